@@ -1,0 +1,62 @@
+//! Event-driven async workflows, with the event graph checked by the compiler.
+//!
+//! A workflow is a set of async *steps*. Each step accepts one type of
+//! [`Event`] and returns the next; [`workflow!`] reads the step signatures,
+//! builds the routing table at compile time, and refuses to compile a graph
+//! in which an event goes nowhere, a step can never run, or no path leads to
+//! a [`StopEvent`]. A [`Runner`] runs it on tokio; the [`WorkflowHandler`]
+//! streams what steps publish while you await the result.
+//!
+//! ```
+//! use workflows::prelude::*;
+//!
+//! #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+//! struct Greeting {
+//!     text: String,
+//! }
+//!
+//! struct Hello;
+//!
+//! #[workflow]
+//! impl Hello {
+//!     #[step]
+//!     async fn greet(&self, start: StartEvent) -> Result<Greeting> {
+//!         let name: String = start.get("name")?;
+//!         Ok(Greeting { text: format!("Hello, {name}!") })
+//!     }
+//!
+//!     #[step]
+//!     async fn finish(&self, ctx: &Context<Self>, greeting: Greeting) -> StopEvent<String> {
+//!         ctx.write_event_to_stream(greeting.clone());
+//!         StopEvent::new(greeting.text)
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> anyhow::Result<()> {
+//!     let result = Hello.runner().run(StartEvent::new().with("name", "Ishmael")).await?;
+//!     assert_eq!(result, "Hello, Ishmael!");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The README has a tour of the whole API and the list of what the compiler
+//! checks.
+
+pub use workflow_macros::{Event, OneOf, step, workflow};
+pub use workflow_runtime::*;
+
+#[doc(hidden)]
+pub use workflow_runtime::__private;
+
+/// Everything a workflow definition and its caller usually need, in one
+/// `use workflows::prelude::*`.
+pub mod prelude {
+    pub use crate::{
+        AnyEvent, Context, Event, OneOf, Runner, StartEvent, StepContext, StopEvent, Workflow,
+        WorkflowError, WorkflowHandler, step, workflow,
+    };
+    pub use anyhow::Result;
+    pub use serde::{Deserialize, Serialize};
+    pub use tokio_stream::StreamExt;
+}

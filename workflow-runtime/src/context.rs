@@ -1,0 +1,267 @@
+//! What a step sees of its run: [`Context`] and the per-step [`StepContext`].
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::collect::Collector;
+use crate::error::SendError;
+use crate::event::{AnyEvent, Event};
+use crate::stream::Publisher;
+use crate::workflow::{Sink, Workflow};
+
+/// Identifies one run, unique within the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId(u64);
+
+impl RunId {
+    pub(crate) fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "run-{:08x}", self.0)
+    }
+}
+
+/// The state one run shares among its steps: its id, the stream to the
+/// caller, and the events steps have sent but the run has not routed yet.
+///
+/// Steps receive it as a [`StepContext`], which dereferences to this type; a
+/// helper function that only writes to the stream can take `&Context<W>`.
+pub struct Context<W: Workflow> {
+    run_id: RunId,
+    stream: Publisher,
+    verbose: bool,
+    outbox: Mutex<Outbox<W>>,
+    sent: AtomicBool,
+    collector: Collector,
+}
+
+impl<W: Workflow> Context<W> {
+    pub(crate) fn new(run_id: RunId, stream: Publisher, verbose: bool) -> Self {
+        Self {
+            run_id,
+            stream,
+            verbose,
+            outbox: Mutex::new(Outbox { routed: Vec::new() }),
+            sent: AtomicBool::new(false),
+            collector: Collector::default(),
+        }
+    }
+
+    /// The id of this run.
+    pub fn run_id(&self) -> RunId {
+        self.run_id
+    }
+
+    /// Publishes `event` on the caller's stream (see
+    /// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)),
+    /// after every event written before it. Never waits: the stream queues
+    /// without bound, and drops events once the caller has dropped it.
+    pub fn write_event_to_stream<E: Event>(&self, event: E) {
+        self.publish(AnyEvent::new(event));
+    }
+
+    pub(crate) fn publish(&self, event: AnyEvent) {
+        self.stream.publish(event);
+    }
+
+    pub(crate) fn verbose(&self) -> bool {
+        self.verbose
+    }
+
+    fn outbox(&self) -> MutexGuard<'_, Outbox<W>> {
+        // Routing into the outbox cannot panic halfway, so a poisoned lock
+        // still holds consistent data.
+        self.outbox.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Takes the events sent since the last call, in the order sent.
+    pub(crate) fn take_sent(&self) -> Option<Vec<Routed<W>>> {
+        if !self.sent.swap(false, Ordering::Acquire) {
+            return None;
+        }
+        Some(std::mem::take(&mut self.outbox().routed))
+    }
+
+    fn send_routed(&self, route: impl FnOnce(&mut Outbox<W>)) {
+        route(&mut self.outbox());
+        self.sent.store(true, Ordering::Release);
+    }
+}
+
+impl<W: Workflow> fmt::Debug for Context<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("workflow", &W::NAME)
+            .field("run_id", &self.run_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The context of one step: everything of [`Context`] (through `Deref`), and
+/// the operations checked against the step's declaration.
+///
+/// In a step, write the parameter as `ctx: &Context<Self>`; `workflow!` gives
+/// each step its own `StepContext`, which is how the compiler knows that
+/// [`send_event`](Self::send_event) only sends what the step declares in
+/// `#[step(sends(...))]`.
+pub struct StepContext<'run, W: Workflow, const STEP: usize> {
+    ctx: &'run Context<W>,
+}
+
+impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
+    #[doc(hidden)]
+    pub fn new(ctx: &'run Context<W>) -> Self {
+        Self { ctx }
+    }
+
+    /// The name of the step this context belongs to.
+    pub fn step_name(&self) -> &'static str {
+        W::STEPS[STEP].name
+    }
+
+    /// Sends `event` to every step that accepts its type, as if this step had
+    /// returned it. Call it any number of times, for fan-out.
+    ///
+    /// The step must declare the type in `#[step(sends(E))]`; sending an
+    /// undeclared type, or a type no step accepts, does not compile.
+    pub fn send_event<E: Event>(&self, event: E)
+    where
+        W: Sends<E, STEP>,
+    {
+        self.log_sent::<E>();
+        self.ctx.send_routed(|outbox| W::deliver(event, outbox));
+    }
+
+    /// Sends `event` to the step named `step` alone.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::UnknownStep`] if the workflow has no step of that name,
+    /// [`SendError::NotAccepted`] if that step accepts another event type.
+    pub fn send_event_to<E: Event>(&self, step: &str, event: E) -> Result<(), SendError>
+    where
+        W: Sends<E, STEP>,
+    {
+        let Some(index) = W::STEPS.iter().position(|info| info.name == step) else {
+            return Err(SendError::UnknownStep {
+                step: step.to_owned(),
+                known: W::STEPS.iter().map(|info| info.name).collect(),
+            });
+        };
+        let mut refused = None;
+        self.ctx.send_routed(|outbox| {
+            refused = W::deliver_to(index, event, outbox).err();
+        });
+        if refused.is_some() {
+            return Err(SendError::NotAccepted {
+                step: W::STEPS[index].name,
+                event: E::NAME,
+                accepts: W::STEPS[index].accepts.name,
+            });
+        }
+        self.log_sent::<E>();
+        Ok(())
+    }
+
+    /// Gathers events of type `E` across invocations of this step: returns
+    /// `None` until `count` events have arrived, then all of them in arrival
+    /// order, and starts over. Each call costs amortised O(1).
+    ///
+    /// ```
+    /// # use workflows::prelude::*;
+    /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// # struct Answer { n: u32 }
+    /// # struct Fan;
+    /// # #[workflow]
+    /// # impl Fan {
+    /// #     #[step(sends(Answer))]
+    /// #     async fn fan_out(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<()> {
+    /// #         for n in 0..3 { ctx.send_event(Answer { n }); }
+    /// #         Ok(())
+    /// #     }
+    /// #[step]
+    /// async fn fan_in(&self, ctx: &Context<Self>, ev: Answer) -> Result<Option<StopEvent<u32>>> {
+    ///     let Some(answers) = ctx.collect_events(ev, 3) else {
+    ///         return Ok(None);
+    ///     };
+    ///     Ok(Some(StopEvent::new(answers.iter().map(|a| a.n).sum())))
+    /// }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() { assert_eq!(Fan.runner().run(StartEvent::new()).await.unwrap(), 3); }
+    /// ```
+    pub fn collect_events<E: Event>(&self, event: E, count: usize) -> Option<Vec<E>> {
+        self.ctx.collector.collect(STEP, event, count)
+    }
+
+    fn log_sent<E: Event>(&self) {
+        if self.ctx.verbose() {
+            println!("Step {} sent event {}", self.step_name(), E::NAME);
+        }
+    }
+}
+
+impl<W: Workflow, const STEP: usize> Deref for StepContext<'_, W, STEP> {
+    type Target = Context<W>;
+
+    fn deref(&self) -> &Context<W> {
+        self.ctx
+    }
+}
+
+impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StepContext")
+            .field("step", &self.step_name())
+            .field("context", self.ctx)
+            .finish()
+    }
+}
+
+/// Implemented by `workflow!` for each event type a step declares in
+/// `#[step(sends(...))]`; `STEP` is the step's index.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this step sends `{E}` without declaring it",
+    label = "`{E}` is not in this step's `#[step(sends(...))]`",
+    note = "add it to the step's attribute, like `#[step(sends({E}))]`, so that the compiler can check that some step accepts it"
+)]
+pub trait Sends<E, const STEP: usize> {}
+
+/// Events sent through a context, waiting for the run to route them.
+pub(crate) struct Outbox<W: Workflow> {
+    routed: Vec<Routed<W>>,
+}
+
+/// One routing decision taken while a step was running.
+pub(crate) enum Routed<W: Workflow> {
+    Invoke(usize, W::Pending),
+    Stop(W::Stop),
+    Outbound(AnyEvent),
+}
+
+impl<W: Workflow> Sink<W> for Outbox<W> {
+    fn enqueue(&mut self, step: usize, pending: W::Pending) {
+        self.routed.push(Routed::Invoke(step, pending));
+    }
+
+    fn stop(&mut self, stop: W::Stop) {
+        self.routed.push(Routed::Stop(stop));
+    }
+
+    fn outbound(&mut self, event: AnyEvent) {
+        self.routed.push(Routed::Outbound(event));
+    }
+}

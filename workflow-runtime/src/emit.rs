@@ -1,0 +1,89 @@
+//! What a step may return: [`StepReturn`] unwraps errors, [`Emit`] routes the
+//! events inside.
+
+use crate::event::{Event, EventInfo};
+use crate::workflow::{Sink, Workflow};
+
+/// A value a step returns that carries zero or more events: an event, an enum
+/// derived with `#[derive(OneOf)]`, an `Option` of either, or `()`.
+#[diagnostic::on_unimplemented(
+    message = "a step cannot return `{Self}`",
+    label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`",
+    note = "derive `Event` on `{Self}`, or to return one of several events, list them in an enum with `#[derive(OneOf)]`"
+)]
+pub trait Emit: Send + 'static {
+    /// The event types this value may carry.
+    #[doc(hidden)]
+    const MEMBERS: &'static [EventInfo];
+
+    /// The stop event among the members, or [`Absent`](crate::__private::Absent).
+    #[doc(hidden)]
+    type AsStop;
+
+    /// Hands each event carried to `sink`.
+    #[doc(hidden)]
+    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S);
+}
+
+impl<E: Event> Emit for E {
+    const MEMBERS: &'static [EventInfo] = &[E::INFO];
+    type AsStop = E::AsStop;
+
+    #[inline]
+    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        sink.deliver(self);
+    }
+}
+
+impl<T: Emit> Emit for Option<T> {
+    const MEMBERS: &'static [EventInfo] = T::MEMBERS;
+    type AsStop = T::AsStop;
+
+    #[inline]
+    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        if let Some(value) = self {
+            value.emit::<W, S>(sink);
+        }
+    }
+}
+
+impl Emit for () {
+    const MEMBERS: &'static [EventInfo] = &[];
+    type AsStop = crate::roles::Absent;
+
+    #[inline]
+    fn emit<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
+}
+
+/// The return type of a step: an [`Emit`] value, or a `Result` of one whose
+/// error converts into [`anyhow::Error`].
+#[diagnostic::on_unimplemented(
+    message = "a step cannot return `{Self}`",
+    label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
+    note = "a step returns what it produces, like `Result<NextEvent>` or `Result<Option<NextEvent>>`"
+)]
+pub trait StepReturn: Send {
+    /// The events-carrying value inside.
+    type Output: Emit;
+
+    /// Splits off the error, if any.
+    fn into_step_result(self) -> anyhow::Result<Self::Output>;
+}
+
+impl<T: Emit> StepReturn for T {
+    type Output = T;
+
+    #[inline]
+    fn into_step_result(self) -> anyhow::Result<T> {
+        Ok(self)
+    }
+}
+
+impl<T: Emit, E: Into<anyhow::Error> + Send> StepReturn for Result<T, E> {
+    type Output = T;
+
+    #[inline]
+    fn into_step_result(self) -> anyhow::Result<T> {
+        self.map_err(Into::into)
+    }
+}

@@ -1,0 +1,101 @@
+//! The errors a run, a send or the stream can end with.
+
+use std::time::Duration;
+
+/// Why a run ended without a result.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// A step returned an error.
+    #[error("step `{step}` failed while handling `{event}`: {source:#}")]
+    StepFailed {
+        /// The step's name.
+        step: &'static str,
+        /// The name of the event type it was handling.
+        event: &'static str,
+        /// What the step returned.
+        source: anyhow::Error,
+    },
+    /// A step panicked.
+    #[error("step `{step}` panicked while handling `{event}`: {message}")]
+    StepPanicked {
+        /// The step's name.
+        step: &'static str,
+        /// The name of the event type it was handling.
+        event: &'static str,
+        /// The panic's message.
+        message: String,
+    },
+    /// The run took longer than its timeout.
+    #[error("the run timed out after {after:?} with {} still running", list_steps(active_steps))]
+    TimedOut {
+        /// The timeout that ran out.
+        after: Duration,
+        /// The steps that were still running, each named once.
+        active_steps: Vec<&'static str>,
+    },
+    /// The run panicked outside any step: in an event's `Clone` impl while it
+    /// was broadcast, or in a `Drop` impl.
+    #[error("the run panicked outside its steps: {message}")]
+    RunPanicked {
+        /// The panic's message.
+        message: String,
+    },
+    /// The run was cancelled through its handler.
+    #[error("the run was cancelled")]
+    Cancelled,
+    /// No step was running and no event was queued, yet no step had returned
+    /// a stop event: every path through the graph ended in a step that
+    /// returned nothing (`None` or `()`).
+    #[error(
+        "the run stalled: no step is running and no event is queued, but no stop event was produced (the last step to finish was `{last_step}`)"
+    )]
+    Stalled {
+        /// The step that finished last.
+        last_step: &'static str,
+    },
+}
+
+fn list_steps(steps: &[&'static str]) -> String {
+    match steps {
+        [] => "no step".to_owned(),
+        [one] => format!("step `{one}`"),
+        many => format!(
+            "steps {}",
+            many.iter()
+                .map(|step| format!("`{step}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Why [`StepContext::send_event_to`](crate::StepContext::send_event_to) sent nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// No step has that name.
+    #[error("no step is named `{step}`; the steps are: {}", known.join(", "))]
+    UnknownStep {
+        /// The name asked for.
+        step: String,
+        /// The workflow's step names.
+        known: Vec<&'static str>,
+    },
+    /// The step accepts another event type.
+    #[error("step `{step}` accepts `{accepts}`, not `{event}`")]
+    NotAccepted {
+        /// The step's name.
+        step: &'static str,
+        /// The event type sent.
+        event: &'static str,
+        /// The event type the step accepts.
+        accepts: &'static str,
+    },
+}
+
+/// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)
+/// was called a second time: a run has one stream, and it is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the events of this run are already being streamed: `stream_events` hands out one stream per run")]
+pub struct StreamTaken;

@@ -1,0 +1,187 @@
+//! The [`Event`] trait, its compile-time descriptor, and [`AnyEvent`], the
+//! type-erased event that the caller's stream carries.
+
+use std::any::Any;
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A message that steps accept, return, send or write to the stream.
+///
+/// Implement it with `#[derive(Event)]`, never by hand: the derive fills in the
+/// hidden items that the `workflow!` macro's compile-time checks rely on.
+/// Events are plain serde data, so that the whole state of a run can be stored.
+///
+/// ```
+/// use workflows::prelude::*;
+///
+/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// struct Query {
+///     text: String,
+/// }
+///
+/// assert_eq!(<Query as Event>::NAME, "Query");
+/// ```
+///
+/// The derive takes one optional attribute, `#[event(...)]`, with one of:
+/// - `start`: the event starts runs of the workflows whose steps accept it,
+///   replacing the built-in [`StartEvent`](crate::StartEvent);
+/// - `stop`: returning the event ends the run, and awaiting the handler yields
+///   the event itself (see [`StopEvent`](crate::StopEvent) for the built-in one);
+/// - `outbound`: the event is meant to leave the workflow, so a step may return
+///   or send it although no step accepts it; it then goes to the event stream.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event",
+    label = "not an event",
+    note = "add `#[derive(Debug, Clone, Serialize, Deserialize, Event)]` to the definition of `{Self}`"
+)]
+pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'static {
+    /// The event's name, as shown in logs, errors and graphs.
+    const NAME: &'static str;
+
+    /// Identifies the type in compile-time checks, where `TypeId` cannot be
+    /// compared: unique per type definition.
+    #[doc(hidden)]
+    const KEY: &'static str;
+
+    /// The role the event plays in a workflow.
+    #[doc(hidden)]
+    const KIND: EventKind;
+
+    /// `Self` for start events, [`Absent`](crate::__private::Absent) otherwise.
+    #[doc(hidden)]
+    type AsStart;
+
+    /// `Self` for stop events, [`Absent`](crate::__private::Absent) otherwise.
+    #[doc(hidden)]
+    type AsStop;
+
+    /// The compile-time descriptor of this event type.
+    #[doc(hidden)]
+    const INFO: EventInfo = EventInfo {
+        key: Self::KEY,
+        name: Self::NAME,
+        kind: Self::KIND,
+    };
+}
+
+/// The role of an event type in a workflow's graph.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// Routed from step to step.
+    Regular,
+    /// Begins a run.
+    Start,
+    /// Ends a run.
+    Stop,
+    /// May leave the workflow with no step accepting it.
+    Outbound,
+}
+
+/// What the compile-time checks and the graph know of an event type.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct EventInfo {
+    /// See [`Event::KEY`].
+    pub key: &'static str,
+    /// See [`Event::NAME`].
+    pub name: &'static str,
+    /// See [`Event::KIND`].
+    pub kind: EventKind,
+}
+
+/// An event of any type, as the caller's event stream yields it.
+///
+/// Find out what it is with [`downcast_ref`](Self::downcast_ref) or
+/// [`name`](Self::name):
+///
+/// ```
+/// use workflows::prelude::*;
+///
+/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// struct Progress {
+///     msg: String,
+/// }
+///
+/// let event = AnyEvent::new(Progress { msg: "halfway".into() });
+/// assert_eq!(event.name(), "Progress");
+/// assert_eq!(event.downcast_ref::<Progress>().unwrap().msg, "halfway");
+/// assert_eq!(event.to_json().unwrap()["msg"], "halfway");
+/// ```
+pub struct AnyEvent(Box<dyn ErasedEvent>);
+
+impl AnyEvent {
+    /// Erases the type of `event`.
+    pub fn new<E: Event>(event: E) -> Self {
+        Self(Box::new(event))
+    }
+
+    /// The event's [`Event::NAME`].
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Whether the event is an `E`.
+    pub fn is<E: Event>(&self) -> bool {
+        self.0.as_any().is::<E>()
+    }
+
+    /// The event as an `E`, if it is one.
+    pub fn downcast_ref<E: Event>(&self) -> Option<&E> {
+        self.0.as_any().downcast_ref()
+    }
+
+    /// The event as an `E`, or the event unchanged if it is not one.
+    pub fn downcast<E: Event>(self) -> Result<E, Self> {
+        if self.is::<E>() {
+            let any: Box<dyn Any> = self.0.into_any();
+            Ok(*any.downcast::<E>().expect("checked by `is` just above"))
+        } else {
+            Err(self)
+        }
+    }
+
+    /// The event as JSON, with its serde representation.
+    pub fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+        self.0.to_json()
+    }
+}
+
+impl fmt::Debug for AnyEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.debug(f)
+    }
+}
+
+/// The object-safe face of [`Event`], implemented for every event.
+trait ErasedEvent: Send {
+    fn name(&self) -> &'static str;
+    fn as_any(&self) -> &dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn to_json(&self) -> serde_json::Result<serde_json::Value>;
+    fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<E: Event> ErasedEvent for E {
+    fn name(&self) -> &'static str {
+        E::NAME
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+
+    fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+        serde_json::to_value(self)
+    }
+
+    fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}

@@ -1,0 +1,35 @@
+//! The runtime of [`workflows`](https://docs.rs/workflows): events, the
+//! context steps see, the state machine that runs a workflow, and the handler
+//! a caller awaits. Use it through the `workflows` crate, which re-exports it
+//! beside the macros.
+
+#![warn(missing_docs)]
+
+mod collect;
+mod context;
+mod emit;
+mod error;
+mod event;
+mod handler;
+mod roles;
+mod run;
+mod start;
+mod stop;
+mod stream;
+mod workflow;
+
+#[doc(hidden)]
+pub mod check;
+#[doc(hidden)]
+pub mod __private;
+
+pub use context::{Context, RunId, StepContext};
+pub use emit::{Emit, StepReturn};
+pub use error::{SendError, StreamTaken, WorkflowError};
+pub use event::{AnyEvent, Event};
+pub use handler::WorkflowHandler;
+pub use run::{DEFAULT_TIMEOUT, Runner};
+pub use start::{StartEvent, StartEventType, StartValueError};
+pub use stop::{StopEvent, StopEventType};
+pub use stream::EventStream;
+pub use workflow::{Output, StepInfo, Workflow};

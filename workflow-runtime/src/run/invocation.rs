@@ -1,0 +1,60 @@
+//! One step invocation as the run polls it: the step's future, with panics
+//! caught and a tracing span entered on every poll.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use crate::context::Context;
+use crate::workflow::{StepFuture, Workflow};
+
+/// How an invocation ended without producing anything.
+pub(crate) enum Failure {
+    Error(anyhow::Error),
+    Panic(String),
+}
+
+/// What an invocation ended with, tagged with its step's index.
+pub(crate) type Finished<W> = (usize, Result<<W as Workflow>::Produced, Failure>);
+
+pub(crate) struct Invocation<'a, W: Workflow> {
+    step: usize,
+    future: StepFuture<'a, W>,
+    span: tracing::Span,
+}
+
+impl<'a, W: Workflow> Invocation<'a, W> {
+    pub(crate) fn start(workflow: &'a W, ctx: &'a Context<W>, step: usize, pending: W::Pending) -> Self {
+        let info = &W::STEPS[step];
+        let span = tracing::debug_span!("step", step = info.name, event = info.accepts.name);
+        let future = span.in_scope(|| workflow.invoke(ctx, pending));
+        Self { step, future, span }
+    }
+}
+
+impl<W: Workflow> Future for Invocation<'_, W> {
+    type Output = Finished<W>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Finished<W>> {
+        let this = self.get_mut();
+        let _entered = this.span.enter();
+        match catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready((this.step, result.map_err(Failure::Error))),
+            Err(payload) => Poll::Ready((this.step, Err(Failure::Panic(panic_message(&*payload))))),
+        }
+    }
+}
+
+/// The message of a panic, as `panic!` formatted it.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic with a payload that is not a string".to_owned()
+    }
+}

@@ -1,0 +1,215 @@
+//! The state machine of one run: which invocations are queued, which are
+//! running, and what ends the run.
+//!
+//! Everything here runs on the run's own task. A step's future is polled
+//! once as soon as it is created, so a step that finishes without waiting is
+//! routed straight away, with no allocation beyond its boxed future and no
+//! lock; only steps that really wait go into the set of running futures.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use crate::context::{Context, Routed};
+use crate::error::WorkflowError;
+use crate::event::{AnyEvent, Event};
+use crate::run::invocation::{Failure, Finished, Invocation};
+use crate::workflow::{Sink, Workflow};
+
+/// How many invocations one poll of the run may start or finish before the
+/// run yields to the scheduler, so that a long chain of steps that never
+/// wait cannot starve other tasks on its thread.
+const BUDGET: u32 = 256;
+
+/// The queued and running invocations of one step.
+struct Slot<W: Workflow> {
+    running: usize,
+    limit: usize,
+    waiting: VecDeque<W::Pending>,
+}
+
+pub(crate) struct Machine<'a, W: Workflow> {
+    workflow: &'a W,
+    ctx: &'a Context<W>,
+    slots: Box<[Slot<W>]>,
+    ready: VecDeque<(usize, W::Pending)>,
+    running: FuturesUnordered<Invocation<'a, W>>,
+    stop: Option<W::Stop>,
+    /// The step whose output is being routed, for verbose logs and errors.
+    last_step: usize,
+    /// How many events the step in `last_step` produced.
+    produced: usize,
+}
+
+impl<'a, W: Workflow> Machine<'a, W> {
+    pub(crate) fn new(workflow: &'a W, ctx: &'a Context<W>) -> Self {
+        let slots = W::STEPS
+            .iter()
+            .map(|step| Slot {
+                running: 0,
+                limit: step.num_workers,
+                waiting: VecDeque::new(),
+            })
+            .collect();
+        Self {
+            workflow,
+            ctx,
+            slots,
+            ready: VecDeque::new(),
+            running: FuturesUnordered::new(),
+            stop: None,
+            last_step: 0,
+            produced: 0,
+        }
+    }
+
+    /// Runs until a step produces a stop event or fails, or until nothing is
+    /// left to run.
+    pub(crate) fn poll_run(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<W::Stop, WorkflowError>> {
+        let mut budget = BUDGET;
+        loop {
+            let mut progressed = false;
+            while let Some((step, pending)) = self.ready.pop_front() {
+                progressed = true;
+                if self.ctx.verbose() {
+                    println!("Running step {}", W::STEPS[step].name);
+                }
+                let mut invocation = Invocation::start(self.workflow, self.ctx, step, pending);
+                match Pin::new(&mut invocation).poll(cx) {
+                    Poll::Ready(finished) => self.finish(finished)?,
+                    Poll::Pending => self.running.push(invocation),
+                }
+                if let Some(stop) = self.take_stop() {
+                    return Poll::Ready(Ok(stop));
+                }
+                budget -= 1;
+                if budget == 0 {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+            }
+            while let Poll::Ready(Some(finished)) = self.running.poll_next_unpin(cx) {
+                progressed = true;
+                self.finish(finished)?;
+                if let Some(stop) = self.take_stop() {
+                    return Poll::Ready(Ok(stop));
+                }
+                if !self.ready.is_empty() {
+                    break;
+                }
+            }
+            if self.route_sent() {
+                progressed = true;
+                if let Some(stop) = self.take_stop() {
+                    return Poll::Ready(Ok(stop));
+                }
+            }
+            if !progressed {
+                if self.running.is_empty() {
+                    return Poll::Ready(Err(WorkflowError::Stalled {
+                        last_step: W::STEPS[self.last_step].name,
+                    }));
+                }
+                return Poll::Pending;
+            }
+        }
+    }
+
+    /// The steps with an invocation running, each named once.
+    pub(crate) fn active_steps(&self) -> Vec<&'static str> {
+        W::STEPS
+            .iter()
+            .zip(self.slots.iter())
+            .filter(|(_, slot)| slot.running > 0)
+            .map(|(step, _)| step.name)
+            .collect()
+    }
+
+    fn finish(&mut self, (step, result): Finished<W>) -> Result<(), WorkflowError> {
+        let slot = &mut self.slots[step];
+        slot.running -= 1;
+        if let Some(pending) = slot.waiting.pop_front() {
+            slot.running += 1;
+            self.ready.push_back((step, pending));
+        }
+        let info = &W::STEPS[step];
+        self.last_step = step;
+        match result {
+            Ok(produced) => {
+                self.produced = 0;
+                W::route(produced, self);
+                if self.produced == 0 && self.ctx.verbose() {
+                    println!("Step {} produced no event", info.name);
+                }
+                self.route_sent();
+                Ok(())
+            }
+            Err(Failure::Error(source)) => Err(WorkflowError::StepFailed {
+                step: info.name,
+                event: info.accepts.name,
+                source,
+            }),
+            Err(Failure::Panic(message)) => Err(WorkflowError::StepPanicked {
+                step: info.name,
+                event: info.accepts.name,
+                message,
+            }),
+        }
+    }
+
+    /// Routes what steps sent through their contexts; says whether there was
+    /// anything.
+    fn route_sent(&mut self) -> bool {
+        let Some(sent) = self.ctx.take_sent() else {
+            return false;
+        };
+        for routed in sent {
+            match routed {
+                Routed::Invoke(step, pending) => self.enqueue(step, pending),
+                Routed::Stop(stop) => self.stop(stop),
+                Routed::Outbound(event) => self.outbound(event),
+            }
+        }
+        true
+    }
+
+    fn take_stop(&mut self) -> Option<W::Stop> {
+        self.stop.take()
+    }
+}
+
+impl<W: Workflow> Sink<W> for Machine<'_, W> {
+    #[inline]
+    fn deliver<E: Event>(&mut self, event: E) {
+        self.produced += 1;
+        if self.ctx.verbose() {
+            println!("Step {} produced event {}", W::STEPS[self.last_step].name, E::NAME);
+        }
+        W::deliver(event, self);
+    }
+
+    #[inline]
+    fn enqueue(&mut self, step: usize, pending: W::Pending) {
+        let slot = &mut self.slots[step];
+        if slot.running < slot.limit {
+            slot.running += 1;
+            self.ready.push_back((step, pending));
+        } else {
+            slot.waiting.push_back(pending);
+        }
+    }
+
+    fn stop(&mut self, stop: W::Stop) {
+        // The first stop event ends the run; any later one in the same batch
+        // is dropped with the rest of the run.
+        self.stop.get_or_insert(stop);
+    }
+
+    fn outbound(&mut self, event: AnyEvent) {
+        self.ctx.publish(event);
+    }
+}

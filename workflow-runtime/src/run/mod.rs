@@ -1,0 +1,164 @@
+//! Starting runs: the [`Runner`] and the task that drives one run.
+
+mod invocation;
+
+pub(crate) use invocation::panic_message as invocation_panic_message;
+mod machine;
+
+use std::future::poll_fn;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use crate::context::{Context, RunId};
+use crate::error::WorkflowError;
+use crate::handler::WorkflowHandler;
+use crate::start::StartEventType;
+use crate::stop::StopEventType;
+use crate::stream;
+use crate::workflow::Workflow;
+use machine::Machine;
+
+/// How long a run may take unless configured otherwise, as in LlamaIndex.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// A workflow with its run settings; starts independent runs of it.
+///
+/// Cloning is cheap and shares the workflow value.
+///
+/// ```
+/// use std::time::Duration;
+/// use workflows::prelude::*;
+///
+/// struct Noop;
+///
+/// #[workflow]
+/// impl Noop {
+///     #[step]
+///     async fn only(&self, _ev: StartEvent) -> StopEvent<()> {
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// let runner = Noop.runner().timeout(Duration::from_secs(30)).verbose(true);
+/// assert_eq!(runner.timeout_duration(), Some(Duration::from_secs(30)));
+/// ```
+pub struct Runner<W: Workflow> {
+    workflow: Arc<W>,
+    timeout: Option<Duration>,
+    verbose: bool,
+}
+
+impl<W: Workflow> Clone for Runner<W> {
+    fn clone(&self) -> Self {
+        Self {
+            workflow: self.workflow.clone(),
+            timeout: self.timeout,
+            verbose: self.verbose,
+        }
+    }
+}
+
+impl<W: Workflow> Runner<W> {
+    /// A runner with the default settings: a timeout of [`DEFAULT_TIMEOUT`],
+    /// not verbose.
+    pub fn new(workflow: W) -> Self {
+        Self::from_arc(Arc::new(workflow))
+    }
+
+    /// A runner for a workflow value shared with other owners.
+    pub fn from_arc(workflow: Arc<W>) -> Self {
+        Self {
+            workflow,
+            timeout: Some(DEFAULT_TIMEOUT),
+            verbose: false,
+        }
+    }
+
+    /// Fails each run with [`WorkflowError::TimedOut`] once it has taken
+    /// `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Lets runs take as long as they take.
+    pub fn without_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// The timeout of each run, if any.
+    pub fn timeout_duration(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Prints each step as it runs and each event it produces, as
+    /// LlamaIndex's `verbose=True` does.
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
+    }
+
+    /// The workflow value.
+    pub fn workflow(&self) -> &W {
+        &self.workflow
+    }
+
+    /// Starts a run with `start` on the current tokio runtime, and returns
+    /// its handler at once.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, and, unless [`without_timeout`](Self::without_timeout)
+    /// was called, on a runtime without the time driver (`enable_time`).
+    pub fn run(&self, start: W::Start) -> WorkflowHandler<W> {
+        let run_id = RunId::next();
+        let (publisher, subscription) = stream::channel();
+        let workflow = self.workflow.clone();
+        let timeout = self.timeout;
+        let verbose = self.verbose;
+        let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
+        let task = tokio::spawn(
+            async move {
+                let ctx = Context::new(run_id, publisher, verbose);
+                drive(&*workflow, &ctx, start, timeout).await
+            }
+            .instrument(span),
+        );
+        WorkflowHandler::new(run_id, task, subscription)
+    }
+}
+
+/// Runs to the end, publishes the stop event as the stream's last item, and
+/// yields the run's output.
+async fn drive<W: Workflow>(
+    workflow: &W,
+    ctx: &Context<W>,
+    start: W::Start,
+    timeout: Option<Duration>,
+) -> Result<crate::Output<W>, WorkflowError> {
+    let mut machine = Machine::new(workflow, ctx);
+    start.begin::<W, _>(&mut machine);
+    let mut deadline = pin!(timeout.map(tokio::time::sleep));
+    let outcome = poll_fn(|cx| {
+        if let Some(sleep) = deadline.as_mut().as_pin_mut() {
+            if sleep.poll(cx).is_ready() {
+                return Poll::Ready(Err(WorkflowError::TimedOut {
+                    after: timeout.unwrap_or_default(),
+                    active_steps: machine.active_steps(),
+                }));
+            }
+        }
+        machine.poll_run(cx)
+    })
+    .await;
+    match &outcome {
+        Ok(stop) => ctx.publish(stop.to_any_event()),
+        Err(error) => tracing::warn!(%error, "run failed"),
+    }
+    outcome.map(StopEventType::into_output)
+}

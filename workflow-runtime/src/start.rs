@@ -1,0 +1,133 @@
+//! [`StartEvent`], the built-in event that begins a run.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::event::{Event, EventKind};
+use crate::workflow::{Sink, Workflow};
+
+/// The built-in start event: named JSON values, as LlamaIndex's `StartEvent`
+/// carries keyword arguments.
+///
+/// ```
+/// use workflows::StartEvent;
+///
+/// let start = StartEvent::new().with("topic", "whales").with("limit", 3);
+/// assert_eq!(start.get::<String>("topic").unwrap(), "whales");
+/// assert_eq!(start.get::<u32>("limit").unwrap(), 3);
+///
+/// let missing = start.get::<String>("author").unwrap_err();
+/// assert_eq!(missing.to_string(), "the start event has no value named `author` (it has: limit, topic)");
+/// ```
+///
+/// A workflow that wants a typed start instead derives [`Event`] on its own
+/// type with `#[event(start)]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StartEvent {
+    values: Map<String, Value>,
+}
+
+impl StartEvent {
+    /// A start event with no values.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the value `value` under `key`, replacing any value already there.
+    ///
+    /// # Panics
+    ///
+    /// If `value` cannot be represented as JSON (a map with non-string keys,
+    /// say); use [`try_with`](Self::try_with) to handle that case.
+    pub fn with(self, key: impl Into<String>, value: impl Serialize) -> Self {
+        let key = key.into();
+        self.try_with(key.clone(), value)
+            .unwrap_or_else(|error| panic!("start event value `{key}`: {error}"))
+    }
+
+    /// Adds the value `value` under `key`, or says why it is not JSON.
+    pub fn try_with(
+        mut self,
+        key: impl Into<String>,
+        value: impl Serialize,
+    ) -> serde_json::Result<Self> {
+        self.values.insert(key.into(), serde_json::to_value(value)?);
+        Ok(self)
+    }
+
+    /// The value under `key`, as a `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<T, StartValueError> {
+        let value = self
+            .values
+            .get(key)
+            .ok_or_else(|| StartValueError::Missing {
+                key: key.to_owned(),
+                present: self.values.keys().cloned().collect::<Vec<_>>().join(", "),
+            })?;
+        T::deserialize(value).map_err(|source| StartValueError::WrongType {
+            key: key.to_owned(),
+            expected: std::any::type_name::<T>(),
+            source,
+        })
+    }
+
+    /// The raw JSON value under `key`.
+    pub fn get_json(&self, key: &str) -> Option<&Value> {
+        self.values.get(key)
+    }
+
+    /// All values, by name.
+    pub fn values(&self) -> &Map<String, Value> {
+        &self.values
+    }
+}
+
+impl Event for StartEvent {
+    const NAME: &'static str = "StartEvent";
+    const KEY: &'static str = "workflows::StartEvent";
+    const KIND: EventKind = EventKind::Start;
+    type AsStart = Self;
+    type AsStop = crate::roles::Absent;
+}
+
+/// Why [`StartEvent::get`] found no value of the asked type.
+#[derive(Debug, thiserror::Error)]
+pub enum StartValueError {
+    /// No value has that name.
+    #[error("the start event has no value named `{key}` (it has: {present})")]
+    Missing {
+        /// The name asked for.
+        key: String,
+        /// The names present, comma-separated.
+        present: String,
+    },
+    /// The value is there but does not deserialize as the type asked for.
+    #[error("the start event's value `{key}` is not a `{expected}`: {source}")]
+    WrongType {
+        /// The name asked for.
+        key: String,
+        /// The type asked for.
+        expected: &'static str,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+}
+
+/// An event that begins a run: [`StartEvent`], or a user event derived with
+/// `#[event(start)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a start event",
+    note = "accept `StartEvent` in the step that begins the run, or derive `Event` with `#[event(start)]` on your own start event"
+)]
+pub trait StartEventType: Send + 'static {
+    /// Routes the event to the steps that accept it.
+    #[doc(hidden)]
+    fn begin<W: Workflow, S: Sink<W>>(self, sink: &mut S);
+}
+
+impl<E: Event<AsStart = E>> StartEventType for E {
+    fn begin<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        W::deliver(self, sink);
+    }
+}

@@ -1,0 +1,153 @@
+//! The channel from a run to its caller: [`EventStream`] and its writing end.
+//!
+//! Unbounded, so that a step never waits for the caller, and batched on the
+//! reading side: the reader takes everything queued in one lock.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use tokio_stream::Stream;
+
+use crate::event::AnyEvent;
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<AnyEvent>,
+    reader_waker: Option<Waker>,
+    closed: bool,
+    reader_gone: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding this lock leaves the queue consistent, so a
+        // poisoned lock is still safe to use.
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// The run's end of the stream. Dropping it ends the stream.
+pub(crate) struct Publisher {
+    shared: Arc<Shared>,
+}
+
+/// The handler's end of the stream, until the caller takes it.
+pub(crate) struct Subscription {
+    shared: Arc<Shared>,
+}
+
+pub(crate) fn channel() -> (Publisher, Subscription) {
+    let shared = Arc::new(Shared::default());
+    (
+        Publisher {
+            shared: shared.clone(),
+        },
+        Subscription { shared },
+    )
+}
+
+impl Publisher {
+    /// Queues `event` for the reader; drops it if the reader is gone.
+    pub(crate) fn publish(&self, event: AnyEvent) {
+        let waker = {
+            let mut state = self.shared.lock();
+            if state.reader_gone {
+                return;
+            }
+            state.queue.push_back(event);
+            state.reader_waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl Drop for Publisher {
+    fn drop(&mut self) {
+        let waker = {
+            let mut state = self.shared.lock();
+            state.closed = true;
+            state.reader_waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl Subscription {
+    pub(crate) fn into_stream(self) -> EventStream {
+        EventStream {
+            shared: self.shared.clone(),
+            batch: VecDeque::new(),
+            _subscription: self,
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let dropped = {
+            let mut state = self.shared.lock();
+            state.reader_gone = true;
+            std::mem::take(&mut state.queue)
+        };
+        drop(dropped);
+    }
+}
+
+/// The events of one run, in the order steps wrote them, as a
+/// [`Stream`](tokio_stream::Stream) of [`AnyEvent`].
+///
+/// It ends after the run's last event, whatever the outcome: a stop event (the
+/// last item), a failure, a timeout or a cancellation. Events are queued
+/// without bound, so a slow reader never holds a step up; dropping the stream
+/// discards what is queued and whatever the run writes afterwards.
+pub struct EventStream {
+    shared: Arc<Shared>,
+    batch: VecDeque<AnyEvent>,
+    _subscription: Subscription,
+}
+
+impl Stream for EventStream {
+    type Item = AnyEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<AnyEvent>> {
+        let this = &mut *self;
+        if let Some(event) = this.batch.pop_front() {
+            return Poll::Ready(Some(event));
+        }
+        let mut state = this.shared.lock();
+        std::mem::swap(&mut state.queue, &mut this.batch);
+        if let Some(event) = this.batch.pop_front() {
+            return Poll::Ready(Some(event));
+        }
+        if state.closed {
+            return Poll::Ready(None);
+        }
+        if !state
+            .reader_waker
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()))
+        {
+            state.reader_waker = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+impl std::fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("batched", &self.batch.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,125 @@
+//! The [`Workflow`] trait that `workflow!` implements, and what it says about
+//! each step.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::context::Context;
+use crate::event::{AnyEvent, Event, EventInfo};
+use crate::run::Runner;
+use crate::start::StartEventType;
+use crate::stop::StopEventType;
+
+/// A set of steps that react to events, as `workflow!` (or `#[workflow]`)
+/// builds it from an `impl` block. Never implemented by hand.
+///
+/// Run one with [`Workflow::runner`]:
+///
+/// ```
+/// use workflows::prelude::*;
+///
+/// struct Echo;
+///
+/// #[workflow]
+/// impl Echo {
+///     #[step]
+///     async fn echo(&self, start: StartEvent) -> Result<StopEvent<String>> {
+///         Ok(StopEvent::new(start.get("text")?))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> anyhow::Result<()> {
+/// let result = Echo.runner().run(StartEvent::new().with("text", "hi")).await?;
+/// assert_eq!(result, "hi");
+/// assert_eq!(Echo::STEPS[0].name, "echo");
+/// # Ok(())
+/// # }
+/// ```
+pub trait Workflow: Sized + Send + Sync + 'static {
+    /// The workflow's name: its type's name.
+    const NAME: &'static str;
+
+    /// Its steps, in the order they are written.
+    const STEPS: &'static [StepInfo];
+
+    /// The event that begins a run.
+    type Start: StartEventType;
+
+    /// The event that ends a run; its output is what the run yields.
+    type Stop: StopEventType;
+
+    /// One queued invocation: a step index's input event.
+    #[doc(hidden)]
+    type Pending: Send + 'static;
+
+    /// One finished invocation: what a step returned, before routing.
+    #[doc(hidden)]
+    type Produced: Send + 'static;
+
+    /// Routes `event` to every step that accepts its type, or ends the run
+    /// with it, or lets it out to the stream.
+    #[doc(hidden)]
+    fn deliver<E: Event, S: Sink<Self>>(event: E, sink: &mut S);
+
+    /// Routes `event` to the step at index `step` only; gives it back if
+    /// that step does not accept it.
+    #[doc(hidden)]
+    fn deliver_to<E: Event, S: Sink<Self>>(step: usize, event: E, sink: &mut S) -> Result<(), E>;
+
+    /// Starts the step that `pending` is queued for.
+    #[doc(hidden)]
+    fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending) -> StepFuture<'a, Self>;
+
+    /// Routes every event in what a step returned.
+    #[doc(hidden)]
+    fn route<S: Sink<Self>>(produced: Self::Produced, sink: &mut S);
+
+    /// A [`Runner`] for this workflow with the default settings.
+    fn runner(self) -> Runner<Self> {
+        Runner::new(self)
+    }
+}
+
+/// What awaiting a run of `W` yields.
+pub type Output<W> = <<W as Workflow>::Stop as StopEventType>::Output;
+
+/// The future of one step invocation.
+#[doc(hidden)]
+pub type StepFuture<'a, W> =
+    Pin<Box<dyn Future<Output = anyhow::Result<<W as Workflow>::Produced>> + Send + 'a>>;
+
+/// Where routed events go: the run's state machine, or the outbox of events
+/// that a step sends through its context.
+#[doc(hidden)]
+pub trait Sink<W: Workflow>: Sized {
+    /// Routes `event` by its type.
+    #[inline]
+    fn deliver<E: Event>(&mut self, event: E) {
+        W::deliver(event, self);
+    }
+
+    /// Queues an invocation of the step at index `step`.
+    fn enqueue(&mut self, step: usize, pending: W::Pending);
+
+    /// Ends the run with `stop`.
+    fn stop(&mut self, stop: W::Stop);
+
+    /// Publishes an event that no step accepts to the stream.
+    fn outbound(&mut self, event: AnyEvent);
+}
+
+/// A step as the compile-time graph knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct StepInfo {
+    /// The method's name.
+    pub name: &'static str,
+    /// The event type it accepts.
+    pub accepts: EventInfo,
+    /// The event types it may return.
+    pub returns: &'static [EventInfo],
+    /// The event types it declares with `#[step(sends(...))]`.
+    pub sends: &'static [EventInfo],
+    /// How many of its invocations may run at once within one run.
+    pub num_workers: usize,
+}
