@@ -17,7 +17,7 @@
 //!
 //! struct Hello;
 //!
-//! #[workflow]
+//! #[workflow_impl]
 //! impl Hello {
 //!     #[step]
 //!     async fn greet(&self, start: StartEvent) -> Result<Greeting> {
@@ -43,7 +43,7 @@
 //! The README has a tour of the whole API and the list of what the compiler
 //! checks.
 
-pub use workflow_macros::{Event, OneOf, step, workflow};
+pub use workflow_macros::{Event, OneOf, step, workflow, workflow_impl};
 pub use workflow_runtime::*;
 
 #[doc(hidden)]
@@ -54,7 +54,7 @@ pub use workflow_runtime::__private;
 pub mod prelude {
     pub use crate::{
         AnyEvent, Context, Event, OneOf, Runner, StartEvent, StepContext, StopEvent, Workflow,
-        WorkflowError, WorkflowHandler, step, workflow,
+        WorkflowError, WorkflowHandler, step, workflow, workflow_impl,
     };
     pub use anyhow::Result;
     pub use serde::{Deserialize, Serialize};

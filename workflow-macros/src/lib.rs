@@ -1,1 +1,66 @@
+//! Procedural macros of the [`workflows`](https://docs.rs/workflows) crate.
+//! Use them through that crate, which documents them; the code they generate
+//! names it by absolute paths (`::workflows::...`).
 
+mod errors;
+mod event;
+mod one_of;
+mod workflow;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, ItemImpl, parse_macro_input};
+
+/// Builds a workflow from an `impl` block whose `#[step]` methods react to
+/// events: `workflow! { impl MyWorkflow { ... } }`. The attribute spelling,
+/// `#[workflow_impl] impl MyWorkflow { ... }`, is the same macro (Rust gives
+/// a function-like and an attribute macro of one module distinct names).
+#[proc_macro]
+pub fn workflow(input: TokenStream) -> TokenStream {
+    workflow::expand(parse_macro_input!(input as ItemImpl)).into()
+}
+
+/// Builds a workflow from the `impl` block it is put on; the same macro as
+/// `workflow! { ... }`, in the spelling that rustfmt and IDEs handle best.
+#[proc_macro_attribute]
+pub fn workflow_impl(args: TokenStream, input: TokenStream) -> TokenStream {
+    let args = proc_macro2::TokenStream::from(args);
+    let item = parse_macro_input!(input as ItemImpl);
+    let mut expanded = workflow::expand(item);
+    if !args.is_empty() {
+        expanded.extend(
+            syn::Error::new_spanned(
+                args,
+                "`#[workflow_impl]` takes no arguments; options go on each `#[step(...)]`",
+            )
+            .to_compile_error(),
+        );
+    }
+    expanded.into()
+}
+
+/// Marks a step inside a `workflow!` or `#[workflow_impl]` block; those macros
+/// read and remove it, so this one only runs where it is misplaced.
+#[proc_macro_attribute]
+pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
+    let input = proc_macro2::TokenStream::from(input);
+    let mut output = syn::Error::new(
+        proc_macro2::Span::call_site(),
+        "`#[step]` marks a method of a workflow: put it inside a `#[workflow_impl] impl ... { }` block or a `workflow! { impl ... { } }` invocation",
+    )
+    .to_compile_error();
+    output.extend(input);
+    output.into()
+}
+
+/// Implements `workflows::Event` for a struct or enum; see that trait.
+#[proc_macro_derive(Event, attributes(event))]
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    event::derive(parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// Lets a step return one of several events: put it on an enum whose
+/// variants each carry one event.
+#[proc_macro_derive(OneOf)]
+pub fn derive_one_of(input: TokenStream) -> TokenStream {
+    one_of::derive(parse_macro_input!(input as DeriveInput)).into()
+}

@@ -60,7 +60,10 @@ pub fn broadcast<W, E, S, const N: usize>(
             } else {
                 event.clone()
             };
-            sink.enqueue(step, wrap(step, copy.expect("taken at the last target only")));
+            sink.enqueue(
+                step,
+                wrap(step, copy.expect("taken at the last target only")),
+            );
         }
     }
 }

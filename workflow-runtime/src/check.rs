@@ -251,7 +251,10 @@ const fn start_reaches_stop<const N: usize>(steps: &[StepInfo; N]) -> bool {
 /// Whether the step's input is produced by some step (or is a start event,
 /// which the caller produces).
 const fn input_produced<const N: usize>(steps: &[StepInfo; N], step: usize) -> bool {
-    if !matches!(steps[step].accepts.kind, EventKind::Regular | EventKind::Outbound) {
+    if !matches!(
+        steps[step].accepts.kind,
+        EventKind::Regular | EventKind::Outbound
+    ) {
         return true;
     }
     let mut i = 0;
@@ -331,7 +334,11 @@ const fn outputs_unaccepted(
         .push(verb)
         .push(" ")
         .push_names(events, &flags)
-        .push(if total == 1 { ", which no step accepts" } else { ", which no step accepts" })
+        .push(if total == 1 {
+            ", which no step accepts"
+        } else {
+            ", which no step accepts"
+        })
         .push(": add a step that takes ")
         .push(if total == 1 { "it" } else { "each" })
         .push(", or derive ")

@@ -83,7 +83,9 @@ impl<W: Workflow> Context<W> {
     fn outbox(&self) -> MutexGuard<'_, Outbox<W>> {
         // Routing into the outbox cannot panic halfway, so a poisoned lock
         // still holds consistent data.
-        self.outbox.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.outbox
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     /// Takes the events sent since the last call, in the order sent.
@@ -184,7 +186,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// # struct Answer { n: u32 }
     /// # struct Fan;
-    /// # #[workflow]
+    /// # #[workflow_impl]
     /// # impl Fan {
     /// #     #[step(sends(Answer))]
     /// #     async fn fan_out(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<()> {

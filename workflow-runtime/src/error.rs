@@ -27,7 +27,10 @@ pub enum WorkflowError {
         message: String,
     },
     /// The run took longer than its timeout.
-    #[error("the run timed out after {after:?} with {} still running", list_steps(active_steps))]
+    #[error(
+        "the run timed out after {after:?} with {} still running",
+        list_steps(active_steps)
+    )]
     TimedOut {
         /// The timeout that ran out.
         after: Duration,
@@ -97,5 +100,7 @@ pub enum SendError {
 /// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)
 /// was called a second time: a run has one stream, and it is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the events of this run are already being streamed: `stream_events` hands out one stream per run")]
+#[error(
+    "the events of this run are already being streamed: `stream_events` hands out one stream per run"
+)]
 pub struct StreamTaken;

@@ -20,7 +20,7 @@ use crate::workflow::{Output, Workflow};
 /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// # struct Progress { msg: String }
 /// # struct Hello;
-/// # #[workflow]
+/// # #[workflow_impl]
 /// # impl Hello {
 /// #     #[step]
 /// #     async fn hello(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<String> {
@@ -110,13 +110,15 @@ impl<W: Workflow> Future for WorkflowHandler<W> {
     type Output = Result<Output<W>, WorkflowError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.task).poll(cx).map(|joined| match joined {
-            Ok(outcome) => outcome,
-            Err(error) if error.is_cancelled() => Err(WorkflowError::Cancelled),
-            Err(error) => Err(WorkflowError::RunPanicked {
-                message: invocation_panic_message(&*error.into_panic()),
-            }),
-        })
+        Pin::new(&mut self.task)
+            .poll(cx)
+            .map(|joined| match joined {
+                Ok(outcome) => outcome,
+                Err(error) if error.is_cancelled() => Err(WorkflowError::Cancelled),
+                Err(error) => Err(WorkflowError::RunPanicked {
+                    message: invocation_panic_message(&*error.into_panic()),
+                }),
+            })
     }
 }
 

@@ -19,9 +19,9 @@ mod stream;
 mod workflow;
 
 #[doc(hidden)]
-pub mod check;
-#[doc(hidden)]
 pub mod __private;
+#[doc(hidden)]
+pub mod check;
 
 pub use context::{Context, RunId, StepContext};
 pub use emit::{Emit, StepReturn};

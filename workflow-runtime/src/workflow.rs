@@ -10,7 +10,7 @@ use crate::run::Runner;
 use crate::start::StartEventType;
 use crate::stop::StopEventType;
 
-/// A set of steps that react to events, as `workflow!` (or `#[workflow]`)
+/// A set of steps that react to events, as `workflow!` (or `#[workflow_impl]`)
 /// builds it from an `impl` block. Never implemented by hand.
 ///
 /// Run one with [`Workflow::runner`]:
@@ -20,7 +20,7 @@ use crate::stop::StopEventType;
 ///
 /// struct Echo;
 ///
-/// #[workflow]
+/// #[workflow_impl]
 /// impl Echo {
 ///     #[step]
 ///     async fn echo(&self, start: StartEvent) -> Result<StopEvent<String>> {
@@ -69,7 +69,8 @@ pub trait Workflow: Sized + Send + Sync + 'static {
 
     /// Starts the step that `pending` is queued for.
     #[doc(hidden)]
-    fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending) -> StepFuture<'a, Self>;
+    fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)
+    -> StepFuture<'a, Self>;
 
     /// Routes every event in what a step returned.
     #[doc(hidden)]

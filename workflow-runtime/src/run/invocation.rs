@@ -26,7 +26,12 @@ pub(crate) struct Invocation<'a, W: Workflow> {
 }
 
 impl<'a, W: Workflow> Invocation<'a, W> {
-    pub(crate) fn start(workflow: &'a W, ctx: &'a Context<W>, step: usize, pending: W::Pending) -> Self {
+    pub(crate) fn start(
+        workflow: &'a W,
+        ctx: &'a Context<W>,
+        step: usize,
+        pending: W::Pending,
+    ) -> Self {
         let info = &W::STEPS[step];
         let span = tracing::debug_span!("step", step = info.name, event = info.accepts.name);
         let future = span.in_scope(|| workflow.invoke(ctx, pending));

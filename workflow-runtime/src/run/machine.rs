@@ -69,7 +69,10 @@ impl<'a, W: Workflow> Machine<'a, W> {
 
     /// Runs until a step produces a stop event or fails, or until nothing is
     /// left to run.
-    pub(crate) fn poll_run(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<W::Stop, WorkflowError>> {
+    pub(crate) fn poll_run(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Result<W::Stop, WorkflowError>> {
         let mut budget = BUDGET;
         loop {
             let mut progressed = false;
@@ -187,7 +190,11 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
     fn deliver<E: Event>(&mut self, event: E) {
         self.produced += 1;
         if self.ctx.verbose() {
-            println!("Step {} produced event {}", W::STEPS[self.last_step].name, E::NAME);
+            println!(
+                "Step {} produced event {}",
+                W::STEPS[self.last_step].name,
+                E::NAME
+            );
         }
         W::deliver(event, self);
     }

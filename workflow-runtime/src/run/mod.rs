@@ -35,7 +35,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 ///
 /// struct Noop;
 ///
-/// #[workflow]
+/// #[workflow_impl]
 /// impl Noop {
 ///     #[step]
 ///     async fn only(&self, _ev: StartEvent) -> StopEvent<()> {

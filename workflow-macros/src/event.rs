@@ -1,0 +1,119 @@
+//! `#[derive(Event)]`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::DeriveInput;
+
+use crate::errors::Errors;
+
+/// The role `#[event(...)]` gives an event.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Regular,
+    Start,
+    Stop,
+    Outbound,
+}
+
+pub(crate) fn derive(input: DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    if !input.generics.params.is_empty() {
+        errors.spanned(
+            &input.generics,
+            "`#[derive(Event)]` does not support generic types: the graph checks need one concrete type per event",
+        );
+    }
+    let role = parse_role(&input, &mut errors);
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    let ident = &input.ident;
+    let name = ident.to_string();
+    let span = ident.span();
+    // Unique per type definition: the module alone is not enough, since
+    // types declared inside two functions of one module may share a name.
+    let key = quote_spanned! {span=>
+        ::core::concat!(::core::module_path!(), "::", #name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!())
+    };
+    let (kind, as_start, as_stop) = match role {
+        Role::Regular => (
+            quote!(Regular),
+            quote!(::workflows::__private::Absent),
+            quote!(::workflows::__private::Absent),
+        ),
+        Role::Start => (
+            quote!(Start),
+            quote!(Self),
+            quote!(::workflows::__private::Absent),
+        ),
+        Role::Stop => (
+            quote!(Stop),
+            quote!(::workflows::__private::Absent),
+            quote!(Self),
+        ),
+        Role::Outbound => (
+            quote!(Outbound),
+            quote!(::workflows::__private::Absent),
+            quote!(::workflows::__private::Absent),
+        ),
+    };
+    let stop_impl = (role == Role::Stop).then(|| {
+        quote! {
+            impl ::workflows::StopEventType for #ident {
+                type Output = Self;
+
+                fn into_output(self) -> Self {
+                    self
+                }
+
+                fn to_any_event(&self) -> ::workflows::AnyEvent {
+                    ::workflows::AnyEvent::new(::core::clone::Clone::clone(self))
+                }
+            }
+        }
+    });
+    quote! {
+        impl ::workflows::Event for #ident {
+            const NAME: &'static str = #name;
+            const KEY: &'static str = #key;
+            const KIND: ::workflows::__private::EventKind = ::workflows::__private::EventKind::#kind;
+            type AsStart = #as_start;
+            type AsStop = #as_stop;
+        }
+
+        #stop_impl
+    }
+}
+
+fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
+    let mut role = Role::Regular;
+    for attr in input
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("event"))
+    {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let found = if meta.path.is_ident("start") {
+                Role::Start
+            } else if meta.path.is_ident("stop") {
+                Role::Stop
+            } else if meta.path.is_ident("outbound") {
+                Role::Outbound
+            } else {
+                return Err(meta.error(
+                    "unknown event option: the options are `start`, `stop` and `outbound`",
+                ));
+            };
+            if role != Role::Regular {
+                return Err(meta
+                    .error("an event has one role: choose one of `start`, `stop` and `outbound`"));
+            }
+            role = found;
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            errors.push(error);
+        }
+    }
+    role
+}

@@ -1,0 +1,106 @@
+//! `#[derive(OneOf)]`: an enum whose variants each carry one event, for a
+//! step that returns one of several events.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, Type};
+
+use crate::errors::Errors;
+
+pub(crate) fn derive(input: DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    if !input.generics.params.is_empty() {
+        errors.spanned(
+            &input.generics,
+            "`#[derive(OneOf)]` does not support generic enums: the graph checks need concrete event types",
+        );
+    }
+    let Data::Enum(data) = &input.data else {
+        errors.spanned(
+            &input.ident,
+            "`#[derive(OneOf)]` goes on an enum with one variant per event, like `enum Next { Retry(RetryEvent), Done(StopEvent<String>) }`",
+        );
+        return errors.to_compile_errors();
+    };
+    if data.variants.is_empty() {
+        errors.spanned(
+            &input.ident,
+            "a `OneOf` enum needs at least one variant, each carrying one event",
+        );
+    }
+    let mut variants = Vec::new();
+    for variant in &data.variants {
+        match &variant.fields {
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                variants.push((&variant.ident, &fields.unnamed[0].ty));
+            }
+            _ => errors.spanned(
+                variant,
+                format!(
+                    "each variant of a `OneOf` enum carries exactly one event, like `{}(SomeEvent)`",
+                    variant.ident
+                ),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+
+    let ident = &input.ident;
+    let names = variants.iter().map(|(name, _)| name);
+    let types: Vec<&Type> = variants.iter().map(|(_, ty)| *ty).collect();
+    let members = types.iter().map(|ty| {
+        quote_spanned! {ty.span()=> <#ty as ::workflows::Event>::INFO }
+    });
+    let stop = types
+        .iter()
+        .fold(quote!(::workflows::__private::Absent), |acc, ty| {
+            quote_spanned! {ty.span()=>
+                <#acc as ::workflows::__private::JoinStop<<#ty as ::workflows::Event>::AsStop>>::Out
+            }
+        });
+    // A `From` impl per variant, for `.into()`; a type that appears twice
+    // would make two conflicting impls, so it gets none.
+    let mut seen = HashSet::new();
+    let repeated: HashSet<String> = types
+        .iter()
+        .map(|ty| quote!(#ty).to_string())
+        .filter(|ty| !seen.insert(ty.clone()))
+        .collect();
+    let froms = variants
+        .iter()
+        .filter(|(_, ty)| !repeated.contains(&quote!(#ty).to_string()))
+        .map(|(name, ty)| {
+            quote! {
+                impl ::core::convert::From<#ty> for #ident {
+                    fn from(event: #ty) -> Self {
+                        Self::#name(event)
+                    }
+                }
+            }
+        });
+
+    quote! {
+        impl ::workflows::Emit for #ident {
+            const MEMBERS: &'static [::workflows::__private::EventInfo] = &[ #( #members ),* ];
+            type AsStop = #stop;
+
+            #[inline]
+            fn emit<__W, __S>(self, sink: &mut __S)
+            where
+                __W: ::workflows::Workflow,
+                __S: ::workflows::__private::Sink<__W>,
+            {
+                match self {
+                    #( Self::#names(event) => ::workflows::__private::Sink::<__W>::deliver(sink, event), )*
+                }
+            }
+        }
+
+        #( #froms )*
+    }
+}

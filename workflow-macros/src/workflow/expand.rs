@@ -1,0 +1,210 @@
+//! The code `workflow!` generates: the `Workflow` impl with its dispatch, and
+//! the `Sends` impls behind `ctx.send_event`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::Type;
+
+use super::graph;
+use super::model::{Step, WorkflowModel};
+
+pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
+    let item = &model.item;
+    let self_ty = &item.self_ty;
+    let name = &model.name;
+    let steps = &model.steps;
+    let count = steps.len();
+
+    let variants: Vec<_> = steps.iter().map(Step::variant).collect();
+    let events: Vec<&Type> = steps.iter().map(|step| &step.event).collect();
+    let outputs: Vec<TokenStream> = steps.iter().map(output_type).collect();
+    let infos = steps.iter().map(step_info);
+    let start = fold_start(steps);
+    let stop = fold_stop(steps);
+    let invocations = steps.iter().map(invocation);
+    let sends = steps.iter().map(|step| sends_impls(step, self_ty));
+    let checks = if check_graph {
+        graph::checks(model)
+    } else {
+        TokenStream::new()
+    };
+    let indices = 0..count;
+    let wrap = quote! {
+        |step: usize, event: __E| match step {
+            #( #indices => __Pending::#variants(::workflows::__private::cast(event)), )*
+            _ => ::core::unreachable!("step index out of range"),
+        }
+    };
+
+    quote! {
+        #item
+
+        const _: () = {
+            #[allow(non_camel_case_types)]
+            #[doc(hidden)]
+            pub enum __Pending {
+                #( #variants(#events), )*
+            }
+
+            #[allow(non_camel_case_types)]
+            #[doc(hidden)]
+            pub enum __Produced {
+                #( #variants(#outputs), )*
+            }
+
+            const __STEPS: [::workflows::StepInfo; #count] = [ #( #infos, )* ];
+
+            impl ::workflows::Workflow for #self_ty {
+                const NAME: &'static str = #name;
+                const STEPS: &'static [::workflows::StepInfo] = &__STEPS;
+                type Start = #start;
+                type Stop = #stop;
+                type Pending = __Pending;
+                type Produced = __Produced;
+
+                #[inline]
+                fn deliver<__E, __S>(event: __E, sink: &mut __S)
+                where
+                    __E: ::workflows::Event,
+                    __S: ::workflows::__private::Sink<Self>,
+                {
+                    ::workflows::__private::broadcast::<Self, __E, __S, #count>(
+                        event,
+                        [ #( ::workflows::__private::same::<__E, #events>() ),* ],
+                        sink,
+                        #wrap,
+                    )
+                }
+
+                fn deliver_to<__E, __S>(
+                    step: usize,
+                    event: __E,
+                    sink: &mut __S,
+                ) -> ::core::result::Result<(), __E>
+                where
+                    __E: ::workflows::Event,
+                    __S: ::workflows::__private::Sink<Self>,
+                {
+                    ::workflows::__private::deliver_to::<Self, __E, __S, #count>(
+                        step,
+                        event,
+                        [ #( ::workflows::__private::same::<__E, #events>() ),* ],
+                        sink,
+                        #wrap,
+                    )
+                }
+
+                fn invoke<'__a>(
+                    &'__a self,
+                    ctx: &'__a ::workflows::Context<Self>,
+                    pending: __Pending,
+                ) -> ::workflows::__private::StepFuture<'__a, Self> {
+                    match pending {
+                        #( #invocations )*
+                    }
+                }
+
+                #[inline]
+                fn route<__S: ::workflows::__private::Sink<Self>>(produced: __Produced, sink: &mut __S) {
+                    match produced {
+                        #( __Produced::#variants(output) => {
+                            ::workflows::__private::Emit::emit::<Self, __S>(output, sink)
+                        } )*
+                    }
+                }
+            }
+
+            #( #sends )*
+
+            #checks
+        };
+    }
+}
+
+/// The events-carrying type a step's return value unwraps to.
+fn output_type(step: &Step) -> TokenStream {
+    let returns = &step.returns;
+    quote_spanned! {step.returns_span()=>
+        <#returns as ::workflows::StepReturn>::Output
+    }
+}
+
+fn step_info(step: &Step) -> TokenStream {
+    let name = step.name.to_string();
+    let event = &step.event;
+    let output = output_type(step);
+    let sends = &step.options.sends;
+    let num_workers = step.options.num_workers;
+    quote! {
+        ::workflows::StepInfo {
+            name: #name,
+            accepts: <#event as ::workflows::Event>::INFO,
+            returns: <#output as ::workflows::__private::Emit>::MEMBERS,
+            sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
+            num_workers: #num_workers,
+        }
+    }
+}
+
+/// The one start event type of the workflow, folded from every step's input.
+fn fold_start(steps: &[Step]) -> TokenStream {
+    steps.iter().fold(quote!(::workflows::__private::Absent), |acc, step| {
+        let event = &step.event;
+        quote_spanned! {step.event_span()=>
+            <#acc as ::workflows::__private::JoinStart<<#event as ::workflows::Event>::AsStart>>::Out
+        }
+    })
+}
+
+/// The one stop event type of the workflow, folded from every step's
+/// returned and sent events.
+fn fold_stop(steps: &[Step]) -> TokenStream {
+    steps.iter().fold(quote!(::workflows::__private::Absent), |acc, step| {
+        let output = output_type(step);
+        let returned = quote_spanned! {step.returns_span()=>
+            <#acc as ::workflows::__private::JoinStop<<#output as ::workflows::__private::Emit>::AsStop>>::Out
+        };
+        step.options.sends.iter().fold(returned, |acc, sent| {
+            quote_spanned! {syn::spanned::Spanned::span(sent)=>
+                <#acc as ::workflows::__private::JoinStop<<#sent as ::workflows::Event>::AsStop>>::Out
+            }
+        })
+    })
+}
+
+fn invocation(step: &Step) -> TokenStream {
+    let variant = step.variant();
+    let method = &step.name;
+    let index = step.index;
+    let call = if step.takes_context {
+        quote! {
+            let ctx = ::workflows::StepContext::<'_, Self, #index>::new(ctx);
+            Self::#method(self, &ctx, event).await
+        }
+    } else {
+        quote! { Self::#method(self, event).await }
+    };
+    quote! {
+        __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
+            let returned = { #call };
+            ::workflows::StepReturn::into_step_result(returned).map(__Produced::#variant)
+        }),
+    }
+}
+
+/// `Sends<E, STEP>` for each event the step declares, each spelling once.
+fn sends_impls(step: &Step, self_ty: &Type) -> TokenStream {
+    let index = step.index;
+    let mut seen = std::collections::HashSet::new();
+    let impls = step
+        .options
+        .sends
+        .iter()
+        .filter(|sent| seen.insert(quote!(#sent).to_string()))
+        .map(|sent| {
+            quote! {
+                impl ::workflows::__private::Sends<#sent, #index> for #self_ty {}
+            }
+        });
+    quote! { #( #impls )* }
+}
