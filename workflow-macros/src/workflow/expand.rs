@@ -1,7 +1,7 @@
 //! The code `workflow!` generates: the `Workflow` impl with its dispatch, and
 //! the `Sends` impls behind `ctx.send_event`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::Type;
 
@@ -19,8 +19,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let events: Vec<&Type> = steps.iter().map(|step| &step.event).collect();
     let outputs: Vec<TokenStream> = steps.iter().map(output_type).collect();
     let infos = steps.iter().map(step_info);
-    let start = fold_start(steps);
-    let stop = fold_stop(steps);
+    let workflow_span = syn::spanned::Spanned::span(self_ty);
+    let start = fold_start(steps, workflow_span);
+    let stop = fold_stop(steps, workflow_span);
     let invocations = steps.iter().map(invocation);
     let sends = steps.iter().map(|step| sends_impls(step, self_ty));
     let checks = if check_graph {
@@ -147,25 +148,28 @@ fn step_info(step: &Step) -> TokenStream {
 }
 
 /// The one start event type of the workflow, folded from every step's input.
-fn fold_start(steps: &[Step]) -> TokenStream {
+///
+/// The whole fold is spanned on the workflow's type: a conflict then makes
+/// one error there, naming both types, rather than one per later step.
+fn fold_start(steps: &[Step], span: Span) -> TokenStream {
     steps.iter().fold(quote!(::workflows::__private::Absent), |acc, step| {
         let event = &step.event;
-        quote_spanned! {step.event_span()=>
+        quote_spanned! {span=>
             <#acc as ::workflows::__private::JoinStart<<#event as ::workflows::Event>::AsStart>>::Out
         }
     })
 }
 
 /// The one stop event type of the workflow, folded from every step's
-/// returned and sent events.
-fn fold_stop(steps: &[Step]) -> TokenStream {
+/// returned and sent events; spanned as [`fold_start`] is.
+fn fold_stop(steps: &[Step], span: Span) -> TokenStream {
     steps.iter().fold(quote!(::workflows::__private::Absent), |acc, step| {
         let output = output_type(step);
-        let returned = quote_spanned! {step.returns_span()=>
+        let returned = quote_spanned! {span=>
             <#acc as ::workflows::__private::JoinStop<<#output as ::workflows::__private::Emit>::AsStop>>::Out
         };
         step.options.sends.iter().fold(returned, |acc, sent| {
-            quote_spanned! {syn::spanned::Spanned::span(sent)=>
+            quote_spanned! {span=>
                 <#acc as ::workflows::__private::JoinStop<<#sent as ::workflows::Event>::AsStop>>::Out
             }
         })
