@@ -60,3 +60,9 @@ pub mod prelude {
     pub use serde::{Deserialize, Serialize};
     pub use tokio_stream::StreamExt;
 }
+
+/// The README's code blocks, compiled and run as doctests so that they stay
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

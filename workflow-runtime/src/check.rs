@@ -334,11 +334,7 @@ const fn outputs_unaccepted(
         .push(verb)
         .push(" ")
         .push_names(events, &flags)
-        .push(if total == 1 {
-            ", which no step accepts"
-        } else {
-            ", which no step accepts"
-        })
+        .push(", which no step accepts")
         .push(": add a step that takes ")
         .push(if total == 1 { "it" } else { "each" })
         .push(", or derive ")

@@ -6,8 +6,10 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WorkflowError {
-    /// A step returned an error.
-    #[error("step `{step}` failed while handling `{event}`: {source:#}")]
+    /// A step returned an error. The step's own error is this error's
+    /// [`source`](std::error::Error::source): `{:#}` on an `anyhow::Error`
+    /// prints both, as does returning it from `main`.
+    #[error("step `{step}` failed while handling `{event}`")]
     StepFailed {
         /// The step's name.
         step: &'static str,

@@ -1,0 +1,91 @@
+//! The reference program: LlamaIndex's "streaming events" tutorial in Rust.
+//!
+//! Three steps run in sequence; each publishes progress on the event stream,
+//! and step two forwards an LLM's streamed completion delta by delta. The
+//! caller prints every progress message as it arrives, then the result.
+//!
+//! Run it with `cargo run --example streaming`. It needs no network and no
+//! API key: the LLM is a local stand-in (see `llm.rs`).
+
+mod llm;
+
+use std::time::Duration;
+
+use llm::Llm;
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct FirstEvent {
+    first_output: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct SecondEvent {
+    second_output: String,
+    response: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct ProgressEvent {
+    msg: String,
+}
+
+struct MyWorkflow {
+    llm: Llm,
+}
+
+workflow! {
+    impl MyWorkflow {
+        #[step]
+        async fn step_one(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<FirstEvent> {
+            ctx.write_event_to_stream(ProgressEvent { msg: "Step one is happening".into() });
+            Ok(FirstEvent { first_output: "First step complete.".into() })
+        }
+
+        #[step]
+        async fn step_two(&self, ctx: &Context<Self>, _ev: FirstEvent) -> Result<SecondEvent> {
+            let mut deltas = self
+                .llm
+                .stream_complete("Please give me the first 3 paragraphs of Moby Dick, a book in the public domain.")
+                .await?;
+            let mut response = String::new();
+            while let Some(delta) = deltas.next().await {
+                let delta = delta?;
+                ctx.write_event_to_stream(ProgressEvent { msg: delta.clone() });
+                response.push_str(&delta);
+            }
+            Ok(SecondEvent {
+                second_output: "Second step complete, full response attached".into(),
+                response,
+            })
+        }
+
+        #[step]
+        async fn step_three(&self, ctx: &Context<Self>, _ev: SecondEvent) -> Result<StopEvent<String>> {
+            ctx.write_event_to_stream(ProgressEvent { msg: "Step three is happening".into() });
+            Ok(StopEvent::new("Workflow complete.".into()))
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let workflow = MyWorkflow {
+        llm: Llm::offline(),
+    }
+    .runner()
+    .timeout(Duration::from_secs(30))
+    .verbose(true);
+
+    let mut handler = workflow.run(StartEvent::new().with("first_input", "Start the workflow."));
+    let mut events = handler.stream_events()?;
+    while let Some(event) = events.next().await {
+        if let Some(progress) = event.downcast_ref::<ProgressEvent>() {
+            println!("{}", progress.msg);
+        }
+    }
+
+    let final_result: String = handler.await?;
+    println!("Final result {final_result}");
+    Ok(())
+}
