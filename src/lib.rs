@@ -43,6 +43,8 @@
 //! The README has a tour of the whole API and the list of what the compiler
 //! checks.
 
+#![warn(missing_docs)]
+
 pub use workflow_macros::{Event, OneOf, step, workflow, workflow_impl};
 pub use workflow_runtime::*;
 

@@ -2,6 +2,8 @@
 //! Use them through that crate, which documents them; the code they generate
 //! names it by absolute paths (`::workflows::...`).
 
+#![warn(missing_docs)]
+
 mod errors;
 mod event;
 mod one_of;
