@@ -140,7 +140,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// undeclared type, or a type no step accepts, does not compile.
     pub fn send_event<E: Event>(&self, event: E)
     where
-        W: Sends<E, STEP>,
+        E: SentBy<W, STEP>,
     {
         self.log_sent::<E>();
         self.ctx.send_routed(|outbox| W::deliver(event, outbox));
@@ -154,7 +154,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// [`SendError::NotAccepted`] if that step accepts another event type.
     pub fn send_event_to<E: Event>(&self, step: &str, event: E) -> Result<(), SendError>
     where
-        W: Sends<E, STEP>,
+        E: SentBy<W, STEP>,
     {
         let Some(index) = W::STEPS.iter().position(|info| info.name == step) else {
             return Err(SendError::UnknownStep {
@@ -232,15 +232,17 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
     }
 }
 
-/// Implemented by `workflow!` for each event type a step declares in
-/// `#[step(sends(...))]`; `STEP` is the step's index.
+/// Implemented by `workflow!` for each event type a step of `W` declares in
+/// `#[step(sends(...))]`; `STEP` is the step's index. The event is `Self`,
+/// so that the compiler names it in the error, which it could not yet do
+/// for a bound on `W` while inferring the event's type.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "this step sends `{E}` without declaring it",
-    label = "`{E}` is not in this step's `#[step(sends(...))]`",
-    note = "add it to the step's attribute, like `#[step(sends({E}))]`, so that the compiler can check that some step accepts it"
+    message = "this step sends `{Self}` without declaring it",
+    label = "`{Self}` is not in this step's `#[step(sends(...))]`",
+    note = "add it to the step's attribute, like `#[step(sends({Self}))]`, so that the compiler can check that some step accepts it"
 )]
-pub trait Sends<E, const STEP: usize> {}
+pub trait SentBy<W, const STEP: usize> {}
 
 /// Events sent through a context, waiting for the run to route them.
 pub(crate) struct Outbox<W: Workflow> {

@@ -21,7 +21,7 @@ pub enum Absent {}
 macro_rules! role_join {
     ($(#[$doc:meta])* $name:ident, $message:literal, $note:literal) => {
         $(#[$doc])*
-        #[diagnostic::on_unimplemented(message = $message, note = $note)]
+        #[diagnostic::on_unimplemented(message = $message, label = "in this workflow", note = $note)]
         pub trait $name<Next> {
             /// The one type of that role, or [`Absent`].
             type Out;

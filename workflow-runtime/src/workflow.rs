@@ -53,9 +53,10 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     type Pending: Send + 'static;
 
-    /// One finished invocation: what a step returned, before routing.
+    /// One finished invocation: what a step returned, before routing. Never
+    /// held across an await, so it need not be `Send`.
     #[doc(hidden)]
-    type Produced: Send + 'static;
+    type Produced: 'static;
 
     /// Routes `event` to every step that accepts its type, or ends the run
     /// with it, or lets it out to the stream.

@@ -1,5 +1,5 @@
 //! The code `workflow!` generates: the `Workflow` impl with its dispatch, and
-//! the `Sends` impls behind `ctx.send_event`.
+//! the `SentBy` impls behind `ctx.send_event`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -149,31 +149,41 @@ fn step_info(step: &Step) -> TokenStream {
 
 /// The one start event type of the workflow, folded from every step's input.
 ///
-/// The whole fold is spanned on the workflow's type: a conflict then makes
-/// one error there, naming both types, rather than one per later step.
+/// The joins are spanned on the workflow's type, so that a conflict makes one
+/// error there, naming both types, rather than one per later step. Each
+/// step's own term keeps the span of the step's type: if that type is not an
+/// event, this error is then identical to the one the step table raises at
+/// the same place, and the compiler reports it once.
 fn fold_start(steps: &[Step], span: Span) -> TokenStream {
-    steps.iter().fold(quote!(::workflows::__private::Absent), |acc, step| {
-        let event = &step.event;
-        quote_spanned! {span=>
-            <#acc as ::workflows::__private::JoinStart<<#event as ::workflows::Event>::AsStart>>::Out
-        }
-    })
+    steps
+        .iter()
+        .fold(quote!(::workflows::__private::Absent), |acc, step| {
+            let event = &step.event;
+            let role =
+                quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart };
+            quote_spanned! {span=> <#acc as ::workflows::__private::JoinStart<#role>>::Out }
+        })
 }
 
 /// The one stop event type of the workflow, folded from every step's
 /// returned and sent events; spanned as [`fold_start`] is.
 fn fold_stop(steps: &[Step], span: Span) -> TokenStream {
-    steps.iter().fold(quote!(::workflows::__private::Absent), |acc, step| {
-        let output = output_type(step);
-        let returned = quote_spanned! {span=>
-            <#acc as ::workflows::__private::JoinStop<<#output as ::workflows::__private::Emit>::AsStop>>::Out
-        };
-        step.options.sends.iter().fold(returned, |acc, sent| {
-            quote_spanned! {span=>
-                <#acc as ::workflows::__private::JoinStop<<#sent as ::workflows::Event>::AsStop>>::Out
-            }
+    steps
+        .iter()
+        .fold(quote!(::workflows::__private::Absent), |acc, step| {
+            let output = output_type(step);
+            let role = quote_spanned! {step.returns_span()=>
+                <#output as ::workflows::__private::Emit>::AsStop
+            };
+            let returned =
+                quote_spanned! {span=> <#acc as ::workflows::__private::JoinStop<#role>>::Out };
+            step.options.sends.iter().fold(returned, |acc, sent| {
+                let role = quote_spanned! {syn::spanned::Spanned::span(sent)=>
+                    <#sent as ::workflows::Event>::AsStop
+                };
+                quote_spanned! {span=> <#acc as ::workflows::__private::JoinStop<#role>>::Out }
+            })
         })
-    })
 }
 
 fn invocation(step: &Step) -> TokenStream {
@@ -196,7 +206,7 @@ fn invocation(step: &Step) -> TokenStream {
     }
 }
 
-/// `Sends<E, STEP>` for each event the step declares, each spelling once.
+/// `SentBy<W, STEP>` for each event the step declares, each spelling once.
 fn sends_impls(step: &Step, self_ty: &Type) -> TokenStream {
     let index = step.index;
     let mut seen = std::collections::HashSet::new();
@@ -207,7 +217,7 @@ fn sends_impls(step: &Step, self_ty: &Type) -> TokenStream {
         .filter(|sent| seen.insert(quote!(#sent).to_string()))
         .map(|sent| {
             quote! {
-                impl ::workflows::__private::Sends<#sent, #index> for #self_ty {}
+                impl ::workflows::__private::SentBy<#self_ty, #index> for #sent {}
             }
         });
     quote! { #( #impls )* }

@@ -1,0 +1,17 @@
+//! A step whose context parameter is not `&Context<Self>` (here a context
+//! taken by value). The error points at the parameter's type.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(&self, _ctx: Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+//! A step that takes its event by reference rather than by value. The error
+//! points at the reference type.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(&self, _ev: &StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,20 @@
+//! A step whose event parameter is a type that does not derive `Event`. The
+//! error points at that type.
+
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Plain;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(&self, _ev: Plain) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

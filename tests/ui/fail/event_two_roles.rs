@@ -1,0 +1,10 @@
+//! `#[event(start, stop)]`: an event has one role. The error points at the
+//! second role.
+
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event(start, stop)]
+struct Both;
+
+fn main() {}

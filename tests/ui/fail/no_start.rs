@@ -1,0 +1,20 @@
+//! No step accepts a start event, so no run could begin. The error points at
+//! the workflow type.
+
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Ping;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn echo(&self, _ev: Ping) -> Result<Option<Ping>> {
+            Ok(None)
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+//! `#[derive(OneOf)]` on a struct: it goes on an enum. The error points at the
+//! struct's name.
+
+use workflows::prelude::*;
+
+#[derive(Debug, OneOf)]
+struct Next(StopEvent<String>);
+
+fn main() {}

@@ -1,0 +1,16 @@
+//! `#[step(sends())]` listing no event. The error points at `sends`.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step(sends())]
+        async fn begin(&self, _ev: StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

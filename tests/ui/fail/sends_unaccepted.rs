@@ -1,0 +1,21 @@
+//! An event declared in `#[step(sends(...))]` that no step accepts: sending
+//! it would go nowhere. The error points at `sends`.
+
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Lost;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step(sends(Lost))]
+        async fn begin(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
+            ctx.send_event(Lost);
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,18 @@
+//! `#[step]` given twice on one method. The error points at the second
+//! attribute.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        #[step(num_workers = 2)]
+        async fn begin(&self, _ev: StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

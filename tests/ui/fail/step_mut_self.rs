@@ -1,0 +1,17 @@
+//! A step that takes `&mut self`: concurrent steps share the workflow value,
+//! so a step takes `&self`. The error points at `&mut self`.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(&mut self, _ev: StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+//! A step that takes no event parameter. The error points at the step's name.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(&self) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

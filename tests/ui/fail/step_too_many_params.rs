@@ -1,0 +1,22 @@
+//! A step with a parameter after the context and the event. The error points
+//! at the extra parameter.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(
+            &self,
+            _ctx: &Context<Self>,
+            _ev: StartEvent,
+            _extra: u32,
+        ) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

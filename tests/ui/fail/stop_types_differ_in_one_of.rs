@@ -1,0 +1,24 @@
+//! One `#[derive(OneOf)]` enum holds two stop events of different result
+//! types (`StopEvent<String>` and `StopEvent<u32>`): a workflow has one stop
+//! type. The error points at the second stop type of the enum.
+
+use workflows::prelude::*;
+
+#[derive(Debug, OneOf)]
+enum Done {
+    Text(StopEvent<String>),
+    Number(StopEvent<u32>),
+}
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn begin(&self, _ev: StartEvent) -> Result<Done> {
+            Ok(Done::Number(StopEvent::new(0)))
+        }
+    }
+}
+
+fn main() {}

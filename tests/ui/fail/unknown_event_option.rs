@@ -1,0 +1,10 @@
+//! An unknown `#[event(...)]` option. The error points at the option and
+//! lists the known ones.
+
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event(final)]
+struct Done;
+
+fn main() {}

@@ -1,0 +1,17 @@
+//! An unknown `#[step(...)]` option. The error points at the option and
+//! lists the known ones.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step(retries = 3)]
+        async fn begin(&self, _ev: StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}

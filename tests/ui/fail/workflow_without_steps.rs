@@ -1,0 +1,16 @@
+//! A workflow block with no `#[step]` method. The error points at the
+//! workflow type.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        async fn helper(&self, _ev: StartEvent) -> Result<StopEvent<String>> {
+            Ok(StopEvent::new(String::new()))
+        }
+    }
+}
+
+fn main() {}
