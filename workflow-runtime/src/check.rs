@@ -135,22 +135,19 @@ const fn feeds(from: &StepInfo, to: &StepInfo) -> bool {
     contains(from.returns, to.accepts.key) || contains(from.sends, to.accepts.key)
 }
 
-const fn outputs_stop(step: &StepInfo) -> bool {
+const fn any_stop(events: &[EventInfo]) -> bool {
     let mut i = 0;
-    while i < step.returns.len() {
-        if matches!(step.returns[i].kind, EventKind::Stop) {
-            return true;
-        }
-        i += 1;
-    }
-    i = 0;
-    while i < step.sends.len() {
-        if matches!(step.sends[i].kind, EventKind::Stop) {
+    while i < events.len() {
+        if matches!(events[i].kind, EventKind::Stop) {
             return true;
         }
         i += 1;
     }
     false
+}
+
+const fn outputs_stop(step: &StepInfo) -> bool {
+    any_stop(step.returns) || any_stop(step.sends)
 }
 
 /// Which events in `events` leave the graph unintentionally: not a stop
@@ -168,61 +165,52 @@ const fn unaccepted(steps: &[StepInfo], events: &[EventInfo]) -> [bool; 64] {
 
 /// Which steps a run can reach from its start event.
 const fn reachable<const N: usize>(steps: &[StepInfo; N]) -> [bool; N] {
-    let mut seen = [false; N];
+    let mut starts = [false; N];
     let mut i = 0;
     while i < N {
-        seen[i] = matches!(steps[i].accepts.kind, EventKind::Start);
+        starts[i] = matches!(steps[i].accepts.kind, EventKind::Start);
         i += 1;
     }
-    let mut changed = true;
-    while changed {
-        changed = false;
-        let mut from = 0;
-        while from < N {
-            if seen[from] {
-                let mut to = 0;
-                while to < N {
-                    if !seen[to] && feeds(&steps[from], &steps[to]) {
-                        seen[to] = true;
-                        changed = true;
-                    }
-                    to += 1;
-                }
-            }
-            from += 1;
-        }
-    }
-    seen
+    close(steps, starts, true)
 }
 
 /// Which steps have a path to a stop event.
 const fn stops<const N: usize>(steps: &[StepInfo; N]) -> [bool; N] {
-    let mut found = [false; N];
+    let mut stopping = [false; N];
     let mut i = 0;
     while i < N {
-        found[i] = outputs_stop(&steps[i]);
+        stopping[i] = outputs_stop(&steps[i]);
         i += 1;
     }
+    close(steps, stopping, false)
+}
+
+/// Extends `marked` along the edges of the graph until nothing changes:
+/// `forward`, to every step that a marked step feeds; backward, to every
+/// step that feeds a marked one.
+const fn close<const N: usize>(
+    steps: &[StepInfo; N],
+    mut marked: [bool; N],
+    forward: bool,
+) -> [bool; N] {
     let mut changed = true;
     while changed {
         changed = false;
         let mut from = 0;
         while from < N {
-            if !found[from] {
-                let mut to = 0;
-                while to < N {
-                    if found[to] && feeds(&steps[from], &steps[to]) {
-                        found[from] = true;
-                        changed = true;
-                        break;
-                    }
-                    to += 1;
+            let mut to = 0;
+            while to < N {
+                let (known, next) = if forward { (from, to) } else { (to, from) };
+                if marked[known] && !marked[next] && feeds(&steps[from], &steps[to]) {
+                    marked[next] = true;
+                    changed = true;
                 }
+                to += 1;
             }
             from += 1;
         }
     }
-    found
+    marked
 }
 
 const fn has_start<const N: usize>(steps: &[StepInfo; N]) -> bool {
