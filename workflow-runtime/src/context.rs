@@ -96,8 +96,14 @@ impl<W: Workflow> Context<W> {
         Some(std::mem::take(&mut self.outbox().routed))
     }
 
-    fn send_routed(&self, route: impl FnOnce(&mut Outbox<W>)) {
-        route(&mut self.outbox());
+    /// Routes what a step sends: invocations and stop events wait in the
+    /// outbox for the run; outbound events go to the stream at once, in
+    /// order with what the step writes there.
+    fn send_routed(&self, route: impl FnOnce(&mut SendSink<'_, W>)) {
+        route(&mut SendSink {
+            outbox: &mut self.outbox(),
+            stream: &self.stream,
+        });
         self.sent.store(true, Ordering::Release);
     }
 }
@@ -138,9 +144,9 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// The step must declare the type in `#[step(sends(E))]`; sending an
     /// undeclared type, or a type no step accepts, does not compile.
-    pub fn send_event<E: Event>(&self, event: E)
+    pub fn send_event<E>(&self, event: E)
     where
-        E: SentBy<W, STEP>,
+        E: Event + SentBy<W, STEP>,
     {
         self.log_sent::<E>();
         self.ctx.send_routed(|outbox| W::deliver(event, outbox));
@@ -152,9 +158,9 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// [`SendError::UnknownStep`] if the workflow has no step of that name,
     /// [`SendError::NotAccepted`] if that step accepts another event type.
-    pub fn send_event_to<E: Event>(&self, step: &str, event: E) -> Result<(), SendError>
+    pub fn send_event_to<E>(&self, step: &str, event: E) -> Result<(), SendError>
     where
-        E: SentBy<W, STEP>,
+        E: Event + SentBy<W, STEP>,
     {
         let Some(index) = W::STEPS.iter().position(|info| info.name == step) else {
             return Err(SendError::UnknownStep {
@@ -253,19 +259,24 @@ pub(crate) struct Outbox<W: Workflow> {
 pub(crate) enum Routed<W: Workflow> {
     Invoke(usize, W::Pending),
     Stop(W::Stop),
-    Outbound(AnyEvent),
 }
 
-impl<W: Workflow> Sink<W> for Outbox<W> {
+/// Where [`StepContext::send_event`] routes to.
+struct SendSink<'a, W: Workflow> {
+    outbox: &'a mut Outbox<W>,
+    stream: &'a Publisher,
+}
+
+impl<W: Workflow> Sink<W> for SendSink<'_, W> {
     fn enqueue(&mut self, step: usize, pending: W::Pending) {
-        self.routed.push(Routed::Invoke(step, pending));
+        self.outbox.routed.push(Routed::Invoke(step, pending));
     }
 
     fn stop(&mut self, stop: W::Stop) {
-        self.routed.push(Routed::Stop(stop));
+        self.outbox.routed.push(Routed::Stop(stop));
     }
 
     fn outbound(&mut self, event: AnyEvent) {
-        self.routed.push(Routed::Outbound(event));
+        self.stream.publish(event);
     }
 }

@@ -149,6 +149,12 @@ impl AnyEvent {
     }
 }
 
+impl Clone for AnyEvent {
+    fn clone(&self) -> Self {
+        Self(self.0.clone_box())
+    }
+}
+
 impl fmt::Debug for AnyEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.debug(f)
@@ -162,6 +168,7 @@ trait ErasedEvent: Send {
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
     fn to_json(&self) -> serde_json::Result<serde_json::Value>;
     fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+    fn clone_box(&self) -> Box<dyn ErasedEvent>;
 }
 
 impl<E: Event> ErasedEvent for E {
@@ -183,5 +190,9 @@ impl<E: Event> ErasedEvent for E {
 
     fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
+    }
+
+    fn clone_box(&self) -> Box<dyn ErasedEvent> {
+        Box::new(self.clone())
     }
 }

@@ -54,8 +54,9 @@ use crate::workflow::{Output, Workflow};
 /// # Dropping and cancelling
 ///
 /// Dropping the handler cancels the run, as [`cancel`](Self::cancel) does:
-/// every step still running is dropped at its next await point, queued
-/// events are discarded, and the stream ends. Events written before the
+/// every step still running is dropped at the next await point where it has
+/// to wait (on a multi-thread runtime, a poll already under way finishes
+/// first), queued events are discarded, and the stream ends. Events written before the
 /// stream is taken are kept for it until the handler is dropped.
 #[must_use = "dropping the handler cancels the run; await it for the result"]
 pub struct WorkflowHandler<W: Workflow> {

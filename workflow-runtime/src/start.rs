@@ -67,7 +67,7 @@ impl StartEvent {
             })?;
         T::deserialize(value).map_err(|source| StartValueError::WrongType {
             key: key.to_owned(),
-            expected: std::any::type_name::<T>(),
+            expected: short_type_name(std::any::type_name::<T>()),
             source,
         })
     }
@@ -107,11 +107,33 @@ pub enum StartValueError {
     WrongType {
         /// The name asked for.
         key: String,
-        /// The type asked for.
-        expected: &'static str,
+        /// The type asked for, without module paths (`Vec<String>`).
+        expected: String,
         /// What serde said.
         source: serde_json::Error,
     },
+}
+
+/// `alloc::vec::Vec<alloc::string::String>` becomes `Vec<String>`: the last
+/// segment of every path in a type's name, as users write it.
+fn short_type_name(full: &str) -> String {
+    let mut short = String::with_capacity(full.len());
+    let mut path = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            path.push(c);
+        } else {
+            short.push_str(last_segment(&path));
+            path.clear();
+            short.push(c);
+        }
+    }
+    short.push_str(last_segment(&path));
+    short
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// An event that begins a run: [`StartEvent`], or a user event derived with
@@ -129,5 +151,35 @@ pub trait StartEventType: Send + 'static {
 impl<E: Event<AsStart = E>> StartEventType for E {
     fn begin<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         W::deliver(self, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_lose_their_module_paths() {
+        assert_eq!(short_type_name("alloc::string::String"), "String");
+        assert_eq!(
+            short_type_name("alloc::vec::Vec<alloc::string::String>"),
+            "Vec<String>"
+        );
+        assert_eq!(
+            short_type_name("std::collections::hash::map::HashMap<u32, (i8, &str)>"),
+            "HashMap<u32, (i8, &str)>"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key_and_the_short_type() {
+        let start = StartEvent::new().with("n", "seven");
+        let error = start.get::<Vec<u32>>("n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("the start event's value `n` is not a `Vec<u32>`: "),
+            "{error}"
+        );
     }
 }

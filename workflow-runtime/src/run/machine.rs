@@ -143,12 +143,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
         self.last_step = step;
         match result {
             Ok(produced) => {
+                // What the step sent came before what it returned.
+                self.route_sent();
                 self.produced = 0;
                 W::route(produced, self);
                 if self.produced == 0 && self.ctx.verbose() {
                     println!("Step {} produced no event", info.name);
                 }
-                self.route_sent();
                 Ok(())
             }
             Err(Failure::Error(source)) => Err(WorkflowError::StepFailed {
@@ -174,7 +175,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
             match routed {
                 Routed::Invoke(step, pending) => self.enqueue(step, pending),
                 Routed::Stop(stop) => self.stop(stop),
-                Routed::Outbound(event) => self.outbound(event),
             }
         }
         true
