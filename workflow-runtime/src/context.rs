@@ -90,7 +90,9 @@ impl<W: Workflow> Context<W> {
 
     /// Takes the events sent since the last call, in the order sent.
     pub(crate) fn take_sent(&self) -> Option<Vec<Routed<W>>> {
-        if !self.sent.swap(false, Ordering::Acquire) {
+        // Called after every step; a plain load keeps the common case (the
+        // step sent nothing) free of a read-modify-write.
+        if !self.sent.load(Ordering::Acquire) || !self.sent.swap(false, Ordering::Acquire) {
             return None;
         }
         Some(std::mem::take(&mut self.outbox().routed))

@@ -30,6 +30,10 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         TokenStream::new()
     };
     let indices = 0..count;
+    // Which steps accept `__E`: constants once the generic is known.
+    let accepted_by = quote! {
+        [ #( ::workflows::__private::same::<__E, #events>() ),* ]
+    };
     let wrap = quote! {
         |step: usize, event: __E| match step {
             #( #indices => __Pending::#variants(::workflows::__private::cast(event)), )*
@@ -71,7 +75,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 {
                     ::workflows::__private::broadcast::<Self, __E, __S, #count>(
                         event,
-                        [ #( ::workflows::__private::same::<__E, #events>() ),* ],
+                        #accepted_by,
                         sink,
                         #wrap,
                     )
@@ -89,7 +93,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     ::workflows::__private::deliver_to::<Self, __E, __S, #count>(
                         step,
                         event,
-                        [ #( ::workflows::__private::same::<__E, #events>() ),* ],
+                        #accepted_by,
                         sink,
                         #wrap,
                     )
