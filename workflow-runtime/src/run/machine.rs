@@ -86,7 +86,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
                     Poll::Ready(finished) => self.finish(finished)?,
                     Poll::Pending => self.running.push(invocation),
                 }
-                if let Some(stop) = self.take_stop() {
+                if let Some(stop) = self.stop.take() {
                     return Poll::Ready(Ok(stop));
                 }
                 budget -= 1;
@@ -98,7 +98,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             while let Poll::Ready(Some(finished)) = self.running.poll_next_unpin(cx) {
                 progressed = true;
                 self.finish(finished)?;
-                if let Some(stop) = self.take_stop() {
+                if let Some(stop) = self.stop.take() {
                     return Poll::Ready(Ok(stop));
                 }
                 if !self.ready.is_empty() {
@@ -107,7 +107,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             }
             if self.route_sent() {
                 progressed = true;
-                if let Some(stop) = self.take_stop() {
+                if let Some(stop) = self.stop.take() {
                     return Poll::Ready(Ok(stop));
                 }
             }
@@ -178,10 +178,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
             }
         }
         true
-    }
-
-    fn take_stop(&mut self) -> Option<W::Stop> {
-        self.stop.take()
     }
 }
 
