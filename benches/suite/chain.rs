@@ -1,0 +1,72 @@
+//! *chain*: one step re-emits an event to itself `hops` times, then stops.
+//! Measures the cost of one hop from a step to the next.
+
+use tokio::sync::{mpsc, oneshot};
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event(start)]
+struct Begin {
+    hops: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Hop {
+    remaining: u64,
+}
+
+#[derive(OneOf)]
+enum Next {
+    Hop(Hop),
+    Stop(StopEvent<u64>),
+}
+
+struct Chain;
+
+workflow! {
+    impl Chain {
+        #[step]
+        async fn begin(&self, begin: Begin) -> Hop {
+            Hop { remaining: begin.hops }
+        }
+
+        #[step]
+        async fn hop(&self, hop: Hop) -> Next {
+            match hop.remaining {
+                0 => Next::Stop(StopEvent::new(0)),
+                remaining => Next::Hop(Hop { remaining: remaining - 1 }),
+            }
+        }
+    }
+}
+
+/// `hops` hops through a workflow.
+pub async fn ours(hops: u64) {
+    let stopped = Chain
+        .runner()
+        .run(Begin { hops })
+        .await
+        .expect("the chain runs to its stop event");
+    assert_eq!(stopped, 0);
+}
+
+/// `hops` hops through a task that receives from its own channel and sends
+/// the next event back into it.
+pub async fn by_hand(hops: u64) {
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let (done, stopped) = oneshot::channel();
+    let to_self = sender.clone();
+    tokio::spawn(async move {
+        while let Some(Hop { remaining }) = receiver.recv().await {
+            if remaining == 0 {
+                let _ = done.send(remaining);
+                return;
+            }
+            to_self
+                .send(Hop { remaining: remaining - 1 })
+                .expect("the step holds its own receiver");
+        }
+    });
+    sender.send(Hop { remaining: hops }).expect("the step is running");
+    assert_eq!(stopped.await.expect("the step stops"), 0);
+}

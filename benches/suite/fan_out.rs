@@ -1,0 +1,97 @@
+//! *fan-out / fan-in*: a step sends `items` events to a step with eight
+//! workers, and a collector gathers all of them before the run stops.
+//! Measures the cost of one item through the three steps.
+
+use tokio::sync::{mpsc, oneshot};
+use workflows::prelude::*;
+
+/// How many invocations of the worker step may overlap, in both versions.
+pub const WORKERS: usize = 8;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Item {
+    value: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Done {
+    value: u64,
+}
+
+struct FanOut {
+    items: u64,
+}
+
+workflow! {
+    impl FanOut {
+        #[step(sends(Item))]
+        async fn split(&self, ctx: &Context<Self>, _start: StartEvent) {
+            for value in 0..self.items {
+                ctx.send_event(Item { value });
+            }
+        }
+
+        #[step(num_workers = 8)]
+        async fn work(&self, item: Item) -> Done {
+            Done { value: item.value * 2 }
+        }
+
+        #[step]
+        async fn gather(&self, ctx: &Context<Self>, done: Done) -> Option<StopEvent<u64>> {
+            let all = ctx.collect_events(done, self.items as usize)?;
+            Some(StopEvent::new(all.iter().map(|done| done.value).sum()))
+        }
+    }
+}
+
+/// What both versions must add up to.
+fn expected_sum(items: u64) -> u64 {
+    items * items.saturating_sub(1)
+}
+
+/// `items` items through a workflow.
+pub async fn ours(items: u64) {
+    let sum = FanOut { items }
+        .runner()
+        .run(StartEvent::new())
+        .await
+        .expect("the fan-out runs to its stop event");
+    assert_eq!(sum, expected_sum(items));
+}
+
+/// `items` items dealt round-robin to eight worker tasks, whose results a
+/// collector task gathers into one vector.
+pub async fn by_hand(items: u64) {
+    let (results, mut gathered) = mpsc::unbounded_channel::<Done>();
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (sender, mut receiver) = mpsc::unbounded_channel::<Item>();
+            let results = results.clone();
+            tokio::spawn(async move {
+                while let Some(item) = receiver.recv().await {
+                    let _ = results.send(Done { value: item.value * 2 });
+                }
+            });
+            sender
+        })
+        .collect();
+    drop(results);
+    let (done, sum) = oneshot::channel();
+    tokio::spawn(async move {
+        let mut all = Vec::new();
+        while let Some(result) = gathered.recv().await {
+            all.push(result);
+            if all.len() as u64 == items {
+                break;
+            }
+        }
+        let _ = done.send(all.iter().map(|done| done.value).sum::<u64>());
+    });
+    for value in 0..items {
+        workers[value as usize % WORKERS]
+            .send(Item { value })
+            .expect("the workers are running");
+    }
+    drop(workers);
+    assert_eq!(sum.await.expect("the collector finishes"), expected_sum(items));
+}

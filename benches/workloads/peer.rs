@@ -1,0 +1,74 @@
+//! Against LlamaIndex Workflows: reads the result file of
+//! `benches/peer/llama_index.py`, measures our versions at the same sizes,
+//! and prints how many times LlamaIndex's cost is ours.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use tokio::runtime::Runtime;
+
+use crate::measure;
+use crate::report::{self, Measure};
+use crate::workload::{self, TIMED};
+
+#[derive(Deserialize)]
+struct PeerResults {
+    implementation: String,
+    version: String,
+    python: String,
+    reps: usize,
+    workloads: std::collections::BTreeMap<String, PeerWorkload>,
+}
+
+#[derive(Deserialize)]
+struct PeerWorkload {
+    size: u64,
+    ns_per_op: Option<f64>,
+    bytes_per_op: Option<f64>,
+    note: Option<String>,
+}
+
+pub fn compare(runtime: &Runtime, path: &Path, reps: usize) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read the peer results {}: {error}", path.display()));
+    let peer: PeerResults = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{} is not a peer result file: {error}", path.display()));
+    report::header(reps);
+    println!(
+        "peer: {} {} on Python {} (median of {} repetitions), at its own sizes",
+        peer.implementation, peer.version, peer.python, peer.reps
+    );
+    println!("ratio = {} / workflows: how many times our cost theirs is\n", peer.implementation);
+    println!("{:<10} {:>8} {:>10} {:>18} {:>18}", "workload", "size", "ratio", "LlamaIndex", "workflows");
+    let mut notes = Vec::new();
+    for (name, theirs) in &peer.workloads {
+        let (measure, ours, their_cost, unit) = if name == "parked" {
+            let ours = workload::parked_row(runtime, theirs.size, reps).ours;
+            (Measure::Bytes, ours, theirs.bytes_per_op, "run")
+        } else if let Some(timed) = TIMED.iter().find(|timed| timed.name == name) {
+            let ours = measure::alone(runtime, timed.ours, theirs.size, reps);
+            (Measure::Time, ours, theirs.ns_per_op, timed.unit)
+        } else {
+            eprintln!("skipping `{name}`: not a workload of ours");
+            continue;
+        };
+        let Some(their_cost) = their_cost else {
+            eprintln!("skipping `{name}`: the peer file gives no figure for it");
+            continue;
+        };
+        println!(
+            "{:<10} {:>8} {:>10} {:>18} {:>18}",
+            name,
+            report::thousands(theirs.size),
+            report::ratio(their_cost, ours),
+            report::per_op(measure, their_cost, unit),
+            report::per_op(measure, ours, unit),
+        );
+        if let Some(note) = &theirs.note {
+            notes.push(format!("{name}: {note}"));
+        }
+    }
+    for note in notes {
+        println!("note: {note}");
+    }
+}

@@ -1,0 +1,133 @@
+//! The workloads as the harness sees them, and the three things it does
+//! with them: the quick table, the scaling series, the smoke check.
+
+use tokio::runtime::Runtime;
+
+use crate::measure::{self, Job};
+use crate::memory::{self, InTurnJob, ParkJob};
+use crate::report::{self, Row};
+use crate::suite;
+
+/// A workload measured in time per operation.
+pub struct Timed {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub quick_size: u64,
+    /// The target for `workflows`, in nanoseconds per operation.
+    pub target_ns: f64,
+    pub ours: Job,
+    pub by_hand: Job,
+}
+
+pub const TIMED: [Timed; 4] = [
+    Timed {
+        name: "chain",
+        unit: "hop",
+        quick_size: 100_000,
+        target_ns: 250.0,
+        ours: |n| Box::pin(suite::chain::ours(n)),
+        by_hand: |n| Box::pin(suite::chain::by_hand(n)),
+    },
+    Timed {
+        name: "fan_out",
+        unit: "item",
+        quick_size: 100_000,
+        target_ns: 500.0,
+        ours: |n| Box::pin(suite::fan_out::ours(n)),
+        by_hand: |n| Box::pin(suite::fan_out::by_hand(n)),
+    },
+    Timed {
+        name: "stream",
+        unit: "event",
+        quick_size: 100_000,
+        target_ns: 150.0,
+        ours: |n| Box::pin(suite::stream::ours(n)),
+        by_hand: |n| Box::pin(suite::stream::by_hand(n)),
+    },
+    Timed {
+        name: "runs",
+        unit: "run",
+        quick_size: 100_000,
+        target_ns: 2_000.0,
+        ours: |n| Box::pin(suite::runs::ours(n)),
+        by_hand: |n| Box::pin(suite::runs::by_hand(n)),
+    },
+];
+
+/// The memory workload: runs parked inside a step.
+pub const PARKED_OURS: ParkJob = |n, hook| Box::pin(suite::parked::ours(n, hook));
+pub const PARKED_BY_HAND: ParkJob = |n, hook| Box::pin(suite::parked::by_hand(n, hook));
+pub const PARKED_QUICK_SIZE: u64 = 100_000;
+pub const PARKED_TARGET_BYTES: f64 = 2048.0;
+
+/// Runs one after another, for a leak.
+const IN_TURN_OURS: InTurnJob = |n, hook| Box::pin(suite::runs::ours_in_turn(n, hook));
+const IN_TURN_BY_HAND: InTurnJob = |n, hook| Box::pin(suite::runs::by_hand_in_turn(n, hook));
+const IN_TURN_SIZE: u64 = 1_000_000;
+
+/// The workloads whose cost per operation must not grow with the size.
+const SCALED: [&str; 2] = ["chain", "fan_out"];
+const SCALING_SIZES: [u64; 4] = [1_000, 10_000, 100_000, 1_000_000];
+
+/// Every workload at its quick size, then the scaling series and the
+/// sequential runs.
+pub fn table(runtime: &Runtime, reps: usize) {
+    report::header(reps);
+    let mut rows: Vec<Row> = TIMED
+        .iter()
+        .map(|workload| {
+            let (ours, by_hand) =
+                measure::pair(runtime, workload.ours, workload.by_hand, workload.quick_size, reps);
+            Row::time(workload.name, workload.quick_size, workload.unit, ours, by_hand, workload.target_ns)
+        })
+        .collect();
+    rows.push(parked_row(runtime, PARKED_QUICK_SIZE, reps));
+    report::table(&rows);
+
+    let mut series = Vec::new();
+    for workload in TIMED.iter().filter(|workload| SCALED.contains(&workload.name)) {
+        for size in SCALING_SIZES {
+            let (ours, by_hand) = measure::pair(runtime, workload.ours, workload.by_hand, size, reps.div_ceil(2));
+            series.push(Row::time(workload.name, size, workload.unit, ours, by_hand, workload.target_ns));
+        }
+    }
+    report::scaling(&series, reps.div_ceil(2));
+
+    let ours = memory::in_turn(runtime, IN_TURN_OURS, IN_TURN_SIZE);
+    let by_hand = memory::in_turn(runtime, IN_TURN_BY_HAND, IN_TURN_SIZE);
+    report::in_turn(&ours, &by_hand);
+}
+
+/// The parked workload, as a row of the table: the median of `reps` (at
+/// most 5, as the figure barely moves) measurements of each version.
+pub fn parked_row(runtime: &Runtime, size: u64, reps: usize) -> Row {
+    let reps = reps.min(5);
+    let median = |job| {
+        let mut samples: Vec<f64> = (0..reps).map(|_| memory::parked(runtime, job, size)).collect();
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    };
+    let ours = median(PARKED_OURS);
+    let by_hand = median(PARKED_BY_HAND);
+    Row::bytes("parked", size, "run", ours, by_hand, PARKED_TARGET_BYTES)
+}
+
+/// Every version of every workload once, at a small size: checks that each
+/// still produces the right result.
+pub fn smoke(runtime: &Runtime) {
+    const SIZE: u64 = 1_000;
+    for workload in &TIMED {
+        measure::time(runtime, workload.ours, SIZE);
+        measure::time(runtime, workload.by_hand, SIZE);
+        println!("{}: both versions ran {SIZE} {}s", workload.name, workload.unit);
+    }
+    for job in [PARKED_OURS, PARKED_BY_HAND] {
+        assert!(memory::parked(runtime, job, SIZE) > 0.0, "a parked run holds some memory");
+    }
+    println!("parked: both versions parked {SIZE} runs");
+    for job in [IN_TURN_OURS, IN_TURN_BY_HAND] {
+        let readings = memory::in_turn(runtime, job, SIZE);
+        assert_eq!(readings.last().map(|&(done, _)| done), Some(SIZE));
+    }
+    println!("sequential: both versions ran {SIZE} runs in turn");
+}
