@@ -305,6 +305,64 @@ async fn without_timeout_a_run_waits_as_long_as_it_takes() {
     assert_eq!(handler.await.unwrap(), 1);
 }
 
+struct LateWaiter {
+    never: Notify,
+}
+
+workflow! {
+    impl LateWaiter {
+        #[step]
+        async fn work_then_wait(&self, _ev: StartEvent) -> StopEvent<u32> {
+            // Three seconds of work before the run first has to wait.
+            tokio::time::advance(Duration::from_secs(3)).await;
+            self.never.notified().await;
+            StopEvent::new(1)
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_timeout_counts_from_the_start_of_the_run_not_from_its_first_wait() {
+    let start = tokio::time::Instant::now();
+    let error = LateWaiter {
+        never: Notify::new(),
+    }
+    .runner()
+    .timeout(Duration::from_secs(5))
+    .run(StartEvent::new())
+    .await
+    .unwrap_err();
+    assert!(matches!(error, WorkflowError::TimedOut { .. }), "{error:?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+}
+
+#[test]
+fn a_run_that_waits_with_a_timeout_needs_the_time_driver_and_says_so() {
+    let no_timers = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let parks = || Parked {
+        parked: Notify::new(),
+        never: Notify::new(),
+    };
+    let error = no_timers
+        .block_on(async { parks().runner().run(StartEvent::new()).await })
+        .unwrap_err();
+    let WorkflowError::RunPanicked { message } = &error else {
+        panic!("expected RunPanicked, got {error:?}");
+    };
+    assert!(message.contains("enable_time"), "{message}");
+
+    let untimed = no_timers.block_on(async {
+        let runner = parks().runner().without_timeout();
+        let handler = runner.run(StartEvent::new());
+        runner.workflow().parked.notified().await;
+        runner.workflow().never.notify_one();
+        handler.await
+    });
+    assert_eq!(untimed.unwrap(), 1);
+}
+
 // --- cancel ----------------------------------------------------------------------
 
 struct Parked {

@@ -4,7 +4,8 @@
 //! Everything here runs on the run's own task. A step's future is polled
 //! once as soon as it is created, so a step that finishes without waiting is
 //! routed straight away, with no allocation beyond its boxed future and no
-//! lock; only steps that really wait go into the set of running futures.
+//! lock; only steps that really wait go into the set of running futures,
+//! which is created when the first one does.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -37,7 +38,8 @@ pub(crate) struct Machine<'a, W: Workflow> {
     ctx: &'a Context<W>,
     slots: Box<[Slot<W>]>,
     ready: VecDeque<(usize, W::Pending)>,
-    running: FuturesUnordered<Invocation<'a, W>>,
+    /// The invocations that are waiting; `None` until one has waited.
+    running: Option<FuturesUnordered<Invocation<'a, W>>>,
     stop: Option<W::Stop>,
     /// The step whose output is being routed, for verbose logs and errors.
     last_step: usize,
@@ -60,7 +62,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             ctx,
             slots,
             ready: VecDeque::new(),
-            running: FuturesUnordered::new(),
+            running: None,
             stop: None,
             last_step: 0,
             produced: 0,
@@ -84,7 +86,10 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 let mut invocation = Invocation::start(self.workflow, self.ctx, step, pending);
                 match Pin::new(&mut invocation).poll(cx) {
                     Poll::Ready(finished) => self.finish(finished)?,
-                    Poll::Pending => self.running.push(invocation),
+                    Poll::Pending => self
+                        .running
+                        .get_or_insert_with(FuturesUnordered::new)
+                        .push(invocation),
                 }
                 if let Some(stop) = self.stop.take() {
                     return Poll::Ready(Ok(stop));
@@ -95,7 +100,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
                     return Poll::Pending;
                 }
             }
-            while let Poll::Ready(Some(finished)) = self.running.poll_next_unpin(cx) {
+            while let Some(Poll::Ready(Some(finished))) = self
+                .running
+                .as_mut()
+                .map(|running| running.poll_next_unpin(cx))
+            {
                 progressed = true;
                 self.finish(finished)?;
                 if let Some(stop) = self.stop.take() {
@@ -112,7 +121,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
             }
             if !progressed {
-                if self.running.is_empty() {
+                if self.running.as_ref().is_none_or(FuturesUnordered::is_empty) {
                     return Poll::Ready(Err(WorkflowError::Stalled {
                         last_step: W::STEPS[self.last_step].name,
                     }));

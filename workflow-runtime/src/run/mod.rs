@@ -1,5 +1,6 @@
 //! Starting runs: the [`Runner`] and the task that drives one run.
 
+mod deadline;
 mod invocation;
 
 pub(crate) use invocation::panic_message as invocation_panic_message;
@@ -20,6 +21,7 @@ use crate::start::StartEventType;
 use crate::stop::StopEventType;
 use crate::stream;
 use crate::workflow::Workflow;
+use deadline::Deadline;
 use machine::Machine;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
@@ -113,8 +115,12 @@ impl<W: Workflow> Runner<W> {
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, and, unless [`without_timeout`](Self::without_timeout)
-    /// was called, on a runtime without the time driver (`enable_time`).
+    /// Outside a tokio runtime.
+    ///
+    /// A run with a timeout that has to wait needs tokio's time driver
+    /// (`enable_time` or `enable_all` on the runtime builder). Without it,
+    /// such a run fails with [`WorkflowError::RunPanicked`], and the
+    /// message says to enable the driver.
     pub fn run(&self, start: W::Start) -> WorkflowHandler<W> {
         let run_id = RunId::next();
         let (publisher, subscription) = stream::channel();
@@ -141,19 +147,18 @@ async fn drive<W: Workflow>(
     start: W::Start,
     timeout: Option<Duration>,
 ) -> Result<crate::Output<W>, WorkflowError> {
+    let mut deadline = pin!(Deadline::new(timeout));
     let mut machine = Machine::new(workflow, ctx);
     start.begin::<W, _>(&mut machine);
-    let mut deadline = pin!(timeout.map(tokio::time::sleep));
     let outcome = poll_fn(|cx| {
-        if let Some(sleep) = deadline.as_mut().as_pin_mut() {
-            if sleep.poll(cx).is_ready() {
-                return Poll::Ready(Err(WorkflowError::TimedOut {
-                    after: timeout.unwrap_or_default(),
-                    active_steps: machine.active_steps(),
-                }));
-            }
+        let progress = machine.poll_run(cx);
+        if progress.is_pending() && deadline.as_mut().poll_passed(cx) {
+            return Poll::Ready(Err(WorkflowError::TimedOut {
+                after: timeout.unwrap_or_default(),
+                active_steps: machine.active_steps(),
+            }));
         }
-        machine.poll_run(cx)
+        progress
     })
     .await;
     match &outcome {
