@@ -63,10 +63,14 @@ pub async fn by_hand(hops: u64) {
                 return;
             }
             to_self
-                .send(Hop { remaining: remaining - 1 })
+                .send(Hop {
+                    remaining: remaining - 1,
+                })
                 .expect("the step holds its own receiver");
         }
     });
-    sender.send(Hop { remaining: hops }).expect("the step is running");
+    sender
+        .send(Hop { remaining: hops })
+        .expect("the step is running");
     assert_eq!(stopped.await.expect("the step stops"), 0);
 }

@@ -69,7 +69,9 @@ pub async fn by_hand(items: u64) {
             let results = results.clone();
             tokio::spawn(async move {
                 while let Some(item) = receiver.recv().await {
-                    let _ = results.send(Done { value: item.value * 2 });
+                    let _ = results.send(Done {
+                        value: item.value * 2,
+                    });
                 }
             });
             sender
@@ -93,5 +95,8 @@ pub async fn by_hand(items: u64) {
             .expect("the workers are running");
     }
     drop(workers);
-    assert_eq!(sum.await.expect("the collector finishes"), expected_sum(items));
+    assert_eq!(
+        sum.await.expect("the collector finishes"),
+        expected_sum(items)
+    );
 }

@@ -83,9 +83,7 @@ workflow! {
 pub async fn ours(count: u64, while_parked: impl FnOnce()) {
     let gate = Gate::new(count);
     let runner = Parked { gate: gate.clone() }.runner();
-    let handlers: Vec<_> = (0..count)
-        .map(|run| runner.run(Enter { run }))
-        .collect();
+    let handlers: Vec<_> = (0..count).map(|run| runner.run(Enter { run })).collect();
     gate.hold(while_parked).await;
     for (run, handler) in (0..count).zip(handlers) {
         assert_eq!(handler.await.expect("a parked run finishes"), run);

@@ -34,15 +34,21 @@ workflow! {
 /// `count` runs of a two-step workflow, all started before any is awaited.
 pub async fn ours(count: u64) {
     let runner = TwoSteps.runner();
-    let handlers: Vec<_> = (0..count).map(|number| runner.run(Ask { number })).collect();
+    let handlers: Vec<_> = (0..count)
+        .map(|number| runner.run(Ask { number }))
+        .collect();
     for (number, handler) in (0..count).zip(handlers) {
-        let result = handler.await.expect("a two-step run ends with its stop event");
+        let result = handler
+            .await
+            .expect("a two-step run ends with its stop event");
         assert_eq!(result, (number + 1) * 2);
     }
 }
 
 async fn first_by_hand(ask: Ask) -> Halfway {
-    Halfway { number: ask.number + 1 }
+    Halfway {
+        number: ask.number + 1,
+    }
 }
 
 async fn second_by_hand(halfway: Halfway) -> u64 {
@@ -53,7 +59,9 @@ async fn second_by_hand(halfway: Halfway) -> u64 {
 /// before any is awaited.
 pub async fn by_hand(count: u64) {
     let tasks: Vec<_> = (0..count)
-        .map(|number| tokio::spawn(async move { second_by_hand(first_by_hand(Ask { number }).await).await }))
+        .map(|number| {
+            tokio::spawn(async move { second_by_hand(first_by_hand(Ask { number }).await).await })
+        })
         .collect();
     for (number, task) in (0..count).zip(tasks) {
         assert_eq!(task.await.expect("the task finishes"), (number + 1) * 2);
@@ -78,7 +86,8 @@ pub async fn ours_in_turn(count: u64, mut checkpoint: impl FnMut(u64)) {
 /// called after each with the number of tasks done.
 pub async fn by_hand_in_turn(count: u64, mut checkpoint: impl FnMut(u64)) {
     for number in 0..count {
-        let task = tokio::spawn(async move { second_by_hand(first_by_hand(Ask { number }).await).await });
+        let task =
+            tokio::spawn(async move { second_by_hand(first_by_hand(Ask { number }).await).await });
         assert_eq!(task.await.expect("the task finishes"), (number + 1) * 2);
         checkpoint(number + 1);
     }

@@ -27,10 +27,10 @@ workflow! {
 
 /// `events` events through a run's event stream.
 pub async fn ours(events: u64) {
-    let mut handler = Ticker { events }
-        .runner()
-        .run(StartEvent::new());
-    let mut stream = handler.stream_events().expect("the stream is not taken yet");
+    let mut handler = Ticker { events }.runner().run(StartEvent::new());
+    let mut stream = handler
+        .stream_events()
+        .expect("the stream is not taken yet");
     let mut ticks = 0;
     while let Some(event) = stream.next().await {
         if let Some(tick) = event.downcast_ref::<Tick>() {

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo bench --bench workloads                  # the table, at quick sizes
-//! cargo bench --bench workloads -- --reps 21     # more repetitions
+//! cargo bench --bench workloads -- runs parked   # only some workloads
+//! cargo bench --bench workloads -- --reps 51     # more repetitions
 //! cargo bench --bench workloads -- --peer FILE   # against LlamaIndex (benches/peer/compare.sh)
 //! ```
 //!
@@ -37,7 +38,7 @@ fn main() {
         .expect("a tokio runtime starts");
     match options.mode {
         Mode::Smoke => workload::smoke(&runtime),
-        Mode::Table => workload::table(&runtime, options.reps),
-        Mode::Peer(path) => peer::compare(&runtime, &path, options.reps),
+        Mode::Table => workload::table(&runtime, &options),
+        Mode::Peer(ref path) => peer::compare(&runtime, path, options.reps),
     }
 }

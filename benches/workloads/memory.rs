@@ -102,7 +102,8 @@ pub fn parked(runtime: &Runtime, job: ParkJob, count: u64) -> f64 {
 
 /// One version of the sequential workload: `count` runs one after another,
 /// calling the hook after each with how many are done.
-pub type InTurnJob = fn(u64, Box<dyn FnMut(u64) + Send>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+pub type InTurnJob =
+    fn(u64, Box<dyn FnMut(u64) + Send>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// The growth of the heap over `count` runs one after another, read at
 /// each power of ten from 10^4 on: `(runs done, net bytes since the start)`.
@@ -124,8 +125,7 @@ pub fn in_turn(runtime: &Runtime, job: InTurnJob, count: u64) -> Vec<(u64, isize
                 }),
             )
             .await;
-            let readings = readings.lock().expect("not poisoned").clone();
-            readings
+            readings.lock().expect("not poisoned").clone()
         }))
         .expect("the sequential workload does not panic")
 }

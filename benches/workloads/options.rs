@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: cargo bench --bench workloads [-- [--reps N] [--peer FILE]]
-  --reps N      repetitions of each timed measurement; the median is reported (default 11)
+usage: cargo bench --bench workloads [-- [WORKLOAD ...] [--reps N] [--peer FILE]]
+  WORKLOAD      only the workloads whose names contain one of these words
+                (chain, fan_out, stream, runs, parked, sequential); all if none
+  --reps N      repetitions of each timed measurement; the median is reported (default 21)
   --peer FILE   measure at the sizes of a LlamaIndex result file and print the ratios
                 (written by benches/peer/llama_index.py; benches/peer/compare.sh does both)";
 
@@ -21,6 +23,7 @@ pub enum Mode {
 pub struct Options {
     pub mode: Mode,
     pub reps: usize,
+    filters: Vec<String>,
 }
 
 impl Options {
@@ -28,7 +31,8 @@ impl Options {
     /// run, its absence a test run; libtest's filters are ignored.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut bench = false;
-        let mut reps = 11;
+        let mut reps = 21;
+        let mut filters = Vec::new();
         let mut peer = None;
         let mut args = args;
         while let Some(arg) = args.next() {
@@ -46,7 +50,9 @@ impl Options {
                 other if other.starts_with('-') && bench => {
                     return Err(format!("unknown option `{other}`"));
                 }
-                _ => {}
+                // libtest's own flags, passed by `cargo test`, are not ours.
+                other if other.starts_with('-') => {}
+                filter => filters.push(filter.to_owned()),
             }
         }
         let mode = match (bench, peer) {
@@ -54,6 +60,19 @@ impl Options {
             (true, None) => Mode::Table,
             (false, None) => Mode::Smoke,
         };
-        Ok(Self { mode, reps })
+        Ok(Self {
+            mode,
+            reps,
+            filters,
+        })
+    }
+
+    /// Whether the workload `name` was asked for.
+    pub fn wants(&self, name: &str) -> bool {
+        self.filters.is_empty()
+            || self
+                .filters
+                .iter()
+                .any(|filter| name.contains(filter.as_str()))
     }
 }

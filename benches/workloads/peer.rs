@@ -38,12 +38,18 @@ pub fn compare(runtime: &Runtime, path: &Path, reps: usize) {
         "peer: {} {} on Python {} (median of {} repetitions), at its own sizes",
         peer.implementation, peer.version, peer.python, peer.reps
     );
-    println!("ratio = {} / workflows: how many times our cost theirs is\n", peer.implementation);
-    println!("{:<10} {:>8} {:>10} {:>18} {:>18}", "workload", "size", "ratio", "LlamaIndex", "workflows");
+    println!(
+        "ratio = {} / workflows: how many times our cost theirs is\n",
+        peer.implementation
+    );
+    println!(
+        "{:<10} {:>8} {:>10} {:>18} {:>18}",
+        "workload", "size", "ratio", "LlamaIndex", "workflows"
+    );
     let mut notes = Vec::new();
     for (name, theirs) in &peer.workloads {
         let (measure, ours, their_cost, unit) = if name == "parked" {
-            let ours = workload::parked_row(runtime, theirs.size, reps).ours;
+            let ours = workload::parked_bytes(runtime, workload::PARKED_OURS, theirs.size, reps);
             (Measure::Bytes, ours, theirs.bytes_per_op, "run")
         } else if let Some(timed) = TIMED.iter().find(|timed| timed.name == name) {
             let ours = measure::alone(runtime, timed.ours, theirs.size, reps);

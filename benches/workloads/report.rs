@@ -21,12 +21,42 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn time(name: &'static str, size: u64, unit: &'static str, ours: f64, by_hand: f64, target: f64) -> Self {
-        Self { name, size, unit, measure: Measure::Time, ours, by_hand, target }
+    pub fn time(
+        name: &'static str,
+        size: u64,
+        unit: &'static str,
+        ours: f64,
+        by_hand: f64,
+        target: f64,
+    ) -> Self {
+        Self {
+            name,
+            size,
+            unit,
+            measure: Measure::Time,
+            ours,
+            by_hand,
+            target,
+        }
     }
 
-    pub fn bytes(name: &'static str, size: u64, unit: &'static str, ours: f64, by_hand: f64, target: f64) -> Self {
-        Self { name, size, unit, measure: Measure::Bytes, ours, by_hand, target }
+    pub fn bytes(
+        name: &'static str,
+        size: u64,
+        unit: &'static str,
+        ours: f64,
+        by_hand: f64,
+        target: f64,
+    ) -> Self {
+        Self {
+            name,
+            size,
+            unit,
+            measure: Measure::Bytes,
+            ours,
+            by_hand,
+            target,
+        }
     }
 }
 
@@ -38,7 +68,9 @@ pub fn header(reps: usize) {
         "tokio multi-thread runtime, {cores} workers; each figure is the median of {reps} repetitions \
          (memory: of up to 5), `workflows` and the hand-written tokio version taking turns"
     );
-    println!("ratio = workflows / tokio by hand: below 1 is faster or smaller than the hand-written program\n");
+    println!(
+        "ratio = workflows / tokio by hand: below 1 is faster or smaller than the hand-written program\n"
+    );
 }
 
 fn cpu_model() -> String {
@@ -56,8 +88,8 @@ fn cpu_model() -> String {
 /// The main table.
 pub fn table(rows: &[Row]) {
     println!(
-        "{:<10} {:>10} {:>8} {:>18} {:>18} {:>12}  {}",
-        "workload", "size", "ratio", "workflows", "tokio by hand", "target", "met"
+        "{:<10} {:>10} {:>8} {:>18} {:>18} {:>12}  met",
+        "workload", "size", "ratio", "workflows", "tokio by hand", "target"
     );
     for row in rows {
         println!(
@@ -114,10 +146,20 @@ fn unique_names(rows: &[Row]) -> Vec<&'static str> {
 
 /// Runs one after another: the heap should not grow with their number.
 pub fn in_turn(ours: &[(u64, isize)], by_hand: &[(u64, isize)]) {
-    println!("\nsequential runs: growth of the live heap since the first run, read as the runs go on");
-    println!("{:>12} {:>14} {:>14}", "runs done", "workflows", "tokio by hand");
+    println!(
+        "\nsequential runs: growth of the live heap since the first run, read as the runs go on"
+    );
+    println!(
+        "{:>12} {:>14} {:>14}",
+        "runs done", "workflows", "tokio by hand"
+    );
     for (&(done, ours), &(_, by_hand)) in ours.iter().zip(by_hand) {
-        println!("{:>12} {:>14} {:>14}", thousands(done), signed_bytes(ours), signed_bytes(by_hand));
+        println!(
+            "{:>12} {:>14} {:>14}",
+            thousands(done),
+            signed_bytes(ours),
+            signed_bytes(by_hand)
+        );
     }
 }
 

@@ -5,6 +5,7 @@ use tokio::runtime::Runtime;
 
 use crate::measure::{self, Job};
 use crate::memory::{self, InTurnJob, ParkJob};
+use crate::options::Options;
 use crate::report::{self, Row};
 use crate::suite;
 
@@ -56,9 +57,9 @@ pub const TIMED: [Timed; 4] = [
 
 /// The memory workload: runs parked inside a step.
 pub const PARKED_OURS: ParkJob = |n, hook| Box::pin(suite::parked::ours(n, hook));
-pub const PARKED_BY_HAND: ParkJob = |n, hook| Box::pin(suite::parked::by_hand(n, hook));
-pub const PARKED_QUICK_SIZE: u64 = 100_000;
-pub const PARKED_TARGET_BYTES: f64 = 2048.0;
+const PARKED_BY_HAND: ParkJob = |n, hook| Box::pin(suite::parked::by_hand(n, hook));
+const PARKED_QUICK_SIZE: u64 = 100_000;
+const PARKED_TARGET_BYTES: f64 = 2048.0;
 
 /// Runs one after another, for a leak.
 const IN_TURN_OURS: InTurnJob = |n, hook| Box::pin(suite::runs::ours_in_turn(n, hook));
@@ -69,47 +70,85 @@ const IN_TURN_SIZE: u64 = 1_000_000;
 const SCALED: [&str; 2] = ["chain", "fan_out"];
 const SCALING_SIZES: [u64; 4] = [1_000, 10_000, 100_000, 1_000_000];
 
-/// Every workload at its quick size, then the scaling series and the
-/// sequential runs.
-pub fn table(runtime: &Runtime, reps: usize) {
+/// Every workload asked for at its quick size, then the scaling series
+/// and the sequential runs.
+pub fn table(runtime: &Runtime, options: &Options) {
+    let reps = options.reps;
     report::header(reps);
-    let mut rows: Vec<Row> = TIMED
+    let asked: Vec<&Timed> = TIMED
+        .iter()
+        .filter(|workload| options.wants(workload.name))
+        .collect();
+    let mut rows: Vec<Row> = asked
         .iter()
         .map(|workload| {
-            let (ours, by_hand) =
-                measure::pair(runtime, workload.ours, workload.by_hand, workload.quick_size, reps);
-            Row::time(workload.name, workload.quick_size, workload.unit, ours, by_hand, workload.target_ns)
+            let (ours, by_hand) = measure::pair(
+                runtime,
+                workload.ours,
+                workload.by_hand,
+                workload.quick_size,
+                reps,
+            );
+            Row::time(
+                workload.name,
+                workload.quick_size,
+                workload.unit,
+                ours,
+                by_hand,
+                workload.target_ns,
+            )
         })
         .collect();
-    rows.push(parked_row(runtime, PARKED_QUICK_SIZE, reps));
+    if options.wants("parked") {
+        rows.push(parked_row(runtime, PARKED_QUICK_SIZE, reps));
+    }
     report::table(&rows);
 
-    let mut series = Vec::new();
-    for workload in TIMED.iter().filter(|workload| SCALED.contains(&workload.name)) {
-        for size in SCALING_SIZES {
-            let (ours, by_hand) = measure::pair(runtime, workload.ours, workload.by_hand, size, reps.div_ceil(2));
-            series.push(Row::time(workload.name, size, workload.unit, ours, by_hand, workload.target_ns));
-        }
+    let scaling_reps = reps.div_ceil(4);
+    let series: Vec<Row> = asked
+        .iter()
+        .filter(|workload| SCALED.contains(&workload.name))
+        .flat_map(|workload| {
+            SCALING_SIZES.map(|size| {
+                let (ours, by_hand) =
+                    measure::pair(runtime, workload.ours, workload.by_hand, size, scaling_reps);
+                Row::time(
+                    workload.name,
+                    size,
+                    workload.unit,
+                    ours,
+                    by_hand,
+                    workload.target_ns,
+                )
+            })
+        })
+        .collect();
+    if !series.is_empty() {
+        report::scaling(&series, scaling_reps);
     }
-    report::scaling(&series, reps.div_ceil(2));
 
-    let ours = memory::in_turn(runtime, IN_TURN_OURS, IN_TURN_SIZE);
-    let by_hand = memory::in_turn(runtime, IN_TURN_BY_HAND, IN_TURN_SIZE);
-    report::in_turn(&ours, &by_hand);
+    if options.wants("sequential") {
+        let ours = memory::in_turn(runtime, IN_TURN_OURS, IN_TURN_SIZE);
+        let by_hand = memory::in_turn(runtime, IN_TURN_BY_HAND, IN_TURN_SIZE);
+        report::in_turn(&ours, &by_hand);
+    }
 }
 
-/// The parked workload, as a row of the table: the median of `reps` (at
-/// most 5, as the figure barely moves) measurements of each version.
-pub fn parked_row(runtime: &Runtime, size: u64, reps: usize) -> Row {
-    let reps = reps.min(5);
-    let median = |job| {
-        let mut samples: Vec<f64> = (0..reps).map(|_| memory::parked(runtime, job, size)).collect();
-        samples.sort_by(f64::total_cmp);
-        samples[samples.len() / 2]
-    };
-    let ours = median(PARKED_OURS);
-    let by_hand = median(PARKED_BY_HAND);
+/// The parked workload, as a row of the table.
+fn parked_row(runtime: &Runtime, size: u64, reps: usize) -> Row {
+    let ours = parked_bytes(runtime, PARKED_OURS, size, reps);
+    let by_hand = parked_bytes(runtime, PARKED_BY_HAND, size, reps);
     Row::bytes("parked", size, "run", ours, by_hand, PARKED_TARGET_BYTES)
+}
+
+/// The bytes per parked run of `job`: the median of `reps` measurements, at
+/// most 5, as the figure barely moves.
+pub fn parked_bytes(runtime: &Runtime, job: ParkJob, size: u64, reps: usize) -> f64 {
+    let mut samples: Vec<f64> = (0..reps.min(5))
+        .map(|_| memory::parked(runtime, job, size))
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
 }
 
 /// Every version of every workload once, at a small size: checks that each
@@ -119,10 +158,16 @@ pub fn smoke(runtime: &Runtime) {
     for workload in &TIMED {
         measure::time(runtime, workload.ours, SIZE);
         measure::time(runtime, workload.by_hand, SIZE);
-        println!("{}: both versions ran {SIZE} {}s", workload.name, workload.unit);
+        println!(
+            "{}: both versions ran {SIZE} {}s",
+            workload.name, workload.unit
+        );
     }
     for job in [PARKED_OURS, PARKED_BY_HAND] {
-        assert!(memory::parked(runtime, job, SIZE) > 0.0, "a parked run holds some memory");
+        assert!(
+            memory::parked(runtime, job, SIZE) > 0.0,
+            "a parked run holds some memory"
+        );
     }
     println!("parked: both versions parked {SIZE} runs");
     for job in [IN_TURN_OURS, IN_TURN_BY_HAND] {
