@@ -1,14 +1,11 @@
 //! Timing: each measurement runs inside a task of the runtime, and the two
 //! versions of a workload take turns, so that both see the same noise.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Runtime;
 
-/// One version of a workload at a given size.
-pub type Job = fn(u64) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+use crate::suite::Job;
 
 /// How long `job` takes at `size`, measured inside a task.
 pub fn time(runtime: &Runtime, job: Job, size: u64) -> Duration {

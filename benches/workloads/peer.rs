@@ -9,7 +9,8 @@ use tokio::runtime::Runtime;
 
 use crate::measure;
 use crate::report::{self, Measure};
-use crate::workload::{self, TIMED};
+use crate::suite::TIMED;
+use crate::workload;
 
 #[derive(Deserialize)]
 struct PeerResults {
@@ -28,38 +29,44 @@ struct PeerWorkload {
     note: Option<String>,
 }
 
+/// Measures ours at the sizes of the peer's result file and prints the
+/// ratios, in the order of our own table.
 pub fn compare(runtime: &Runtime, path: &Path, reps: usize) {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("cannot read the peer results {}: {error}", path.display()));
-    let peer: PeerResults = serde_json::from_str(&text)
+    let mut peer: PeerResults = serde_json::from_str(&text)
         .unwrap_or_else(|error| panic!("{} is not a peer result file: {error}", path.display()));
     report::header(reps);
     println!(
-        "peer: {} {} on Python {} (median of {} repetitions), at its own sizes",
+        "peer: {} {} on Python {} (median of {} repetitions), each workload at the peer's size",
         peer.implementation, peer.version, peer.python, peer.reps
     );
-    println!(
-        "ratio = {} / workflows: how many times our cost theirs is\n",
-        peer.implementation
-    );
+    println!("ratio = LlamaIndex's cost / ours: how many times less workflows spends\n");
     println!(
         "{:<10} {:>8} {:>10} {:>18} {:>18}",
         "workload", "size", "ratio", "LlamaIndex", "workflows"
     );
     let mut notes = Vec::new();
-    for (name, theirs) in &peer.workloads {
-        let (measure, ours, their_cost, unit) = if name == "parked" {
-            let ours = workload::parked_bytes(runtime, workload::PARKED_OURS, theirs.size, reps);
-            (Measure::Bytes, ours, theirs.bytes_per_op, "run")
-        } else if let Some(timed) = TIMED.iter().find(|timed| timed.name == name) {
-            let ours = measure::alone(runtime, timed.ours, theirs.size, reps);
-            (Measure::Time, ours, theirs.ns_per_op, timed.unit)
-        } else {
-            eprintln!("skipping `{name}`: not a workload of ours");
+    let names = TIMED.iter().map(|timed| timed.name).chain(["parked"]);
+    for name in names {
+        let Some(theirs) = peer.workloads.remove(name) else {
+            eprintln!("`{name}` is not in the peer file; skipped");
             continue;
         };
+        let (measure, ours, their_cost, unit) = match TIMED.iter().find(|timed| timed.name == name)
+        {
+            Some(timed) => {
+                let ours = measure::alone(runtime, timed.ours, theirs.size, reps);
+                (Measure::Time, ours, theirs.ns_per_op, timed.unit)
+            }
+            None => {
+                let ours =
+                    workload::parked_bytes(runtime, workload::PARKED_OURS, theirs.size, reps);
+                (Measure::Bytes, ours, theirs.bytes_per_op, "run")
+            }
+        };
         let Some(their_cost) = their_cost else {
-            eprintln!("skipping `{name}`: the peer file gives no figure for it");
+            eprintln!("the peer file gives no figure for `{name}`; skipped");
             continue;
         };
         println!(
@@ -70,9 +77,12 @@ pub fn compare(runtime: &Runtime, path: &Path, reps: usize) {
             report::per_op(measure, their_cost, unit),
             report::per_op(measure, ours, unit),
         );
-        if let Some(note) = &theirs.note {
+        if let Some(note) = theirs.note {
             notes.push(format!("{name}: {note}"));
         }
+    }
+    for name in peer.workloads.keys() {
+        eprintln!("`{name}` in the peer file is not a workload of ours; skipped");
     }
     for note in notes {
         println!("note: {note}");

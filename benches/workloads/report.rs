@@ -1,5 +1,7 @@
 //! Printing the results: ratios first, absolute figures as context.
 
+use crate::suite::Timed;
+
 /// What a row measures.
 #[derive(Clone, Copy)]
 pub enum Measure {
@@ -21,41 +23,16 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn time(
-        name: &'static str,
-        size: u64,
-        unit: &'static str,
-        ours: f64,
-        by_hand: f64,
-        target: f64,
-    ) -> Self {
+    /// A row of a timed workload, from its costs in nanoseconds per operation.
+    pub fn timed(workload: &Timed, size: u64, ours: f64, by_hand: f64) -> Self {
         Self {
-            name,
+            name: workload.name,
             size,
-            unit,
+            unit: workload.unit,
             measure: Measure::Time,
             ours,
             by_hand,
-            target,
-        }
-    }
-
-    pub fn bytes(
-        name: &'static str,
-        size: u64,
-        unit: &'static str,
-        ours: f64,
-        by_hand: f64,
-        target: f64,
-    ) -> Self {
-        Self {
-            name,
-            size,
-            unit,
-            measure: Measure::Bytes,
-            ours,
-            by_hand,
-            target,
+            target: workload.target_ns,
         }
     }
 }
@@ -66,10 +43,7 @@ pub fn header(reps: usize) {
     println!("workflows benchmarks: {}, {cores} cores", cpu_model());
     println!(
         "tokio multi-thread runtime, {cores} workers; each figure is the median of {reps} repetitions \
-         (memory: of up to 5), `workflows` and the hand-written tokio version taking turns"
-    );
-    println!(
-        "ratio = workflows / tokio by hand: below 1 is faster or smaller than the hand-written program\n"
+         (memory: of up to 5)"
     );
 }
 
@@ -87,6 +61,10 @@ fn cpu_model() -> String {
 
 /// The main table.
 pub fn table(rows: &[Row]) {
+    println!(
+        "`workflows` and the hand-written tokio version take turns; ratio = workflows / tokio by hand,\n\
+         below 1 is faster or smaller than the hand-written program\n"
+    );
     println!(
         "{:<10} {:>10} {:>8} {:>18} {:>18} {:>12}  met",
         "workload", "size", "ratio", "workflows", "tokio by hand", "target"
@@ -171,8 +149,9 @@ pub fn per_op(measure: Measure, value: f64, unit: &str) -> String {
 /// `value` with its unit: microseconds for times, bytes or KiB for memory.
 pub fn amount(measure: Measure, value: f64) -> String {
     match measure {
-        Measure::Time if value >= 100_000.0 => format!("{:.1} ms", value / 1e6),
-        Measure::Time if value >= 1_000.0 => format!("{:.2} us", value / 1e3),
+        Measure::Time if value >= 1e6 => format!("{:.2} ms", value / 1e6),
+        Measure::Time if value >= 1e4 => format!("{:.1} us", value / 1e3),
+        Measure::Time if value >= 1e3 => format!("{:.2} us", value / 1e3),
         Measure::Time => format!("{:.3} us", value / 1e3),
         Measure::Bytes if value >= 1024.0 => format!("{:.2} KiB", value / 1024.0),
         Measure::Bytes => format!("{value:.0} B"),

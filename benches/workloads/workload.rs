@@ -3,57 +3,11 @@
 
 use tokio::runtime::Runtime;
 
-use crate::measure::{self, Job};
+use crate::measure;
 use crate::memory::{self, InTurnJob, ParkJob};
 use crate::options::Options;
-use crate::report::{self, Row};
-use crate::suite;
-
-/// A workload measured in time per operation.
-pub struct Timed {
-    pub name: &'static str,
-    pub unit: &'static str,
-    pub quick_size: u64,
-    /// The target for `workflows`, in nanoseconds per operation.
-    pub target_ns: f64,
-    pub ours: Job,
-    pub by_hand: Job,
-}
-
-pub const TIMED: [Timed; 4] = [
-    Timed {
-        name: "chain",
-        unit: "hop",
-        quick_size: 100_000,
-        target_ns: 250.0,
-        ours: |n| Box::pin(suite::chain::ours(n)),
-        by_hand: |n| Box::pin(suite::chain::by_hand(n)),
-    },
-    Timed {
-        name: "fan_out",
-        unit: "item",
-        quick_size: 100_000,
-        target_ns: 500.0,
-        ours: |n| Box::pin(suite::fan_out::ours(n)),
-        by_hand: |n| Box::pin(suite::fan_out::by_hand(n)),
-    },
-    Timed {
-        name: "stream",
-        unit: "event",
-        quick_size: 100_000,
-        target_ns: 150.0,
-        ours: |n| Box::pin(suite::stream::ours(n)),
-        by_hand: |n| Box::pin(suite::stream::by_hand(n)),
-    },
-    Timed {
-        name: "runs",
-        unit: "run",
-        quick_size: 100_000,
-        target_ns: 2_000.0,
-        ours: |n| Box::pin(suite::runs::ours(n)),
-        by_hand: |n| Box::pin(suite::runs::by_hand(n)),
-    },
-];
+use crate::report::{self, Measure, Row};
+use crate::suite::{self, TIMED, Timed};
 
 /// The memory workload: runs parked inside a step.
 pub const PARKED_OURS: ParkJob = |n, hook| Box::pin(suite::parked::ours(n, hook));
@@ -89,14 +43,7 @@ pub fn table(runtime: &Runtime, options: &Options) {
                 workload.quick_size,
                 reps,
             );
-            Row::time(
-                workload.name,
-                workload.quick_size,
-                workload.unit,
-                ours,
-                by_hand,
-                workload.target_ns,
-            )
+            Row::timed(workload, workload.quick_size, ours, by_hand)
         })
         .collect();
     if options.wants("parked") {
@@ -112,14 +59,7 @@ pub fn table(runtime: &Runtime, options: &Options) {
             SCALING_SIZES.map(|size| {
                 let (ours, by_hand) =
                     measure::pair(runtime, workload.ours, workload.by_hand, size, scaling_reps);
-                Row::time(
-                    workload.name,
-                    size,
-                    workload.unit,
-                    ours,
-                    by_hand,
-                    workload.target_ns,
-                )
+                Row::timed(workload, size, ours, by_hand)
             })
         })
         .collect();
@@ -138,7 +78,15 @@ pub fn table(runtime: &Runtime, options: &Options) {
 fn parked_row(runtime: &Runtime, size: u64, reps: usize) -> Row {
     let ours = parked_bytes(runtime, PARKED_OURS, size, reps);
     let by_hand = parked_bytes(runtime, PARKED_BY_HAND, size, reps);
-    Row::bytes("parked", size, "run", ours, by_hand, PARKED_TARGET_BYTES)
+    Row {
+        name: "parked",
+        size,
+        unit: "run",
+        measure: Measure::Bytes,
+        ours,
+        by_hand,
+        target: PARKED_TARGET_BYTES,
+    }
 }
 
 /// The bytes per parked run of `job`: the median of `reps` measurements, at

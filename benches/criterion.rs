@@ -1,0 +1,42 @@
+//! The timed workloads under criterion, for statistics and for comparing a
+//! change against a saved baseline:
+//!
+//! ```text
+//! cargo bench --bench criterion -- --save-baseline before
+//! # change something
+//! cargo bench --bench criterion -- --baseline before
+//! ```
+//!
+//! Each group holds `workflows` and the hand-written tokio version of one
+//! workload at one size, with the throughput in operations, so criterion
+//! reports both in operations per second. The table of ratios and the
+//! memory figures come from `cargo bench --bench workloads`.
+
+mod suite;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tokio::runtime::Runtime;
+
+/// Operations per measured iteration: large enough that a run's fixed cost
+/// does not hide the cost per operation.
+const SIZE: u64 = 10_000;
+
+fn workloads(criterion: &mut Criterion) {
+    let runtime = Runtime::new().expect("a tokio runtime starts");
+    for workload in &suite::TIMED {
+        let mut group = criterion.benchmark_group(workload.name);
+        group.throughput(Throughput::Elements(SIZE));
+        for (version, job) in [
+            ("workflows", workload.ours),
+            ("tokio by hand", workload.by_hand),
+        ] {
+            group.bench_function(BenchmarkId::new(version, SIZE), |bencher| {
+                bencher.to_async(&runtime).iter(|| job(SIZE));
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, workloads);
+criterion_main!(benches);
