@@ -104,11 +104,11 @@ pub fn scaling(series: &[Row], reps: usize) {
     for name in unique_names(series) {
         let costs: Vec<&Row> = series.iter().filter(|row| row.name == name).collect();
         if let (Some(first), Some(last)) = (costs.first(), costs.last()) {
+            let unit = first.unit;
             println!(
-                "{name}: {} -> {} items, cost per {} x{:.2} (workflows), x{:.2} (tokio by hand)",
+                "{name}: from {} to {} {unit}s, the cost per {unit} changes x{:.2} (workflows), x{:.2} (tokio by hand)",
                 thousands(first.size),
                 thousands(last.size),
-                first.unit,
                 last.ours / first.ours,
                 last.by_hand / first.by_hand,
             );
