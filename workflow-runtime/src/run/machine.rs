@@ -19,12 +19,8 @@ use crate::context::{Context, Routed};
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
 use crate::run::invocation::{Failure, Finished, Invocation};
+use crate::run::slice::TimeSlice;
 use crate::workflow::{Sink, Workflow};
-
-/// How many invocations one poll of the run may start or finish before the
-/// run yields to the scheduler, so that a long chain of steps that never
-/// wait cannot starve other tasks on its thread.
-const BUDGET: u32 = 256;
 
 /// The queued and running invocations of one step.
 struct Slot<W: Workflow> {
@@ -75,7 +71,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
         &mut self,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Result<W::Stop, WorkflowError>> {
-        let mut budget = BUDGET;
+        // A long chain of steps that never wait must not starve the other
+        // tasks of this thread.
+        let mut slice = TimeSlice::new();
         loop {
             let mut progressed = false;
             while let Some((step, pending)) = self.ready.pop_front() {
@@ -94,8 +92,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 if let Some(stop) = self.stop.take() {
                     return Poll::Ready(Ok(stop));
                 }
-                budget -= 1;
-                if budget == 0 {
+                if slice.spend() {
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 }

@@ -5,6 +5,7 @@ mod invocation;
 
 pub(crate) use invocation::panic_message as invocation_panic_message;
 mod machine;
+mod slice;
 
 use std::future::poll_fn;
 use std::pin::pin;
