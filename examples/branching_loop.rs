@@ -8,20 +8,20 @@
 use workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct Even {
+pub struct Even {
     value: u64,
     path: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct Odd {
+pub struct Odd {
     value: u64,
     path: Vec<u64>,
 }
 
 /// Where a number goes next.
 #[derive(Debug, OneOf)]
-enum Next {
+pub enum Next {
     Even(Even),
     Odd(Odd),
     Done(StopEvent<Vec<u64>>),
@@ -39,7 +39,7 @@ impl Next {
     }
 }
 
-struct Collatz;
+pub struct Collatz;
 
 workflow! {
     impl Collatz {

@@ -10,7 +10,7 @@ use workflows::prelude::*;
 
 /// One document to summarise, and how many there are in all.
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct Document {
+pub struct Document {
     index: usize,
     total: usize,
     text: String,
@@ -18,7 +18,7 @@ struct Document {
 
 /// What the workers make of one document.
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct Summary {
+pub struct Summary {
     index: usize,
     total: usize,
     words: usize,
@@ -26,12 +26,12 @@ struct Summary {
 
 /// The report the run ends with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Report {
+pub struct Report {
     documents: usize,
     words: usize,
 }
 
-struct Summarise;
+pub struct Summarise;
 
 workflow! {
     impl Summarise {

@@ -15,22 +15,22 @@ use llm::Llm;
 use workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct FirstEvent {
+pub struct FirstEvent {
     first_output: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct SecondEvent {
+pub struct SecondEvent {
     second_output: String,
     response: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct ProgressEvent {
+pub struct ProgressEvent {
     msg: String,
 }
 
-struct MyWorkflow {
+pub struct MyWorkflow {
     llm: Llm,
 }
 

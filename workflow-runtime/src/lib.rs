@@ -18,6 +18,8 @@ mod stop;
 mod stream;
 mod workflow;
 
+pub mod graph;
+
 #[doc(hidden)]
 pub mod __private;
 #[doc(hidden)]

@@ -1,0 +1,194 @@
+//! The graph of every example workflow, read from its compile-time step
+//! table: asserted node by node and edge by edge, and snapshot-tested as
+//! Mermaid and DOT. The README's diagrams must match what the library
+//! generates.
+
+#[allow(dead_code)]
+#[path = "../examples/branching_loop.rs"]
+mod branching_loop;
+#[allow(dead_code)]
+#[path = "../examples/fan_out.rs"]
+mod fan_out;
+#[allow(dead_code)]
+#[path = "../examples/streaming/main.rs"]
+mod streaming;
+
+use std::path::Path;
+
+use workflows::graph::{Edge, EdgeKind, EventRole, Graph};
+
+use EdgeKind::{Accepts, Returns, Sends};
+
+/// The edges of `graph` as `(step, event, kind)`.
+fn edges(graph: &Graph) -> Vec<(usize, usize, EdgeKind)> {
+    graph
+        .edges
+        .iter()
+        .map(|&Edge { step, event, kind }| (step, event, kind))
+        .collect()
+}
+
+/// The steps of `graph` as `(name, workers)`.
+fn steps(graph: &Graph) -> Vec<(&str, usize)> {
+    graph
+        .steps
+        .iter()
+        .map(|step| (step.name, step.num_workers))
+        .collect()
+}
+
+/// The events of `graph` as `(name, role)`.
+fn events(graph: &Graph) -> Vec<(&str, EventRole)> {
+    graph
+        .events
+        .iter()
+        .map(|event| (event.name, event.role))
+        .collect()
+}
+
+#[test]
+fn the_streaming_example_is_a_line_of_three_steps() {
+    let graph = Graph::of::<streaming::MyWorkflow>();
+    assert_eq!(graph.workflow, "MyWorkflow");
+    assert_eq!(
+        steps(&graph),
+        [("step_one", 4), ("step_two", 4), ("step_three", 4)]
+    );
+    assert_eq!(
+        events(&graph),
+        [
+            ("StartEvent", EventRole::Start),
+            ("FirstEvent", EventRole::Routed),
+            ("SecondEvent", EventRole::Routed),
+            ("StopEvent", EventRole::Stop),
+        ]
+    );
+    assert_eq!(
+        edges(&graph),
+        [
+            (0, 0, Accepts),
+            (0, 1, Returns),
+            (1, 1, Accepts),
+            (1, 2, Returns),
+            (2, 2, Accepts),
+            (2, 3, Returns),
+        ]
+    );
+}
+
+#[test]
+fn the_fan_out_example_sends_to_eight_workers_and_collects() {
+    let graph = Graph::of::<fan_out::Summarise>();
+    assert_eq!(graph.workflow, "Summarise");
+    assert_eq!(
+        steps(&graph),
+        [("split", 4), ("summarise", 8), ("gather", 4)]
+    );
+    assert_eq!(
+        events(&graph),
+        [
+            ("StartEvent", EventRole::Start),
+            ("Document", EventRole::Routed),
+            ("Summary", EventRole::Routed),
+            ("StopEvent", EventRole::Stop),
+        ]
+    );
+    assert_eq!(
+        edges(&graph),
+        [
+            (0, 0, Accepts),
+            (0, 1, Sends),
+            (1, 1, Accepts),
+            (1, 2, Returns),
+            (2, 2, Accepts),
+            (2, 3, Returns),
+        ]
+    );
+}
+
+#[test]
+fn the_branching_loop_example_returns_one_of_three_events_from_each_step() {
+    let graph = Graph::of::<branching_loop::Collatz>();
+    assert_eq!(graph.workflow, "Collatz");
+    assert_eq!(
+        steps(&graph),
+        [("begin", 4), ("halve", 4), ("triple_plus_one", 4)]
+    );
+    assert_eq!(
+        events(&graph),
+        [
+            ("StartEvent", EventRole::Start),
+            ("Even", EventRole::Routed),
+            ("Odd", EventRole::Routed),
+            ("StopEvent", EventRole::Stop),
+        ]
+    );
+    let branches = |step| [(step, 1, Returns), (step, 2, Returns), (step, 3, Returns)];
+    let mut expected = vec![(0, 0, Accepts)];
+    expected.extend(branches(0));
+    expected.push((1, 1, Accepts));
+    expected.extend(branches(1));
+    expected.push((2, 2, Accepts));
+    expected.extend(branches(2));
+    assert_eq!(edges(&graph), expected);
+}
+
+/// The graphs the README and the snapshots show, by example name.
+fn example_graphs() -> [(&'static str, Graph); 3] {
+    [
+        ("streaming", Graph::of::<streaming::MyWorkflow>()),
+        ("fan_out", Graph::of::<fan_out::Summarise>()),
+        ("branching_loop", Graph::of::<branching_loop::Collatz>()),
+    ]
+}
+
+/// Compares `actual` with the checked-in file `tests/snapshots/<file>`;
+/// with `UPDATE_SNAPSHOTS=1` in the environment, rewrites the file instead.
+fn assert_snapshot(file: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(file);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).expect("the snapshot directory is writable");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read {}: {error}; run `UPDATE_SNAPSHOTS=1 cargo test --test graph` to create it",
+            path.display()
+        )
+    });
+    assert!(
+        actual == expected,
+        "{} is out of date; review the change with `UPDATE_SNAPSHOTS=1 cargo test --test graph` \
+         and `git diff`.\n--- generated now:\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn the_mermaid_of_every_example_matches_its_snapshot() {
+    for (name, graph) in example_graphs() {
+        assert_snapshot(&format!("{name}.mmd"), &graph.to_mermaid());
+    }
+}
+
+#[test]
+fn the_dot_of_every_example_matches_its_snapshot() {
+    for (name, graph) in example_graphs() {
+        assert_snapshot(&format!("{name}.dot"), &graph.to_dot());
+    }
+}
+
+#[test]
+fn the_readme_shows_the_graph_of_every_example_as_the_library_draws_it() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("the README is readable");
+    for (name, graph) in example_graphs() {
+        let block = format!("```mermaid\n{}```\n", graph.to_mermaid());
+        assert!(
+            readme.contains(&block),
+            "the README's diagram of the `{name}` example is out of date; replace it with:\n{block}"
+        );
+    }
+}

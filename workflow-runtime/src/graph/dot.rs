@@ -1,0 +1,44 @@
+//! [`Graph`] as Graphviz DOT.
+
+use std::fmt::Write;
+
+use super::{EdgeKind, EventRole, Graph};
+
+impl Graph {
+    /// The graph in Graphviz's DOT language, for `dot -Tsvg`: steps as
+    /// boxes, events as ellipses filled by their role, sends dashed.
+    pub fn to_dot(&self) -> String {
+        let mut out = format!("digraph \"{}\" {{\n", self.workflow);
+        out.push_str("    rankdir=TB;\n    node [fontname=\"Helvetica\", style=filled];\n");
+        for (index, event) in self.events.iter().enumerate() {
+            let (shape, fill) = match event.role {
+                EventRole::Start => ("ellipse", "#e6f4ea"),
+                EventRole::Routed => ("ellipse", "#fdf6e3"),
+                EventRole::Stop => ("ellipse", "#fce8e6"),
+                EventRole::Stream => ("parallelogram", "#f3e8fd"),
+            };
+            let _ = writeln!(
+                out,
+                "    e{index} [label=\"{}\", shape={shape}, fillcolor=\"{fill}\"];",
+                event.name
+            );
+        }
+        for (index, step) in self.steps.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    s{index} [label=\"{}\", shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\"];",
+                Self::step_label(step)
+            );
+        }
+        for edge in &self.edges {
+            let style = match edge.kind {
+                EdgeKind::Accepts | EdgeKind::Returns => "",
+                EdgeKind::Sends => " [style=dashed]",
+            };
+            let (from, to) = edge.ends();
+            let _ = writeln!(out, "    {from} -> {to}{style};");
+        }
+        out.push_str("}\n");
+        out
+    }
+}

@@ -1,0 +1,204 @@
+//! The shape of a workflow, read from its compile-time step table: which
+//! step accepts which event and which events it returns or sends. Known
+//! without running anything, and exported as Mermaid or Graphviz DOT.
+
+mod dot;
+mod mermaid;
+
+use crate::event::{EventInfo, EventKind};
+use crate::workflow::Workflow;
+
+/// Every step and event type of a workflow, and how they connect.
+///
+/// Steps come in the order the workflow declares them, events in the order
+/// they first appear (each step's accepted event, then what it returns, then
+/// what it sends), so the output is the same from build to build.
+///
+/// ```
+/// use workflows::graph::{Edge, EdgeKind, Graph};
+/// use workflows::prelude::*;
+///
+/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// struct Greeting { text: String }
+///
+/// struct Hello;
+///
+/// #[workflow_impl]
+/// impl Hello {
+///     #[step]
+///     async fn greet(&self, _start: StartEvent) -> Greeting {
+///         Greeting { text: "hello".into() }
+///     }
+///
+///     #[step(num_workers = 2)]
+///     async fn finish(&self, greeting: Greeting) -> StopEvent<String> {
+///         StopEvent::new(greeting.text)
+///     }
+/// }
+///
+/// let graph = Graph::of::<Hello>();
+/// assert_eq!(graph.steps[1].name, "finish");
+/// assert_eq!(graph.steps[1].num_workers, 2);
+/// let names: Vec<_> = graph.events.iter().map(|event| event.name).collect();
+/// assert_eq!(names, ["StartEvent", "Greeting", "StopEvent"]);
+/// assert!(graph.edges.contains(&Edge { step: 0, event: 1, kind: EdgeKind::Returns }));
+/// println!("{}", graph.to_mermaid());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graph {
+    /// The workflow's type name.
+    pub workflow: &'static str,
+    /// The steps, in declaration order.
+    pub steps: Vec<StepNode>,
+    /// The event types, in order of first appearance.
+    pub events: Vec<EventNode>,
+    /// Every connection, in the same order: for each step, its accepted
+    /// event, what it returns, what it sends.
+    pub edges: Vec<Edge>,
+}
+
+/// A step of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepNode {
+    /// The step's method name.
+    pub name: &'static str,
+    /// How many invocations of it may run at once.
+    pub num_workers: usize,
+}
+
+/// An event type of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventNode {
+    /// The type's name, without its module path.
+    pub name: &'static str,
+    /// What the event does in this workflow.
+    pub role: EventRole,
+}
+
+/// What an event type does in a workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRole {
+    /// Begins a run.
+    Start,
+    /// Goes from a step to the steps that accept it.
+    Routed,
+    /// Ends a run.
+    Stop,
+    /// Goes out to the caller's event stream; no step accepts it.
+    Stream,
+}
+
+/// A connection between a step and an event type. Every edge has one of
+/// each, as steps only ever meet events; [`kind`](Self::kind) gives the
+/// direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// An index into [`Graph::steps`].
+    pub step: usize,
+    /// An index into [`Graph::events`].
+    pub event: usize,
+    /// How they connect.
+    pub kind: EdgeKind,
+}
+
+impl Edge {
+    /// The edge's ends as identifiers for Mermaid and DOT (`e3`, `s0`), in
+    /// the direction of the flow.
+    fn ends(self) -> (String, String) {
+        let (step, event) = (format!("s{}", self.step), format!("e{}", self.event));
+        match self.kind {
+            EdgeKind::Accepts => (event, step),
+            EdgeKind::Returns | EdgeKind::Sends => (step, event),
+        }
+    }
+}
+
+/// How an edge connects its step and its event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// An event goes to a step that accepts it.
+    Accepts,
+    /// A step returns an event.
+    Returns,
+    /// A step sends an event through its context (`#[step(sends(...))]`).
+    Sends,
+}
+
+impl Graph {
+    /// The graph of `W`, from the table `workflow!` generated.
+    pub fn of<W: Workflow>() -> Self {
+        let mut graph = Self {
+            workflow: W::NAME,
+            steps: Vec::with_capacity(W::STEPS.len()),
+            events: Vec::new(),
+            edges: Vec::new(),
+        };
+        let mut keys = Vec::new();
+        for (index, step) in W::STEPS.iter().enumerate() {
+            graph.steps.push(StepNode {
+                name: step.name,
+                num_workers: step.num_workers,
+            });
+            let accepted = graph.event(&mut keys, &step.accepts);
+            graph.edges.push(Edge {
+                step: index,
+                event: accepted,
+                kind: EdgeKind::Accepts,
+            });
+            let produced = step
+                .returns
+                .iter()
+                .map(|event| (event, EdgeKind::Returns))
+                .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)));
+            for (event, kind) in produced {
+                let event = graph.event(&mut keys, event);
+                graph.edges.push(Edge {
+                    step: index,
+                    event,
+                    kind,
+                });
+            }
+        }
+        graph.mark_stream_events();
+        graph
+    }
+
+    /// The index of `info`'s node, added if new; `keys` runs beside
+    /// [`Graph::events`] with each event's unique key.
+    fn event(&mut self, keys: &mut Vec<&'static str>, info: &EventInfo) -> usize {
+        if let Some(index) = keys.iter().position(|key| *key == info.key) {
+            return index;
+        }
+        keys.push(info.key);
+        self.events.push(EventNode {
+            name: info.name,
+            role: match info.kind {
+                EventKind::Start => EventRole::Start,
+                EventKind::Stop => EventRole::Stop,
+                EventKind::Regular | EventKind::Outbound => EventRole::Routed,
+            },
+        });
+        self.events.len() - 1
+    }
+
+    /// Routed events that no step accepts go to the caller's stream.
+    fn mark_stream_events(&mut self) {
+        for (index, event) in self.events.iter_mut().enumerate() {
+            let accepted = self
+                .edges
+                .iter()
+                .any(|edge| edge.kind == EdgeKind::Accepts && edge.event == index);
+            if event.role == EventRole::Routed && !accepted {
+                event.role = EventRole::Stream;
+            }
+        }
+    }
+
+    /// A label for a step: its name and how many workers it has.
+    fn step_label(step: &StepNode) -> String {
+        match step.num_workers {
+            1 => format!("{} (1 worker)", step.name),
+            workers => format!("{} ({workers} workers)", step.name),
+        }
+    }
+}
