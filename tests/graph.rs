@@ -3,15 +3,7 @@
 //! Mermaid and DOT. The README's diagrams must match what the library
 //! generates.
 
-#[allow(dead_code)]
-#[path = "../examples/branching_loop.rs"]
-mod branching_loop;
-#[allow(dead_code)]
-#[path = "../examples/fan_out.rs"]
-mod fan_out;
-#[allow(dead_code)]
-#[path = "../examples/streaming/main.rs"]
-mod streaming;
+mod examples;
 
 use std::path::Path;
 
@@ -48,7 +40,7 @@ fn events(graph: &Graph) -> Vec<(&str, EventRole)> {
 
 #[test]
 fn the_streaming_example_is_a_line_of_three_steps() {
-    let graph = Graph::of::<streaming::MyWorkflow>();
+    let graph = Graph::of::<examples::streaming::MyWorkflow>();
     assert_eq!(graph.workflow, "MyWorkflow");
     assert_eq!(
         steps(&graph),
@@ -78,7 +70,7 @@ fn the_streaming_example_is_a_line_of_three_steps() {
 
 #[test]
 fn the_fan_out_example_sends_to_eight_workers_and_collects() {
-    let graph = Graph::of::<fan_out::Summarise>();
+    let graph = Graph::of::<examples::fan_out::Summarise>();
     assert_eq!(graph.workflow, "Summarise");
     assert_eq!(
         steps(&graph),
@@ -108,7 +100,7 @@ fn the_fan_out_example_sends_to_eight_workers_and_collects() {
 
 #[test]
 fn the_branching_loop_example_returns_one_of_three_events_from_each_step() {
-    let graph = Graph::of::<branching_loop::Collatz>();
+    let graph = Graph::of::<examples::branching_loop::Collatz>();
     assert_eq!(graph.workflow, "Collatz");
     assert_eq!(
         steps(&graph),
@@ -131,15 +123,6 @@ fn the_branching_loop_example_returns_one_of_three_events_from_each_step() {
     expected.push((2, 2, Accepts));
     expected.extend(branches(2));
     assert_eq!(edges(&graph), expected);
-}
-
-/// The graphs the README and the snapshots show, by example name.
-fn example_graphs() -> [(&'static str, Graph); 3] {
-    [
-        ("streaming", Graph::of::<streaming::MyWorkflow>()),
-        ("fan_out", Graph::of::<fan_out::Summarise>()),
-        ("branching_loop", Graph::of::<branching_loop::Collatz>()),
-    ]
 }
 
 /// Compares `actual` with the checked-in file `tests/snapshots/<file>`;
@@ -168,14 +151,14 @@ fn assert_snapshot(file: &str, actual: &str) {
 
 #[test]
 fn the_mermaid_of_every_example_matches_its_snapshot() {
-    for (name, graph) in example_graphs() {
+    for (name, graph) in examples::graphs() {
         assert_snapshot(&format!("{name}.mmd"), &graph.to_mermaid());
     }
 }
 
 #[test]
 fn the_dot_of_every_example_matches_its_snapshot() {
-    for (name, graph) in example_graphs() {
+    for (name, graph) in examples::graphs() {
         assert_snapshot(&format!("{name}.dot"), &graph.to_dot());
     }
 }
@@ -184,7 +167,7 @@ fn the_dot_of_every_example_matches_its_snapshot() {
 fn the_readme_shows_the_graph_of_every_example_as_the_library_draws_it() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("the README is readable");
-    for (name, graph) in example_graphs() {
+    for (name, graph) in examples::graphs() {
         let block = format!("```mermaid\n{}```\n", graph.to_mermaid());
         assert!(
             readme.contains(&block),

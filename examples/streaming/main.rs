@@ -2,7 +2,8 @@
 //!
 //! Three steps run in sequence; each publishes progress on the event stream,
 //! and step two forwards an LLM's streamed completion delta by delta. The
-//! caller prints every progress message as it arrives, then the result.
+//! caller prints every progress message as it arrives, then the result, and
+//! draws every path the workflow can take into `streaming_workflow.html`.
 //!
 //! Run it with `cargo run --example streaming`. It needs no network and no
 //! API key: the LLM is a local stand-in (see `llm.rs`).
@@ -12,6 +13,7 @@ mod llm;
 use std::time::Duration;
 
 use llm::Llm;
+use workflows::graph::draw_all_possible_flows;
 use workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
@@ -87,5 +89,10 @@ async fn main() -> anyhow::Result<()> {
 
     let final_result: String = handler.await?;
     println!("Final result {final_result}");
+
+    // As the tutorial ends: every path the workflow can take, as a page that
+    // any browser opens offline.
+    draw_all_possible_flows::<MyWorkflow>("streaming_workflow.html")?;
+    eprintln!("The workflow's graph is in streaming_workflow.html");
     Ok(())
 }

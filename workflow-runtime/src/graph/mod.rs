@@ -3,7 +3,11 @@
 //! without running anything, and exported as Mermaid or Graphviz DOT.
 
 mod dot;
+mod html;
 mod mermaid;
+mod svg;
+
+pub use html::draw_all_possible_flows;
 
 use crate::event::{EventInfo, EventKind};
 use crate::workflow::Workflow;
