@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::style::NodeKind;
 use super::{EdgeKind, EventRole, Graph};
 
 impl Graph {
@@ -11,23 +12,23 @@ impl Graph {
         let mut out = format!("digraph \"{}\" {{\n", self.workflow);
         out.push_str("    rankdir=TB;\n    node [fontname=\"Helvetica\", style=filled];\n");
         for (index, event) in self.events.iter().enumerate() {
-            let (shape, fill) = match event.role {
-                EventRole::Start => ("ellipse", "#e6f4ea"),
-                EventRole::Routed => ("ellipse", "#fdf6e3"),
-                EventRole::Stop => ("ellipse", "#fce8e6"),
-                EventRole::Stream => ("parallelogram", "#f3e8fd"),
+            let shape = match event.role {
+                EventRole::Stream => "parallelogram",
+                EventRole::Start | EventRole::Routed | EventRole::Stop => "ellipse",
             };
             let _ = writeln!(
                 out,
-                "    e{index} [label=\"{}\", shape={shape}, fillcolor=\"{fill}\"];",
-                event.name
+                "    e{index} [label=\"{}\", shape={shape}, fillcolor=\"{}\"];",
+                event.name,
+                NodeKind::Event(event.role).palette().fill
             );
         }
         for (index, step) in self.steps.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "    s{index} [label=\"{}\", shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\"];",
-                Self::step_label(step)
+                "    s{index} [label=\"{}\", shape=box, style=\"rounded,filled\", fillcolor=\"{}\"];",
+                Self::step_label(step),
+                NodeKind::Step.palette().fill
             );
         }
         for edge in &self.edges {

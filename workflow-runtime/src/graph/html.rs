@@ -4,7 +4,8 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use super::svg::{FONT_FAMILY, NodeKind, edge_swatch, escape, node_swatch};
+use super::style::NodeKind;
+use super::svg::{FONT_FAMILY, edge_swatch, escape, node_swatch};
 use super::{EdgeKind, EventRole, Graph};
 use crate::workflow::Workflow;
 

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::style::NodeKind;
 use super::{EdgeKind, EventRole, Graph};
 
 impl Graph {
@@ -11,16 +12,21 @@ impl Graph {
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart TD\n");
         for (index, event) in self.events.iter().enumerate() {
-            let (open, close, class) = match event.role {
-                EventRole::Start => ("([", "])", "start"),
-                EventRole::Routed => ("(", ")", "event"),
-                EventRole::Stop => ("([", "])", "stop"),
-                EventRole::Stream => ("[/", "/]", "stream"),
+            let (open, close) = match event.role {
+                EventRole::Start | EventRole::Stop => ("([", "])"),
+                EventRole::Routed => ("(", ")"),
+                EventRole::Stream => ("[/", "/]"),
             };
+            let class = NodeKind::Event(event.role).class();
             let _ = writeln!(out, "    e{index}{open}\"{}\"{close}:::{class}", event.name);
         }
         for (index, step) in self.steps.iter().enumerate() {
-            let _ = writeln!(out, "    s{index}[\"{}\"]:::step", Self::step_label(step));
+            let _ = writeln!(
+                out,
+                "    s{index}[\"{}\"]:::{}",
+                Self::step_label(step),
+                NodeKind::Step.class()
+            );
         }
         for edge in &self.edges {
             let arrow = match edge.kind {
@@ -30,13 +36,17 @@ impl Graph {
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} {arrow} {to}");
         }
-        out.push_str(concat!(
-            "    classDef step fill:#e8f0fe,stroke:#1a56db,color:#0b2150\n",
-            "    classDef event fill:#fdf6e3,stroke:#b58900,color:#3d2e00\n",
-            "    classDef start fill:#e6f4ea,stroke:#188038,color:#0d3d1c\n",
-            "    classDef stop fill:#fce8e6,stroke:#c5221f,color:#4a0c0b\n",
-            "    classDef stream fill:#f3e8fd,stroke:#8430ce,color:#2e0d4a\n",
-        ));
+        for kind in NodeKind::ALL {
+            let palette = kind.palette();
+            let _ = writeln!(
+                out,
+                "    classDef {} fill:{},stroke:{},color:{}",
+                kind.class(),
+                palette.fill,
+                palette.stroke,
+                palette.text
+            );
+        }
         out
     }
 }

@@ -5,6 +5,7 @@
 mod dot;
 mod html;
 mod mermaid;
+mod style;
 mod svg;
 
 pub use html::draw_all_possible_flows;

@@ -1,7 +1,7 @@
 //! [`Graph`] drawn as a standalone SVG document. `layout-rs` places the
 //! nodes top to bottom and routes the edges; the drawing itself is written
 //! here, so that steps and each role of event get their own shape and colors.
-//! The palette and the legend's swatches live here too, for the HTML page.
+//! The legend's swatches live here too, for the HTML page.
 
 use std::fmt::Write;
 
@@ -13,6 +13,7 @@ use layout::core::style::StyleAttr;
 use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
+use super::style::{NodeKind, Palette};
 use super::{EdgeKind, EventRole, Graph};
 
 /// The font of every label, on the page as in the drawing.
@@ -40,47 +41,7 @@ const ARROWHEAD: (f64, f64) = (10.0, 4.5);
 /// One cubic Bézier segment: start, two control points, end.
 type Cubic = [Point; 4];
 
-/// What a node is, which decides how it is drawn.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum NodeKind {
-    /// A step: a rounded box.
-    Step,
-    /// An event: an ellipse colored by its role, dashed if it only goes out
-    /// to the stream.
-    Event(EventRole),
-}
-
-/// The fill, border and text colors of a kind of node.
-struct Palette {
-    fill: &'static str,
-    stroke: &'static str,
-    text: &'static str,
-}
-
 impl NodeKind {
-    /// The colors of this kind of node, after those of Mermaid and DOT.
-    fn palette(self) -> Palette {
-        let (fill, stroke, text) = match self {
-            Self::Step => ("#e8f0fe", "#1a56db", "#0b2150"),
-            Self::Event(EventRole::Start) => ("#e6f4ea", "#188038", "#0d3d1c"),
-            Self::Event(EventRole::Routed) => ("#fdf6e3", "#b58900", "#3d2e00"),
-            Self::Event(EventRole::Stop) => ("#fce8e6", "#c5221f", "#4a0c0b"),
-            Self::Event(EventRole::Stream) => ("#f3e8fd", "#8430ce", "#2e0d4a"),
-        };
-        Palette { fill, stroke, text }
-    }
-
-    /// The class a node of this kind carries in the SVG.
-    fn class(self) -> &'static str {
-        match self {
-            Self::Step => "step",
-            Self::Event(EventRole::Start) => "start",
-            Self::Event(EventRole::Routed) => "event",
-            Self::Event(EventRole::Stop) => "stop",
-            Self::Event(EventRole::Stream) => "stream",
-        }
-    }
-
     /// The size of a node of this kind that holds `label`.
     fn size(self, label: &str) -> Point {
         let text = text_width(label);
