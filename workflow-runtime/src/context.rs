@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::collect::Collector;
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
+use crate::observe::Observer;
 use crate::stream::Publisher;
 use crate::workflow::{Sink, Workflow};
 
@@ -42,17 +43,26 @@ pub struct Context<W: Workflow> {
     run_id: RunId,
     stream: Publisher,
     verbose: bool,
+    /// Present when the run exposes its observer events; boxed, so that a
+    /// run that does not costs one word.
+    observer: Option<Box<Observer>>,
     outbox: Mutex<Outbox<W>>,
     sent: AtomicBool,
     collector: Collector,
 }
 
 impl<W: Workflow> Context<W> {
-    pub(crate) fn new(run_id: RunId, stream: Publisher, verbose: bool) -> Self {
+    pub(crate) fn new(
+        run_id: RunId,
+        stream: Publisher,
+        verbose: bool,
+        expose_internal: bool,
+    ) -> Self {
         Self {
             run_id,
             stream,
             verbose,
+            observer: expose_internal.then(Observer::new),
             outbox: Mutex::new(Outbox { routed: Vec::new() }),
             sent: AtomicBool::new(false),
             collector: Collector::default(),
@@ -78,6 +88,11 @@ impl<W: Workflow> Context<W> {
 
     pub(crate) fn verbose(&self) -> bool {
         self.verbose
+    }
+
+    /// What the run records for its observer events, if it exposes them.
+    pub(crate) fn observer(&self) -> Option<&Observer> {
+        self.observer.as_deref()
     }
 
     fn outbox(&self) -> MutexGuard<'_, Outbox<W>> {
@@ -150,7 +165,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     where
         E: Event + SentBy<W, STEP>,
     {
-        self.log_sent::<E>();
+        self.note_sent::<E>();
         self.ctx.send_routed(|outbox| W::deliver(event, outbox));
     }
 
@@ -181,7 +196,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
                 accepts: W::STEPS[index].accepts.name,
             });
         }
-        self.log_sent::<E>();
+        self.note_sent::<E>();
         Ok(())
     }
 
@@ -216,9 +231,13 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         self.ctx.collector.collect(STEP, event, count)
     }
 
-    fn log_sent<E: Event>(&self) {
+    /// Logs a sent event, and notes it for the step's observer events.
+    fn note_sent<E: Event>(&self) {
         if self.ctx.verbose() {
             println!("Step {} sent event {}", self.step_name(), E::NAME);
+        }
+        if let Some(observer) = self.ctx.observer() {
+            observer.sent(E::NAME);
         }
     }
 }

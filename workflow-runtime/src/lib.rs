@@ -19,6 +19,7 @@ mod stream;
 mod workflow;
 
 pub mod graph;
+pub mod observe;
 
 #[doc(hidden)]
 pub mod __private;

@@ -1,19 +1,32 @@
 //! One step invocation as the run polls it: the step's future, with panics
-//! caught and a tracing span entered on every poll.
+//! caught and a tracing span entered on every poll, and watched for the
+//! observer events if the run exposes them.
 
 use std::any::Any;
+use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
+use crate::observe::{self, Observer};
 use crate::workflow::{StepFuture, Workflow};
 
 /// How an invocation ended without producing anything.
 pub(crate) enum Failure {
     Error(anyhow::Error),
     Panic(String),
+}
+
+impl fmt::Display for Failure {
+    /// The error's `Display`, or the panic's message.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Error(source) => fmt::Display::fmt(source, f),
+            Self::Panic(message) => f.write_str(message),
+        }
+    }
 }
 
 /// What an invocation ended with, tagged with its step's index.
@@ -34,7 +47,27 @@ impl<'a, W: Workflow> Invocation<'a, W> {
     ) -> Self {
         let info = &W::STEPS[step];
         let span = tracing::debug_span!("step", step = info.name, event = info.accepts.name);
-        let future = span.in_scope(|| workflow.invoke(ctx, pending));
+        // `Span::in_scope` written out: the compiler does not always inline
+        // it, and a call per invocation shows in the chain benchmark.
+        let future = {
+            let _entered = span.enter();
+            workflow.invoke(ctx, pending)
+        };
+        Self { step, future, span }
+    }
+
+    /// Starts an invocation watched for the run's observer events (see
+    /// [`observe::watch`]).
+    #[cold]
+    pub(crate) fn watched(
+        workflow: &'a W,
+        ctx: &'a Context<W>,
+        observer: &'a Observer,
+        step: usize,
+        pending: W::Pending,
+    ) -> Self {
+        let Self { step, future, span } = Self::start(workflow, ctx, step, pending);
+        let future = observe::watch(ctx, observer, step, future);
         Self { step, future, span }
     }
 }

@@ -18,9 +18,10 @@ use futures_util::stream::FuturesUnordered;
 use crate::context::{Context, Routed};
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
+use crate::observe::RunIdle;
 use crate::run::invocation::{Failure, Finished, Invocation};
 use crate::run::slice::TimeSlice;
-use crate::workflow::{Sink, Workflow};
+use crate::workflow::{Sink, StepInfo, Workflow};
 
 /// The queued and running invocations of one step.
 struct Slot<W: Workflow> {
@@ -81,7 +82,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 if self.ctx.verbose() {
                     println!("Running step {}", W::STEPS[step].name);
                 }
-                let mut invocation = Invocation::start(self.workflow, self.ctx, step, pending);
+                let mut invocation = self.start(step, pending);
                 match Pin::new(&mut invocation).poll(cx) {
                     Poll::Ready(finished) => self.finish(finished)?,
                     Poll::Pending => self
@@ -119,12 +120,24 @@ impl<'a, W: Workflow> Machine<'a, W> {
             }
             if !progressed {
                 if self.running.as_ref().is_none_or(FuturesUnordered::is_empty) {
+                    if self.ctx.observer().is_some() {
+                        self.ctx.publish(AnyEvent::new(RunIdle {}));
+                    }
                     return Poll::Ready(Err(WorkflowError::Stalled {
                         last_step: W::STEPS[self.last_step].name,
                     }));
                 }
                 return Poll::Pending;
             }
+        }
+    }
+
+    /// Starts an invocation of the step at index `step`, watched if the run
+    /// exposes observer events.
+    fn start(&self, step: usize, pending: W::Pending) -> Invocation<'a, W> {
+        match self.ctx.observer() {
+            None => Invocation::start(self.workflow, self.ctx, step, pending),
+            Some(observer) => Invocation::watched(self.workflow, self.ctx, observer, step, pending),
         }
     }
 
@@ -156,18 +169,38 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 if self.produced == 0 && self.ctx.verbose() {
                     println!("Step {} produced no event", info.name);
                 }
+                if let Some(observer) = self.ctx.observer() {
+                    let finished = observer.take_completed().finished(info);
+                    self.ctx.publish(AnyEvent::new(finished));
+                }
                 Ok(())
             }
-            Err(Failure::Error(source)) => Err(WorkflowError::StepFailed {
+            Err(failure) => Err(self.failed(info, failure)),
+        }
+    }
+
+    /// The error that ends the run after the step `info` failed, once its
+    /// [`StepFailed`](crate::observe::StepFailed) is published if the run
+    /// exposes observer events.
+    #[cold]
+    fn failed(&self, info: &StepInfo, failure: Failure) -> WorkflowError {
+        if let Some(observer) = self.ctx.observer() {
+            let failed = observer
+                .take_completed()
+                .failed(info, format!("{failure:#}"));
+            self.ctx.publish(AnyEvent::new(failed));
+        }
+        match failure {
+            Failure::Error(source) => WorkflowError::StepFailed {
                 step: info.name,
                 event: info.accepts.name,
                 source,
-            }),
-            Err(Failure::Panic(message)) => Err(WorkflowError::StepPanicked {
+            },
+            Failure::Panic(message) => WorkflowError::StepPanicked {
                 step: info.name,
                 event: info.accepts.name,
                 message,
-            }),
+            },
         }
     }
 
@@ -191,6 +224,9 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
     #[inline]
     fn deliver<E: Event>(&mut self, event: E) {
         self.produced += 1;
+        if let Some(observer) = self.ctx.observer() {
+            observer.returned(E::NAME);
+        }
         if self.ctx.verbose() {
             println!(
                 "Step {} produced event {}",

@@ -53,6 +53,7 @@ pub struct Runner<W: Workflow> {
     workflow: Arc<W>,
     timeout: Option<Duration>,
     verbose: bool,
+    expose_internal: bool,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -61,13 +62,14 @@ impl<W: Workflow> Clone for Runner<W> {
             workflow: self.workflow.clone(),
             timeout: self.timeout,
             verbose: self.verbose,
+            expose_internal: self.expose_internal,
         }
     }
 }
 
 impl<W: Workflow> Runner<W> {
     /// A runner with the default settings: a timeout of [`DEFAULT_TIMEOUT`],
-    /// not verbose.
+    /// not verbose, observer events not exposed.
     pub fn new(workflow: W) -> Self {
         Self::from_arc(Arc::new(workflow))
     }
@@ -78,6 +80,7 @@ impl<W: Workflow> Runner<W> {
             workflow,
             timeout: Some(DEFAULT_TIMEOUT),
             verbose: false,
+            expose_internal: false,
         }
     }
 
@@ -106,6 +109,44 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// Publishes observer events on each run's event stream, in order with
+    /// what steps write there: when a step starts, finishes or fails, and
+    /// when the run is left with nothing to do (see [`observe`](crate::observe)).
+    /// Off by default, as LlamaIndex's `expose_internal`; while it is off, a
+    /// run records nothing for them and its stream holds only what steps
+    /// wrote.
+    ///
+    /// ```
+    /// use workflows::observe::{StepFinished, StepStarted};
+    /// use workflows::prelude::*;
+    ///
+    /// struct Noop;
+    ///
+    /// #[workflow_impl]
+    /// impl Noop {
+    ///     #[step]
+    ///     async fn only(&self, _ev: StartEvent) -> StopEvent<()> {
+    ///         StopEvent::new(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let mut handler = Noop.runner().expose_internal(true).run(StartEvent::new());
+    /// let mut events = handler.stream_events()?;
+    /// let started = events.next().await.unwrap();
+    /// assert_eq!(started.downcast_ref::<StepStarted>().unwrap().step, "only");
+    /// let finished = events.next().await.unwrap();
+    /// assert_eq!(finished.downcast_ref::<StepFinished>().unwrap().produced, ["StopEvent"]);
+    /// assert!(events.next().await.unwrap().is::<StopEvent<()>>());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn expose_internal(mut self, expose: bool) -> Self {
+        self.expose_internal = expose;
+        self
+    }
+
     /// The workflow value.
     pub fn workflow(&self) -> &W {
         &self.workflow
@@ -125,16 +166,14 @@ impl<W: Workflow> Runner<W> {
     pub fn run(&self, start: W::Start) -> WorkflowHandler<W> {
         let run_id = RunId::next();
         let (publisher, subscription) = stream::channel();
+        // Built before the task, so that the task holds the context alone
+        // rather than both its parts and the context.
+        let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal);
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
-        let verbose = self.verbose;
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         let task = tokio::spawn(
-            async move {
-                let ctx = Context::new(run_id, publisher, verbose);
-                drive(&*workflow, &ctx, start, timeout).await
-            }
-            .instrument(span),
+            async move { drive(&*workflow, &ctx, start, timeout).await }.instrument(span),
         );
         WorkflowHandler::new(run_id, task, subscription)
     }

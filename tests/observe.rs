@@ -1,0 +1,460 @@
+//! Observer events (`Runner::expose_internal`): absent by default; when
+//! exposed, each step's start and end in order with what steps write, the
+//! produced events attributed to the invocation that produced them, exact
+//! durations, failures and panics, and the idle run before a stall.
+
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use workflows::EventStream;
+use workflows::observe::*;
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Event)]
+struct Progress {
+    n: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Handoff {
+    n: u32,
+}
+
+/// Bounds the wait for the end of a stream: it only turns a stream that never
+/// ends into a failure rather than a hang; no test waits for it to pass.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// Reads the stream to its end.
+async fn read_all(events: &mut EventStream) -> Vec<AnyEvent> {
+    let read = tokio::time::timeout(HANG_GUARD, async {
+        let mut all = Vec::new();
+        while let Some(event) = events.next().await {
+            all.push(event);
+        }
+        all
+    });
+    read.await.expect("the stream ended")
+}
+
+fn names(events: &[AnyEvent]) -> Vec<&'static str> {
+    events.iter().map(AnyEvent::name).collect()
+}
+
+fn started(step: &str, event: &str) -> StepStarted {
+    StepStarted {
+        step: step.into(),
+        event: event.into(),
+    }
+}
+
+fn finished(step: &str, event: &str, duration: Duration, produced: &[&str]) -> StepFinished {
+    StepFinished {
+        step: step.into(),
+        event: event.into(),
+        duration,
+        produced: produced.iter().map(|name| (*name).to_owned()).collect(),
+    }
+}
+
+fn failed(step: &str, event: &str, error: &str) -> StepFailed {
+    StepFailed {
+        step: step.into(),
+        event: event.into(),
+        duration: Duration::ZERO,
+        error: error.into(),
+    }
+}
+
+/// Checks that `event` is the `E` expected.
+#[track_caller]
+fn assert_is<E: Event + PartialEq>(event: &AnyEvent, expected: E) {
+    assert_eq!(event.downcast_ref::<E>(), Some(&expected), "{event:?}");
+}
+
+// --- two steps: a write, a sent event ------------------------------------------
+
+struct TwoSteps;
+
+workflow! {
+    impl TwoSteps {
+        #[step(sends(Handoff))]
+        async fn first(&self, ctx: &Context<Self>, _ev: StartEvent) {
+            ctx.write_event_to_stream(Progress { n: 1 });
+            ctx.send_event(Handoff { n: 2 });
+        }
+
+        #[step]
+        async fn second(&self, ev: Handoff) -> StopEvent<u32> {
+            StopEvent::new(ev.n)
+        }
+    }
+}
+
+#[tokio::test]
+async fn by_default_the_stream_holds_only_what_steps_wrote() {
+    let mut handler = TwoSteps.runner().run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert_eq!(handler.await.unwrap(), 2);
+    assert_eq!(
+        names(&read_all(&mut events).await),
+        ["Progress", "StopEvent"]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn exposed_each_step_is_framed_by_its_start_and_end_in_order_with_its_writes() {
+    let mut handler = TwoSteps
+        .runner()
+        .expose_internal(true)
+        .run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert_eq!(handler.await.unwrap(), 2);
+    let events = read_all(&mut events).await;
+    assert_eq!(
+        names(&events),
+        [
+            "StepStarted",
+            "Progress",
+            "StepFinished",
+            "StepStarted",
+            "StepFinished",
+            "StopEvent",
+        ]
+    );
+    assert_is(&events[0], started("first", "StartEvent"));
+    assert_is(&events[1], Progress { n: 1 });
+    assert_is(
+        &events[2],
+        finished("first", "StartEvent", Duration::ZERO, &["Handoff"]),
+    );
+    assert_is(&events[3], started("second", "Handoff"));
+    assert_is(
+        &events[4],
+        finished("second", "Handoff", Duration::ZERO, &["StopEvent"]),
+    );
+    assert_is(&events[5], StopEvent::new(2_u32));
+}
+
+#[tokio::test]
+async fn observer_events_carry_their_json() {
+    let finished = AnyEvent::new(finished(
+        "first",
+        "StartEvent",
+        Duration::from_millis(1_500),
+        &["Handoff"],
+    ));
+    assert_eq!(
+        finished.to_json().unwrap(),
+        serde_json::json!({
+            "step": "first",
+            "event": "StartEvent",
+            "duration": { "secs": 1, "nanos": 500_000_000 },
+            "produced": ["Handoff"],
+        })
+    );
+    assert_eq!(
+        AnyEvent::new(RunIdle {}).to_json().unwrap(),
+        serde_json::json!({})
+    );
+}
+
+// --- durations ----------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Rested;
+
+struct Sleepy;
+
+workflow! {
+    impl Sleepy {
+        #[step]
+        async fn nap(&self, _ev: StartEvent) -> Rested {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            Rested
+        }
+
+        #[step]
+        async fn wake(&self, _ev: Rested) -> StopEvent<()> {
+            StopEvent::new(())
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duration_runs_from_the_first_poll_to_completion() {
+    let mut handler = Sleepy.runner().expose_internal(true).run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    handler.await.unwrap();
+    let events = read_all(&mut events).await;
+    assert_eq!(
+        names(&events),
+        [
+            "StepStarted",
+            "StepFinished",
+            "StepStarted",
+            "StepFinished",
+            "StopEvent",
+        ]
+    );
+    assert_is(
+        &events[1],
+        finished("nap", "StartEvent", Duration::from_millis(250), &["Rested"]),
+    );
+    assert_is(
+        &events[3],
+        finished("wake", "Rested", Duration::ZERO, &["StopEvent"]),
+    );
+}
+
+// --- concurrent invocations -----------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Job {
+    n: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event(outbound)]
+struct Left;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event(outbound)]
+struct Right;
+
+/// Two invocations of `work` interleave: job 0 sends `Left` and waits for
+/// job 1, which sends `Right` and lets it go.
+struct Interleaved {
+    gate: Notify,
+}
+
+workflow! {
+    impl Interleaved {
+        #[step(sends(Job))]
+        async fn begin(&self, ctx: &Context<Self>, _ev: StartEvent) {
+            ctx.send_event(Job { n: 0 });
+            ctx.send_event(Job { n: 1 });
+        }
+
+        #[step(sends(Left, Right))]
+        async fn work(&self, ctx: &Context<Self>, job: Job) -> Option<StopEvent<u32>> {
+            if job.n == 0 {
+                ctx.send_event(Left);
+                self.gate.notified().await;
+                Some(StopEvent::new(0))
+            } else {
+                ctx.send_event(Right);
+                self.gate.notify_one();
+                None
+            }
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn what_an_invocation_produced_is_its_own_sent_events_then_its_returned_ones() {
+    let mut handler = Interleaved {
+        gate: Notify::new(),
+    }
+    .runner()
+    .expose_internal(true)
+    .run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert_eq!(handler.await.unwrap(), 0);
+    let events = read_all(&mut events).await;
+    assert_eq!(
+        names(&events),
+        [
+            "StepStarted",
+            "StepFinished",
+            "StepStarted",
+            "Left",
+            "StepStarted",
+            "Right",
+            "StepFinished",
+            "StepFinished",
+            "StopEvent",
+        ]
+    );
+    assert_is(
+        &events[1],
+        finished("begin", "StartEvent", Duration::ZERO, &["Job", "Job"]),
+    );
+    assert_is(
+        &events[6],
+        finished("work", "Job", Duration::ZERO, &["Right"]),
+    );
+    assert_is(
+        &events[7],
+        finished("work", "Job", Duration::ZERO, &["Left", "StopEvent"]),
+    );
+}
+
+// --- failures -----------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Work {
+    n: u32,
+}
+
+struct Fails {
+    panics: bool,
+}
+
+workflow! {
+    impl Fails {
+        #[step]
+        async fn begin(&self, _ev: StartEvent) -> Work {
+            Work { n: 7 }
+        }
+
+        #[step]
+        async fn explode(&self, ctx: &Context<Self>, ev: Work) -> Result<StopEvent<u32>> {
+            ctx.write_event_to_stream(Progress { n: ev.n });
+            if self.panics {
+                panic!("kaboom at {}", ev.n);
+            }
+            anyhow::bail!("boom at {}", ev.n)
+        }
+    }
+}
+
+/// The events of a run of `Fails` with observer events exposed, and how the
+/// run ended.
+async fn run_failing(panics: bool) -> (Vec<AnyEvent>, WorkflowError) {
+    let mut handler = Fails { panics }
+        .runner()
+        .expose_internal(true)
+        .run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    let error = handler.await.unwrap_err();
+    (read_all(&mut events).await, error)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_step_gives_step_failed_with_the_error_and_the_stream_ends() {
+    let (events, error) = run_failing(false).await;
+    assert_eq!(
+        names(&events),
+        [
+            "StepStarted",
+            "StepFinished",
+            "StepStarted",
+            "Progress",
+            "StepFailed",
+        ]
+    );
+    assert_is(
+        &events[1],
+        finished("begin", "StartEvent", Duration::ZERO, &["Work"]),
+    );
+    assert_is(&events[2], started("explode", "Work"));
+    assert_is(&events[4], failed("explode", "Work", "boom at 7"));
+    assert!(
+        matches!(
+            error,
+            WorkflowError::StepFailed {
+                step: "explode",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_step_gives_step_failed_with_the_panic_message_and_the_stream_ends() {
+    let (events, error) = run_failing(true).await;
+    assert_eq!(
+        names(&events),
+        [
+            "StepStarted",
+            "StepFinished",
+            "StepStarted",
+            "Progress",
+            "StepFailed",
+        ]
+    );
+    assert_is(&events[4], failed("explode", "Work", "kaboom at 7"));
+    assert!(
+        matches!(
+            error,
+            WorkflowError::StepPanicked {
+                step: "explode",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+// --- a stall --------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Fork;
+
+struct Stalls;
+
+workflow! {
+    impl Stalls {
+        #[step]
+        async fn begin(&self, _ev: StartEvent) -> Fork {
+            Fork
+        }
+
+        #[step]
+        async fn maybe(&self, _ev: Fork) -> Option<StopEvent<u32>> {
+            None
+        }
+
+        #[step]
+        async fn perhaps(&self, _ev: Fork) -> Result<Option<StopEvent<u32>>> {
+            Ok(None)
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_run_says_so_before_it_stalls() {
+    let mut handler = Stalls.runner().expose_internal(true).run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    let error = handler.await.unwrap_err();
+    assert!(matches!(error, WorkflowError::Stalled { .. }), "{error:?}");
+    let events = read_all(&mut events).await;
+    assert_eq!(
+        names(&events),
+        [
+            "StepStarted",
+            "StepFinished",
+            "StepStarted",
+            "StepFinished",
+            "StepStarted",
+            "StepFinished",
+            "RunIdle",
+        ]
+    );
+    assert_is(
+        &events[1],
+        finished("begin", "StartEvent", Duration::ZERO, &["Fork"]),
+    );
+    assert_is(&events[3], finished("maybe", "Fork", Duration::ZERO, &[]));
+    assert_is(&events[5], finished("perhaps", "Fork", Duration::ZERO, &[]));
+    assert_is(&events[6], RunIdle {});
+}
+
+#[tokio::test]
+async fn by_default_failures_and_stalls_publish_no_observer_event() {
+    let mut handler = Fails { panics: false }.runner().run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert!(handler.await.is_err());
+    assert_eq!(names(&read_all(&mut events).await), ["Progress"]);
+
+    let mut handler = Fails { panics: true }.runner().run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert!(handler.await.is_err());
+    assert_eq!(names(&read_all(&mut events).await), ["Progress"]);
+
+    let mut handler = Stalls.runner().run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert!(handler.await.is_err());
+    assert!(read_all(&mut events).await.is_empty());
+}

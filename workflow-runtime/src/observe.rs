@@ -1,0 +1,261 @@
+//! Observer events: what a run does, published on its event stream when the
+//! caller asks for them with
+//! [`Runner::expose_internal`](crate::Runner::expose_internal), as
+//! LlamaIndex's `expose_internal` does.
+//!
+//! Each is published at the moment it happens, in order with what steps
+//! write: a step's [`StepStarted`] comes before anything it writes, and its
+//! [`StepFinished`] or [`StepFailed`] after. The stop event stays the last
+//! item of the stream. Without `expose_internal(true)` the stream holds only
+//! what steps wrote, and a run records nothing for these events.
+//!
+//! ```
+//! use workflows::observe::StepStarted;
+//! use workflows::prelude::*;
+//!
+//! struct Hello;
+//!
+//! #[workflow_impl]
+//! impl Hello {
+//!     #[step]
+//!     async fn greet(&self, _ev: StartEvent) -> StopEvent<String> {
+//!         StopEvent::new("hello".into())
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> anyhow::Result<()> {
+//! let mut handler = Hello.runner().expose_internal(true).run(StartEvent::new());
+//! let mut events = handler.stream_events()?;
+//! while let Some(event) = events.next().await {
+//!     if let Some(started) = event.downcast_ref::<StepStarted>() {
+//!         println!("{} started with a {}", started.step, started.event);
+//!     }
+//! }
+//! assert_eq!(handler.await?, "hello");
+//! # Ok(())
+//! # }
+//! ```
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::sync::{Mutex, MutexGuard};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use crate::context::Context;
+use crate::event::{AnyEvent, Event, EventKind};
+use crate::workflow::{StepFuture, StepInfo, Workflow};
+
+/// An invocation of a step began, with an event of the type it accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepStarted {
+    /// The step's name, as in [`StepInfo::name`].
+    pub step: String,
+    /// The name of the event type it was invoked with.
+    pub event: String,
+}
+
+/// An invocation of a step ended successfully. Published once what it
+/// returned is routed, so an outbound event it returned comes before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepFinished {
+    /// The step's name, as in [`StepInfo::name`].
+    pub step: String,
+    /// The name of the event type it was invoked with.
+    pub event: String,
+    /// From just before its first poll to its completion.
+    pub duration: Duration,
+    /// The names of the events it produced, in the order the run routes
+    /// them: those it sent through its context first, then those it
+    /// returned. Empty if it produced nothing.
+    pub produced: Vec<String>,
+}
+
+/// An invocation of a step failed, with an error or a panic; the run ends
+/// with [`WorkflowError::StepFailed`](crate::WorkflowError::StepFailed) or
+/// [`WorkflowError::StepPanicked`](crate::WorkflowError::StepPanicked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepFailed {
+    /// The step's name, as in [`StepInfo::name`].
+    pub step: String,
+    /// The name of the event type it was invoked with.
+    pub event: String,
+    /// From just before its first poll to its failure.
+    pub duration: Duration,
+    /// The error with its causes (`{:#}`: "while exploding: boom"), or the
+    /// panic's message.
+    pub error: String,
+}
+
+/// Nothing is running and nothing is queued: published just before the run
+/// ends with [`WorkflowError::Stalled`](crate::WorkflowError::Stalled).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunIdle {}
+
+/// Implements [`Event`] for an observer event. `do_not_recommend` keeps
+/// these types out of the list of events that the compiler suggests when a
+/// step's type is not an event: they are for the caller, not for steps.
+macro_rules! observer_event {
+    ($name:ident) => {
+        #[diagnostic::do_not_recommend]
+        impl Event for $name {
+            const NAME: &'static str = stringify!($name);
+            const KEY: &'static str = concat!("workflows::observe::", stringify!($name));
+            const KIND: EventKind = EventKind::Regular;
+            type AsStart = crate::roles::Absent;
+            type AsStop = crate::roles::Absent;
+        }
+    };
+}
+
+observer_event!(StepStarted);
+observer_event!(StepFinished);
+observer_event!(StepFailed);
+observer_event!(RunIdle);
+
+impl StepStarted {
+    pub(crate) fn of(info: &StepInfo) -> Self {
+        Self {
+            step: info.name.to_owned(),
+            event: info.accepts.name.to_owned(),
+        }
+    }
+}
+
+/// What a run that exposes observer events records for them, shared with
+/// its steps. Polls of a run's invocations never overlap, so whatever is
+/// sent during one poll belongs to the invocation being polled.
+#[derive(Default)]
+pub(crate) struct Observer {
+    state: Mutex<Records>,
+}
+
+#[derive(Default)]
+struct Records {
+    /// The names of the events sent during the current poll.
+    sent: Vec<&'static str>,
+    /// The invocation that has just completed, until the run takes it.
+    completed: Option<Completed>,
+}
+
+/// An invocation that has completed, as its observer events describe it.
+pub(crate) struct Completed {
+    duration: Duration,
+    produced: Vec<&'static str>,
+}
+
+impl Observer {
+    /// The observer of a run that exposes observer events.
+    #[cold]
+    pub(crate) fn new() -> Box<Self> {
+        Box::default()
+    }
+
+    /// Notes that the invocation being polled sent an event named `name`.
+    #[cold]
+    pub(crate) fn sent(&self, name: &'static str) {
+        self.lock().sent.push(name);
+    }
+
+    /// Notes that the invocation that has just completed returned an event
+    /// named `name`, as the run routes it.
+    #[cold]
+    pub(crate) fn returned(&self, name: &'static str) {
+        if let Some(completed) = &mut self.lock().completed {
+            completed.produced.push(name);
+        }
+    }
+
+    /// The record of the invocation that has just completed.
+    pub(crate) fn take_completed(&self) -> Completed {
+        self.lock()
+            .completed
+            .take()
+            .expect("an invocation leaves its record as it completes, before the run takes it")
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Records> {
+        // Nothing panics while the lock is held.
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+impl Completed {
+    /// The event saying that the invocation of the step `info` succeeded.
+    pub(crate) fn finished(self, info: &StepInfo) -> StepFinished {
+        StepFinished {
+            step: info.name.to_owned(),
+            event: info.accepts.name.to_owned(),
+            duration: self.duration,
+            produced: self.produced.into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// The event saying that the invocation of the step `info` failed with
+    /// `error`.
+    pub(crate) fn failed(self, info: &StepInfo, error: String) -> StepFailed {
+        StepFailed {
+            step: info.name.to_owned(),
+            event: info.accepts.name.to_owned(),
+            duration: self.duration,
+            error,
+        }
+    }
+}
+
+/// Publishes the [`StepStarted`] of an invocation of the step at index
+/// `step` whose `future` is about to be polled for the first time, and wraps
+/// the future so that it leaves its [`Completed`] record with `observer` as
+/// it completes.
+#[cold]
+pub(crate) fn watch<'a, W: Workflow>(
+    ctx: &Context<W>,
+    observer: &'a Observer,
+    step: usize,
+    future: StepFuture<'a, W>,
+) -> StepFuture<'a, W> {
+    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step])));
+    Box::pin(Watched::<W> {
+        future,
+        observer,
+        started: Instant::now(),
+        produced: Vec::new(),
+    })
+}
+
+/// A step's future while the run exposes observer events: it takes the
+/// names of the events sent in each of its polls, and times itself.
+struct Watched<'a, W: Workflow> {
+    future: StepFuture<'a, W>,
+    observer: &'a Observer,
+    started: Instant,
+    /// The names of the events it sent so far.
+    produced: Vec<&'static str>,
+}
+
+impl<W: Workflow> Future for Watched<'_, W> {
+    type Output = anyhow::Result<W::Produced>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        // The invocation catches the panic; its record is left here first.
+        let polled = catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx)));
+        let mut records = this.observer.lock();
+        this.produced.append(&mut records.sent);
+        if !matches!(polled, Ok(Poll::Pending)) {
+            records.completed = Some(Completed {
+                duration: this.started.elapsed(),
+                produced: std::mem::take(&mut this.produced),
+            });
+        }
+        drop(records);
+        polled.unwrap_or_else(|payload| resume_unwind(payload))
+    }
+}
