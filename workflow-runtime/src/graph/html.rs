@@ -1,11 +1,14 @@
-//! [`Graph`] as a self-contained HTML page, and [`draw_all_possible_flows`]
-//! to write one.
+//! [`Graph`] as a self-contained HTML page, alone or with a run over it,
+//! and [`draw_all_possible_flows`] and [`draw_most_recent_execution`] to
+//! write one.
 
 use std::fmt::Write;
 use std::path::Path;
 
-use super::style::NodeKind;
+use super::overlay::Overlay;
+use super::style::{Mark, NodeKind};
 use super::svg::{FONT_FAMILY, edge_swatch, escape, node_swatch};
+use super::trace::RunTrace;
 use super::{EdgeKind, EventRole, Graph};
 use crate::workflow::Workflow;
 
@@ -24,52 +27,130 @@ const EDGE_LEGEND: [(EdgeKind, &str); 2] = [
     (EdgeKind::Sends, "sends"),
 ];
 
+/// The legend's entries for what a run did at a node, each shown when the
+/// drawing has such a node.
+const MARK_LEGEND: [(NodeKind, Mark, &str); 4] = [
+    (NodeKind::Step, Mark::Idle, "did not run"),
+    (NodeKind::Step, Mark::Failed, "failed"),
+    (NodeKind::Step, Mark::Halted, "where the run halted"),
+    (
+        NodeKind::Event(EventRole::Stop),
+        Mark::Stopped,
+        "ended the run",
+    ),
+];
+
+/// The style of what the page of a run adds: the headline, colored by how
+/// the run ended, and the summary under it.
+const RUN_STYLE: &str = "\
+.outcome { display: inline-block; margin: 0 0 6px; padding: 6px 12px; border-left: 6px solid; border-radius: 4px; font-size: 17px; font-weight: bold; overflow-wrap: anywhere; }
+.outcome.stopped { background: #e6f4ea; color: #0d652d; border-color: #188038; }
+.outcome.failed { background: #fce8e6; color: #a50e0e; border-color: #d93025; }
+.outcome.halted { background: #fef7e0; color: #7a4100; border-color: #e37400; }
+.outcome.unknown { background: #f1f3f4; color: #3c4043; border-color: #80868b; }
+.summary { margin: 0 0 14px; font-size: 14px; color: #5f6368; }
+.legend .caption { font-weight: bold; }
+";
+
 impl Graph {
     /// A self-contained HTML page showing the graph: the workflow's name,
     /// a legend and the drawing of [`Graph::to_svg`]. Its CSS is inline, and
     /// it has no scripts and loads nothing, so it opens offline in any
     /// browser. [`draw_all_possible_flows`] writes it to a file.
     pub fn to_html(&self) -> String {
+        self.page(None)
+    }
+
+    /// The page of [`Graph::to_html`] for one run: how the run ended at the
+    /// top (`Stopped`, `Failed in step_two: connection refused`, `Timed out
+    /// after 30 s with step_two running`, `Cancelled`), then its numbers, a
+    /// legend that explains the run's marks as well, and the drawing of
+    /// [`Graph::to_svg_of_run`]. [`draw_most_recent_execution`] writes it
+    /// to a file.
+    pub fn to_html_of_run(&self, trace: &RunTrace) -> String {
+        self.page(Some(&Overlay::of(self, trace)))
+    }
+
+    /// The page, with `overlay` over the drawing if any.
+    fn page(&self, overlay: Option<&Overlay>) -> String {
         let name = escape(self.workflow);
-        let mut legend = String::new();
         let swatches = NODE_LEGEND
             .iter()
-            .map(|&(kind, label)| (node_swatch(kind), label))
+            .map(|&(kind, label)| (node_swatch(kind, None), label))
             .chain(
                 EDGE_LEGEND
                     .iter()
-                    .map(|&(kind, label)| (edge_swatch(kind), label)),
+                    .map(|&(kind, label)| (edge_swatch(kind, None), label)),
             );
-        for (swatch, label) in swatches {
-            let _ = writeln!(legend, "<li>{swatch}<span>{label}</span></li>");
-        }
+        let legend = legend_items(swatches);
+        let (title, style, outcome, run_legend) = match overlay {
+            None => (name.clone(), "", String::new(), String::new()),
+            Some(overlay) => (
+                format!("{name}: most recent run"),
+                RUN_STYLE,
+                format!(
+                    "<p class=\"outcome {}\" role=\"status\">{}</p>\n<p class=\"summary\">{}</p>\n",
+                    overlay.tone,
+                    escape(&overlay.headline),
+                    escape(&overlay.summary),
+                ),
+                format!(
+                    "<ul class=\"legend run\">\n<li class=\"caption\">This run:</li>\n{}</ul>\n",
+                    legend_items(run_swatches(overlay)),
+                ),
+            ),
+        };
         format!(
             r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{name}</title>
+<title>{title}</title>
 <style>
 body {{ margin: 24px; font-family: {FONT_FAMILY}; color: #202124; background: #fff; }}
 h1 {{ font-size: 22px; margin: 0 0 12px; }}
 .legend {{ display: flex; flex-wrap: wrap; gap: 6px 20px; list-style: none; margin: 0 0 16px; padding: 0; font-size: 14px; }}
 .legend li {{ display: flex; align-items: center; gap: 6px; }}
 .graph {{ overflow: auto; }}
-</style>
+{style}</style>
 </head>
 <body>
 <h1>{name}</h1>
-<ul class="legend">
+{outcome}<ul class="legend">
 {legend}</ul>
-<div class="graph">
+{run_legend}<div class="graph">
 {svg}</div>
 </body>
 </html>
 "#,
-            svg = self.to_svg(),
+            svg = self.svg(overlay),
         )
     }
+}
+
+/// The swatches of the run's legend: edges taken and not, and each mark
+/// that the drawing has.
+fn run_swatches(overlay: &Overlay) -> impl Iterator<Item = (String, &'static str)> + '_ {
+    let taken = (edge_swatch(EdgeKind::Returns, Some(1)), "taken");
+    let not_taken = overlay
+        .edges
+        .contains(&0)
+        .then(|| (edge_swatch(EdgeKind::Returns, Some(0)), "not taken"));
+    let marks = MARK_LEGEND
+        .iter()
+        .filter(|(_, mark, _)| overlay.has(*mark))
+        .map(|&(kind, mark, label)| (node_swatch(kind, Some(mark)), label));
+    [taken].into_iter().chain(not_taken).chain(marks)
+}
+
+/// The legend's `<li>`s, one line each.
+fn legend_items(swatches: impl Iterator<Item = (String, &'static str)>) -> String {
+    let mut items = String::new();
+    for (swatch, label) in swatches {
+        let _ = writeln!(items, "<li>{swatch}<span>{label}</span></li>");
+    }
+    items
 }
 
 /// Writes the graph of `W` to `path` as a self-contained HTML page (see
@@ -109,9 +190,66 @@ pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::
     std::fs::write(path, Graph::of::<W>().to_html())
 }
 
+/// Writes the graph of `W` with `trace`, one of its runs, over it to `path`
+/// as a self-contained HTML page (see [`Graph::to_html_of_run`]): the page
+/// of [`draw_all_possible_flows`] with the path the run took, how many times
+/// each step ran and for how long, and where the run ended, said at the top.
+/// [`RunTrace`] shows how to record a run.
+///
+/// ```
+/// use std::time::Duration;
+/// use workflows::AnyEvent;
+/// use workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
+/// use workflows::observe::{StepFailed, StepStarted};
+/// use workflows::prelude::*;
+///
+/// struct Fetch;
+///
+/// #[workflow_impl]
+/// impl Fetch {
+///     #[step]
+///     async fn fetch(&self, _start: StartEvent) -> Result<StopEvent<String>> {
+///         anyhow::bail!("connection refused")
+///     }
+/// }
+///
+/// // A run as its observer events told it, and how it ended.
+/// let mut trace: RunTrace = [
+///     AnyEvent::new(StepStarted { step: "fetch".into(), event: "StartEvent".into() }),
+///     AnyEvent::new(StepFailed {
+///         step: "fetch".into(),
+///         event: "StartEvent".into(),
+///         duration: Duration::from_millis(40),
+///         error: "connection refused".into(),
+///     }),
+/// ]
+/// .into_iter()
+/// .collect();
+/// trace.ended = Some(RunEnd::Failed {
+///     step: "fetch".into(),
+///     event: "StartEvent".into(),
+///     error: "connection refused".into(),
+/// });
+///
+/// let path = std::env::temp_dir().join("fetch_run.html");
+/// draw_most_recent_execution::<Fetch>(&trace, &path)?;
+/// let page = std::fs::read_to_string(&path)?;
+/// assert!(page.contains("Failed in fetch: connection refused"));
+/// assert!(page.contains(r#"<g class="node step failed" data-node="s0""#));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn draw_most_recent_execution<W: Workflow>(
+    trace: &RunTrace,
+    path: impl AsRef<Path>,
+) -> std::io::Result<()> {
+    std::fs::write(path, Graph::of::<W>().to_html_of_run(trace))
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::graph::svg::tests::sample;
+    use crate::graph::RunEnd;
+    use crate::graph::svg::tests::{sample, sample_trace};
 
     #[test]
     fn the_page_has_the_name_the_legend_and_the_drawing() {
@@ -136,12 +274,63 @@ mod tests {
 
     #[test]
     fn the_page_loads_nothing_and_runs_nothing() {
+        for html in [sample().to_html(), sample().to_html_of_run(&sample_trace())] {
+            let xmlns = r#"xmlns="http://www.w3.org/2000/svg""#;
+            assert_eq!(html.matches(xmlns).count(), 1);
+            let rest = html.replace(xmlns, "");
+            for banned in ["http://", "https://", "<script", "url(", "<link", "@import"] {
+                assert!(!rest.contains(banned), "{banned}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_page_of_a_run_says_how_it_ended_first() {
+        let html = sample().to_html_of_run(&sample_trace());
+        let name = "Fan&lt;Out&gt; &amp; &quot;Co&quot;";
+        assert!(html.contains(&format!("<title>{name}: most recent run</title>")));
+        let outcome = concat!(
+            r#"<h1>Fan&lt;Out&gt; &amp; &quot;Co&quot;</h1>"#,
+            "\n",
+            r#"<p class="outcome failed" role="status">Failed in check: "#,
+            "&lt;bad&gt; &amp; &quot;worse&quot;&#10;second line</p>\n",
+            r#"<p class="summary">4 invocations; 3 of 3 steps ran.</p>"#,
+        );
+        assert!(html.contains(outcome), "{html}");
+        assert!(html.contains(".outcome.failed {"));
+        assert!(html.contains(&sample().to_svg_of_run(&sample_trace())));
+    }
+
+    #[test]
+    fn the_legend_of_a_run_has_the_marks_the_drawing_has() {
+        let legend = |html: &str| {
+            let start = html.find(r#"<ul class="legend run">"#).unwrap();
+            let end = start + html[start..].find("</ul>").unwrap();
+            let spans = html[start..end].split("<span>").skip(1);
+            spans
+                .map(|span| span.split('<').next().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let failed = sample().to_html_of_run(&sample_trace());
+        assert_eq!(
+            legend(&failed),
+            ["taken", "not taken", "did not run", "failed"]
+        );
+        let mut trace = sample_trace();
+        trace.steps.pop();
+        trace.ended = Some(RunEnd::Stopped);
+        let stopped = sample().to_html_of_run(&trace);
+        assert_eq!(
+            legend(&stopped),
+            ["taken", "not taken", "did not run", "ended the run"]
+        );
+    }
+
+    #[test]
+    fn the_page_of_the_graph_alone_has_nothing_of_a_run() {
         let html = sample().to_html();
-        let xmlns = r#"xmlns="http://www.w3.org/2000/svg""#;
-        assert_eq!(html.matches(xmlns).count(), 1);
-        let rest = html.replace(xmlns, "");
-        for banned in ["http://", "https://", "<script", "url(", "<link", "@import"] {
-            assert!(!rest.contains(banned), "{banned}");
+        for run in ["outcome", "legend run", "This run", "taken", "<desc>"] {
+            assert!(!html.contains(run), "{run}");
         }
     }
 }

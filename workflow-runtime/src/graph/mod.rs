@@ -1,14 +1,22 @@
 //! The shape of a workflow, read from its compile-time step table: which
 //! step accepts which event and which events it returns or sends. Known
-//! without running anything, and exported as Mermaid or Graphviz DOT.
+//! without running anything, and exported as Mermaid or Graphviz DOT, or
+//! drawn as SVG on an HTML page ([`draw_all_possible_flows`]).
+//!
+//! A [`RunTrace`], recorded from a run's observer events, draws over the
+//! graph the path that one run took and where it ended
+//! ([`draw_most_recent_execution`]).
 
 mod dot;
 mod html;
 mod mermaid;
+mod overlay;
 mod style;
 mod svg;
+mod trace;
 
-pub use html::draw_all_possible_flows;
+pub use html::{draw_all_possible_flows, draw_most_recent_execution};
+pub use trace::{RunEnd, RunTrace, StepTrace};
 
 use crate::event::{EventInfo, EventKind};
 use crate::workflow::Workflow;

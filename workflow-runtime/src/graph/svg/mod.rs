@@ -1,0 +1,370 @@
+//! [`Graph`] drawn as a standalone SVG document, alone or with a run over
+//! it. `layout-rs` places the nodes top to bottom and routes the edges
+//! ([`layout`]); the drawing itself is written here, so that steps and each
+//! role of event get their own shape and colors ([`shapes`], [`edges`]).
+//! The legend's swatches live here too, for the HTML page.
+
+mod edges;
+mod layout;
+mod shapes;
+mod text;
+
+use std::fmt::Write;
+
+pub(super) use edges::edge_swatch;
+pub(super) use shapes::node_swatch;
+pub(super) use text::{FONT_FAMILY, escape, shorten};
+
+use self::layout::Layout;
+use self::shapes::Node;
+use self::text::FONT_SIZE;
+use super::Graph;
+use super::overlay::Overlay;
+use super::style::NodeKind;
+use super::trace::RunTrace;
+
+impl Graph {
+    /// The graph drawn as a standalone SVG document, top to bottom: steps as
+    /// blue rounded boxes labelled with their workers, events as ellipses
+    /// colored by their role (green start, amber routed, red stop, and
+    /// dashed purple for events that only go out to the stream), edges with
+    /// arrowheads, dashed for events a step sends through its context.
+    ///
+    /// Each node is a `<g data-node="s0">` (steps) or `<g data-node="e3">`
+    /// (events) with a `<title>` holding its label, and each edge a
+    /// `<g data-from="s0" data-to="e3" data-kind="sends">`, so that tests
+    /// and scripts can find them. [`Graph::to_html`] puts the drawing on a
+    /// page with a legend.
+    pub fn to_svg(&self) -> String {
+        self.svg(None)
+    }
+
+    /// The drawing of [`Graph::to_svg`] with `trace`, one run, over it:
+    ///
+    /// - each step says under its name how many times it ran and how long
+    ///   its invocations took in total (`ran 3× · 12.4 ms`); steps that
+    ///   never ran are faded;
+    /// - the edges the run took are drawn dark and thick, with how many
+    ///   times when more than once (`×3`); the others are faded, as are
+    ///   events that never occurred;
+    /// - a step that failed is outlined in red, with its error (shortened)
+    ///   as a third line; steps where the run ended without failing (still
+    ///   running at a timeout or a cancel, the last to finish before a
+    ///   stall) are outlined in dashed amber;
+    /// - the stop event that ended the run gets a double border.
+    ///
+    /// The groups of [`Graph::to_svg`] carry the run as classes: a node's
+    /// `class` adds `ran`, `idle`, `failed`, `halted` or `stopped`, and an
+    /// edge's is `taken` (with `data-count`) or `not-taken`. The SVG's
+    /// `<desc>` says how the run ended; [`Graph::to_html_of_run`] says it
+    /// at the top of a page.
+    ///
+    /// Steps and events are matched with the trace by name (see
+    /// [`RunTrace::edge_counts`]), so a trace of another workflow draws as
+    /// a run that did nothing.
+    pub fn to_svg_of_run(&self, trace: &RunTrace) -> String {
+        self.svg(Some(&Overlay::of(self, trace)))
+    }
+
+    /// The drawing, with `overlay` over it if any.
+    pub(super) fn svg(&self, overlay: Option<&Overlay>) -> String {
+        let layout = Layout::of(self, self.nodes(overlay));
+        let name = escape(self.workflow);
+        let mut out = format!(
+            concat!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" "#,
+                r#"viewBox="0 0 {w:.0} {h:.0}" font-family="{font}" font-size="{size}" "#,
+                r#"role="img" aria-label="{name}">"#,
+                "\n<title>{name}</title>\n",
+            ),
+            w = layout.size.x.ceil(),
+            h = layout.size.y.ceil(),
+            font = FONT_FAMILY,
+            size = FONT_SIZE,
+            name = name,
+        );
+        if let Some(overlay) = overlay {
+            let _ = writeln!(out, "<desc>{}</desc>", escape(&overlay.headline));
+        }
+        let counts = |index: usize| overlay.map(|overlay| overlay.edges[index]);
+        // The edges a run took go on top of those it did not.
+        let mut order: Vec<usize> = (0..self.edges.len()).collect();
+        order.sort_by_key(|&index| counts(index).is_some_and(|count| count > 0));
+        for index in order {
+            let route = &layout.routes[index];
+            edges::write_edge(&mut out, &self.edges[index], route, counts(index));
+        }
+        for node in &layout.nodes {
+            node.write(&mut out);
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+
+    /// Every node, not yet placed: the steps, then the events, with what
+    /// `overlay` says the run did there.
+    fn nodes(&self, overlay: Option<&Overlay>) -> Vec<Node> {
+        let steps = self.steps.iter().enumerate().map(|(index, step)| {
+            let run = overlay.map(|overlay| overlay.steps[index].clone());
+            (
+                format!("s{index}"),
+                Self::step_label(step),
+                NodeKind::Step,
+                run,
+            )
+        });
+        let events = self.events.iter().enumerate().map(|(index, event)| {
+            let run = overlay.map(|overlay| overlay.events[index].clone());
+            let kind = NodeKind::Event(event.role);
+            (format!("e{index}"), event.name.to_owned(), kind, run)
+        });
+        steps
+            .chain(events)
+            .map(|(id, label, kind, run)| Node::new(id, label, kind, run))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use crate::graph::{
+        Edge, EdgeKind, EventNode, EventRole, Graph, RunEnd, RunTrace, StepNode, StepTrace,
+    };
+
+    /// A workflow with every role of event, a loop, a step that returns
+    /// and sends the same event, and a name to escape.
+    pub(in crate::graph) fn sample() -> Graph {
+        use EdgeKind::{Accepts, Returns, Sends};
+        let step = |name, num_workers| StepNode { name, num_workers };
+        let event = |name, role| EventNode { name, role };
+        let edge = |step, event, kind| Edge { step, event, kind };
+        Graph {
+            workflow: r#"Fan<Out> & "Co""#,
+            steps: vec![step("split", 1), step("work", 8), step("check", 2)],
+            events: vec![
+                event("StartEvent", EventRole::Start),
+                event("Job", EventRole::Routed),
+                event("Progress", EventRole::Stream),
+                event("Done", EventRole::Routed),
+                event("StopEvent", EventRole::Stop),
+            ],
+            edges: vec![
+                edge(0, 0, Accepts),
+                edge(0, 1, Sends),
+                edge(1, 1, Accepts),
+                edge(1, 3, Returns),
+                edge(1, 2, Returns),
+                edge(1, 2, Sends),
+                edge(2, 3, Accepts),
+                edge(2, 3, Returns),
+                edge(2, 4, Returns),
+            ],
+        }
+    }
+
+    /// The SVG elements of `svg` that open with `start`, each up to the next
+    /// line.
+    fn elements<'a>(svg: &'a str, start: &'a str) -> impl Iterator<Item = &'a str> {
+        svg.lines().filter(move |line| line.starts_with(start))
+    }
+
+    #[test]
+    fn the_svg_is_a_standalone_document() {
+        let svg = sample().to_svg();
+        assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width=""#));
+        assert!(svg.contains(r#" viewBox="0 0 "#));
+        assert!(svg.contains(r#" height=""#));
+        assert!(svg.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn every_step_and_event_is_drawn_with_its_id_and_label() {
+        let graph = sample();
+        let svg = graph.to_svg();
+        let steps = graph.steps.iter().map(Graph::step_label);
+        let events = graph.events.iter().map(|event| event.name.to_owned());
+        let ids = (0..graph.steps.len())
+            .map(|index| format!("s{index}"))
+            .chain((0..graph.events.len()).map(|index| format!("e{index}")));
+        for (id, label) in ids.zip(steps.chain(events)) {
+            let node = format!(r#"data-node="{id}"><title>{label}</title>"#);
+            assert!(svg.contains(&node), "{node} is missing");
+            assert!(svg.contains(&format!(">{label}</text>")));
+        }
+        assert_eq!(elements(&svg, "<g class=\"node ").count(), 8);
+        assert!(svg.contains(r#"data-node="s1"><title>work (8 workers)</title><rect"#));
+        assert!(svg.contains(r#"class="node stream" data-node="e2""#));
+    }
+
+    #[test]
+    fn sends_edges_are_dashed_and_every_edge_has_an_arrowhead() {
+        let graph = sample();
+        let svg = graph.to_svg();
+        let edges: Vec<_> = elements(&svg, "<g data-from=").collect();
+        assert_eq!(edges.len(), graph.edges.len());
+        let arrowhead = format!(r#" Z" fill="{}"/>"#, super::edges::EDGE_COLOR);
+        for edge in edges {
+            let sends = edge.contains(r#"data-kind="sends""#);
+            assert_eq!(edge.contains("stroke-dasharray"), sends, "{edge}");
+            assert!(edge.contains(&arrowhead), "{edge}");
+        }
+        assert!(svg.contains(r#"<g data-from="s0" data-to="e1" data-kind="sends">"#));
+    }
+
+    #[test]
+    fn edges_between_the_same_nodes_take_different_paths() {
+        let svg = sample().to_svg();
+        let path = |from: &str, to: &str, kind: &str| {
+            let start =
+                format!(r#"<g data-from="{from}" data-to="{to}" data-kind="{kind}"><path d=""#);
+            let line = elements(&svg, &start).next().unwrap();
+            line[start.len()..].split('"').next().unwrap().to_owned()
+        };
+        assert_ne!(path("e3", "s2", "accepts"), path("s2", "e3", "returns"));
+        assert_ne!(path("s1", "e2", "returns"), path("s1", "e2", "sends"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            super::escape(r#"<a href="x">Tom & Jerry</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&lt;/a&gt;"
+        );
+        let svg = sample().to_svg();
+        assert!(svg.contains("<title>Fan&lt;Out&gt; &amp; &quot;Co&quot;</title>"));
+        assert!(!svg.contains("Fan<Out>"));
+    }
+
+    /// A run of [`sample`]: `split` sends two jobs, `work` runs twice, and
+    /// `check` fails with an error to escape, on two lines.
+    pub(in crate::graph) fn sample_trace() -> RunTrace {
+        let counts = |pairs: &[(&str, usize)]| -> BTreeMap<String, usize> {
+            pairs
+                .iter()
+                .map(|&(name, count)| (name.to_owned(), count))
+                .collect()
+        };
+        let step = |name: &str, runs: usize, accepted, produced| StepTrace {
+            name: name.into(),
+            started: runs,
+            finished: runs,
+            duration: Duration::from_micros(12_400),
+            accepted: counts(accepted),
+            produced: counts(produced),
+            ..StepTrace::default()
+        };
+        let error = "<bad> & \"worse\"\nsecond line";
+        let check = StepTrace {
+            finished: 0,
+            failed: 1,
+            error: Some(error.into()),
+            ..step("check", 1, &[("Done", 1)], &[])
+        };
+        RunTrace {
+            steps: vec![
+                step("split", 1, &[("StartEvent", 1)], &[("Job", 2)]),
+                step("work", 2, &[("Job", 2)], &[("Progress", 2), ("Done", 1)]),
+                check,
+            ],
+            ended: Some(RunEnd::Failed {
+                step: "check".into(),
+                event: "Done".into(),
+                error: error.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_run_marks_every_node_and_edge_and_keeps_each_on_one_line() {
+        let svg = sample().to_svg_of_run(&sample_trace());
+        let nodes: Vec<_> = elements(&svg, "<g class=\"node ").collect();
+        let classes: Vec<_> = nodes
+            .iter()
+            .map(|node| node.split('"').nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                "node step ran",
+                "node step ran",
+                "node step failed",
+                "node start ran",
+                "node event ran",
+                "node stream ran",
+                "node event ran",
+                "node stop idle",
+            ]
+        );
+        assert!(nodes[0].contains(">ran 1× · 12.4 ms</text>"));
+        assert!(nodes[1].contains(">ran 2× · 12.4 ms</text>"));
+        assert!(nodes[2].contains(r#"<text class="error" "#));
+        assert!(nodes[2].contains(">✗ &lt;bad&gt; &amp; &quot;worse&quot; second line</text>"));
+        assert!(
+            nodes[2]
+                .contains("failed: &lt;bad&gt; &amp; &quot;worse&quot;&#10;second line</title>")
+        );
+        assert!(nodes[7].contains(&format!(
+            r#" opacity="{}""#,
+            super::super::style::FADED_OPACITY
+        )));
+        assert_eq!(elements(&svg, "<g data-from=").count(), 9);
+        assert!(svg.contains("<desc>Failed in check: &lt;bad&gt;"));
+    }
+
+    #[test]
+    fn taken_edges_are_strong_and_drawn_over_the_faded_others() {
+        let svg = sample().to_svg_of_run(&sample_trace());
+        let edges: Vec<_> = elements(&svg, "<g data-from=").collect();
+        let taken = |edge: &&str| edge.contains(r#" class="taken""#);
+        let first_taken = edges.iter().position(taken).unwrap();
+        assert!(
+            edges[..first_taken]
+                .iter()
+                .all(|edge| edge.contains(r#" class="not-taken""#))
+        );
+        assert!(edges[first_taken..].iter().all(taken));
+        assert_eq!(first_taken, 2, "check returns Done and Stop: not taken");
+        for edge in &edges[first_taken..] {
+            assert!(
+                edge.contains(r##"stroke="#202124" stroke-width="2.5""##),
+                "{edge}"
+            );
+        }
+        let sends =
+            r#"<g data-from="s0" data-to="e1" data-kind="sends" class="taken" data-count="2">"#;
+        let sends = edges.iter().find(|edge| edge.starts_with(sends)).unwrap();
+        assert!(sends.contains(">×2</text>"));
+        let once = edges
+            .iter()
+            .find(|edge| edge.contains(r#"data-count="1""#))
+            .unwrap();
+        assert!(
+            !once.contains("<text"),
+            "a count of one goes without saying"
+        );
+    }
+
+    #[test]
+    fn a_run_that_stopped_rings_its_stop_event() {
+        let mut trace = sample_trace();
+        trace.ended = Some(RunEnd::Stopped);
+        let svg = sample().to_svg_of_run(&trace);
+        let stop = elements(&svg, "<g class=\"node stop stopped\" data-node=\"e4\">")
+            .next()
+            .unwrap();
+        assert_eq!(stop.matches("<ellipse").count(), 2);
+        assert!(stop.contains(r#"font-weight="bold">StopEvent</text>"#));
+    }
+
+    #[test]
+    fn a_trace_of_nothing_draws_every_node_faded() {
+        let svg = sample().to_svg_of_run(&RunTrace::new());
+        assert_eq!(elements(&svg, "<g class=\"node ").count(), 8);
+        assert_eq!(elements(&svg, "<g class=\"node step idle\"").count(), 3);
+        assert!(!svg.contains(r#"class="taken""#));
+        assert!(svg.contains("<desc>Not ended"));
+    }
+}
