@@ -71,16 +71,24 @@ pub fn table(rows: &[Row]) {
     );
     for row in rows {
         println!(
-            "{:<10} {:>10} {:>8} {:>18} {:>18} {:>12}  {}",
-            row.name,
-            thousands(row.size),
-            ratio(row.ours, row.by_hand),
-            per_op(row.measure, row.ours, row.unit),
-            per_op(row.measure, row.by_hand, row.unit),
+            "{} {:>12}  {}",
+            comparison(row),
             format!("<= {}", amount(row.measure, row.target)),
             if row.ours <= row.target { "yes" } else { "NO" },
         );
     }
+}
+
+/// The columns every table shares: workload, size, ratio, both costs.
+fn comparison(row: &Row) -> String {
+    format!(
+        "{:<10} {:>10} {:>8} {:>18} {:>18}",
+        row.name,
+        thousands(row.size),
+        ratio(row.ours, row.by_hand),
+        per_op(row.measure, row.ours, row.unit),
+        per_op(row.measure, row.by_hand, row.unit),
+    )
 }
 
 /// The scaling series: the cost per operation should stay flat as the size
@@ -92,14 +100,7 @@ pub fn scaling(series: &[Row], reps: usize) {
         "workload", "size", "ratio", "workflows", "tokio by hand"
     );
     for row in series {
-        println!(
-            "{:<10} {:>10} {:>8} {:>18} {:>18}",
-            row.name,
-            thousands(row.size),
-            ratio(row.ours, row.by_hand),
-            per_op(row.measure, row.ours, row.unit),
-            per_op(row.measure, row.by_hand, row.unit),
-        );
+        println!("{}", comparison(row));
     }
     for name in unique_names(series) {
         let costs: Vec<&Row> = series.iter().filter(|row| row.name == name).collect();
