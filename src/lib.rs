@@ -25,7 +25,7 @@
 //!         Ok(Greeting { text: format!("Hello, {name}!") })
 //!     }
 //!
-//!     #[step]
+//!     #[step(writes(Greeting))]
 //!     async fn finish(&self, ctx: &Context<Self>, greeting: Greeting) -> StopEvent<String> {
 //!         ctx.write_event_to_stream(greeting.clone());
 //!         StopEvent::new(greeting.text)

@@ -35,7 +35,7 @@ struct Independent {
 
 workflow! {
     impl Independent {
-        #[step]
+        #[step(writes(Tagged))]
         async fn first(&self, ctx: &Context<Self>, start: StartEvent) -> Result<Middle> {
             let n: u32 = start.get("n")?;
             for index in 0..5 {

@@ -114,7 +114,7 @@ struct Parity;
 
 workflow! {
     impl Parity {
-        #[step(sends(Number))]
+        #[step(sends(Number), writes(Note))]
         async fn split(&self, ctx: &Context<Self>, _ev: StartEvent) {
             ctx.write_event_to_stream(Note { text: "splitting".into() });
             for n in 1..=3 {
@@ -176,6 +176,7 @@ async fn a_branching_run_records_each_steps_counts_and_the_edges_it_took() {
     assert_eq!(sort.produced.get("Even"), Some(&1));
     assert_eq!(sort.produced.get("Odd"), Some(&2));
     assert_eq!(sort.produced.get("Huge"), None);
+    assert_eq!(trace.step("split").unwrap().written.get("Note"), Some(&1));
     assert_eq!(
         trace.step("tally").unwrap().produced.get("StopEvent"),
         Some(&1)
@@ -191,12 +192,13 @@ async fn a_branching_run_records_each_steps_counts_and_the_edges_it_took() {
             (step, graph.events[edge.event].name, edge.kind, count)
         })
         .collect();
-    use EdgeKind::{Accepts, Returns, Sends};
+    use EdgeKind::{Accepts, Returns, Sends, Writes};
     assert_eq!(
         taken,
         [
             ("split", "StartEvent", Accepts, 1),
             ("split", "Number", Sends, 3),
+            ("split", "Note", Writes, 1),
             ("sort", "Number", Accepts, 3),
             ("sort", "Even", Returns, 1),
             ("sort", "Odd", Returns, 2),

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use workflows::graph::{Edge, EdgeKind, EventRole, Graph};
 
-use EdgeKind::{Accepts, Returns, Sends};
+use EdgeKind::{Accepts, Returns, Sends, Writes};
 
 /// The edges of `graph` as `(step, event, kind)`.
 fn edges(graph: &Graph) -> Vec<(usize, usize, EdgeKind)> {
@@ -51,6 +51,7 @@ fn the_streaming_example_is_a_line_of_three_steps() {
         [
             ("StartEvent", EventRole::Start),
             ("FirstEvent", EventRole::Routed),
+            ("ProgressEvent", EventRole::Stream),
             ("SecondEvent", EventRole::Routed),
             ("StopEvent", EventRole::Stop),
         ]
@@ -60,10 +61,13 @@ fn the_streaming_example_is_a_line_of_three_steps() {
         [
             (0, 0, Accepts),
             (0, 1, Returns),
+            (0, 2, Writes),
             (1, 1, Accepts),
-            (1, 2, Returns),
-            (2, 2, Accepts),
-            (2, 3, Returns),
+            (1, 3, Returns),
+            (1, 2, Writes),
+            (2, 3, Accepts),
+            (2, 4, Returns),
+            (2, 2, Writes),
         ]
     );
 }

@@ -53,6 +53,7 @@ fn finished(step: &str, event: &str, duration: Duration, produced: &[&str]) -> S
         event: event.into(),
         duration,
         produced: produced.iter().map(|name| (*name).to_owned()).collect(),
+        written: Vec::new(),
     }
 }
 
@@ -77,7 +78,7 @@ struct TwoSteps;
 
 workflow! {
     impl TwoSteps {
-        #[step(sends(Handoff))]
+        #[step(sends(Handoff), writes(Progress))]
         async fn first(&self, ctx: &Context<Self>, _ev: StartEvent) {
             ctx.write_event_to_stream(Progress { n: 1 });
             ctx.send_event(Handoff { n: 2 });
@@ -125,7 +126,10 @@ async fn exposed_each_step_is_framed_by_its_start_and_end_in_order_with_its_writ
     assert_is(&events[1], Progress { n: 1 });
     assert_is(
         &events[2],
-        finished("first", "StartEvent", Duration::ZERO, &["Handoff"]),
+        StepFinished {
+            written: vec!["Progress".into()],
+            ..finished("first", "StartEvent", Duration::ZERO, &["Handoff"])
+        },
     );
     assert_is(&events[3], started("second", "Handoff"));
     assert_is(
@@ -137,12 +141,15 @@ async fn exposed_each_step_is_framed_by_its_start_and_end_in_order_with_its_writ
 
 #[tokio::test]
 async fn observer_events_carry_their_json() {
-    let finished = AnyEvent::new(finished(
-        "first",
-        "StartEvent",
-        Duration::from_millis(1_500),
-        &["Handoff"],
-    ));
+    let finished = AnyEvent::new(StepFinished {
+        written: vec!["Progress".into()],
+        ..finished(
+            "first",
+            "StartEvent",
+            Duration::from_millis(1_500),
+            &["Handoff"],
+        )
+    });
     assert_eq!(
         finished.to_json().unwrap(),
         serde_json::json!({
@@ -150,6 +157,7 @@ async fn observer_events_carry_their_json() {
             "event": "StartEvent",
             "duration": { "secs": 1, "nanos": 500_000_000 },
             "produced": ["Handoff"],
+            "written": ["Progress"],
         })
     );
     assert_eq!(
@@ -307,7 +315,7 @@ workflow! {
             Work { n: 7 }
         }
 
-        #[step]
+        #[step(writes(Progress))]
         async fn explode(&self, ctx: &Context<Self>, ev: Work) -> Result<StopEvent<u32>> {
             ctx.write_event_to_stream(Progress { n: ev.n });
             if self.panics {
@@ -457,4 +465,42 @@ async fn by_default_failures_and_stalls_publish_no_observer_event() {
     let mut events = handler.stream_events().unwrap();
     assert!(handler.await.is_err());
     assert!(read_all(&mut events).await.is_empty());
+}
+
+// --- a write from a helper -----------------------------------------------------
+
+/// A helper that takes the plain context: what it writes is not declared.
+fn report(ctx: &Context<Helped>, n: u32) {
+    ctx.write_event_to_stream(Progress { n });
+}
+
+struct Helped;
+
+workflow! {
+    impl Helped {
+        #[step]
+        async fn only(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<u32> {
+            report(ctx, 3);
+            StopEvent::new(3)
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_from_a_helper_counts_for_the_step_that_called_it() {
+    let mut handler = Helped.runner().expose_internal(true).run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert_eq!(handler.await.unwrap(), 3);
+    let events = read_all(&mut events).await;
+    assert_eq!(
+        names(&events),
+        ["StepStarted", "Progress", "StepFinished", "StopEvent"]
+    );
+    assert_is(
+        &events[2],
+        StepFinished {
+            written: vec!["Progress".into()],
+            ..finished("only", "StartEvent", Duration::ZERO, &["StopEvent"])
+        },
+    );
 }

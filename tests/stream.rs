@@ -51,7 +51,7 @@ impl Writer {
 
 workflow! {
     impl Writer {
-        #[step]
+        #[step(writes(Progress))]
         async fn write_first(&self, ctx: &Context<Self>, _ev: StartEvent) -> Next {
             for n in 0..self.first {
                 ctx.write_event_to_stream(Progress { n });
@@ -59,7 +59,7 @@ workflow! {
             Next { written: self.first }
         }
 
-        #[step]
+        #[step(writes(Progress))]
         async fn write_second(&self, ctx: &Context<Self>, ev: Next) -> Result<StopEvent<u32>> {
             for n in ev.written..ev.written + self.second {
                 ctx.write_event_to_stream(Progress { n });
@@ -246,7 +246,7 @@ workflow! {
             Report { text: "returned".into() }
         }
 
-        #[step(sends(Report))]
+        #[step(sends(Report), writes(Progress))]
         async fn work(&self, ctx: &Context<Self>, _ev: Work) -> StopEvent<String> {
             ctx.write_event_to_stream(Progress { n: 1 });
             ctx.send_event(Report { text: "sent".into() });
@@ -298,7 +298,7 @@ struct PingPong {
 
 workflow! {
     impl PingPong {
-        #[step]
+        #[step(writes(Progress))]
         async fn talk(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<u32> {
             for n in 0..self.rounds {
                 ctx.write_event_to_stream(Progress { n });
@@ -349,7 +349,7 @@ struct OutboundOrder;
 
 workflow! {
     impl OutboundOrder {
-        #[step(sends(Report))]
+        #[step(sends(Report), writes(Progress))]
         async fn begin(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<String> {
             ctx.write_event_to_stream(Progress { n: 0 });
             ctx.send_event(Report { text: "sent".into() });

@@ -15,7 +15,7 @@ struct Ticker {
 
 workflow! {
     impl Ticker {
-        #[step]
+        #[step(writes(Tick))]
         async fn tick(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<()> {
             for index in 0..self.events {
                 ctx.write_event_to_stream(Tick { index });

@@ -38,13 +38,13 @@ pub struct MyWorkflow {
 
 workflow! {
     impl MyWorkflow {
-        #[step]
+        #[step(writes(ProgressEvent))]
         async fn step_one(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<FirstEvent> {
             ctx.write_event_to_stream(ProgressEvent { msg: "Step one is happening".into() });
             Ok(FirstEvent { first_output: "First step complete.".into() })
         }
 
-        #[step]
+        #[step(writes(ProgressEvent))]
         async fn step_two(&self, ctx: &Context<Self>, _ev: FirstEvent) -> Result<SecondEvent> {
             let mut deltas = self
                 .llm
@@ -62,7 +62,7 @@ workflow! {
             })
         }
 
-        #[step]
+        #[step(writes(ProgressEvent))]
         async fn step_three(&self, ctx: &Context<Self>, _ev: SecondEvent) -> Result<StopEvent<String>> {
             ctx.write_event_to_stream(ProgressEvent { msg: "Step three is happening".into() });
             Ok(StopEvent::new("Workflow complete.".into()))

@@ -4,7 +4,7 @@
 use std::any::{Any, TypeId};
 
 pub use crate::check;
-pub use crate::context::{SentBy, StepContext};
+pub use crate::context::{SentBy, StepContext, WrittenBy};
 pub use crate::emit::{Emit, StepReturn};
 pub use crate::event::{EventInfo, EventKind};
 pub use crate::roles::{Absent, JoinStart, JoinStop};

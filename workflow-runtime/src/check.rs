@@ -332,6 +332,28 @@ const fn outputs_unaccepted(
         .push(" meant to leave the workflow through the event stream")
 }
 
+/// No step may declare that it writes a stop event to the stream: written
+/// events are not routed, so it would not end the run.
+pub const fn writes_stop(steps: &[StepInfo], step: usize) -> Verdict {
+    let info = &steps[step];
+    let mut i = 0;
+    while i < info.writes.len() {
+        let event = &info.writes[i];
+        if matches!(event.kind, EventKind::Stop) {
+            return Verdict::fail()
+                .push("step `")
+                .push(info.name)
+                .push("` writes the stop event `")
+                .push(event.name)
+                .push("` to the event stream, which does not end the run: return it from the step, or send it with `sends(")
+                .push(event.name)
+                .push(")`");
+        }
+        i += 1;
+    }
+    Verdict::PASS
+}
+
 /// Some step must accept a start event.
 pub const fn no_start<const N: usize>(workflow: &str, steps: &[StepInfo; N]) -> Verdict {
     if has_start(steps) {

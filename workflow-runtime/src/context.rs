@@ -78,7 +78,16 @@ impl<W: Workflow> Context<W> {
     /// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)),
     /// after every event written before it. Never waits: the stream queues
     /// without bound, and drops events once the caller has dropped it.
+    ///
+    /// In a step, `ctx.write_event_to_stream` is
+    /// [`StepContext::write_event_to_stream`], which only compiles for the
+    /// events the step declares in `#[step(writes(...))]`, so that the
+    /// workflow's graph shows them. This method is for helpers that take
+    /// `&Context<W>`: what they write is not checked, nor drawn.
     pub fn write_event_to_stream<E: Event>(&self, event: E) {
+        if let Some(observer) = self.observer() {
+            observer.wrote(E::NAME);
+        }
         self.publish(AnyEvent::new(event));
     }
 
@@ -167,6 +176,51 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     {
         self.note_sent::<E>();
         self.ctx.send_routed(|outbox| W::deliver(event, outbox));
+    }
+
+    /// Publishes `event` on the caller's stream, as
+    /// [`Context::write_event_to_stream`] does.
+    ///
+    /// The step must declare the type in `#[step(writes(E))]`, which puts it
+    /// in the workflow's graph; writing an undeclared type does not compile.
+    ///
+    /// ```
+    /// # use workflows::prelude::*;
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Progress { percent: u8 }
+    ///
+    /// struct Download;
+    ///
+    /// #[workflow_impl]
+    /// impl Download {
+    ///     #[step(writes(Progress))]
+    ///     async fn fetch(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<()> {
+    ///         for percent in [50, 100] {
+    ///             ctx.write_event_to_stream(Progress { percent });
+    ///         }
+    ///         StopEvent::new(())
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let mut handler = Download.runner().run(StartEvent::new());
+    /// let mut events = handler.stream_events()?;
+    /// let mut seen = Vec::new();
+    /// while let Some(event) = events.next().await {
+    ///     if let Some(progress) = event.downcast_ref::<Progress>() {
+    ///         seen.push(progress.percent);
+    ///     }
+    /// }
+    /// handler.await?;
+    /// assert_eq!(seen, [50, 100]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn write_event_to_stream<E>(&self, event: E)
+    where
+        E: Event + WrittenBy<W, STEP>,
+    {
+        self.ctx.write_event_to_stream(event);
     }
 
     /// Sends `event` to the step named `step` alone.
@@ -270,6 +324,17 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
     note = "add it to the step's attribute, like `#[step(sends({Self}))]`, so that the compiler can check that some step accepts it"
 )]
 pub trait SentBy<W, const STEP: usize> {}
+
+/// Implemented by `workflow!` for each event type a step of `W` declares in
+/// `#[step(writes(...))]`; `STEP` is the step's index. As [`SentBy`], the
+/// event is `Self` so that the compiler names it in the error.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this step writes `{Self}` to the event stream without declaring it",
+    label = "`{Self}` is not in this step's `#[step(writes(...))]`",
+    note = "add it to the step's attribute, like `#[step(writes({Self}))]`, so that the workflow's graph shows it"
+)]
+pub trait WrittenBy<W, const STEP: usize> {}
 
 /// Events sent through a context, waiting for the run to route them.
 pub(crate) struct Outbox<W: Workflow> {

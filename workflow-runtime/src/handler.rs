@@ -22,7 +22,7 @@ use crate::workflow::{Output, Workflow};
 /// # struct Hello;
 /// # #[workflow_impl]
 /// # impl Hello {
-/// #     #[step]
+/// #     #[step(writes(Progress))]
 /// #     async fn hello(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<String> {
 /// #         ctx.write_event_to_stream(Progress { msg: "hi".into() });
 /// #         StopEvent::new("done".into())

@@ -74,6 +74,8 @@ pub struct StepFinished {
     /// them: those it sent through its context first, then those it
     /// returned. Empty if it produced nothing.
     pub produced: Vec<String>,
+    /// The names of the events it wrote to the stream, in order.
+    pub written: Vec<String>,
 }
 
 /// An invocation of a step failed, with an error or a panic; the run ends
@@ -139,6 +141,8 @@ pub(crate) struct Observer {
 struct Records {
     /// The names of the events sent during the current poll.
     sent: Vec<&'static str>,
+    /// The names of the events written to the stream during the current poll.
+    written: Vec<&'static str>,
     /// The invocation that has just completed, until the run takes it.
     completed: Option<Completed>,
 }
@@ -147,6 +151,7 @@ struct Records {
 pub(crate) struct Completed {
     duration: Duration,
     produced: Vec<&'static str>,
+    written: Vec<&'static str>,
 }
 
 impl Observer {
@@ -160,6 +165,13 @@ impl Observer {
     #[cold]
     pub(crate) fn sent(&self, name: &'static str) {
         self.lock().sent.push(name);
+    }
+
+    /// Notes that the invocation being polled wrote an event named `name` to
+    /// the stream.
+    #[cold]
+    pub(crate) fn wrote(&self, name: &'static str) {
+        self.lock().written.push(name);
     }
 
     /// Notes that the invocation that has just completed returned an event
@@ -195,6 +207,7 @@ impl Completed {
             event: info.accepts.name.to_owned(),
             duration: self.duration,
             produced: self.produced.into_iter().map(str::to_owned).collect(),
+            written: self.written.into_iter().map(str::to_owned).collect(),
         }
     }
 
@@ -227,17 +240,21 @@ pub(crate) fn watch<'a, W: Workflow>(
         observer,
         started: Instant::now(),
         produced: Vec::new(),
+        written: Vec::new(),
     })
 }
 
 /// A step's future while the run exposes observer events: it takes the
-/// names of the events sent in each of its polls, and times itself.
+/// names of the events sent and written in each of its polls, and times
+/// itself.
 struct Watched<'a, W: Workflow> {
     future: StepFuture<'a, W>,
     observer: &'a Observer,
     started: Instant,
     /// The names of the events it sent so far.
     produced: Vec<&'static str>,
+    /// The names of the events it wrote so far.
+    written: Vec<&'static str>,
 }
 
 impl<W: Workflow> Future for Watched<'_, W> {
@@ -249,10 +266,12 @@ impl<W: Workflow> Future for Watched<'_, W> {
         let polled = catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx)));
         let mut records = this.observer.lock();
         this.produced.append(&mut records.sent);
+        this.written.append(&mut records.written);
         if !matches!(polled, Ok(Poll::Pending)) {
             records.completed = Some(Completed {
                 duration: this.started.elapsed(),
                 produced: std::mem::take(&mut this.produced),
+                written: std::mem::take(&mut this.written),
             });
         }
         drop(records);

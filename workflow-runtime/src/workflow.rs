@@ -122,6 +122,9 @@ pub struct StepInfo {
     pub returns: &'static [EventInfo],
     /// The event types it declares with `#[step(sends(...))]`.
     pub sends: &'static [EventInfo],
+    /// The event types it declares with `#[step(writes(...))]`, which go to
+    /// the caller's event stream and to no step.
+    pub writes: &'static [EventInfo],
     /// How many of its invocations may run at once within one run.
     pub num_workers: usize,
 }

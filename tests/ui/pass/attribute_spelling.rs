@@ -20,7 +20,7 @@ impl W {
         })
     }
 
-    #[step(num_workers = 2)]
+    #[step(num_workers = 2, writes(Greeting))]
     async fn finish(&self, ctx: &Context<Self>, greeting: Greeting) -> StopEvent<String> {
         ctx.write_event_to_stream(greeting.clone());
         StopEvent::new(greeting.text)

@@ -1,5 +1,6 @@
 //! The code `workflow!` generates: the `Workflow` impl with its dispatch, and
-//! the `SentBy` impls behind `ctx.send_event`.
+//! the `SentBy` and `WrittenBy` impls behind `ctx.send_event` and
+//! `ctx.write_event_to_stream`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -7,6 +8,7 @@ use syn::Type;
 
 use super::graph;
 use super::model::{Step, WorkflowModel};
+use super::options::EventList;
 
 pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let item = &model.item;
@@ -23,7 +25,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let start = fold_start(steps, workflow_span);
     let stop = fold_stop(steps, workflow_span);
     let invocations = steps.iter().map(invocation);
-    let sends = steps.iter().map(|step| sends_impls(step, self_ty));
+    let declared = steps.iter().map(|step| declared_impls(step, self_ty));
     let checks = if check_graph {
         graph::checks(model)
     } else {
@@ -119,7 +121,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 }
             }
 
-            #( #sends )*
+            #( #declared )*
 
             #checks
         };
@@ -138,7 +140,8 @@ fn step_info(step: &Step) -> TokenStream {
     let name = step.name.to_string();
     let event = &step.event;
     let output = output_type(step);
-    let sends = &step.options.sends;
+    let sends = &step.options.sends.types;
+    let writes = &step.options.writes.types;
     let num_workers = step.options.num_workers;
     quote! {
         ::workflows::StepInfo {
@@ -146,6 +149,7 @@ fn step_info(step: &Step) -> TokenStream {
             accepts: <#event as ::workflows::Event>::INFO,
             returns: <#output as ::workflows::__private::Emit>::MEMBERS,
             sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
+            writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
             num_workers: #num_workers,
         }
     }
@@ -181,7 +185,7 @@ fn fold_stop(steps: &[Step], span: Span) -> TokenStream {
             };
             let returned =
                 quote_spanned! {span=> <#acc as ::workflows::__private::JoinStop<#role>>::Out };
-            step.options.sends.iter().fold(returned, |acc, sent| {
+            step.options.sends.types.iter().fold(returned, |acc, sent| {
                 let role = quote_spanned! {syn::spanned::Spanned::span(sent)=>
                     <#sent as ::workflows::Event>::AsStop
                 };
@@ -210,18 +214,26 @@ fn invocation(step: &Step) -> TokenStream {
     }
 }
 
-/// `SentBy<W, STEP>` for each event the step declares, each spelling once.
-fn sends_impls(step: &Step, self_ty: &Type) -> TokenStream {
+/// `SentBy<W, STEP>` for each event the step declares in `sends(...)` and
+/// `WrittenBy<W, STEP>` for each in `writes(...)`, each spelling once.
+fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
+    let sends = marker_impls(step, self_ty, &step.options.sends, quote!(SentBy));
+    let writes = marker_impls(step, self_ty, &step.options.writes, quote!(WrittenBy));
+    quote! { #sends #writes }
+}
+
+fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStream) -> TokenStream {
     let index = step.index;
     let mut seen = std::collections::HashSet::new();
-    let impls = step
-        .options
-        .sends
+    let impls = list
+        .types
         .iter()
-        .filter(|sent| seen.insert(quote!(#sent).to_string()))
-        .map(|sent| {
-            quote! {
-                impl ::workflows::__private::SentBy<#self_ty, #index> for #sent {}
+        .filter(|event| seen.insert(quote!(#event).to_string()))
+        .map(|event| {
+            // Spanned on the event in the attribute, which the compiler
+            // shows when another event is written or sent undeclared.
+            quote_spanned! {syn::spanned::Spanned::span(event)=>
+                impl ::workflows::__private::#marker<#self_ty, #index> for #event {}
             }
         });
     quote! { #( #impls )* }

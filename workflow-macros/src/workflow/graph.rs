@@ -29,8 +29,11 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
             step.returns_span(),
             quote!(returns_unaccepted(&__STEPS, #index)),
         ));
-        if let Some(span) = step.options.sends_span {
+        if let Some(span) = step.options.sends.span {
             checks.push(check(span, quote!(sends_unaccepted(&__STEPS, #index))));
+        }
+        if let Some(span) = step.options.writes.span {
+            checks.push(check(span, quote!(writes_stop(&__STEPS, #index))));
         }
         checks.push(check(
             step.name.span(),

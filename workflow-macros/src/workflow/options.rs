@@ -1,6 +1,7 @@
 //! The options of `#[step(...)]`.
 
 use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitInt, Token, Type};
@@ -12,10 +13,19 @@ pub(crate) const DEFAULT_NUM_WORKERS: usize = 4;
 
 pub(crate) struct StepOptions {
     pub(crate) num_workers: usize,
-    /// The event types of `sends(...)`, as written.
-    pub(crate) sends: Vec<Type>,
-    /// Where `sends` is written, for errors about the list as a whole.
-    pub(crate) sends_span: Option<Span>,
+    /// `sends(...)`: the events the step sends through its context.
+    pub(crate) sends: EventList,
+    /// `writes(...)`: the events the step writes to the event stream.
+    pub(crate) writes: EventList,
+}
+
+/// The event types of an option like `sends(A, B)`, as written.
+#[derive(Default)]
+pub(crate) struct EventList {
+    pub(crate) types: Vec<Type>,
+    /// Where the option is written, for errors about the list as a whole;
+    /// `None` if the step does not give it.
+    pub(crate) span: Option<Span>,
 }
 
 impl StepOptions {
@@ -23,8 +33,8 @@ impl StepOptions {
     pub(crate) fn parse(attr: &Attribute, errors: &mut Errors) -> Self {
         let mut options = Self {
             num_workers: DEFAULT_NUM_WORKERS,
-            sends: Vec::new(),
-            sends_span: None,
+            sends: EventList::default(),
+            writes: EventList::default(),
         };
         if matches!(attr.meta, syn::Meta::Path(_)) {
             return options;
@@ -45,25 +55,16 @@ impl StepOptions {
                 }
                 Ok(())
             } else if meta.path.is_ident("sends") {
-                if options.sends_span.is_some() {
-                    errors.spanned(&meta.path, "`sends(...)` is given twice: list every event in one");
-                }
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let types = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
-                if types.is_empty() {
-                    errors.spanned(&meta.path, "`sends()` lists no event: name the events the step sends, like `sends(QueryEvent)`, or remove it");
-                }
-                options.sends_span = Some(meta.path.span());
-                options.sends.extend(types);
-                Ok(())
+                options.sends.parse(&meta, "sends", "QueryEvent", errors)
+            } else if meta.path.is_ident("writes") {
+                options.writes.parse(&meta, "writes", "ProgressEvent", errors)
             } else {
                 let name = meta
                     .path
                     .get_ident()
                     .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
                 Err(meta.error(format!(
-                    "unknown step option {name}: the options are `num_workers = N` and `sends(Event, ...)`"
+                    "unknown step option {name}: the options are `num_workers = N`, `sends(Event, ...)` and `writes(Event, ...)`"
                 )))
             }
         });
@@ -71,5 +72,36 @@ impl StepOptions {
             errors.push(error);
         }
         options
+    }
+}
+
+impl EventList {
+    /// Reads the parenthesised list of the option `name`; `example` is an
+    /// event name for the message about an empty list.
+    fn parse(
+        &mut self,
+        meta: &ParseNestedMeta<'_>,
+        name: &str,
+        example: &str,
+        errors: &mut Errors,
+    ) -> syn::Result<()> {
+        if self.span.is_some() {
+            errors.spanned(
+                &meta.path,
+                format!("`{name}(...)` is given twice: list every event in one"),
+            );
+        }
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let types = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
+        if types.is_empty() {
+            errors.spanned(
+                &meta.path,
+                format!("`{name}()` lists no event: name the events the step {name}, like `{name}({example})`, or remove it"),
+            );
+        }
+        self.span = Some(meta.path.span());
+        self.types.extend(types);
+        Ok(())
     }
 }

@@ -7,7 +7,8 @@ use super::{EdgeKind, EventRole, Graph};
 
 impl Graph {
     /// The graph in Graphviz's DOT language, for `dot -Tsvg`: steps as
-    /// boxes, events as ellipses filled by their role, sends dashed.
+    /// boxes, events as ellipses filled by their role, sends dashed, writes
+    /// to the stream dotted.
     pub fn to_dot(&self) -> String {
         let mut out = format!("digraph \"{}\" {{\n", self.workflow);
         out.push_str("    rankdir=TB;\n    node [fontname=\"Helvetica\", style=filled];\n");
@@ -35,6 +36,7 @@ impl Graph {
             let style = match edge.kind {
                 EdgeKind::Accepts | EdgeKind::Returns => "",
                 EdgeKind::Sends => " [style=dashed]",
+                EdgeKind::Writes => " [style=dotted]",
             };
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} -> {to}{style};");

@@ -22,9 +22,10 @@ const NODE_LEGEND: [(NodeKind, &str); 5] = [
 ];
 
 /// The legend's entries for edges.
-const EDGE_LEGEND: [(EdgeKind, &str); 2] = [
+const EDGE_LEGEND: [(EdgeKind, &str); 3] = [
     (EdgeKind::Returns, "accepts / returns"),
     (EdgeKind::Sends, "sends"),
+    (EdgeKind::Writes, "writes to the stream"),
 ];
 
 /// The legend's entries for what a run did at a node, each shown when the
@@ -266,6 +267,7 @@ mod tests {
             "stop event",
             "stream event",
             "sends",
+            "writes to the stream",
         ] {
             assert!(html.contains(&format!("<span>{label}</span>")), "{label}");
         }

@@ -7,7 +7,8 @@ use super::{EdgeKind, EventRole, Graph};
 
 impl Graph {
     /// The graph as a Mermaid flowchart, top to bottom: steps as boxes,
-    /// events as rounded nodes styled by their role, sends as dashed edges.
+    /// events as rounded nodes styled by their role, sends as dashed edges,
+    /// writes to the stream as dashed edges labelled `writes`.
     /// GitHub renders it in a ```` ```mermaid ```` block.
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart TD\n");
@@ -32,6 +33,7 @@ impl Graph {
             let arrow = match edge.kind {
                 EdgeKind::Accepts | EdgeKind::Returns => "-->",
                 EdgeKind::Sends => "-.->",
+                EdgeKind::Writes => "-. writes .->",
             };
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} {arrow} {to}");

@@ -24,8 +24,8 @@ use crate::workflow::Workflow;
 /// Every step and event type of a workflow, and how they connect.
 ///
 /// Steps come in the order the workflow declares them, events in the order
-/// they first appear (each step's accepted event, then what it returns, then
-/// what it sends), so the output is the same from build to build.
+/// they first appear (each step's accepted event, then what it returns, what
+/// it sends and what it writes to the stream), so the output is the same from build to build.
 ///
 /// ```
 /// use workflows::graph::{Edge, EdgeKind, Graph};
@@ -66,7 +66,7 @@ pub struct Graph {
     /// The event types, in order of first appearance.
     pub events: Vec<EventNode>,
     /// Every connection, in the same order: for each step, its accepted
-    /// event, what it returns, what it sends.
+    /// event, what it returns, what it sends, what it writes.
     pub edges: Vec<Edge>,
 }
 
@@ -97,7 +97,9 @@ pub enum EventRole {
     Routed,
     /// Ends a run.
     Stop,
-    /// Goes out to the caller's event stream; no step accepts it.
+    /// Goes out to the caller's event stream; no step accepts it. Events
+    /// that steps only write to the stream (`#[step(writes(...))]`) have
+    /// this role, as do routed events that no step accepts.
     Stream,
 }
 
@@ -121,7 +123,7 @@ impl Edge {
         let (step, event) = (format!("s{}", self.step), format!("e{}", self.event));
         match self.kind {
             EdgeKind::Accepts => (event, step),
-            EdgeKind::Returns | EdgeKind::Sends => (step, event),
+            EdgeKind::Returns | EdgeKind::Sends | EdgeKind::Writes => (step, event),
         }
     }
 }
@@ -135,6 +137,9 @@ pub enum EdgeKind {
     Returns,
     /// A step sends an event through its context (`#[step(sends(...))]`).
     Sends,
+    /// A step writes an event to the caller's event stream
+    /// (`#[step(writes(...))]`); no step receives it.
+    Writes,
 }
 
 impl Graph {
@@ -162,7 +167,8 @@ impl Graph {
                 .returns
                 .iter()
                 .map(|event| (event, EdgeKind::Returns))
-                .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)));
+                .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)))
+                .chain(step.writes.iter().map(|event| (event, EdgeKind::Writes)));
             for (event, kind) in produced {
                 let event = graph.event(&mut keys, event);
                 graph.edges.push(Edge {

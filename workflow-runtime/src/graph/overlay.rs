@@ -242,7 +242,14 @@ mod tests {
         let marks: Vec<_> = overlay.events.iter().map(|event| event.mark).collect();
         assert_eq!(
             marks,
-            [Mark::Idle, Mark::Ran, Mark::Idle, Mark::Ran, Mark::Stopped]
+            [
+                Mark::Idle,
+                Mark::Ran,
+                Mark::Idle,
+                Mark::Ran,
+                Mark::Stopped,
+                Mark::Idle
+            ]
         );
         assert_eq!(overlay.headline, "Stopped");
         assert_eq!(overlay.tone, "stopped");

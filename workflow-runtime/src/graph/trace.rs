@@ -93,6 +93,7 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 ///         event: "StartEvent".into(),
 ///         duration: Duration::from_millis(5),
 ///         produced: vec!["Greeting".into()],
+///         written: vec![],
 ///     }),
 /// ];
 /// let trace: RunTrace = events.iter().collect();
@@ -127,6 +128,9 @@ pub struct StepTrace {
     /// How many events of each type its finished invocations produced
     /// (sent through the context or returned), by name.
     pub produced: BTreeMap<String, usize>,
+    /// How many events of each type its finished invocations wrote to the
+    /// stream, by name.
+    pub written: BTreeMap<String, usize>,
     /// The error of its last failed invocation, or the panic's message.
     pub error: Option<String>,
 }
@@ -212,7 +216,8 @@ impl RunTrace {
     /// How many times the run took each of `graph`'s edges, in the order of
     /// [`Graph::edges`]: for an accepts edge, how many invocations of its
     /// step started with its event; for a returns or sends edge, how many
-    /// events of its type its step produced. A step that both returns and
+    /// events of its type its step produced; for a writes edge, how many it
+    /// wrote. A step that both returns and
     /// sends an event type counts each of its events on both edges, as the
     /// observer events name what a step produced but not how.
     ///
@@ -229,6 +234,7 @@ impl RunTrace {
                 let counts = match edge.kind {
                     EdgeKind::Accepts => &step.accepted,
                     EdgeKind::Returns | EdgeKind::Sends => &step.produced,
+                    EdgeKind::Writes => &step.written,
                 };
                 counts
                     .get(graph.events[edge.event].name)
@@ -265,6 +271,9 @@ impl RunTrace {
         step.duration += finished.duration;
         for event in &finished.produced {
             count(&mut step.produced, event);
+        }
+        for event in &finished.written {
+            count(&mut step.written, event);
         }
     }
 
@@ -480,11 +489,23 @@ mod tests {
     }
 
     fn finished(step: &str, event: &str, millis: u64, produced: &[&str]) -> AnyEvent {
+        finished_writing(step, event, millis, produced, &[])
+    }
+
+    fn finished_writing(
+        step: &str,
+        event: &str,
+        millis: u64,
+        produced: &[&str],
+        written: &[&str],
+    ) -> AnyEvent {
+        let names = |names: &[&str]| names.iter().map(|name| (*name).to_owned()).collect();
         AnyEvent::new(StepFinished {
             step: step.into(),
             event: event.into(),
             duration: Duration::from_millis(millis),
-            produced: produced.iter().map(|name| (*name).to_owned()).collect(),
+            produced: names(produced),
+            written: names(written),
         })
     }
 
@@ -498,7 +519,7 @@ mod tests {
     }
 
     /// A run of the sample graph: `split` sends two jobs, `work` runs
-    /// twice, `check` once and fails.
+    /// twice and writes three logs, `check` runs once and fails.
     fn sample_run() -> Vec<AnyEvent> {
         vec![
             started("split", "StartEvent"),
@@ -506,8 +527,8 @@ mod tests {
             started("work", "Job"),
             started("work", "Job"),
             AnyEvent::new(StartEvent::new()),
-            finished("work", "Job", 10, &["Progress", "Done"]),
-            finished("work", "Job", 20, &["Progress"]),
+            finished_writing("work", "Job", 10, &["Progress", "Done"], &["Log", "Log"]),
+            finished_writing("work", "Job", 20, &["Progress"], &["Log"]),
             started("check", "Done"),
             failed("check", "Done", 3, "no good"),
         ]
@@ -524,6 +545,7 @@ mod tests {
         assert_eq!(work.accepted["Job"], 2);
         assert_eq!(work.produced["Progress"], 2);
         assert_eq!(work.produced["Done"], 1);
+        assert_eq!(work.written["Log"], 3);
         assert_eq!(work.error, None);
         let check = trace.step("check").unwrap();
         assert_eq!((check.started, check.finished, check.failed), (1, 0, 1));
@@ -547,8 +569,8 @@ mod tests {
         let trace: RunTrace = sample_run().into_iter().collect();
         // split: accepts Start, sends Job; work: accepts Job, returns Done,
         // returns and sends Progress; check: accepts Done, returns Done and
-        // Stop.
-        assert_eq!(trace.edge_counts(&sample()), [1, 2, 2, 1, 2, 2, 1, 0, 0]);
+        // Stop; work writes Log.
+        assert_eq!(trace.edge_counts(&sample()), [1, 2, 2, 1, 2, 2, 1, 0, 0, 3]);
     }
 
     #[test]

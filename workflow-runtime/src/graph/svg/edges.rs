@@ -62,6 +62,7 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
         EdgeKind::Accepts => "accepts",
         EdgeKind::Returns => "returns",
         EdgeKind::Sends => "sends",
+        EdgeKind::Writes => "writes",
     };
     let _ = write!(
         out,
@@ -80,8 +81,8 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
     out.push_str("</g>\n");
 }
 
-/// Writes a line along `route`, dashed for sends, and an arrowhead at its
-/// end.
+/// Writes a line along `route`, dashed for sends, dotted for writes, and
+/// an arrowhead at its end.
 fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke) {
     let mut d = String::new();
     for (index, [start, first, second, end]) in route.iter().enumerate() {
@@ -97,6 +98,7 @@ fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke
     let dash = match kind {
         EdgeKind::Accepts | EdgeKind::Returns => "",
         EdgeKind::Sends => r#" stroke-dasharray="6 4""#,
+        EdgeKind::Writes => r#" stroke-dasharray="2 3""#,
     };
     let Stroke { color, width, .. } = stroke;
     let _ = write!(

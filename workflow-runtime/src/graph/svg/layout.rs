@@ -173,8 +173,8 @@ fn cubics(path: &[(Point, Point)]) -> Vec<Cubic> {
 /// same step and event (a step that returns the event it accepts, or
 /// returns and sends it) when they are one segment long; longer ones go
 /// through rows apart already. Accepts and returns edges bow to their own
-/// left, which for edges running both ways are opposite sides; a sends edge
-/// stays straight.
+/// left, which for edges running both ways are opposite sides; sends and
+/// writes edges stay straight.
 fn bow_shared(graph: &Graph, routes: &mut [Vec<Cubic>]) {
     for (edge, route) in graph.edges.iter().zip(routes) {
         let ends = (edge.step, edge.event);
@@ -182,7 +182,7 @@ fn bow_shared(graph: &Graph, routes: &mut [Vec<Cubic>]) {
             .edges
             .iter()
             .filter(|other| (other.step, other.event) == ends);
-        if edge.kind == EdgeKind::Sends || alike.nth(1).is_none() {
+        if matches!(edge.kind, EdgeKind::Sends | EdgeKind::Writes) || alike.nth(1).is_none() {
             continue;
         }
         if let [cubic] = route.as_mut_slice() {

@@ -135,9 +135,10 @@ pub(super) mod tests {
     };
 
     /// A workflow with every role of event, a loop, a step that returns
-    /// and sends the same event, and a name to escape.
+    /// and sends the same event, one that writes to the stream, and a name
+    /// to escape.
     pub(in crate::graph) fn sample() -> Graph {
-        use EdgeKind::{Accepts, Returns, Sends};
+        use EdgeKind::{Accepts, Returns, Sends, Writes};
         let step = |name, num_workers| StepNode { name, num_workers };
         let event = |name, role| EventNode { name, role };
         let edge = |step, event, kind| Edge { step, event, kind };
@@ -150,6 +151,7 @@ pub(super) mod tests {
                 event("Progress", EventRole::Stream),
                 event("Done", EventRole::Routed),
                 event("StopEvent", EventRole::Stop),
+                event("Log", EventRole::Stream),
             ],
             edges: vec![
                 edge(0, 0, Accepts),
@@ -161,6 +163,7 @@ pub(super) mod tests {
                 edge(2, 3, Accepts),
                 edge(2, 3, Returns),
                 edge(2, 4, Returns),
+                edge(1, 5, Writes),
             ],
         }
     }
@@ -194,23 +197,33 @@ pub(super) mod tests {
             assert!(svg.contains(&node), "{node} is missing");
             assert!(svg.contains(&format!(">{label}</text>")));
         }
-        assert_eq!(elements(&svg, "<g class=\"node ").count(), 8);
+        assert_eq!(elements(&svg, "<g class=\"node ").count(), 9);
         assert!(svg.contains(r#"data-node="s1"><title>work (8 workers)</title><rect"#));
         assert!(svg.contains(r#"class="node stream" data-node="e2""#));
     }
 
     #[test]
-    fn sends_edges_are_dashed_and_every_edge_has_an_arrowhead() {
+    fn sends_are_dashed_writes_dotted_and_every_edge_has_an_arrowhead() {
         let graph = sample();
         let svg = graph.to_svg();
         let edges: Vec<_> = elements(&svg, "<g data-from=").collect();
         assert_eq!(edges.len(), graph.edges.len());
         let arrowhead = format!(r#" Z" fill="{}"/>"#, super::edges::EDGE_COLOR);
         for edge in edges {
-            let sends = edge.contains(r#"data-kind="sends""#);
-            assert_eq!(edge.contains("stroke-dasharray"), sends, "{edge}");
+            let dash = if edge.contains(r#"data-kind="sends""#) {
+                Some(r#"stroke-dasharray="6 4""#)
+            } else if edge.contains(r#"data-kind="writes""#) {
+                Some(r#"stroke-dasharray="2 3""#)
+            } else {
+                None
+            };
+            match dash {
+                Some(dash) => assert!(edge.contains(dash), "{edge}"),
+                None => assert!(!edge.contains("stroke-dasharray"), "{edge}"),
+            }
             assert!(edge.contains(&arrowhead), "{edge}");
         }
+        assert!(svg.contains(r#"<g data-from="s1" data-to="e5" data-kind="writes">"#));
         assert!(svg.contains(r#"<g data-from="s0" data-to="e1" data-kind="sends">"#));
     }
 
@@ -238,8 +251,9 @@ pub(super) mod tests {
         assert!(!svg.contains("Fan<Out>"));
     }
 
-    /// A run of [`sample`]: `split` sends two jobs, `work` runs twice, and
-    /// `check` fails with an error to escape, on two lines.
+    /// A run of [`sample`]: `split` sends two jobs, `work` runs twice and
+    /// writes three logs, and `check` fails with an error to escape, on two
+    /// lines.
     pub(in crate::graph) fn sample_trace() -> RunTrace {
         let counts = |pairs: &[(&str, usize)]| -> BTreeMap<String, usize> {
             pairs
@@ -266,7 +280,10 @@ pub(super) mod tests {
         RunTrace {
             steps: vec![
                 step("split", 1, &[("StartEvent", 1)], &[("Job", 2)]),
-                step("work", 2, &[("Job", 2)], &[("Progress", 2), ("Done", 1)]),
+                StepTrace {
+                    written: counts(&[("Log", 3)]),
+                    ..step("work", 2, &[("Job", 2)], &[("Progress", 2), ("Done", 1)])
+                },
                 check,
             ],
             ended: Some(RunEnd::Failed {
@@ -296,6 +313,7 @@ pub(super) mod tests {
                 "node stream ran",
                 "node event ran",
                 "node stop idle",
+                "node stream ran",
             ]
         );
         assert!(nodes[0].contains(">ran 1× · 12.4 ms</text>"));
@@ -310,7 +328,7 @@ pub(super) mod tests {
             r#" opacity="{}""#,
             super::super::style::FADED_OPACITY
         )));
-        assert_eq!(elements(&svg, "<g data-from=").count(), 9);
+        assert_eq!(elements(&svg, "<g data-from=").count(), 10);
         assert!(svg.contains("<desc>Failed in check: &lt;bad&gt;"));
     }
 
@@ -362,7 +380,7 @@ pub(super) mod tests {
     #[test]
     fn a_trace_of_nothing_draws_every_node_faded() {
         let svg = sample().to_svg_of_run(&RunTrace::new());
-        assert_eq!(elements(&svg, "<g class=\"node ").count(), 8);
+        assert_eq!(elements(&svg, "<g class=\"node ").count(), 9);
         assert_eq!(elements(&svg, "<g class=\"node step idle\"").count(), 3);
         assert!(!svg.contains(r#"class="taken""#));
         assert!(svg.contains("<desc>Not ended"));

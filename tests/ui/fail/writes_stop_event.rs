@@ -1,0 +1,17 @@
+//! A step that declares it writes the stop event to the stream, where it
+//! would not end the run. The error points at `writes`.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step(writes(StopEvent<String>))]
+        async fn only(&self, _ev: StartEvent) -> StopEvent<String> {
+            StopEvent::new(String::new())
+        }
+    }
+}
+
+fn main() {}
