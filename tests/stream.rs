@@ -410,3 +410,72 @@ async fn the_stream_can_be_read_on_another_task_while_the_handler_is_awaited() {
         2_000
     );
 }
+
+// --- forwarding a stream of items --------------------------------------------------
+
+/// Forwards the items the test feeds it, one `Progress` each, and stops
+/// with their sum.
+struct Forwarder {
+    items: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Result<u32, String>>>>,
+}
+
+workflow! {
+    impl Forwarder {
+        #[step(writes(Progress))]
+        async fn forward(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<u32>> {
+            let items = self.items.lock().unwrap().take().expect("one run");
+            let items = tokio_stream::wrappers::UnboundedReceiverStream::new(items);
+            let forwarded = ctx
+                .forward_to_stream(items, |&n| Progress { n })
+                .await
+                .map_err(anyhow::Error::msg)?;
+            Ok(StopEvent::new(forwarded.iter().sum()))
+        }
+    }
+}
+
+/// A run of [`Forwarder`] and the sender that feeds it.
+fn forwarding() -> (
+    WorkflowHandler<Forwarder>,
+    tokio::sync::mpsc::UnboundedSender<Result<u32, String>>,
+) {
+    let (feed, items) = tokio::sync::mpsc::unbounded_channel();
+    let forwarder = Forwarder {
+        items: std::sync::Mutex::new(Some(items)),
+    };
+    (forwarder.runner().run(StartEvent::new()), feed)
+}
+
+#[tokio::test]
+async fn forwarded_items_each_arrive_as_an_event_before_the_next_is_read() {
+    let (mut handler, feed) = forwarding();
+    let mut events = handler.stream_events().unwrap();
+    for n in [4, 5, 6] {
+        feed.send(Ok(n)).unwrap();
+        // The next item is only fed once this one's event has arrived.
+        let event = events.next().await.expect("a progress event");
+        assert_eq!(event.downcast_ref::<Progress>(), Some(&Progress { n }));
+    }
+    drop(feed);
+    assert!(events.next().await.unwrap().is::<StopEvent<u32>>());
+    assert_ends(&mut events).await;
+    assert_eq!(handler.await.unwrap(), 15);
+}
+
+#[tokio::test]
+async fn an_error_among_forwarded_items_fails_the_step_after_those_before_it() {
+    let (mut handler, feed) = forwarding();
+    let mut events = handler.stream_events().unwrap();
+    for item in [Ok(0), Ok(1), Err("connection cut".to_owned()), Ok(2)] {
+        feed.send(item).unwrap();
+    }
+    expect_progress(&mut events, 2).await;
+    assert_ends(&mut events).await;
+    match handler.await {
+        Err(WorkflowError::StepFailed { step, source, .. }) => {
+            assert_eq!(step, "forward");
+            assert_eq!(source.to_string(), "connection cut");
+        }
+        other => panic!("expected the step to fail, got {other:?}"),
+    }
+}

@@ -10,6 +10,7 @@ mod context;
 mod emit;
 mod error;
 mod event;
+mod forward;
 mod handler;
 mod roles;
 mod run;
