@@ -5,10 +5,13 @@
 //! caller prints every progress message as it arrives, then the result, and
 //! draws every path the workflow can take into `streaming_workflow.html`.
 //!
-//! Run it with `cargo run --example streaming`. It needs no network and no
-//! API key: the LLM is a local stand-in (see `llm.rs`).
+//! Run it with `cargo run --example streaming`. With `OPENAI_API_KEY` set,
+//! step two streams from `gpt-4o-mini` (or `OPENAI_MODEL`) at OpenAI (or at
+//! `OPENAI_BASE_URL`, for llama.cpp, Ollama, vLLM and other servers of the
+//! same protocol). Without a key it needs no network: the LLM is a local
+//! stand-in (see `llm/`).
 
-mod llm;
+pub mod llm;
 
 use std::time::Duration;
 
@@ -29,11 +32,12 @@ pub struct SecondEvent {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 pub struct ProgressEvent {
-    msg: String,
+    pub msg: String,
 }
 
 pub struct MyWorkflow {
-    llm: Llm,
+    /// The model step two streams from.
+    pub llm: Llm,
 }
 
 workflow! {
@@ -46,19 +50,16 @@ workflow! {
 
         #[step(writes(ProgressEvent))]
         async fn step_two(&self, ctx: &Context<Self>, _ev: FirstEvent) -> Result<SecondEvent> {
-            let mut deltas = self
+            let deltas = self
                 .llm
                 .stream_complete("Please give me the first 3 paragraphs of Moby Dick, a book in the public domain.")
                 .await?;
-            let mut response = String::new();
-            while let Some(delta) = deltas.next().await {
-                let delta = delta?;
-                ctx.write_event_to_stream(ProgressEvent { msg: delta.clone() });
-                response.push_str(&delta);
-            }
+            let deltas = ctx
+                .forward_to_stream(deltas, |delta| ProgressEvent { msg: delta.clone() })
+                .await?;
             Ok(SecondEvent {
                 second_output: "Second step complete, full response attached".into(),
-                response,
+                response: deltas.concat(),
             })
         }
 
@@ -73,7 +74,7 @@ workflow! {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let workflow = MyWorkflow {
-        llm: Llm::offline(),
+        llm: Llm::from_env(),
     }
     .runner()
     .timeout(Duration::from_secs(30))
