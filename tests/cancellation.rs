@@ -189,7 +189,11 @@ async fn dropping_the_handler_ends_the_stream() {
     both_parked(&probe).await;
     drop(handler);
     // The time limit only turns a stream that never ends into a failure.
-    let end = tokio::time::timeout(Duration::from_secs(60), events.next()).await;
+    let guard = Duration::from_secs(60);
+    let last = tokio::time::timeout(guard, events.next()).await;
+    let last = last.expect("the stream went on").expect("a last event");
+    assert!(last.is::<workflows::WorkflowCancelledEvent>(), "{last:?}");
+    let end = tokio::time::timeout(guard, events.next()).await;
     assert!(matches!(end, Ok(None)), "the stream did not end: {end:?}");
     drop(runner);
     assert_released(&probe, step_guards, workflow_dropped).await;

@@ -499,6 +499,17 @@ workflow! {
 async fn a_panic_while_routing_a_returned_event_fails_the_run_with_run_panicked() {
     let mut handler = ReturnsFragile.runner().run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
+    let last = events.next().await.unwrap();
+    let failed = last
+        .downcast_ref::<workflows::WorkflowFailedEvent>()
+        .unwrap();
+    assert_eq!(
+        (failed.step.as_deref(), failed.error.as_str()),
+        (
+            None,
+            "the run panicked outside its steps: Fragile cannot be cloned"
+        )
+    );
     assert!(events.next().await.is_none());
     let error = handler.await.unwrap_err();
     assert!(

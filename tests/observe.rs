@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use workflows::EventStream;
 use workflows::observe::*;
 use workflows::prelude::*;
+use workflows::{EventStream, WorkflowFailedEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Event)]
 struct Progress {
@@ -349,6 +349,7 @@ async fn a_failing_step_gives_step_failed_with_the_error_and_the_stream_ends() {
             "StepStarted",
             "Progress",
             "StepFailed",
+            "WorkflowFailedEvent",
         ]
     );
     assert_is(
@@ -380,6 +381,7 @@ async fn a_panicking_step_gives_step_failed_with_the_panic_message_and_the_strea
             "StepStarted",
             "Progress",
             "StepFailed",
+            "WorkflowFailedEvent",
         ]
     );
     assert_is(&events[4], failed("explode", "Work", "kaboom at 7"));
@@ -438,6 +440,7 @@ async fn an_idle_run_says_so_before_it_stalls() {
             "StepStarted",
             "StepFinished",
             "RunIdle",
+            "WorkflowFailedEvent",
         ]
     );
     assert_is(
@@ -454,17 +457,30 @@ async fn by_default_failures_and_stalls_publish_no_observer_event() {
     let mut handler = Fails { panics: false }.runner().run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     assert!(handler.await.is_err());
-    assert_eq!(names(&read_all(&mut events).await), ["Progress"]);
+    assert_eq!(
+        names(&read_all(&mut events).await),
+        ["Progress", "WorkflowFailedEvent"]
+    );
 
     let mut handler = Fails { panics: true }.runner().run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     assert!(handler.await.is_err());
-    assert_eq!(names(&read_all(&mut events).await), ["Progress"]);
+    assert_eq!(
+        names(&read_all(&mut events).await),
+        ["Progress", "WorkflowFailedEvent"]
+    );
 
     let mut handler = Stalls.runner().run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     assert!(handler.await.is_err());
-    assert!(read_all(&mut events).await.is_empty());
+    let events = read_all(&mut events).await;
+    assert_eq!(names(&events), ["WorkflowFailedEvent"]);
+    let stalled = WorkflowFailedEvent {
+        step: None,
+        event: None,
+        error: "the run stalled: no step is running and no event is queued, but no stop event was produced (the last step to finish was `perhaps`)".into(),
+    };
+    assert_is(&events[0], stalled);
 }
 
 // --- a write from a helper -----------------------------------------------------

@@ -1,5 +1,6 @@
 //! The event stream: events in the order written, the stop event last, and
-//! the end of the stream after every way a run can end. A stream that is never
+//! after every other way a run can end, an event that says how, then the end
+//! of the stream. A stream that is never
 //! read never holds a run up; a run has one stream; outbound events show up
 //! on it.
 
@@ -7,7 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 use workflows::prelude::*;
-use workflows::{EventStream, StreamTaken};
+use workflows::{
+    EventStream, StreamTaken, WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Event)]
 struct Progress {
@@ -91,6 +94,25 @@ async fn assert_ends(events: &mut EventStream) {
     }
 }
 
+/// Checks that the next event is `expected`, and that the stream then ends.
+async fn assert_ends_with<E: Event + PartialEq>(events: &mut EventStream, expected: E) {
+    let last = events
+        .next()
+        .await
+        .expect("an event that says how the run ended");
+    assert_eq!(last.downcast_ref::<E>(), Some(&expected), "{last:?}");
+    assert_ends(events).await;
+}
+
+/// How a run of `Writer` that failed in its second step ends its stream.
+fn failed_in_second_step(error: &str) -> WorkflowFailedEvent {
+    WorkflowFailedEvent {
+        step: Some("write_second".into()),
+        event: Some("Next".into()),
+        error: error.into(),
+    }
+}
+
 /// Reads `count` `Progress` events and checks that they are numbered in order.
 async fn expect_progress(events: &mut EventStream, count: u32) {
     for n in 0..count {
@@ -121,7 +143,8 @@ async fn the_stream_ends_after_a_step_error() {
         .run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     expect_progress(&mut events, 5).await;
-    assert_ends(&mut events).await;
+    let error = "step `write_second` failed while handling `Next`: second step failed";
+    assert_ends_with(&mut events, failed_in_second_step(error)).await;
     assert!(matches!(
         handler.await,
         Err(WorkflowError::StepFailed {
@@ -138,7 +161,8 @@ async fn the_stream_ends_after_a_panic() {
         .run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     expect_progress(&mut events, 5).await;
-    assert_ends(&mut events).await;
+    let error = "step `write_second` panicked while handling `Next`: second step panicked";
+    assert_ends_with(&mut events, failed_in_second_step(error)).await;
     assert!(matches!(
         handler.await,
         Err(WorkflowError::StepPanicked {
@@ -156,7 +180,11 @@ async fn the_stream_ends_after_a_timeout() {
         .run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     expect_progress(&mut events, 5).await;
-    assert_ends(&mut events).await;
+    let timed_out = WorkflowTimedOutEvent {
+        timeout: Duration::from_secs(10),
+        active_steps: vec!["write_second".into()],
+    };
+    assert_ends_with(&mut events, timed_out).await;
     assert!(matches!(handler.await, Err(WorkflowError::TimedOut { .. })));
 }
 
@@ -168,7 +196,7 @@ async fn the_stream_ends_after_a_cancel() {
     expect_progress(&mut events, 5).await;
     runner.workflow().parked.notified().await;
     handler.cancel();
-    assert_ends(&mut events).await;
+    assert_ends_with(&mut events, WorkflowCancelledEvent {}).await;
     assert!(matches!(handler.await, Err(WorkflowError::Cancelled)));
 }
 
@@ -204,7 +232,7 @@ async fn events_written_before_the_stream_is_taken_are_kept_for_it() {
     let mut events = handler.stream_events().unwrap();
     expect_progress(&mut events, 20).await;
     handler.cancel();
-    assert_ends(&mut events).await;
+    assert_ends_with(&mut events, WorkflowCancelledEvent {}).await;
 }
 
 #[tokio::test]
@@ -470,6 +498,8 @@ async fn an_error_among_forwarded_items_fails_the_step_after_those_before_it() {
         feed.send(item).unwrap();
     }
     expect_progress(&mut events, 2).await;
+    let last = events.next().await.unwrap();
+    assert!(last.is::<WorkflowFailedEvent>(), "{last:?}");
     assert_ends(&mut events).await;
     match handler.await {
         Err(WorkflowError::StepFailed { step, source, .. }) => {

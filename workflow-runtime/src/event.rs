@@ -196,3 +196,22 @@ impl<E: Event> ErasedEvent for E {
         Box::new(self.clone())
     }
 }
+
+/// Implements [`Event`] for an event the library publishes on the stream,
+/// whose path is `$module$name`. `do_not_recommend` keeps these types out of
+/// the list of events that the compiler suggests when a step's type is not an
+/// event: they are for the caller, not for steps.
+macro_rules! library_event {
+    ($module:literal, $name:ident) => {
+        #[diagnostic::do_not_recommend]
+        impl crate::event::Event for $name {
+            const NAME: &'static str = stringify!($name);
+            const KEY: &'static str = concat!($module, stringify!($name));
+            const KIND: crate::event::EventKind = crate::event::EventKind::Regular;
+            type AsStart = crate::roles::Absent;
+            type AsStop = crate::roles::Absent;
+        }
+    };
+}
+
+pub(crate) use library_event;

@@ -17,6 +17,7 @@ mod run;
 mod start;
 mod stop;
 mod stream;
+mod terminal;
 mod workflow;
 
 pub mod graph;
@@ -36,4 +37,5 @@ pub use run::{DEFAULT_TIMEOUT, Runner};
 pub use start::{StartEvent, StartEventType, StartValueError};
 pub use stop::{StopEvent, StopEventType};
 pub use stream::EventStream;
+pub use terminal::{WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent};
 pub use workflow::{Output, StepInfo, Workflow};

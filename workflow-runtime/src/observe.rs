@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use crate::context::Context;
-use crate::event::{AnyEvent, Event, EventKind};
+use crate::event::{AnyEvent, library_event};
 use crate::workflow::{StepFuture, StepInfo, Workflow};
 
 /// An invocation of a step began, with an event of the type it accepts.
@@ -99,26 +99,10 @@ pub struct StepFailed {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunIdle {}
 
-/// Implements [`Event`] for an observer event. `do_not_recommend` keeps
-/// these types out of the list of events that the compiler suggests when a
-/// step's type is not an event: they are for the caller, not for steps.
-macro_rules! observer_event {
-    ($name:ident) => {
-        #[diagnostic::do_not_recommend]
-        impl Event for $name {
-            const NAME: &'static str = stringify!($name);
-            const KEY: &'static str = concat!("workflows::observe::", stringify!($name));
-            const KIND: EventKind = EventKind::Regular;
-            type AsStart = crate::roles::Absent;
-            type AsStop = crate::roles::Absent;
-        }
-    };
-}
-
-observer_event!(StepStarted);
-observer_event!(StepFinished);
-observer_event!(StepFailed);
-observer_event!(RunIdle);
+library_event!("workflows::observe::", StepStarted);
+library_event!("workflows::observe::", StepFinished);
+library_event!("workflows::observe::", StepFailed);
+library_event!("workflows::observe::", RunIdle);
 
 impl StepStarted {
     pub(crate) fn of(info: &StepInfo) -> Self {

@@ -8,11 +8,13 @@ mod machine;
 mod slice;
 
 use std::future::poll_fn;
+use std::panic::{AssertUnwindSafe, resume_unwind};
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use tracing::Instrument;
 
 use crate::context::{Context, RunId};
@@ -21,6 +23,7 @@ use crate::handler::WorkflowHandler;
 use crate::start::StartEventType;
 use crate::stop::StopEventType;
 use crate::stream;
+use crate::terminal::{Unfinished, terminal_event};
 use crate::workflow::Workflow;
 use deadline::Deadline;
 use machine::Machine;
@@ -173,14 +176,27 @@ impl<W: Workflow> Runner<W> {
         let timeout = self.timeout;
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         let task = tokio::spawn(
-            async move { drive(&*workflow, &ctx, start, timeout).await }.instrument(span),
+            async move {
+                let unfinished = Unfinished::new(&ctx);
+                let outcome = AssertUnwindSafe(drive(&*workflow, &ctx, start, timeout))
+                    .catch_unwind()
+                    .await;
+                unfinished.finished();
+                outcome.unwrap_or_else(|payload| {
+                    let message = invocation_panic_message(&*payload);
+                    ctx.publish(terminal_event(&WorkflowError::RunPanicked { message }));
+                    resume_unwind(payload)
+                })
+            }
+            .instrument(span),
         );
         WorkflowHandler::new(run_id, task, subscription)
     }
 }
 
-/// Runs to the end, publishes the stop event as the stream's last item, and
-/// yields the run's output.
+/// Runs to the end, publishes the stop event as the stream's last item (or
+/// the event that says why the run ended without one), and yields the
+/// run's output.
 async fn drive<W: Workflow>(
     workflow: &W,
     ctx: &Context<W>,
@@ -203,7 +219,10 @@ async fn drive<W: Workflow>(
     .await;
     match &outcome {
         Ok(stop) => ctx.publish(stop.to_any_event()),
-        Err(error) => tracing::warn!(%error, "run failed"),
+        Err(error) => {
+            tracing::warn!(%error, "run failed");
+            ctx.publish(terminal_event(error));
+        }
     }
     outcome.map(StopEventType::into_output)
 }

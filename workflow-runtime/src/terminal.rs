@@ -1,0 +1,135 @@
+//! The last event of a run's stream when the run ends without its stop
+//! event, as LlamaIndex's `WorkflowTimedOutEvent`, `WorkflowCancelledEvent`
+//! and `WorkflowFailedEvent`: a caller that only reads the stream learns
+//! from it why the stream ended.
+//!
+//! ```
+//! use workflows::prelude::*;
+//! use workflows::WorkflowFailedEvent;
+//!
+//! struct Broken;
+//!
+//! #[workflow_impl]
+//! impl Broken {
+//!     #[step]
+//!     async fn only(&self, _ev: StartEvent) -> Result<StopEvent<()>> {
+//!         anyhow::bail!("out of coffee")
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> anyhow::Result<()> {
+//! let mut handler = Broken.runner().run(StartEvent::new());
+//! let mut events = handler.stream_events()?;
+//! let last = events.next().await.expect("the stream says why it ended");
+//! let failed = last.downcast_ref::<WorkflowFailedEvent>().unwrap();
+//! assert_eq!(failed.step.as_deref(), Some("only"));
+//! assert_eq!(failed.error, "step `only` failed while handling `StartEvent`: out of coffee");
+//! assert!(events.next().await.is_none());
+//! assert!(handler.await.is_err());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::error::WorkflowError;
+use crate::event::{AnyEvent, library_event};
+use crate::workflow::Workflow;
+
+/// The run took longer than its timeout
+/// ([`WorkflowError::TimedOut`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowTimedOutEvent {
+    /// The timeout that ran out.
+    pub timeout: Duration,
+    /// The steps still running, each named once.
+    pub active_steps: Vec<String>,
+}
+
+/// The run was cancelled through its handler, or the handler was dropped
+/// ([`WorkflowError::Cancelled`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowCancelledEvent {}
+
+/// The run failed: a step returned an error or panicked, the run stalled,
+/// or it panicked outside its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowFailedEvent {
+    /// The step that failed or panicked, if a step did.
+    pub step: Option<String>,
+    /// The name of the event type that step was handling.
+    pub event: Option<String>,
+    /// What went wrong, as [`WorkflowError`] says it, followed by the
+    /// step's error and its causes: `step `fetch` failed while handling
+    /// `Url`: connection refused`.
+    pub error: String,
+}
+
+library_event!("workflows::", WorkflowTimedOutEvent);
+library_event!("workflows::", WorkflowCancelledEvent);
+library_event!("workflows::", WorkflowFailedEvent);
+
+/// The event that ends the stream of a run that ended with `error`.
+pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
+    match error {
+        WorkflowError::TimedOut {
+            after,
+            active_steps,
+        } => AnyEvent::new(WorkflowTimedOutEvent {
+            timeout: *after,
+            active_steps: active_steps.iter().map(|&step| step.to_owned()).collect(),
+        }),
+        WorkflowError::Cancelled => AnyEvent::new(WorkflowCancelledEvent {}),
+        WorkflowError::StepFailed {
+            step,
+            event,
+            source,
+        } => AnyEvent::new(WorkflowFailedEvent {
+            step: Some((*step).to_owned()),
+            event: Some((*event).to_owned()),
+            error: format!("{error}: {source:#}"),
+        }),
+        WorkflowError::StepPanicked { step, event, .. } => AnyEvent::new(WorkflowFailedEvent {
+            step: Some((*step).to_owned()),
+            event: Some((*event).to_owned()),
+            error: error.to_string(),
+        }),
+        WorkflowError::RunPanicked { .. } | WorkflowError::Stalled { .. } => {
+            AnyEvent::new(WorkflowFailedEvent {
+                step: None,
+                event: None,
+                error: error.to_string(),
+            })
+        }
+    }
+}
+
+/// Held by a run's task while the run goes on: if the task is dropped
+/// before [`finished`](Self::finished), the run was cancelled, and this
+/// says so on the stream.
+pub(crate) struct Unfinished<'a, W: Workflow> {
+    ctx: Option<&'a Context<W>>,
+}
+
+impl<'a, W: Workflow> Unfinished<'a, W> {
+    pub(crate) fn new(ctx: &'a Context<W>) -> Self {
+        Self { ctx: Some(ctx) }
+    }
+
+    /// The run has ended and published its last event.
+    pub(crate) fn finished(mut self) {
+        self.ctx = None;
+    }
+}
+
+impl<W: Workflow> Drop for Unfinished<'_, W> {
+    fn drop(&mut self) {
+        if let Some(ctx) = self.ctx {
+            ctx.publish(terminal_event(&WorkflowError::Cancelled));
+        }
+    }
+}
