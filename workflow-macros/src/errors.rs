@@ -35,3 +35,17 @@ impl Errors {
             .unwrap_or_default()
     }
 }
+
+/// The error for an option that `meta` names and the attribute does not
+/// have: "unknown {kind} option `name`: {known}".
+pub(crate) fn unknown_option(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    kind: &str,
+    known: &str,
+) -> syn::Error {
+    let name = meta
+        .path
+        .get_ident()
+        .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
+    meta.error(format!("unknown {kind} option {name}: {known}"))
+}

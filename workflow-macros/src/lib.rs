@@ -16,28 +16,25 @@ use syn::{DeriveInput, ItemImpl, parse_macro_input};
 /// events: `workflow! { impl MyWorkflow { ... } }`. The attribute spelling,
 /// `#[workflow_impl] impl MyWorkflow { ... }`, is the same macro (Rust gives
 /// a function-like and an attribute macro of one module distinct names).
+/// Options of the whole workflow go in `#[workflow(...)]` on the `impl`
+/// block: `workflow! { #[workflow(state = Counter)] impl MyWorkflow { ... } }`.
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
-    workflow::expand(parse_macro_input!(input as ItemImpl)).into()
+    workflow::expand(
+        parse_macro_input!(input as ItemImpl),
+        proc_macro2::TokenStream::new(),
+    )
+    .into()
 }
 
 /// Builds a workflow from the `impl` block it is put on; the same macro as
 /// `workflow! { ... }`, in the spelling that rustfmt and IDEs handle best.
+/// Options of the whole workflow are its arguments:
+/// `#[workflow_impl(state = Counter)]`.
 #[proc_macro_attribute]
 pub fn workflow_impl(args: TokenStream, input: TokenStream) -> TokenStream {
-    let args = proc_macro2::TokenStream::from(args);
     let item = parse_macro_input!(input as ItemImpl);
-    let mut expanded = workflow::expand(item);
-    if !args.is_empty() {
-        expanded.extend(
-            syn::Error::new_spanned(
-                args,
-                "`#[workflow_impl]` takes no arguments; options go on each `#[step(...)]`",
-            )
-            .to_compile_error(),
-        );
-    }
-    expanded.into()
+    workflow::expand(item, args.into()).into()
 }
 
 /// Marks a step inside a `workflow!` or `#[workflow_impl]` block; those macros

@@ -9,6 +9,9 @@ use crate::collect::Collector;
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
+use crate::state::RunState;
+#[cfg(doc)]
+use crate::state::State;
 use crate::stream::Publisher;
 use crate::workflow::{Sink, Workflow};
 
@@ -49,6 +52,7 @@ pub struct Context<W: Workflow> {
     outbox: Mutex<Outbox<W>>,
     sent: AtomicBool,
     collector: Collector,
+    state: RunState<W::State>,
 }
 
 impl<W: Workflow> Context<W> {
@@ -57,6 +61,7 @@ impl<W: Workflow> Context<W> {
         stream: Publisher,
         verbose: bool,
         expose_internal: bool,
+        state: RunState<W::State>,
     ) -> Self {
         Self {
             run_id,
@@ -66,7 +71,43 @@ impl<W: Workflow> Context<W> {
             outbox: Mutex::new(Outbox { routed: Vec::new() }),
             sent: AtomicBool::new(false),
             collector: Collector::default(),
+            state,
         }
+    }
+
+    /// Calls `read` with the run's state (see [`State`]), and returns what
+    /// it returns.
+    pub fn read_state<R>(&self, read: impl FnOnce(&W::State) -> R) -> R {
+        read(&self.state.lock())
+    }
+
+    /// Calls `edit` with the run's state, which no other step sees or
+    /// changes until `edit` returns, and returns what it returns. The
+    /// closure cannot `.await`, so no step holds the state while it waits.
+    ///
+    /// ```
+    /// # use workflows::prelude::*;
+    /// #[derive(Debug, Default, Serialize, Deserialize)]
+    /// struct Seen { events: u32 }
+    ///
+    /// struct Count;
+    ///
+    /// #[workflow_impl(state = Seen)]
+    /// impl Count {
+    ///     #[step]
+    ///     async fn only(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<u32> {
+    ///         let seen = ctx.edit_state(|seen| {
+    ///             seen.events += 1;
+    ///             seen.events
+    ///         });
+    ///         StopEvent::new(seen)
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() { assert_eq!(Count.runner().run(StartEvent::new()).await.unwrap(), 1); }
+    /// ```
+    pub fn edit_state<R>(&self, edit: impl FnOnce(&mut W::State) -> R) -> R {
+        edit(&mut self.state.lock())
     }
 
     /// The id of this run.

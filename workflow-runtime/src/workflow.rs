@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::event::{AnyEvent, Event, EventInfo};
 use crate::run::Runner;
 use crate::start::StartEventType;
+use crate::state::WorkflowState;
 use crate::stop::StopEventType;
 
 /// A set of steps that react to events, as `workflow!` (or `#[workflow_impl]`)
@@ -42,6 +43,10 @@ pub trait Workflow: Sized + Send + Sync + 'static {
 
     /// Its steps, in the order they are written.
     const STEPS: &'static [StepInfo];
+
+    /// The state each run carries (see [`State`](crate::State)): `()` unless
+    /// the workflow declares one with `#[workflow_impl(state = S)]`.
+    type State: WorkflowState;
 
     /// The event that begins a run.
     type Start: StartEventType;

@@ -24,6 +24,10 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let workflow_span = syn::spanned::Spanned::span(self_ty);
     let start = fold_start(steps, workflow_span);
     let stop = fold_stop(steps, workflow_span);
+    let state = match &model.options.state {
+        Some(state) => quote!(#state),
+        None => quote!(()),
+    };
     let invocations = steps.iter().map(invocation);
     let declared = steps.iter().map(|step| declared_impls(step, self_ty));
     let checks = if check_graph {
@@ -64,6 +68,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
             impl ::workflows::Workflow for #self_ty {
                 const NAME: &'static str = #name;
                 const STEPS: &'static [::workflows::StepInfo] = &__STEPS;
+                type State = #state;
                 type Start = #start;
                 type Stop = #stop;
                 type Pending = __Pending;

@@ -9,6 +9,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Type};
 
 use super::options::StepOptions;
+use super::settings::WorkflowOptions;
 use crate::errors::Errors;
 
 pub(crate) struct WorkflowModel {
@@ -17,6 +18,7 @@ pub(crate) struct WorkflowModel {
     pub(crate) item: ItemImpl,
     pub(crate) name: String,
     pub(crate) steps: Vec<Step>,
+    pub(crate) options: WorkflowOptions,
 }
 
 pub(crate) struct Step {
@@ -32,7 +34,7 @@ impl WorkflowModel {
     /// Reads the workflow from its `impl` block. Steps with a malformed
     /// signature are reported to `errors` and left out of the model, but kept
     /// in the emitted `impl` so that their bodies cause no further errors.
-    pub(crate) fn parse(mut item: ItemImpl, errors: &mut Errors) -> Self {
+    pub(crate) fn parse(mut item: ItemImpl, options: WorkflowOptions, errors: &mut Errors) -> Self {
         if let Some((_, path, _)) = &item.trait_ {
             errors.spanned(path, "a workflow is an inherent `impl` block, like `impl MyWorkflow { ... }`, not a trait impl");
         }
@@ -71,7 +73,12 @@ impl WorkflowModel {
                 format!("`{name}` has no steps: mark the async methods that react to events with `#[step]`"),
             );
         }
-        Self { item, name, steps }
+        Self {
+            item,
+            name,
+            steps,
+            options,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitInt, Token, Type};
 
-use crate::errors::Errors;
+use crate::errors::{Errors, unknown_option};
 
 /// LlamaIndex's default for `num_workers`.
 pub(crate) const DEFAULT_NUM_WORKERS: usize = 4;
@@ -59,13 +59,11 @@ impl StepOptions {
             } else if meta.path.is_ident("writes") {
                 options.writes.parse(&meta, "writes", "ProgressEvent", errors)
             } else {
-                let name = meta
-                    .path
-                    .get_ident()
-                    .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
-                Err(meta.error(format!(
-                    "unknown step option {name}: the options are `num_workers = N`, `sends(Event, ...)` and `writes(Event, ...)`"
-                )))
+                Err(unknown_option(
+                    &meta,
+                    "step",
+                    "the options are `num_workers = N`, `sends(Event, ...)` and `writes(Event, ...)`",
+                ))
             }
         });
         if let Err(error) = parsed {

@@ -21,6 +21,7 @@ use crate::context::{Context, RunId};
 use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
 use crate::start::StartEventType;
+use crate::state::{RunState, State};
 use crate::stop::StopEventType;
 use crate::stream;
 use crate::terminal::{Unfinished, terminal_event};
@@ -167,11 +168,27 @@ impl<W: Workflow> Runner<W> {
     /// such a run fails with [`WorkflowError::RunPanicked`], and the
     /// message says to enable the driver.
     pub fn run(&self, start: W::Start) -> WorkflowHandler<W> {
+        self.spawn(start, RunState::default())
+    }
+
+    /// Starts a run with `start` as [`run`](Self::run) does, with `state` as
+    /// its state instead of a fresh default one of its own: the caller seeds
+    /// the state before and reads it during and after the run through its
+    /// clone of `state`, and runs given clones of one state share it.
+    ///
+    /// # Panics
+    ///
+    /// As [`run`](Self::run).
+    pub fn run_with_state(&self, start: W::Start, state: State<W::State>) -> WorkflowHandler<W> {
+        self.spawn(start, RunState::Shared(state))
+    }
+
+    fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
         let run_id = RunId::next();
         let (publisher, subscription) = stream::channel();
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context.
-        let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal);
+        let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);

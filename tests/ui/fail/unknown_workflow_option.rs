@@ -1,5 +1,5 @@
-//! `#[workflow_impl(...)]` with arguments: it takes none. The error points at
-//! the arguments.
+//! `#[workflow_impl(...)]` with an option of a step: the workflow's options
+//! are its own (`state = S`). The error points at the option.
 
 use workflows::prelude::*;
 
