@@ -79,6 +79,7 @@ async fn a_step_error_fails_the_run_naming_the_step_and_the_event() {
     let WorkflowError::StepFailed {
         step,
         event,
+        attempts,
         source,
     } = &error
     else {
@@ -86,6 +87,10 @@ async fn a_step_error_fails_the_run_naming_the_step_and_the_event() {
     };
     assert_eq!(*step, "explode");
     assert_eq!(*event, "Work");
+    assert_eq!(
+        *attempts, 1,
+        "a step without a retry policy is attempted once"
+    );
     assert_eq!(format!("{source:#}"), "while exploding: boom at 7");
     // The step's error is the source, so that error reporters print it.
     assert_eq!(error.source().unwrap().to_string(), "while exploding");
@@ -124,6 +129,7 @@ async fn a_step_may_return_any_error_type_that_converts_into_anyhow() {
         step,
         event,
         source,
+        ..
     } = &error
     else {
         panic!("expected StepFailed, got {error:?}");

@@ -157,6 +157,7 @@ async fn assert_fails_in_step_two(reply: Reply, before: &[&str], cause: &str) {
         step,
         event,
         source,
+        ..
     } = &error
     else {
         panic!("expected a step failure, got {error:?}");

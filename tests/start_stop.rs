@@ -109,6 +109,7 @@ async fn a_missing_start_value_fails_the_run_with_a_message_naming_the_key() {
         step,
         event,
         source,
+        ..
     } = &error
     else {
         panic!("expected StepFailed, got {error:?}");

@@ -3,6 +3,7 @@
 
 use std::any::{Any, TypeId};
 
+pub use crate::attempts::attempts;
 pub use crate::check;
 pub use crate::context::{SentBy, StepContext, WrittenBy};
 pub use crate::emit::{Emit, StepReturn};

@@ -193,12 +193,24 @@ impl<W: Workflow> fmt::Debug for Context<W> {
 /// `#[step(sends(...))]`.
 pub struct StepContext<'run, W: Workflow, const STEP: usize> {
     ctx: &'run Context<W>,
+    attempt: u32,
 }
 
 impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     #[doc(hidden)]
     pub fn new(ctx: &'run Context<W>) -> Self {
-        Self { ctx }
+        Self::of_attempt(ctx, 1)
+    }
+
+    #[doc(hidden)]
+    pub fn of_attempt(ctx: &'run Context<W>, attempt: u32) -> Self {
+        Self { ctx, attempt }
+    }
+
+    /// Which attempt of this invocation is running: 1, then 2 for the
+    /// first retry under `#[step(retry = ...)]`, and so on.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
     }
 
     /// The name of the step this context belongs to.
@@ -349,6 +361,7 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StepContext")
             .field("step", &self.step_name())
+            .field("attempt", &self.attempt)
             .field("context", self.ctx)
             .finish()
     }

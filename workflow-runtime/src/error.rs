@@ -9,12 +9,15 @@ pub enum WorkflowError {
     /// A step returned an error. The step's own error is this error's
     /// [`source`](std::error::Error::source): `{:#}` on an `anyhow::Error`
     /// prints both, as does returning it from `main`.
-    #[error("step `{step}` failed while handling `{event}`")]
+    #[error("step `{step}` failed while handling `{event}`{}", after_attempts(*attempts))]
     StepFailed {
         /// The step's name.
         step: &'static str,
         /// The name of the event type it was handling.
         event: &'static str,
+        /// How many attempts were made: 1, unless the step has a
+        /// `#[step(retry = ...)]` policy. The error is the last attempt's.
+        attempts: u32,
         /// What the step returned.
         source: anyhow::Error,
     },
@@ -59,6 +62,13 @@ pub enum WorkflowError {
         /// The step that finished last.
         last_step: &'static str,
     },
+}
+
+fn after_attempts(attempts: u32) -> String {
+    match attempts {
+        1 => String::new(),
+        attempts => format!(" after {attempts} attempts"),
+    }
 }
 
 fn list_steps(steps: &[&'static str]) -> String {

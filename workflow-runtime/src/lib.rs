@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod attempts;
 mod collect;
 mod context;
 mod emit;
@@ -12,6 +13,7 @@ mod error;
 mod event;
 mod forward;
 mod handler;
+mod retry;
 mod roles;
 mod run;
 mod start;
@@ -29,11 +31,13 @@ pub mod __private;
 #[doc(hidden)]
 pub mod check;
 
+pub use attempts::StepTimedOut;
 pub use context::{Context, RunId, StepContext};
 pub use emit::{Emit, StepReturn};
 pub use error::{SendError, StreamTaken, WorkflowError};
 pub use event::{AnyEvent, Event};
 pub use handler::WorkflowHandler;
+pub use retry::RetryPolicy;
 pub use run::{DEFAULT_TIMEOUT, Runner};
 pub use start::{StartEvent, StartEventType, StartValueError};
 pub use state::{State, WorkflowState};

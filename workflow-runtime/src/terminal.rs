@@ -88,6 +88,7 @@ pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
             step,
             event,
             source,
+            ..
         } => AnyEvent::new(WorkflowFailedEvent {
             step: Some((*step).to_owned()),
             event: Some((*event).to_owned()),

@@ -3,9 +3,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use crate::context::Context;
 use crate::event::{AnyEvent, Event, EventInfo};
+use crate::retry::RetryPolicy;
 use crate::run::Runner;
 use crate::start::StartEventType;
 use crate::state::WorkflowState;
@@ -132,4 +134,8 @@ pub struct StepInfo {
     pub writes: &'static [EventInfo],
     /// How many of its invocations may run at once within one run.
     pub num_workers: usize,
+    /// How it is tried again after an error (`#[step(retry = ...)]`).
+    pub retry: Option<RetryPolicy>,
+    /// How long one attempt may take (`#[step(timeout = ...)]`).
+    pub timeout: Option<Duration>,
 }

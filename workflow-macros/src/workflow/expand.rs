@@ -148,6 +148,8 @@ fn step_info(step: &Step) -> TokenStream {
     let sends = &step.options.sends.types;
     let writes = &step.options.writes.types;
     let num_workers = step.options.num_workers;
+    let retry = constant_option(step.options.retry.as_ref());
+    let timeout = constant_option(step.options.timeout.as_ref());
     quote! {
         ::workflows::StepInfo {
             name: #name,
@@ -156,7 +158,20 @@ fn step_info(step: &Step) -> TokenStream {
             sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
             writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
             num_workers: #num_workers,
+            retry: #retry,
+            timeout: #timeout,
         }
+    }
+}
+
+/// `Some(value)` or `None`, spanned on the value, so that an expression that
+/// is not constant or of the wrong type is an error there.
+fn constant_option(value: Option<&syn::Expr>) -> TokenStream {
+    match value {
+        Some(value) => quote_spanned! {syn::spanned::Spanned::span(value)=>
+            ::core::option::Option::Some(#value)
+        },
+        None => quote!(::core::option::Option::None),
     }
 }
 
@@ -203,18 +218,41 @@ fn invocation(step: &Step) -> TokenStream {
     let variant = step.variant();
     let method = &step.name;
     let index = step.index;
-    let call = if step.takes_context {
-        quote! {
-            let ctx = ::workflows::StepContext::<'_, Self, #index>::new(ctx);
-            Self::#method(self, &ctx, event).await
+    let call = |attempt: TokenStream| {
+        if step.takes_context {
+            quote! {
+                let ctx = ::workflows::StepContext::<'_, Self, #index>::of_attempt(ctx, #attempt);
+                Self::#method(self, &ctx, event).await
+            }
+        } else {
+            quote! { Self::#method(self, event).await }
         }
+    };
+    let options = &step.options;
+    if options.retry.is_none() && options.timeout.is_none() {
+        let call = call(quote!(1));
+        return quote! {
+            __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
+                let returned = { #call };
+                ::workflows::StepReturn::into_step_result(returned).map(__Produced::#variant)
+            }),
+        };
+    }
+    let call = call(quote!(attempt));
+    let attempt = if step.takes_context {
+        quote!(attempt)
     } else {
-        quote! { Self::#method(self, event).await }
+        quote!(_)
     };
     quote! {
         __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
-            let returned = { #call };
-            ::workflows::StepReturn::into_step_result(returned).map(__Produced::#variant)
+            let attempt = |event, #attempt: u32| async move {
+                let returned = { #call };
+                ::workflows::StepReturn::into_step_result(returned)
+            };
+            ::workflows::__private::attempts(ctx, #index, event, attempt)
+                .await
+                .map(__Produced::#variant)
         }),
     }
 }

@@ -4,7 +4,7 @@ use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, LitInt, Token, Type};
+use syn::{Attribute, Expr, LitInt, Token, Type};
 
 use crate::errors::{Errors, unknown_option};
 
@@ -17,6 +17,10 @@ pub(crate) struct StepOptions {
     pub(crate) sends: EventList,
     /// `writes(...)`: the events the step writes to the event stream.
     pub(crate) writes: EventList,
+    /// `retry = <RetryPolicy>`, a constant expression.
+    pub(crate) retry: Option<Expr>,
+    /// `timeout = <Duration>`, a constant expression.
+    pub(crate) timeout: Option<Expr>,
 }
 
 /// The event types of an option like `sends(A, B)`, as written.
@@ -35,6 +39,8 @@ impl StepOptions {
             num_workers: DEFAULT_NUM_WORKERS,
             sends: EventList::default(),
             writes: EventList::default(),
+            retry: None,
+            timeout: None,
         };
         if matches!(attr.meta, syn::Meta::Path(_)) {
             return options;
@@ -58,11 +64,15 @@ impl StepOptions {
                 options.sends.parse(&meta, "sends", "QueryEvent", errors)
             } else if meta.path.is_ident("writes") {
                 options.writes.parse(&meta, "writes", "ProgressEvent", errors)
+            } else if meta.path.is_ident("retry") {
+                parse_value(&meta, &mut options.retry, errors)
+            } else if meta.path.is_ident("timeout") {
+                parse_value(&meta, &mut options.timeout, errors)
             } else {
                 Err(unknown_option(
                     &meta,
                     "step",
-                    "the options are `num_workers = N`, `sends(Event, ...)` and `writes(Event, ...)`",
+                    "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `retry = RetryPolicy` and `timeout = Duration`",
                 ))
             }
         });
@@ -102,4 +112,23 @@ impl EventList {
         self.types.extend(types);
         Ok(())
     }
+}
+
+/// Reads the value of an option like `timeout = Duration::from_secs(5)` into
+/// `slot`.
+fn parse_value(
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<Expr>,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let value: Expr = meta.value()?.parse()?;
+    if slot.replace(value).is_some() {
+        let name = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        errors.spanned(&meta.path, format!("`{name}` is given twice: keep one"));
+    }
+    Ok(())
 }

@@ -366,6 +366,7 @@ impl From<&WorkflowError> for RunEnd {
                 step,
                 event,
                 source,
+                ..
             } => Self::Failed {
                 step: (*step).to_owned(),
                 event: (*event).to_owned(),
@@ -594,6 +595,7 @@ mod tests {
         let failed = WorkflowError::StepFailed {
             step: "step_two",
             event: "FirstEvent",
+            attempts: 1,
             source: anyhow::anyhow!("connection refused").context("no answer"),
         };
         let ends = [

@@ -15,6 +15,7 @@ use std::task::{Context as TaskContext, Poll};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
+use crate::attempts::attempts_of;
 use crate::context::{Context, Routed};
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
@@ -191,11 +192,15 @@ impl<'a, W: Workflow> Machine<'a, W> {
             self.ctx.publish(AnyEvent::new(failed));
         }
         match failure {
-            Failure::Error(source) => WorkflowError::StepFailed {
-                step: info.name,
-                event: info.accepts.name,
-                source,
-            },
+            Failure::Error(source) => {
+                let (source, attempts) = attempts_of(source);
+                WorkflowError::StepFailed {
+                    step: info.name,
+                    event: info.accepts.name,
+                    attempts,
+                    source,
+                }
+            }
             Failure::Panic(message) => WorkflowError::StepPanicked {
                 step: info.name,
                 event: info.accepts.name,

@@ -1,0 +1,17 @@
+//! `retry = 3`: the option takes a `RetryPolicy`, built with its `const fn`s.
+//! The error points at the value.
+
+use workflows::prelude::*;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step(retry = 3)]
+        async fn only(&self, _ev: StartEvent) -> Result<StopEvent<()>> {
+            Ok(StopEvent::new(()))
+        }
+    }
+}
+
+fn main() {}
