@@ -54,6 +54,7 @@ fn finished(step: &str, event: &str, duration: Duration, produced: &[&str]) -> S
         duration,
         produced: produced.iter().map(|name| (*name).to_owned()).collect(),
         written: Vec::new(),
+        received: Vec::new(),
     }
 }
 
@@ -158,6 +159,7 @@ async fn observer_events_carry_their_json() {
             "duration": { "secs": 1, "nanos": 500_000_000 },
             "produced": ["Handoff"],
             "written": ["Progress"],
+            "received": [],
         })
     );
     assert_eq!(

@@ -13,6 +13,7 @@ enum Role {
     Start,
     Stop,
     Outbound,
+    Input,
 }
 
 pub(crate) fn derive(input: DeriveInput) -> TokenStream {
@@ -56,7 +57,17 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             quote!(::workflows::__private::Absent),
             quote!(::workflows::__private::Absent),
         ),
+        Role::Input => (
+            quote!(Input),
+            quote!(::workflows::__private::Absent),
+            quote!(::workflows::__private::Absent),
+        ),
     };
+    let input_impl = (role == Role::Input).then(|| {
+        quote! {
+            impl ::workflows::InputEvent for #ident {}
+        }
+    });
     let stop_impl = (role == Role::Stop).then(|| {
         quote! {
             impl ::workflows::StopEventType for #ident {
@@ -82,6 +93,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         }
 
         #stop_impl
+        #input_impl
     }
 }
 
@@ -99,14 +111,17 @@ fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
                 Role::Stop
             } else if meta.path.is_ident("outbound") {
                 Role::Outbound
+            } else if meta.path.is_ident("input") {
+                Role::Input
             } else {
                 return Err(meta.error(
-                    "unknown event option: the options are `start`, `stop` and `outbound`",
+                    "unknown event option: the options are `start`, `stop`, `outbound` and `input`",
                 ));
             };
             if role != Role::Regular {
-                return Err(meta
-                    .error("an event has one role: choose one of `start`, `stop` and `outbound`"));
+                return Err(meta.error(
+                    "an event has one role: choose one of `start`, `stop`, `outbound` and `input`",
+                ));
             }
             role = found;
             Ok(())

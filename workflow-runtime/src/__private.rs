@@ -8,6 +8,7 @@ pub use crate::check;
 pub use crate::context::{SentBy, StepContext, WrittenBy};
 pub use crate::emit::{Emit, StepReturn};
 pub use crate::event::{EventInfo, EventKind};
+pub use crate::input::WaitedBy;
 pub use crate::roles::{Absent, JoinStart, JoinStop};
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;

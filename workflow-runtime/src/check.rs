@@ -156,19 +156,22 @@ const fn unaccepted(steps: &[StepInfo], events: &[EventInfo]) -> [bool; 64] {
     let mut flags = [false; 64];
     let mut i = 0;
     while i < events.len() && i < 64 {
-        flags[i] = matches!(events[i].kind, EventKind::Regular | EventKind::Start)
-            && !is_accepted(steps, &events[i]);
+        flags[i] = matches!(
+            events[i].kind,
+            EventKind::Regular | EventKind::Start | EventKind::Input
+        ) && !is_accepted(steps, &events[i]);
         i += 1;
     }
     flags
 }
 
-/// Which steps a run can reach from its start event.
+/// Which steps a run can reach from its start event, or from an input event
+/// its caller sends.
 const fn reachable<const N: usize>(steps: &[StepInfo; N]) -> [bool; N] {
     let mut starts = [false; N];
     let mut i = 0;
     while i < N {
-        starts[i] = matches!(steps[i].accepts.kind, EventKind::Start);
+        starts[i] = matches!(steps[i].accepts.kind, EventKind::Start | EventKind::Input);
         i += 1;
     }
     close(steps, starts, true)
@@ -213,6 +216,19 @@ const fn close<const N: usize>(
     marked
 }
 
+/// Whether a step accepts an input event: then runs take events from their
+/// caller, and wait for them when they have nothing else to do.
+pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
+    let mut i = 0;
+    while i < steps.len() {
+        if matches!(steps[i].accepts.kind, EventKind::Input) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 const fn has_start<const N: usize>(steps: &[StepInfo; N]) -> bool {
     let mut i = 0;
     while i < N {
@@ -236,8 +252,8 @@ const fn start_reaches_stop<const N: usize>(steps: &[StepInfo; N]) -> bool {
     false
 }
 
-/// Whether the step's input is produced by some step (or is a start event,
-/// which the caller produces).
+/// Whether the step's input is produced by some step (or is a start or an
+/// input event, which the caller produces).
 const fn input_produced<const N: usize>(steps: &[StepInfo; N], step: usize) -> bool {
     if !matches!(
         steps[step].accepts.kind,
@@ -354,6 +370,28 @@ pub const fn writes_stop(steps: &[StepInfo], step: usize) -> Verdict {
     Verdict::PASS
 }
 
+/// A step may only wait for input events: those are what the run's caller
+/// sends in.
+pub const fn waits_for_other_than_input(steps: &[StepInfo], step: usize) -> Verdict {
+    let info = &steps[step];
+    let mut i = 0;
+    while i < info.waits_for.len() {
+        let event = &info.waits_for[i];
+        if !matches!(event.kind, EventKind::Input) {
+            return Verdict::fail()
+                .push("step `")
+                .push(info.name)
+                .push("` waits for `")
+                .push(event.name)
+                .push("`, which is not an input event, and only the run's caller sends events a step waits for: derive `")
+                .push(event.name)
+                .push("` with `#[event(input)]`");
+        }
+        i += 1;
+    }
+    Verdict::PASS
+}
+
 /// Some step must accept a start event.
 pub const fn no_start<const N: usize>(workflow: &str, steps: &[StepInfo; N]) -> Verdict {
     if has_start(steps) {
@@ -392,10 +430,13 @@ pub const fn unreachable<const N: usize>(steps: &[StepInfo; N], step: usize) -> 
         .push("` on a path from the start, or remove the step")
 }
 
-/// Every reachable step must have a path to a stop event.
+/// Every reachable step must have a path to a stop event, unless the run's
+/// caller can go on with it: a run whose steps accept input events waits for
+/// them rather than stalling.
 pub const fn dead_end<const N: usize>(steps: &[StepInfo; N], step: usize) -> Verdict {
     let info = &steps[step];
-    if !start_reaches_stop(steps)
+    if takes_input(steps)
+        || !start_reaches_stop(steps)
         || !reachable(steps)[step]
         || stops(steps)[step]
         || !outputs_all_accepted(steps, info)

@@ -136,6 +136,26 @@ impl<W: Workflow> Context<W> {
         self.stream.publish(event);
     }
 
+    /// Registers a step waiting for an `E` from the caller that `wants`
+    /// accepts.
+    pub(crate) fn wait_for<E: Event>(
+        &self,
+        wants: impl Fn(&E) -> bool + Send + 'static,
+    ) -> tokio::sync::oneshot::Receiver<AnyEvent> {
+        self.stream.wait_for(wants)
+    }
+
+    /// The run's channel to and from its caller.
+    pub(crate) fn channel(&self) -> &Publisher {
+        &self.stream
+    }
+
+    /// Routes an event the caller sent to the steps that accept it, as if a
+    /// step had sent it.
+    pub(crate) fn route_sent_by_caller<E: Event>(&self, event: E) {
+        self.send_routed(|outbox| W::deliver(event, outbox));
+    }
+
     pub(crate) fn verbose(&self) -> bool {
         self.verbose
     }
@@ -205,6 +225,11 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     #[doc(hidden)]
     pub fn of_attempt(ctx: &'run Context<W>, attempt: u32) -> Self {
         Self { ctx, attempt }
+    }
+
+    /// The run's context, with the lifetime of the run.
+    pub(crate) fn context(&self) -> &'run Context<W> {
+        self.ctx
     }
 
     /// Which attempt of this invocation is running: 1, then 2 for the

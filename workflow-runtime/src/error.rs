@@ -85,7 +85,9 @@ fn list_steps(steps: &[&'static str]) -> String {
     }
 }
 
-/// Why [`StepContext::send_event_to`](crate::StepContext::send_event_to) sent nothing.
+/// Why [`StepContext::send_event_to`](crate::StepContext::send_event_to) or
+/// [`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event) sent
+/// nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -96,6 +98,12 @@ pub enum SendError {
         step: String,
         /// The workflow's step names.
         known: Vec<&'static str>,
+    },
+    /// The run has ended: nothing takes events any more.
+    #[error("the run has ended, so nothing takes the `{event}` sent to it")]
+    RunEnded {
+        /// The event type sent.
+        event: &'static str,
     },
     /// The step accepts another event type.
     #[error("step `{step}` accepts `{accepts}`, not `{event}`")]

@@ -30,7 +30,13 @@ use serde::de::DeserializeOwned;
 /// - `stop`: returning the event ends the run, and awaiting the handler yields
 ///   the event itself (see [`StopEvent`](crate::StopEvent) for the built-in one);
 /// - `outbound`: the event is meant to leave the workflow, so a step may return
-///   or send it although no step accepts it; it then goes to the event stream.
+///   or send it although no step accepts it; it then goes to the event stream;
+/// - `input`: the run's caller sends it in while the run goes on
+///   ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)), to
+///   the steps that accept it or to a step waiting for it
+///   ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)); a
+///   step that accepts it counts as an entry of the graph, as one that accepts
+///   the start event does.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event",
     label = "not an event",
@@ -78,6 +84,9 @@ pub enum EventKind {
     Stop,
     /// May leave the workflow with no step accepting it.
     Outbound,
+    /// Sent into a run by its caller
+    /// ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)).
+    Input,
 }
 
 /// What the compile-time checks and the graph know of an event type.
@@ -197,10 +206,11 @@ impl<E: Event> ErasedEvent for E {
     }
 }
 
-/// Implements [`Event`] for an event the library publishes on the stream,
-/// whose path is `$module$name`. `do_not_recommend` keeps these types out of
-/// the list of events that the compiler suggests when a step's type is not an
-/// event: they are for the caller, not for steps.
+/// Implements [`Event`] for an event the library defines, whose path is
+/// `$module$name`, of kind `$kind` (`Regular` unless given). The events the
+/// library publishes for the caller are marked `do_not_recommend`, which
+/// keeps them out of the list of events that the compiler suggests when a
+/// step's type is not an event.
 macro_rules! library_event {
     ($module:literal, $name:ident) => {
         #[diagnostic::do_not_recommend]
@@ -208,6 +218,15 @@ macro_rules! library_event {
             const NAME: &'static str = stringify!($name);
             const KEY: &'static str = concat!($module, stringify!($name));
             const KIND: crate::event::EventKind = crate::event::EventKind::Regular;
+            type AsStart = crate::roles::Absent;
+            type AsStop = crate::roles::Absent;
+        }
+    };
+    ($module:literal, $name:ident, $kind:ident) => {
+        impl crate::event::Event for $name {
+            const NAME: &'static str = stringify!($name);
+            const KEY: &'static str = concat!($module, stringify!($name));
+            const KIND: crate::event::EventKind = crate::event::EventKind::$kind;
             type AsStart = crate::roles::Absent;
             type AsStop = crate::roles::Absent;
         }

@@ -8,9 +8,11 @@ use std::task::{Context as TaskContext, Poll};
 use tokio::task::JoinHandle;
 
 use crate::context::RunId;
+use crate::error::SendError;
 use crate::error::{StreamTaken, WorkflowError};
+use crate::input::InputEvent;
 use crate::run::invocation_panic_message;
-use crate::stream::{EventStream, Subscription};
+use crate::stream::{EventStream, Inlet, Subscription};
 use crate::workflow::{Output, Workflow};
 
 /// A running run: await it for the result, take its event stream to watch it.
@@ -63,6 +65,7 @@ pub struct WorkflowHandler<W: Workflow> {
     run_id: RunId,
     task: JoinHandle<Result<Output<W>, WorkflowError>>,
     subscription: Option<Subscription>,
+    inlet: Inlet,
 }
 
 impl<W: Workflow> WorkflowHandler<W> {
@@ -70,12 +73,29 @@ impl<W: Workflow> WorkflowHandler<W> {
         run_id: RunId,
         task: JoinHandle<Result<Output<W>, WorkflowError>>,
         subscription: Subscription,
+        inlet: Inlet,
     ) -> Self {
         Self {
             run_id,
             task,
             subscription: Some(subscription),
+            inlet,
         }
+    }
+
+    /// Sends `event` into the run while it goes on: to the first step
+    /// waiting for such an event
+    /// ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event))
+    /// whose filter it passes, else to every step that accepts its type,
+    /// else it is kept for a step that waits for one later. A run whose
+    /// steps accept an input event waits for it when it has nothing else to
+    /// do, rather than stalling.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::RunEnded`] once the run has ended.
+    pub fn send_event<E: InputEvent>(&self, event: E) -> Result<(), SendError> {
+        self.inlet.send::<W, E>(event)
     }
 
     /// The id of the run, as steps see it in [`Context::run_id`](crate::Context::run_id).

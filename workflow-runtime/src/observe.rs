@@ -76,6 +76,10 @@ pub struct StepFinished {
     pub produced: Vec<String>,
     /// The names of the events it wrote to the stream, in order.
     pub written: Vec<String>,
+    /// The names of the events it received from the run's caller while it
+    /// waited ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)),
+    /// in order.
+    pub received: Vec<String>,
 }
 
 /// An invocation of a step failed, with an error or a panic; the run ends
@@ -127,6 +131,9 @@ struct Records {
     sent: Vec<&'static str>,
     /// The names of the events written to the stream during the current poll.
     written: Vec<&'static str>,
+    /// The names of the events received from the caller during the current
+    /// poll.
+    received: Vec<&'static str>,
     /// The invocation that has just completed, until the run takes it.
     completed: Option<Completed>,
 }
@@ -136,6 +143,7 @@ pub(crate) struct Completed {
     duration: Duration,
     produced: Vec<&'static str>,
     written: Vec<&'static str>,
+    received: Vec<&'static str>,
 }
 
 impl Observer {
@@ -156,6 +164,13 @@ impl Observer {
     #[cold]
     pub(crate) fn wrote(&self, name: &'static str) {
         self.lock().written.push(name);
+    }
+
+    /// Notes that the invocation being polled received an event named
+    /// `name` from the run's caller.
+    #[cold]
+    pub(crate) fn received(&self, name: &'static str) {
+        self.lock().received.push(name);
     }
 
     /// Notes that the invocation that has just completed returned an event
@@ -192,6 +207,7 @@ impl Completed {
             duration: self.duration,
             produced: self.produced.into_iter().map(str::to_owned).collect(),
             written: self.written.into_iter().map(str::to_owned).collect(),
+            received: self.received.into_iter().map(str::to_owned).collect(),
         }
     }
 
@@ -225,6 +241,7 @@ pub(crate) fn watch<'a, W: Workflow>(
         started: Instant::now(),
         produced: Vec::new(),
         written: Vec::new(),
+        received: Vec::new(),
     })
 }
 
@@ -239,6 +256,8 @@ struct Watched<'a, W: Workflow> {
     produced: Vec<&'static str>,
     /// The names of the events it wrote so far.
     written: Vec<&'static str>,
+    /// The names of the events it received so far.
+    received: Vec<&'static str>,
 }
 
 impl<W: Workflow> Future for Watched<'_, W> {
@@ -251,11 +270,13 @@ impl<W: Workflow> Future for Watched<'_, W> {
         let mut records = this.observer.lock();
         this.produced.append(&mut records.sent);
         this.written.append(&mut records.written);
+        this.received.append(&mut records.received);
         if !matches!(polled, Ok(Poll::Pending)) {
             records.completed = Some(Completed {
                 duration: this.started.elapsed(),
                 produced: std::mem::take(&mut this.produced),
                 written: std::mem::take(&mut this.written),
+                received: std::mem::take(&mut this.received),
             });
         }
         drop(records);

@@ -1,16 +1,25 @@
-//! The channel from a run to its caller: [`EventStream`] and its writing end.
+//! The channel between a run and its caller: [`EventStream`] and its writing
+//! end, out to the caller, and the run's [`Inbox`] of events the caller
+//! sends in, in the one allocation they share.
 //!
-//! Unbounded, so that a step never waits for the caller, and batched on the
-//! reading side: the reader takes everything queued in one lock.
+//! The stream is unbounded, so that a step never waits for the caller, and
+//! batched on the reading side: the reader takes everything queued in one
+//! lock.
 
+use std::any::Any;
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Waker};
 
+use tokio::sync::oneshot;
 use tokio_stream::Stream;
 
-use crate::event::AnyEvent;
+use crate::error::SendError;
+use crate::event::{AnyEvent, Event};
+use crate::inbox::{Inbox, Received};
+use crate::workflow::Workflow;
 
 #[derive(Default)]
 struct State {
@@ -18,11 +27,17 @@ struct State {
     reader_waker: Option<Waker>,
     closed: bool,
     reader_gone: bool,
+    /// Boxed on first use: most runs take no input, and the channel of each
+    /// run is allocated whole.
+    inbox: Option<Box<Inbox>>,
 }
 
 #[derive(Default)]
 struct Shared {
     state: Mutex<State>,
+    /// Whether the inbox holds events for the run to route: read by the run
+    /// without the lock.
+    incoming: AtomicBool,
 }
 
 impl Shared {
@@ -45,13 +60,21 @@ pub(crate) struct Subscription {
     shared: Arc<Shared>,
 }
 
-pub(crate) fn channel() -> (Publisher, Subscription) {
+/// The handler's way into the run's inbox.
+pub(crate) struct Inlet {
+    shared: Arc<Shared>,
+}
+
+pub(crate) fn channel() -> (Publisher, Subscription, Inlet) {
     let shared = Arc::new(Shared::default());
     (
         Publisher {
             shared: shared.clone(),
         },
-        Subscription { shared },
+        Subscription {
+            shared: shared.clone(),
+        },
+        Inlet { shared },
     )
 }
 
@@ -72,16 +95,73 @@ impl Publisher {
     }
 }
 
+impl Publisher {
+    /// Registers a step waiting for an `E` that `wants` accepts.
+    pub(crate) fn wait_for<E: Event>(
+        &self,
+        wants: impl Fn(&E) -> bool + Send + 'static,
+    ) -> oneshot::Receiver<AnyEvent> {
+        self.shared
+            .lock()
+            .inbox
+            .get_or_insert_default()
+            .wait_for(wants)
+    }
+
+    /// Whether the caller sent events for the run to route; no lock.
+    pub(crate) fn has_incoming(&self) -> bool {
+        self.shared.incoming.load(Ordering::Acquire)
+    }
+
+    /// Takes the events the caller sent for the run to route, remembering
+    /// `run` to wake when more come.
+    pub(crate) fn take_incoming(&self, run: &Waker) -> Vec<Box<dyn Any + Send>> {
+        let mut state = self.shared.lock();
+        self.shared.incoming.store(false, Ordering::Release);
+        state.inbox.get_or_insert_default().take_incoming(run)
+    }
+}
+
 impl Drop for Publisher {
     fn drop(&mut self) {
         let waker = {
             let mut state = self.shared.lock();
             state.closed = true;
+            let unclaimed = state.inbox.as_ref().map_or(0, |inbox| inbox.unclaimed());
+            if unclaimed > 0 {
+                tracing::warn!(
+                    unclaimed,
+                    "the run ended with events its caller sent that no step took"
+                );
+            }
             state.reader_waker.take()
         };
         if let Some(waker) = waker {
             waker.wake();
         }
+    }
+}
+
+impl Inlet {
+    /// Sends `event` into a run of `W`.
+    pub(crate) fn send<W: Workflow, E: Event>(&self, event: E) -> Result<(), SendError> {
+        let run = {
+            let mut state = self.shared.lock();
+            if state.closed {
+                return Err(SendError::RunEnded { event: E::NAME });
+            }
+            match state.inbox.get_or_insert_default().receive::<W, E>(event) {
+                Received::Placed => return Ok(()),
+                Received::Queued(run) => {
+                    self.shared.incoming.store(true, Ordering::Release);
+                    run
+                }
+            }
+        };
+        if let Some(run) = run {
+            run.wake();
+        }
+        Ok(())
     }
 }
 

@@ -132,6 +132,9 @@ pub struct StepInfo {
     /// The event types it declares with `#[step(writes(...))]`, which go to
     /// the caller's event stream and to no step.
     pub writes: &'static [EventInfo],
+    /// The input events it declares with `#[step(waits_for(...))]`, which
+    /// it waits for from the run's caller.
+    pub waits_for: &'static [EventInfo],
     /// How many of its invocations may run at once within one run.
     pub num_workers: usize,
     /// How it is tried again after an error (`#[step(retry = ...)]`).

@@ -147,6 +147,7 @@ fn step_info(step: &Step) -> TokenStream {
     let output = output_type(step);
     let sends = &step.options.sends.types;
     let writes = &step.options.writes.types;
+    let waits_for = &step.options.waits_for.types;
     let num_workers = step.options.num_workers;
     let retry = constant_option(step.options.retry.as_ref());
     let timeout = constant_option(step.options.timeout.as_ref());
@@ -157,6 +158,7 @@ fn step_info(step: &Step) -> TokenStream {
             returns: <#output as ::workflows::__private::Emit>::MEMBERS,
             sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
             writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
+            waits_for: &[ #( <#waits_for as ::workflows::Event>::INFO ),* ],
             num_workers: #num_workers,
             retry: #retry,
             timeout: #timeout,
@@ -257,12 +259,14 @@ fn invocation(step: &Step) -> TokenStream {
     }
 }
 
-/// `SentBy<W, STEP>` for each event the step declares in `sends(...)` and
-/// `WrittenBy<W, STEP>` for each in `writes(...)`, each spelling once.
+/// `SentBy<W, STEP>` for each event the step declares in `sends(...)`,
+/// `WrittenBy<W, STEP>` for each in `writes(...)` and `WaitedBy<W, STEP>`
+/// for each in `waits_for(...)`, each spelling once.
 fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
     let sends = marker_impls(step, self_ty, &step.options.sends, quote!(SentBy));
     let writes = marker_impls(step, self_ty, &step.options.writes, quote!(WrittenBy));
-    quote! { #sends #writes }
+    let waits = marker_impls(step, self_ty, &step.options.waits_for, quote!(WaitedBy));
+    quote! { #sends #writes #waits }
 }
 
 fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStream) -> TokenStream {

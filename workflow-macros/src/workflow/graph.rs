@@ -35,6 +35,12 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
         if let Some(span) = step.options.writes.span {
             checks.push(check(span, quote!(writes_stop(&__STEPS, #index))));
         }
+        if let Some(span) = step.options.waits_for.span {
+            checks.push(check(
+                span,
+                quote!(waits_for_other_than_input(&__STEPS, #index)),
+            ));
+        }
         checks.push(check(
             step.name.span(),
             quote!(unreachable(&__STEPS, #index)),

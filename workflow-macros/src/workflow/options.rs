@@ -17,6 +17,8 @@ pub(crate) struct StepOptions {
     pub(crate) sends: EventList,
     /// `writes(...)`: the events the step writes to the event stream.
     pub(crate) writes: EventList,
+    /// `waits_for(...)`: the input events the step waits for.
+    pub(crate) waits_for: EventList,
     /// `retry = <RetryPolicy>`, a constant expression.
     pub(crate) retry: Option<Expr>,
     /// `timeout = <Duration>`, a constant expression.
@@ -39,6 +41,7 @@ impl StepOptions {
             num_workers: DEFAULT_NUM_WORKERS,
             sends: EventList::default(),
             writes: EventList::default(),
+            waits_for: EventList::default(),
             retry: None,
             timeout: None,
         };
@@ -64,6 +67,10 @@ impl StepOptions {
                 options.sends.parse(&meta, "sends", "QueryEvent", errors)
             } else if meta.path.is_ident("writes") {
                 options.writes.parse(&meta, "writes", "ProgressEvent", errors)
+            } else if meta.path.is_ident("waits_for") {
+                options
+                    .waits_for
+                    .parse(&meta, "waits_for", "HumanResponseEvent", errors)
             } else if meta.path.is_ident("retry") {
                 parse_value(&meta, &mut options.retry, errors)
             } else if meta.path.is_ident("timeout") {
@@ -72,7 +79,7 @@ impl StepOptions {
                 Err(unknown_option(
                     &meta,
                     "step",
-                    "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `retry = RetryPolicy` and `timeout = Duration`",
+                    "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy` and `timeout = Duration`",
                 ))
             }
         });

@@ -15,6 +15,7 @@ impl Graph {
         for (index, event) in self.events.iter().enumerate() {
             let shape = match event.role {
                 EventRole::Stream => "parallelogram",
+                EventRole::Input => "invhouse",
                 EventRole::Start | EventRole::Routed | EventRole::Stop => "ellipse",
             };
             let _ = writeln!(
@@ -37,6 +38,7 @@ impl Graph {
                 EdgeKind::Accepts | EdgeKind::Returns => "",
                 EdgeKind::Sends => " [style=dashed]",
                 EdgeKind::Writes => " [style=dotted]",
+                EdgeKind::Waits => " [style=dashed, label=\"waits\"]",
             };
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} -> {to}{style};");

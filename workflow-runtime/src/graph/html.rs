@@ -13,19 +13,21 @@ use super::{EdgeKind, EventRole, Graph};
 use crate::workflow::Workflow;
 
 /// The legend's entries for nodes.
-const NODE_LEGEND: [(NodeKind, &str); 5] = [
+const NODE_LEGEND: [(NodeKind, &str); 6] = [
     (NodeKind::Step, "step"),
     (NodeKind::Event(EventRole::Start), "start event"),
+    (NodeKind::Event(EventRole::Input), "input event"),
     (NodeKind::Event(EventRole::Routed), "event"),
     (NodeKind::Event(EventRole::Stop), "stop event"),
     (NodeKind::Event(EventRole::Stream), "stream event"),
 ];
 
 /// The legend's entries for edges.
-const EDGE_LEGEND: [(EdgeKind, &str); 3] = [
+const EDGE_LEGEND: [(EdgeKind, &str); 4] = [
     (EdgeKind::Returns, "accepts / returns"),
     (EdgeKind::Sends, "sends"),
     (EdgeKind::Writes, "writes to the stream"),
+    (EdgeKind::Waits, "waits for"),
 ];
 
 /// The legend's entries for what a run did at a node, each shown when the

@@ -17,6 +17,7 @@ impl Graph {
                 EventRole::Start | EventRole::Stop => ("([", "])"),
                 EventRole::Routed => ("(", ")"),
                 EventRole::Stream => ("[/", "/]"),
+                EventRole::Input => ("[\\", "\\]"),
             };
             let class = NodeKind::Event(event.role).class();
             let _ = writeln!(out, "    e{index}{open}\"{}\"{close}:::{class}", event.name);
@@ -34,6 +35,7 @@ impl Graph {
                 EdgeKind::Accepts | EdgeKind::Returns => "-->",
                 EdgeKind::Sends => "-.->",
                 EdgeKind::Writes => "-. writes .->",
+                EdgeKind::Waits => "-. waits .->",
             };
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} {arrow} {to}");

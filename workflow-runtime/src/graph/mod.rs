@@ -25,7 +25,7 @@ use crate::workflow::Workflow;
 ///
 /// Steps come in the order the workflow declares them, events in the order
 /// they first appear (each step's accepted event, then what it returns, what
-/// it sends and what it writes to the stream), so the output is the same from build to build.
+/// it sends, what it writes to the stream and what it waits for), so the output is the same from build to build.
 ///
 /// ```
 /// use workflows::graph::{Edge, EdgeKind, Graph};
@@ -66,7 +66,8 @@ pub struct Graph {
     /// The event types, in order of first appearance.
     pub events: Vec<EventNode>,
     /// Every connection, in the same order: for each step, its accepted
-    /// event, what it returns, what it sends, what it writes.
+    /// event, what it returns, what it sends, what it writes, what it waits
+    /// for.
     pub edges: Vec<Edge>,
 }
 
@@ -97,6 +98,8 @@ pub enum EventRole {
     Routed,
     /// Ends a run.
     Stop,
+    /// Comes in from the run's caller (`#[event(input)]`).
+    Input,
     /// Goes out to the caller's event stream; no step accepts it. Events
     /// that steps only write to the stream (`#[step(writes(...))]`) have
     /// this role, as do routed events that no step accepts.
@@ -122,7 +125,7 @@ impl Edge {
     fn ends(self) -> (String, String) {
         let (step, event) = (format!("s{}", self.step), format!("e{}", self.event));
         match self.kind {
-            EdgeKind::Accepts => (event, step),
+            EdgeKind::Accepts | EdgeKind::Waits => (event, step),
             EdgeKind::Returns | EdgeKind::Sends | EdgeKind::Writes => (step, event),
         }
     }
@@ -140,6 +143,9 @@ pub enum EdgeKind {
     /// A step writes an event to the caller's event stream
     /// (`#[step(writes(...))]`); no step receives it.
     Writes,
+    /// A step waits for an input event from the run's caller
+    /// (`#[step(waits_for(...))]`).
+    Waits,
 }
 
 impl Graph {
@@ -168,7 +174,8 @@ impl Graph {
                 .iter()
                 .map(|event| (event, EdgeKind::Returns))
                 .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)))
-                .chain(step.writes.iter().map(|event| (event, EdgeKind::Writes)));
+                .chain(step.writes.iter().map(|event| (event, EdgeKind::Writes)))
+                .chain(step.waits_for.iter().map(|event| (event, EdgeKind::Waits)));
             for (event, kind) in produced {
                 let event = graph.event(&mut keys, event);
                 graph.edges.push(Edge {
@@ -195,6 +202,7 @@ impl Graph {
                 EventKind::Start => EventRole::Start,
                 EventKind::Stop => EventRole::Stop,
                 EventKind::Regular | EventKind::Outbound => EventRole::Routed,
+                EventKind::Input => EventRole::Input,
             },
         });
         self.events.len() - 1

@@ -21,9 +21,10 @@ pub(super) struct Palette {
 
 impl NodeKind {
     /// Every kind of node, in the order of the legend.
-    pub(super) const ALL: [Self; 5] = [
+    pub(super) const ALL: [Self; 6] = [
         Self::Step,
         Self::Event(EventRole::Start),
+        Self::Event(EventRole::Input),
         Self::Event(EventRole::Routed),
         Self::Event(EventRole::Stop),
         Self::Event(EventRole::Stream),
@@ -34,6 +35,7 @@ impl NodeKind {
         let (fill, stroke, text) = match self {
             Self::Step => ("#e8f0fe", "#1a56db", "#0b2150"),
             Self::Event(EventRole::Start) => ("#e6f4ea", "#188038", "#0d3d1c"),
+            Self::Event(EventRole::Input) => ("#e0f7fa", "#00838f", "#00363a"),
             Self::Event(EventRole::Routed) => ("#fdf6e3", "#b58900", "#3d2e00"),
             Self::Event(EventRole::Stop) => ("#fce8e6", "#c5221f", "#4a0c0b"),
             Self::Event(EventRole::Stream) => ("#f3e8fd", "#8430ce", "#2e0d4a"),
@@ -46,6 +48,7 @@ impl NodeKind {
         match self {
             Self::Step => "step",
             Self::Event(EventRole::Start) => "start",
+            Self::Event(EventRole::Input) => "input",
             Self::Event(EventRole::Routed) => "event",
             Self::Event(EventRole::Stop) => "stop",
             Self::Event(EventRole::Stream) => "stream",

@@ -94,6 +94,7 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 ///         duration: Duration::from_millis(5),
 ///         produced: vec!["Greeting".into()],
 ///         written: vec![],
+///         received: vec![],
 ///     }),
 /// ];
 /// let trace: RunTrace = events.iter().collect();
@@ -131,6 +132,9 @@ pub struct StepTrace {
     /// How many events of each type its finished invocations wrote to the
     /// stream, by name.
     pub written: BTreeMap<String, usize>,
+    /// How many events of each type its finished invocations received
+    /// while they waited for the run's caller, by name.
+    pub received: BTreeMap<String, usize>,
     /// The error of its last failed invocation, or the panic's message.
     pub error: Option<String>,
 }
@@ -217,7 +221,7 @@ impl RunTrace {
     /// [`Graph::edges`]: for an accepts edge, how many invocations of its
     /// step started with its event; for a returns or sends edge, how many
     /// events of its type its step produced; for a writes edge, how many it
-    /// wrote. A step that both returns and
+    /// wrote; for a waits edge, how many it received. A step that both returns and
     /// sends an event type counts each of its events on both edges, as the
     /// observer events name what a step produced but not how.
     ///
@@ -235,6 +239,7 @@ impl RunTrace {
                     EdgeKind::Accepts => &step.accepted,
                     EdgeKind::Returns | EdgeKind::Sends => &step.produced,
                     EdgeKind::Writes => &step.written,
+                    EdgeKind::Waits => &step.received,
                 };
                 counts
                     .get(graph.events[edge.event].name)
@@ -274,6 +279,9 @@ impl RunTrace {
         }
         for event in &finished.written {
             count(&mut step.written, event);
+        }
+        for event in &finished.received {
+            count(&mut step.received, event);
         }
     }
 
@@ -507,6 +515,7 @@ mod tests {
             duration: Duration::from_millis(millis),
             produced: names(produced),
             written: names(written),
+            received: Vec::new(),
         })
     }
 

@@ -16,9 +16,11 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::attempts::attempts_of;
+use crate::check::takes_input;
 use crate::context::{Context, Routed};
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
+use crate::inbox::route_incoming;
 use crate::observe::RunIdle;
 use crate::run::invocation::{Failure, Finished, Invocation};
 use crate::run::slice::TimeSlice;
@@ -124,6 +126,10 @@ impl<'a, W: Workflow> Machine<'a, W> {
                     if self.ctx.observer().is_some() {
                         self.ctx.publish(AnyEvent::new(RunIdle {}));
                     }
+                    // A run that takes input waits for its caller instead.
+                    if const { takes_input(W::STEPS) } {
+                        return Poll::Pending;
+                    }
                     return Poll::Ready(Err(WorkflowError::Stalled {
                         last_step: W::STEPS[self.last_step].name,
                     }));
@@ -131,6 +137,20 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 return Poll::Pending;
             }
         }
+    }
+
+    /// Whether the run's caller sent events for its steps; no lock.
+    pub(crate) fn has_incoming(&self) -> bool {
+        self.ctx.channel().has_incoming()
+    }
+
+    /// Routes the events the run's caller sent for its steps, and remembers
+    /// the run's task to wake when more come; says whether any came.
+    pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
+        let incoming = self.ctx.channel().take_incoming(cx.waker());
+        let any = !incoming.is_empty();
+        route_incoming(self.ctx, incoming);
+        any
     }
 
     /// Starts an invocation of the step at index `step`, watched if the run

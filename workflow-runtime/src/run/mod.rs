@@ -17,6 +17,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
+use crate::check::takes_input;
 use crate::context::{Context, RunId};
 use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
@@ -185,7 +186,7 @@ impl<W: Workflow> Runner<W> {
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
         let run_id = RunId::next();
-        let (publisher, subscription) = stream::channel();
+        let (publisher, subscription, inlet) = stream::channel();
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
@@ -207,7 +208,7 @@ impl<W: Workflow> Runner<W> {
             }
             .instrument(span),
         );
-        WorkflowHandler::new(run_id, task, subscription)
+        WorkflowHandler::new(run_id, task, subscription, inlet)
     }
 }
 
@@ -224,12 +225,22 @@ async fn drive<W: Workflow>(
     let mut machine = Machine::new(workflow, ctx);
     start.begin::<W, _>(&mut machine);
     let outcome = poll_fn(|cx| {
+        // Runs of workflows that take no input never look for any.
+        if const { takes_input(W::STEPS) } && machine.has_incoming() {
+            machine.receive_incoming(cx);
+        }
         let progress = machine.poll_run(cx);
-        if progress.is_pending() && deadline.as_mut().poll_passed(cx) {
-            return Poll::Ready(Err(WorkflowError::TimedOut {
-                after: timeout.unwrap_or_default(),
-                active_steps: machine.active_steps(),
-            }));
+        if progress.is_pending() {
+            // Events the caller sends for steps wake the run from here on.
+            if const { takes_input(W::STEPS) } && machine.receive_incoming(cx) {
+                cx.waker().wake_by_ref();
+            }
+            if deadline.as_mut().poll_passed(cx) {
+                return Poll::Ready(Err(WorkflowError::TimedOut {
+                    after: timeout.unwrap_or_default(),
+                    active_steps: machine.active_steps(),
+                }));
+            }
         }
         progress
     })

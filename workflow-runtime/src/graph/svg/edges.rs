@@ -63,6 +63,7 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
         EdgeKind::Returns => "returns",
         EdgeKind::Sends => "sends",
         EdgeKind::Writes => "writes",
+        EdgeKind::Waits => "waits",
     };
     let _ = write!(
         out,
@@ -81,8 +82,8 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
     out.push_str("</g>\n");
 }
 
-/// Writes a line along `route`, dashed for sends, dotted for writes, and
-/// an arrowhead at its end.
+/// Writes a line along `route`, dashed for sends, dotted for writes,
+/// dash-dotted for waits, and an arrowhead at its end.
 fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke) {
     let mut d = String::new();
     for (index, [start, first, second, end]) in route.iter().enumerate() {
@@ -99,6 +100,7 @@ fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke
         EdgeKind::Accepts | EdgeKind::Returns => "",
         EdgeKind::Sends => r#" stroke-dasharray="6 4""#,
         EdgeKind::Writes => r#" stroke-dasharray="2 3""#,
+        EdgeKind::Waits => r#" stroke-dasharray="8 3 2 3""#,
     };
     let Stroke { color, width, .. } = stroke;
     let _ = write!(

@@ -182,7 +182,11 @@ fn bow_shared(graph: &Graph, routes: &mut [Vec<Cubic>]) {
             .edges
             .iter()
             .filter(|other| (other.step, other.event) == ends);
-        if matches!(edge.kind, EdgeKind::Sends | EdgeKind::Writes) || alike.nth(1).is_none() {
+        if matches!(
+            edge.kind,
+            EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Waits
+        ) || alike.nth(1).is_none()
+        {
             continue;
         }
         if let [cubic] = route.as_mut_slice() {

@@ -1,0 +1,227 @@
+//! Human in the loop: events a run's caller sends in
+//! ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)),
+//! the built-in [`InputRequiredEvent`] and [`HumanResponseEvent`], and
+//! [`StepContext::wait_for_event`], which suspends a step until such an
+//! event comes.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{Context, StepContext, WrittenBy};
+use crate::event::{Event, library_event};
+use crate::workflow::Workflow;
+
+/// An event the run's caller may send in while the run goes on. Implemented
+/// by `#[derive(Event)]` with `#[event(input)]`, and by
+/// [`HumanResponseEvent`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an input event",
+    label = "a run's caller can only send events marked as input",
+    note = "derive it with `#[event(input)]`, so that the workflow's graph knows its caller sends it"
+)]
+pub trait InputEvent: Event {}
+
+/// Asks the run's caller for input: return it from a step, or publish it
+/// while waiting ([`WaitForEvent::publishing`]); the caller answers with a
+/// [`HumanResponseEvent`]. May leave the workflow with no step accepting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRequiredEvent {
+    /// What to show the person asked, like `"Your name: "`.
+    pub prefix: String,
+}
+
+/// The run's caller's answer to an [`InputRequiredEvent`]: an input event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HumanResponseEvent {
+    /// What the person answered.
+    pub response: String,
+}
+
+library_event!("workflows::", InputRequiredEvent, Outbound);
+library_event!("workflows::", HumanResponseEvent, Input);
+
+impl InputEvent for HumanResponseEvent {}
+
+/// Implemented by `workflow!` for each event type a step of `W` declares in
+/// `#[step(waits_for(...))]`; `STEP` is the step's index.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this step waits for `{Self}` without declaring it",
+    label = "`{Self}` is not in this step's `#[step(waits_for(...))]`",
+    note = "add it to the step's attribute, like `#[step(waits_for({Self}))]`, so that the workflow's graph shows it"
+)]
+pub trait WaitedBy<W, const STEP: usize> {}
+
+/// No event a step waited for came within its timeout
+/// ([`WaitForEvent::timeout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("no `{event}` came within {after:?}")]
+pub struct WaitTimedOut {
+    /// The event type waited for.
+    pub event: &'static str,
+    /// How long the step waited.
+    pub after: Duration,
+}
+
+impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
+    /// Suspends the step until the run's caller sends an `E`
+    /// ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)),
+    /// and resumes it in place with the event: the step is not run again
+    /// from its start. Await what this returns, after choosing with its
+    /// methods an event to publish once the step waits, a filter on the
+    /// awaited event, and a timeout.
+    ///
+    /// The step declares the type in `#[step(waits_for(E))]`. The wait
+    /// begins before the event to publish goes out, so a caller who answers
+    /// that event always finds the step waiting; an `E` the caller sent
+    /// earlier that no step took is handed over at once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use workflows::prelude::*;
+    /// use workflows::{HumanResponseEvent, InputRequiredEvent};
+    ///
+    /// struct Greeter;
+    ///
+    /// #[workflow_impl]
+    /// impl Greeter {
+    ///     #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    ///     async fn ask(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
+    ///         let answer = ctx
+    ///             .wait_for_event::<HumanResponseEvent>()
+    ///             .publishing(InputRequiredEvent { prefix: "Your name: ".into() })
+    ///             .matching(|answer| !answer.response.trim().is_empty())
+    ///             .timeout(Duration::from_secs(300))
+    ///             .await?;
+    ///         Ok(StopEvent::new(format!("Hello, {}!", answer.response.trim())))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let mut handler = Greeter.runner().run(StartEvent::new());
+    /// let mut events = handler.stream_events()?;
+    /// while let Some(event) = events.next().await {
+    ///     if let Some(asked) = event.downcast_ref::<InputRequiredEvent>() {
+    ///         assert_eq!(asked.prefix, "Your name: ");
+    ///         handler.send_event(HumanResponseEvent { response: "Ada".into() })?;
+    ///     }
+    /// }
+    /// assert_eq!(handler.await?, "Hello, Ada!");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_for_event<E>(&self) -> WaitForEvent<'run, W, STEP, E>
+    where
+        E: InputEvent + WaitedBy<W, STEP>,
+    {
+        WaitForEvent {
+            ctx: StepContext::of_attempt(self.context(), self.attempt()),
+            publish: None,
+            wants: Box::new(|_| true),
+            timeout: None,
+            event: PhantomData,
+        }
+    }
+}
+
+/// Publishes a waiting step's event on the stream.
+type Publish<'run, W> = Box<dyn FnOnce(&Context<W>) + Send + 'run>;
+
+/// A wait for an event from the run's caller, built by
+/// [`StepContext::wait_for_event`]; await it for the event.
+#[must_use = "the step only waits when this is awaited"]
+pub struct WaitForEvent<'run, W: Workflow, const STEP: usize, E> {
+    ctx: StepContext<'run, W, STEP>,
+    publish: Option<Publish<'run, W>>,
+    wants: Box<dyn Fn(&E) -> bool + Send + 'static>,
+    timeout: Option<Duration>,
+    event: PhantomData<fn() -> E>,
+}
+
+impl<'run, W: Workflow, const STEP: usize, E: InputEvent> WaitForEvent<'run, W, STEP, E> {
+    /// Publishes `event` on the stream once the step waits, as
+    /// [`StepContext::write_event_to_stream`] does; usually an
+    /// [`InputRequiredEvent`] that tells the caller what to send.
+    pub fn publishing<P>(mut self, event: P) -> Self
+    where
+        P: Event + WrittenBy<W, STEP>,
+    {
+        self.publish = Some(Box::new(move |ctx: &Context<W>| {
+            ctx.write_event_to_stream(event);
+        }));
+        self
+    }
+
+    /// Takes only an event for which `wants` returns `true`; others go on
+    /// to other waiting steps, or to the steps that accept them.
+    pub fn matching(mut self, wants: impl Fn(&E) -> bool + Send + 'static) -> Self {
+        self.wants = Box::new(wants);
+        self
+    }
+
+    /// Fails the wait with [`WaitTimedOut`] if no event comes within
+    /// `after`.
+    pub fn timeout(mut self, after: Duration) -> Self {
+        self.timeout = Some(after);
+        self
+    }
+}
+
+impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
+    for WaitForEvent<'run, W, STEP, E>
+{
+    type Output = Result<E, WaitTimedOut>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'run>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Self {
+            ctx,
+            publish,
+            wants,
+            timeout,
+            ..
+        } = self;
+        let ctx = ctx.context();
+        Box::pin(async move {
+            let reply = ctx.wait_for(wants);
+            if let Some(publish) = publish {
+                publish(ctx);
+            }
+            let event = match timeout {
+                None => reply.await,
+                Some(after) => {
+                    tokio::time::timeout(after, reply)
+                        .await
+                        .map_err(|_| WaitTimedOut {
+                            event: E::NAME,
+                            after,
+                        })?
+                }
+            };
+            let event = event.expect("the inbox outlives the steps that wait on it");
+            if let Some(observer) = ctx.observer() {
+                observer.received(E::NAME);
+            }
+            Ok(event
+                .downcast::<E>()
+                .expect("a waiter is handed an event of the type it waits for"))
+        })
+    }
+}
+
+impl<W: Workflow, const STEP: usize, E> fmt::Debug for WaitForEvent<'_, W, STEP, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitForEvent")
+            .field("step", &self.ctx.step_name())
+            .field("event", &std::any::type_name::<E>())
+            .field("publishes", &self.publish.is_some())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
