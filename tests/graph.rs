@@ -9,7 +9,7 @@ use std::path::Path;
 
 use workflows::graph::{Edge, EdgeKind, EventRole, Graph};
 
-use EdgeKind::{Accepts, Returns, Sends, Writes};
+use EdgeKind::{Accepts, Returns, Sends, Waits, Writes};
 
 /// The edges of `graph` as `(step, event, kind)`.
 fn edges(graph: &Graph) -> Vec<(usize, usize, EdgeKind)> {
@@ -127,6 +127,41 @@ fn the_branching_loop_example_returns_one_of_three_events_from_each_step() {
     expected.push((2, 2, Accepts));
     expected.extend(branches(2));
     assert_eq!(edges(&graph), expected);
+}
+
+#[test]
+fn the_human_in_the_loop_example_waits_for_its_callers_answers() {
+    let graph = Graph::of::<examples::human_in_the_loop::Interview>();
+    assert_eq!(steps(&graph), [("ask_name", 4), ("ask_colour", 4)]);
+    assert_eq!(
+        events(&graph),
+        [
+            ("StartEvent", EventRole::Start),
+            ("Named", EventRole::Routed),
+            ("InputRequiredEvent", EventRole::Stream),
+            ("HumanResponseEvent", EventRole::Input),
+            ("StopEvent", EventRole::Stop),
+        ]
+    );
+    assert_eq!(
+        edges(&graph),
+        [
+            (0, 0, Accepts),
+            (0, 1, Returns),
+            (0, 2, Writes),
+            (0, 3, Waits),
+            (1, 1, Accepts),
+            (1, 4, Returns),
+            (1, 2, Writes),
+            (1, 3, Waits),
+        ]
+    );
+    let mermaid = graph.to_mermaid();
+    assert!(
+        mermaid.contains("e3[\\\"HumanResponseEvent\"\\]:::input"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("e3 -. waits .-> s0"), "{mermaid}");
 }
 
 /// Compares `actual` with the checked-in file `tests/snapshots/<file>`;

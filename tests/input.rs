@@ -2,6 +2,8 @@
 //! is resumed in place; the caller sends events while it streams; waits
 //! time out and filter; input events are entry points of the graph.
 
+mod examples;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -220,4 +222,21 @@ async fn an_idle_run_waiting_for_input_still_times_out() {
     .await
     .unwrap_err();
     assert!(matches!(error, WorkflowError::TimedOut { .. }), "{error:?}");
+}
+
+// --- the example ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_interview_example_goes_on_with_each_answer() {
+    use examples::human_in_the_loop::Interview;
+    let mut handler = Interview.runner().run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    assert_eq!(next_question(&mut events).await, "What is your name? ");
+    handler.send_event(answer(" Ada ")).unwrap();
+    assert_eq!(
+        next_question(&mut events).await,
+        "Hello, Ada! What is your favourite colour? "
+    );
+    handler.send_event(answer("Teal")).unwrap();
+    assert_eq!(handler.await.unwrap(), "Ada likes teal.");
 }

@@ -7,16 +7,22 @@
 pub mod branching_loop;
 #[path = "../../examples/fan_out.rs"]
 pub mod fan_out;
+#[path = "../../examples/human_in_the_loop.rs"]
+pub mod human_in_the_loop;
 #[path = "../../examples/streaming/main.rs"]
 pub mod streaming;
 
 use workflows::graph::Graph;
 
 /// Every example's graph, by example name.
-pub fn graphs() -> [(&'static str, Graph); 3] {
+pub fn graphs() -> [(&'static str, Graph); 4] {
     [
         ("streaming", Graph::of::<streaming::MyWorkflow>()),
         ("fan_out", Graph::of::<fan_out::Summarise>()),
         ("branching_loop", Graph::of::<branching_loop::Collatz>()),
+        (
+            "human_in_the_loop",
+            Graph::of::<human_in_the_loop::Interview>(),
+        ),
     ]
 }

@@ -1,0 +1,92 @@
+//! Human in the loop: a workflow that asks questions at the terminal and
+//! goes on with the answers. Each step waits for the person's answer in
+//! place (`ctx.wait_for_event`), after publishing the question on the event
+//! stream; the caller prints each question, reads a line (asking again
+//! after a blank one) and sends it in (`handler.send_event`).
+//!
+//! Run it with `cargo run --example human_in_the_loop` and answer at the
+//! prompts, or pipe the answers in:
+//! `printf 'Ada\nteal\n' | cargo run --example human_in_the_loop`.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use workflows::prelude::*;
+use workflows::{HumanResponseEvent, InputRequiredEvent};
+
+/// How long a question waits for its answer.
+pub const PATIENCE: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+pub struct Named {
+    name: String,
+}
+
+pub struct Interview;
+
+#[workflow_impl]
+impl Interview {
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask_name(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<Named> {
+        let answer = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(question("What is your name? "))
+            .timeout(PATIENCE)
+            .await?;
+        Ok(Named {
+            name: answer.response.trim().to_owned(),
+        })
+    }
+
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask_colour(&self, ctx: &Context<Self>, named: Named) -> Result<StopEvent<String>> {
+        let prompt = format!("Hello, {}! What is your favourite colour? ", named.name);
+        let answer = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(question(&prompt))
+            .timeout(PATIENCE)
+            .await?;
+        let colour = answer.response.trim().to_lowercase();
+        Ok(StopEvent::new(format!("{} likes {colour}.", named.name)))
+    }
+}
+
+fn question(prefix: &str) -> InputRequiredEvent {
+    InputRequiredEvent {
+        prefix: prefix.to_owned(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut handler = Interview
+        .runner()
+        .timeout(PATIENCE * 2)
+        .run(StartEvent::new());
+    let mut events = handler.stream_events()?;
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(event) = events.next().await {
+        let Some(question) = event.downcast_ref::<InputRequiredEvent>() else {
+            continue;
+        };
+        let answer = loop {
+            print!("{}", question.prefix);
+            std::io::stdout().flush()?;
+            let Some(line) = lines.next_line().await? else {
+                println!();
+                anyhow::bail!("the input ended before the interview did");
+            };
+            if !std::io::stdin().is_terminal() {
+                // Piped answers are not echoed; show them as if typed.
+                println!("{line}");
+            }
+            if !line.trim().is_empty() {
+                break line;
+            }
+        };
+        handler.send_event(HumanResponseEvent { response: answer })?;
+    }
+    println!("{}", handler.await?);
+    Ok(())
+}
