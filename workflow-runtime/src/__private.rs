@@ -9,6 +9,7 @@ pub use crate::context::{SentBy, StepContext, WrittenBy};
 pub use crate::emit::{Emit, StepReturn};
 pub use crate::event::{EventInfo, EventKind};
 pub use crate::input::WaitedBy;
+pub use crate::recover::{input_json, with_input};
 pub use crate::roles::{Absent, JoinStart, JoinStop};
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;

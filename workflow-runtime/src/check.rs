@@ -130,9 +130,23 @@ const fn contains(events: &[EventInfo], key: &str) -> bool {
     false
 }
 
-/// Whether step `from` returns or sends what step `to` accepts.
+/// Whether step `from` returns or sends what step `to` accepts, or `to`
+/// catches the failures of `from`.
 const fn feeds(from: &StepInfo, to: &StepInfo) -> bool {
-    contains(from.returns, to.accepts.key) || contains(from.sends, to.accepts.key)
+    contains(from.returns, to.accepts.key)
+        || contains(from.sends, to.accepts.key)
+        || contains_name(to.catches, from.name)
+}
+
+const fn contains_name(names: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        if str_eq(names[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 const fn any_stop(events: &[EventInfo]) -> bool {
@@ -258,7 +272,8 @@ const fn input_produced<const N: usize>(steps: &[StepInfo; N], step: usize) -> b
     if !matches!(
         steps[step].accepts.kind,
         EventKind::Regular | EventKind::Outbound
-    ) {
+    ) || !steps[step].catches.is_empty()
+    {
         return true;
     }
     let mut i = 0;
@@ -392,6 +407,64 @@ pub const fn waits_for_other_than_input(steps: &[StepInfo], step: usize) -> Verd
     Verdict::PASS
 }
 
+/// The steps a step catches the failures of must exist.
+pub const fn catches_unknown_step(steps: &[StepInfo], step: usize) -> Verdict {
+    let info = &steps[step];
+    let Some(unknown) = unknown_catch(steps, info) else {
+        return Verdict::PASS;
+    };
+    let mut verdict = Verdict::fail()
+        .push("step `")
+        .push(info.name)
+        .push("` catches the failures of `")
+        .push(unknown)
+        .push("`, but the workflow has no step of that name; its steps are ");
+    let mut j = 0;
+    while j < steps.len() {
+        if j > 0 {
+            verdict = verdict.push(", ");
+        }
+        verdict = verdict.push("`").push(steps[j].name).push("`");
+        j += 1;
+    }
+    verdict
+}
+
+/// The first name in `step`'s `catches(...)` that is no step of `steps`.
+const fn unknown_catch(steps: &[StepInfo], step: &StepInfo) -> Option<&'static str> {
+    let mut i = 0;
+    while i < step.catches.len() {
+        let mut known = false;
+        let mut j = 0;
+        while j < steps.len() {
+            known = known || str_eq(steps[j].name, step.catches[i]);
+            j += 1;
+        }
+        if !known {
+            return Some(step.catches[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A step that catches failures accepts the event that describes them.
+pub const fn catcher_without_failure_event(steps: &[StepInfo], step: usize) -> Verdict {
+    let info = &steps[step];
+    if info.catches.is_empty() || str_eq(info.accepts.key, FAILURE_EVENT_KEY) {
+        return Verdict::PASS;
+    }
+    Verdict::fail()
+        .push("step `")
+        .push(info.name)
+        .push("` catches failures, so it accepts the event that describes one: take `failed: StepFailedEvent` instead of `")
+        .push(info.accepts.name)
+        .push("`")
+}
+
+/// The key of [`StepFailedEvent`](crate::StepFailedEvent).
+const FAILURE_EVENT_KEY: &str = <crate::recover::StepFailedEvent as crate::Event>::KEY;
+
 /// Some step must accept a start event.
 pub const fn no_start<const N: usize>(workflow: &str, steps: &[StepInfo; N]) -> Verdict {
     if has_start(steps) {
@@ -416,7 +489,12 @@ pub const fn no_path_to_stop<const N: usize>(workflow: &str, steps: &[StepInfo; 
 
 /// Every step must be reachable from the start event.
 pub const fn unreachable<const N: usize>(steps: &[StepInfo; N], step: usize) -> Verdict {
-    if !has_start(steps) || !input_produced(steps, step) || reachable(steps)[step] {
+    // A step that catches a step that does not exist has its own error.
+    if !has_start(steps)
+        || !input_produced(steps, step)
+        || reachable(steps)[step]
+        || unknown_catch(steps, &steps[step]).is_some()
+    {
         return Verdict::PASS;
     }
     let info = &steps[step];

@@ -141,4 +141,9 @@ pub struct StepInfo {
     pub retry: Option<RetryPolicy>,
     /// How long one attempt may take (`#[step(timeout = ...)]`).
     pub timeout: Option<Duration>,
+    /// The steps whose failures it catches (`#[step(catches(...))]`).
+    pub catches: &'static [&'static str],
+    /// How many failures it may recover from in one run
+    /// (`#[step(max_recoveries = N)]`, 1 unless set).
+    pub max_recoveries: u32,
 }

@@ -28,7 +28,13 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         Some(state) => quote!(#state),
         None => quote!(()),
     };
-    let invocations = steps.iter().map(invocation);
+    let caught: std::collections::HashSet<String> = steps
+        .iter()
+        .flat_map(|step| step.options.catches.iter().map(ToString::to_string))
+        .collect();
+    let invocations = steps
+        .iter()
+        .map(|step| invocation(step, caught.contains(&step.name.to_string())));
     let declared = steps.iter().map(|step| declared_impls(step, self_ty));
     let checks = if check_graph {
         graph::checks(model)
@@ -149,6 +155,8 @@ fn step_info(step: &Step) -> TokenStream {
     let writes = &step.options.writes.types;
     let waits_for = &step.options.waits_for.types;
     let num_workers = step.options.num_workers;
+    let catches = step.options.catches.iter().map(ToString::to_string);
+    let max_recoveries = step.options.max_recoveries;
     let retry = constant_option(step.options.retry.as_ref());
     let timeout = constant_option(step.options.timeout.as_ref());
     quote! {
@@ -162,6 +170,8 @@ fn step_info(step: &Step) -> TokenStream {
             num_workers: #num_workers,
             retry: #retry,
             timeout: #timeout,
+            catches: &[ #( #catches ),* ],
+            max_recoveries: #max_recoveries,
         }
     }
 }
@@ -216,7 +226,10 @@ fn fold_stop(steps: &[Step], span: Span) -> TokenStream {
         })
 }
 
-fn invocation(step: &Step) -> TokenStream {
+/// The arm of `invoke` for `step`: its call, through the attempts of its
+/// retry policy and timeout if it has either, keeping its event as JSON if
+/// another step catches its failures (`caught`).
+fn invocation(step: &Step, caught: bool) -> TokenStream {
     let variant = step.variant();
     let method = &step.name;
     let index = step.index;
@@ -231,30 +244,39 @@ fn invocation(step: &Step) -> TokenStream {
         }
     };
     let options = &step.options;
-    if options.retry.is_none() && options.timeout.is_none() {
+    let outcome = if options.retry.is_none() && options.timeout.is_none() {
         let call = call(quote!(1));
-        return quote! {
-            __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
-                let returned = { #call };
-                ::workflows::StepReturn::into_step_result(returned).map(__Produced::#variant)
-            }),
-        };
-    }
-    let call = call(quote!(attempt));
-    let attempt = if step.takes_context {
-        quote!(attempt)
+        quote! {{
+            let returned = { #call };
+            ::workflows::StepReturn::into_step_result(returned)
+        }}
     } else {
-        quote!(_)
-    };
-    quote! {
-        __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
+        let call = call(quote!(attempt));
+        let attempt = if step.takes_context {
+            quote!(attempt)
+        } else {
+            quote!(_)
+        };
+        quote! {{
             let attempt = |event, #attempt: u32| async move {
                 let returned = { #call };
                 ::workflows::StepReturn::into_step_result(returned)
             };
-            ::workflows::__private::attempts(ctx, #index, event, attempt)
-                .await
-                .map(__Produced::#variant)
+            ::workflows::__private::attempts(ctx, #index, event, attempt).await
+        }}
+    };
+    let (keep_input, outcome) = if caught {
+        (
+            quote! { let input = ::workflows::__private::input_json(&event); },
+            quote! { #outcome.map_err(|error| ::workflows::__private::with_input(error, input)) },
+        )
+    } else {
+        (TokenStream::new(), outcome)
+    };
+    quote! {
+        __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
+            #keep_input
+            #outcome.map(__Produced::#variant)
         }),
     }
 }

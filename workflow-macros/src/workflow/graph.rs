@@ -35,6 +35,13 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
         if let Some(span) = step.options.writes.span {
             checks.push(check(span, quote!(writes_stop(&__STEPS, #index))));
         }
+        if let Some(span) = step.options.catches_span {
+            checks.push(check(span, quote!(catches_unknown_step(&__STEPS, #index))));
+            checks.push(check(
+                step.event_span(),
+                quote!(catcher_without_failure_event(&__STEPS, #index)),
+            ));
+        }
         if let Some(span) = step.options.waits_for.span {
             checks.push(check(
                 span,

@@ -4,12 +4,15 @@ use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, LitInt, Token, Type};
+use syn::{Attribute, Expr, Ident, LitInt, Token, Type};
 
 use crate::errors::{Errors, unknown_option};
 
 /// LlamaIndex's default for `num_workers`.
 pub(crate) const DEFAULT_NUM_WORKERS: usize = 4;
+
+/// LlamaIndex's default for `max_recoveries`.
+const DEFAULT_MAX_RECOVERIES: u32 = 1;
 
 pub(crate) struct StepOptions {
     pub(crate) num_workers: usize,
@@ -23,6 +26,12 @@ pub(crate) struct StepOptions {
     pub(crate) retry: Option<Expr>,
     /// `timeout = <Duration>`, a constant expression.
     pub(crate) timeout: Option<Expr>,
+    /// `catches(step, ...)`: the steps whose failures this one handles.
+    pub(crate) catches: Vec<Ident>,
+    /// Where `catches` is written.
+    pub(crate) catches_span: Option<Span>,
+    /// `max_recoveries = N`.
+    pub(crate) max_recoveries: u32,
 }
 
 /// The event types of an option like `sends(A, B)`, as written.
@@ -44,6 +53,9 @@ impl StepOptions {
             waits_for: EventList::default(),
             retry: None,
             timeout: None,
+            catches: Vec::new(),
+            catches_span: None,
+            max_recoveries: DEFAULT_MAX_RECOVERIES,
         };
         if matches!(attr.meta, syn::Meta::Path(_)) {
             return options;
@@ -71,6 +83,23 @@ impl StepOptions {
                 options
                     .waits_for
                     .parse(&meta, "waits_for", "HumanResponseEvent", errors)
+            } else if meta.path.is_ident("catches") {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let steps = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+                if steps.is_empty() {
+                    errors.spanned(&meta.path, "`catches()` names no step: name the steps whose failures this one handles, like `catches(fetch)`");
+                }
+                options.catches.extend(steps);
+                options.catches_span = Some(meta.path.span());
+                Ok(())
+            } else if meta.path.is_ident("max_recoveries") {
+                let value: LitInt = meta.value()?.parse()?;
+                match value.base10_parse::<u32>() {
+                    Ok(n) => options.max_recoveries = n,
+                    Err(_) => errors.spanned(&value, "`max_recoveries` is a whole number, like `max_recoveries = 3`"),
+                }
+                Ok(())
             } else if meta.path.is_ident("retry") {
                 parse_value(&meta, &mut options.retry, errors)
             } else if meta.path.is_ident("timeout") {
@@ -79,7 +108,7 @@ impl StepOptions {
                 Err(unknown_option(
                     &meta,
                     "step",
-                    "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy` and `timeout = Duration`",
+                    "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` and `max_recoveries = N`",
                 ))
             }
         });

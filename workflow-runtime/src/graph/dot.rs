@@ -39,6 +39,7 @@ impl Graph {
                 EdgeKind::Sends => " [style=dashed]",
                 EdgeKind::Writes => " [style=dotted]",
                 EdgeKind::Waits => " [style=dashed, label=\"waits\"]",
+                EdgeKind::Fails => " [style=dashed, label=\"fails\"]",
             };
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} -> {to}{style};");

@@ -23,11 +23,12 @@ const NODE_LEGEND: [(NodeKind, &str); 6] = [
 ];
 
 /// The legend's entries for edges.
-const EDGE_LEGEND: [(EdgeKind, &str); 4] = [
+const EDGE_LEGEND: [(EdgeKind, &str); 5] = [
     (EdgeKind::Returns, "accepts / returns"),
     (EdgeKind::Sends, "sends"),
     (EdgeKind::Writes, "writes to the stream"),
     (EdgeKind::Waits, "waits for"),
+    (EdgeKind::Fails, "fails to"),
 ];
 
 /// The legend's entries for what a run did at a node, each shown when the

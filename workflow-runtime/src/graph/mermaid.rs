@@ -36,6 +36,7 @@ impl Graph {
                 EdgeKind::Sends => "-.->",
                 EdgeKind::Writes => "-. writes .->",
                 EdgeKind::Waits => "-. waits .->",
+                EdgeKind::Fails => "-. fails .->",
             };
             let (from, to) = edge.ends();
             let _ = writeln!(out, "    {from} {arrow} {to}");

@@ -67,7 +67,7 @@ pub struct Graph {
     pub events: Vec<EventNode>,
     /// Every connection, in the same order: for each step, its accepted
     /// event, what it returns, what it sends, what it writes, what it waits
-    /// for.
+    /// for; then the failures that other steps catch.
     pub edges: Vec<Edge>,
 }
 
@@ -126,7 +126,9 @@ impl Edge {
         let (step, event) = (format!("s{}", self.step), format!("e{}", self.event));
         match self.kind {
             EdgeKind::Accepts | EdgeKind::Waits => (event, step),
-            EdgeKind::Returns | EdgeKind::Sends | EdgeKind::Writes => (step, event),
+            EdgeKind::Returns | EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Fails => {
+                (step, event)
+            }
         }
     }
 }
@@ -146,6 +148,9 @@ pub enum EdgeKind {
     /// A step waits for an input event from the run's caller
     /// (`#[step(waits_for(...))]`).
     Waits,
+    /// A step's failure goes, as a `StepFailedEvent`, to the step that
+    /// catches it (`#[step(catches(...))]`).
+    Fails,
 }
 
 impl Graph {
@@ -185,8 +190,35 @@ impl Graph {
                 });
             }
         }
+        graph.add_failure_edges::<W>();
         graph.mark_stream_events();
         graph
+    }
+
+    /// A fails edge from each step whose failures another step catches to
+    /// the event those failures come as, which that step accepts.
+    fn add_failure_edges<W: Workflow>(&mut self) {
+        for catcher in W::STEPS.iter().filter(|step| !step.catches.is_empty()) {
+            let Some(event) = self
+                .events
+                .iter()
+                .position(|event| event.name == catcher.accepts.name)
+            else {
+                continue;
+            };
+            for caught in catcher.catches {
+                if let Some(step) = W::STEPS.iter().position(|step| step.name == *caught) {
+                    let edge = Edge {
+                        step,
+                        event,
+                        kind: EdgeKind::Fails,
+                    };
+                    if !self.edges.contains(&edge) {
+                        self.edges.push(edge);
+                    }
+                }
+            }
+        }
     }
 
     /// The index of `info`'s node, added if new; `keys` runs beside

@@ -221,7 +221,8 @@ impl RunTrace {
     /// [`Graph::edges`]: for an accepts edge, how many invocations of its
     /// step started with its event; for a returns or sends edge, how many
     /// events of its type its step produced; for a writes edge, how many it
-    /// wrote; for a waits edge, how many it received. A step that both returns and
+    /// wrote; for a waits edge, how many it received; for a fails edge, how
+    /// many times its step failed. A step that both returns and
     /// sends an event type counts each of its events on both edges, as the
     /// observer events name what a step produced but not how.
     ///
@@ -236,6 +237,7 @@ impl RunTrace {
                     return 0;
                 };
                 let counts = match edge.kind {
+                    EdgeKind::Fails => return step.failed,
                     EdgeKind::Accepts => &step.accepted,
                     EdgeKind::Returns | EdgeKind::Sends => &step.produced,
                     EdgeKind::Writes => &step.written,

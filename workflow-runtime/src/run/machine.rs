@@ -22,14 +22,17 @@ use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
 use crate::inbox::route_incoming;
 use crate::observe::RunIdle;
+use crate::recover::{StepFailedEvent, input_of};
 use crate::run::invocation::{Failure, Finished, Invocation};
 use crate::run::slice::TimeSlice;
-use crate::workflow::{Sink, StepInfo, Workflow};
+use crate::workflow::{Sink, Workflow};
 
-/// The queued and running invocations of one step.
+/// The queued and running invocations of one step, and how many failures
+/// it has recovered from.
 struct Slot<W: Workflow> {
-    running: usize,
-    limit: usize,
+    running: u32,
+    limit: u32,
+    recovered: u32,
     waiting: VecDeque<W::Pending>,
 }
 
@@ -53,7 +56,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
             .iter()
             .map(|step| Slot {
                 running: 0,
-                limit: step.num_workers,
+                limit: u32::try_from(step.num_workers).unwrap_or(u32::MAX),
+                recovered: 0,
                 waiting: VecDeque::new(),
             })
             .collect();
@@ -196,37 +200,86 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 Ok(())
             }
-            Err(failure) => Err(self.failed(info, failure)),
+            Err(failure) => self.recover_or_fail(step, failure),
         }
     }
 
-    /// The error that ends the run after the step `info` failed, once its
+    /// After the step at index `step` failed, once its
     /// [`StepFailed`](crate::observe::StepFailed) is published if the run
-    /// exposes observer events.
+    /// exposes observer events: hands the failure to the step that catches
+    /// it, if one does and may still recover, or gives the error that ends
+    /// the run.
     #[cold]
-    fn failed(&self, info: &StepInfo, failure: Failure) -> WorkflowError {
+    fn recover_or_fail(&mut self, step: usize, failure: Failure) -> Result<(), WorkflowError> {
+        let info = &W::STEPS[step];
         if let Some(observer) = self.ctx.observer() {
             let failed = observer
                 .take_completed()
                 .failed(info, format!("{failure:#}"));
             self.ctx.publish(AnyEvent::new(failed));
         }
-        match failure {
-            Failure::Error(source) => {
-                let (source, attempts) = attempts_of(source);
-                WorkflowError::StepFailed {
+        let (error, input) = match failure {
+            Failure::Error(error) => {
+                let (error, input) = input_of(error);
+                (Ok(error), input)
+            }
+            Failure::Panic(message) => (Err(message), serde_json::Value::Null),
+        };
+        let (error, attempts) = match error {
+            Ok(error) => {
+                let (error, attempts) = attempts_of(error);
+                (Ok(error), attempts)
+            }
+            Err(message) => (Err(message), 1),
+        };
+        let Some(catcher) = self.catcher(info.name) else {
+            return Err(match error {
+                Ok(source) => WorkflowError::StepFailed {
                     step: info.name,
                     event: info.accepts.name,
                     attempts,
                     source,
-                }
-            }
-            Failure::Panic(message) => WorkflowError::StepPanicked {
-                step: info.name,
-                event: info.accepts.name,
-                message,
+                },
+                Err(message) => WorkflowError::StepPanicked {
+                    step: info.name,
+                    event: info.accepts.name,
+                    message,
+                },
+            });
+        };
+        self.slots[catcher].recovered += 1;
+        let failed = StepFailedEvent {
+            step: info.name.to_owned(),
+            event: info.accepts.name.to_owned(),
+            input,
+            error: match &error {
+                Ok(error) => format!("{error:#}"),
+                Err(message) => message.clone(),
             },
+            attempts,
+            panicked: error.is_err(),
+        };
+        tracing::warn!(
+            step = info.name,
+            catcher = W::STEPS[catcher].name,
+            error = %failed.error,
+            "step failed; its failure goes to the step that catches it"
+        );
+        if W::deliver_to(catcher, failed, self).is_err() {
+            unreachable!("the compile-time checks make a catching step accept StepFailedEvent");
         }
+        Ok(())
+    }
+
+    /// The first step that catches the failures of the step named `failed`
+    /// and may still recover in this run.
+    fn catcher(&self, failed: &str) -> Option<usize> {
+        W::STEPS
+            .iter()
+            .zip(self.slots.iter())
+            .position(|(step, slot)| {
+                step.catches.contains(&failed) && slot.recovered < step.max_recoveries
+            })
     }
 
     /// Routes what steps sent through their contexts; says whether there was

@@ -64,6 +64,7 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
         EdgeKind::Sends => "sends",
         EdgeKind::Writes => "writes",
         EdgeKind::Waits => "waits",
+        EdgeKind::Fails => "fails",
     };
     let _ = write!(
         out,
@@ -83,7 +84,8 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
 }
 
 /// Writes a line along `route`, dashed for sends, dotted for writes,
-/// dash-dotted for waits, and an arrowhead at its end.
+/// dash-dotted for waits, finely dashed for failures, and an arrowhead at
+/// its end.
 fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke) {
     let mut d = String::new();
     for (index, [start, first, second, end]) in route.iter().enumerate() {
@@ -101,6 +103,7 @@ fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke
         EdgeKind::Sends => r#" stroke-dasharray="6 4""#,
         EdgeKind::Writes => r#" stroke-dasharray="2 3""#,
         EdgeKind::Waits => r#" stroke-dasharray="8 3 2 3""#,
+        EdgeKind::Fails => r#" stroke-dasharray="3 3""#,
     };
     let Stroke { color, width, .. } = stroke;
     let _ = write!(

@@ -184,7 +184,7 @@ fn bow_shared(graph: &Graph, routes: &mut [Vec<Cubic>]) {
             .filter(|other| (other.step, other.event) == ends);
         if matches!(
             edge.kind,
-            EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Waits
+            EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Waits | EdgeKind::Fails
         ) || alike.nth(1).is_none()
         {
             continue;

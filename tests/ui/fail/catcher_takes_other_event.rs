@@ -1,0 +1,25 @@
+//! A recovery step that does not take the `StepFailedEvent` its failures
+//! come as. The error points at the event it takes.
+
+use workflows::prelude::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Page;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn fetch(&self, _ev: StartEvent) -> Result<Page> {
+            Ok(Page)
+        }
+
+        #[step(catches(fetch))]
+        async fn recover(&self, _page: Page) -> StopEvent<()> {
+            StopEvent::new(())
+        }
+    }
+}
+
+fn main() {}

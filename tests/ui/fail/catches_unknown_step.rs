@@ -1,0 +1,23 @@
+//! A recovery step for a step the workflow does not have (a typo). The
+//! error points at `catches` and lists the steps.
+
+use workflows::prelude::*;
+use workflows::StepFailedEvent;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn fetch(&self, _ev: StartEvent) -> Result<StopEvent<()>> {
+            anyhow::bail!("offline")
+        }
+
+        #[step(catches(fecth))]
+        async fn recover(&self, _failed: StepFailedEvent) -> StopEvent<()> {
+            StopEvent::new(())
+        }
+    }
+}
+
+fn main() {}
