@@ -11,6 +11,7 @@ pub use crate::event::{EventInfo, EventKind};
 pub use crate::input::WaitedBy;
 pub use crate::recover::{input_json, with_input};
 pub use crate::roles::{Absent, JoinStart, JoinStop};
+pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch};
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
 
@@ -101,5 +102,16 @@ fn unrouted<W: Workflow, E: Event, S: Sink<W>>(event: E, sink: &mut S) {
         sink.stop(cast::<E, W::Stop>(event));
     } else {
         sink.outbound(AnyEvent::new(event));
+    }
+}
+
+/// A gathered event, as the type the gathering step takes.
+pub fn gathered<E: Event>(event: AnyEvent) -> E {
+    match event.downcast::<E>() {
+        Ok(event) => event,
+        Err(event) => unreachable!(
+            "a fan-out gathered a `{}` for a step that takes another type",
+            event.name()
+        ),
     }
 }

@@ -82,7 +82,7 @@ impl Verdict {
     }
 }
 
-const fn str_eq(a: &str, b: &str) -> bool {
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
@@ -460,6 +460,30 @@ pub const fn catcher_without_failure_event(steps: &[StepInfo], step: usize) -> V
         .push("` catches failures, so it accepts the event that describes one: take `failed: StepFailedEvent` instead of `")
         .push(info.accepts.name)
         .push("`")
+}
+
+/// A step that takes a `Vec<E>` gathers the branches of a fan-out, so some
+/// step must fan out: return a `Vec` of events.
+pub const fn gathers_without_fan_out(steps: &[StepInfo], step: usize) -> Verdict {
+    let info = &steps[step];
+    if !info.gathers {
+        return Verdict::PASS;
+    }
+    let mut i = 0;
+    while i < steps.len() {
+        if steps[i].fans_out {
+            return Verdict::PASS;
+        }
+        i += 1;
+    }
+    Verdict::fail()
+        .push("step `")
+        .push(info.name)
+        .push("` takes a `Vec<")
+        .push(info.accepts.name)
+        .push(">`, which gathers the branches of a fan-out, but no step fans out: return a `Vec` of events from the step that starts the branches, like `Result<Vec<Job>>`, or take one `")
+        .push(info.accepts.name)
+        .push("` at a time")
 }
 
 /// The key of [`StepFailedEvent`](crate::StepFailedEvent).

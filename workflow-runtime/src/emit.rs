@@ -5,7 +5,7 @@ use crate::event::{Event, EventInfo};
 use crate::workflow::{Sink, Workflow};
 
 /// A value a step returns that carries zero or more events: an event, an enum
-/// derived with `#[derive(OneOf)]`, an `Option` of either, or `()`.
+/// derived with `#[derive(OneOf)]`, an `Option` or a `Vec` of those, or `()`.
 #[diagnostic::on_unimplemented(
     message = "a step cannot return `{Self}`",
     label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`",
@@ -19,6 +19,10 @@ pub trait Emit: Send + 'static {
     /// The stop event among the members, or [`Absent`](crate::__private::Absent).
     #[doc(hidden)]
     type AsStop;
+
+    /// Whether the value is a fan-out: a `Vec` of events.
+    #[doc(hidden)]
+    const FANS_OUT: bool = false;
 
     /// Hands each event carried to `sink`.
     #[doc(hidden)]
@@ -44,6 +48,20 @@ impl<T: Emit> Emit for Option<T> {
         if let Some(value) = self {
             value.emit::<W, S>(sink);
         }
+    }
+}
+
+/// A fan-out: one event per element, each the start of a branch; a step
+/// that takes a `Vec` of what the branches produce gathers them once every
+/// branch has finished.
+impl<T: Emit> Emit for Vec<T> {
+    const MEMBERS: &'static [EventInfo] = T::MEMBERS;
+    type AsStop = T::AsStop;
+    const FANS_OUT: bool = true;
+
+    #[inline]
+    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        sink.fan_out(self);
     }
 }
 

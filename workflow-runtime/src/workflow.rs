@@ -6,9 +6,11 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use crate::context::Context;
+use crate::emit::Emit;
 use crate::event::{AnyEvent, Event, EventInfo};
 use crate::retry::RetryPolicy;
 use crate::run::Runner;
+use crate::run::fan::BranchTag;
 use crate::start::StartEventType;
 use crate::state::WorkflowState;
 use crate::stop::StopEventType;
@@ -60,6 +62,11 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     type Pending: Send + 'static;
 
+    /// What a run keeps with each invocation: its branch of a fan-out if a
+    /// step fans out, nothing otherwise.
+    #[doc(hidden)]
+    type Branch: BranchTag;
+
     /// One finished invocation: what a step returned, before routing. Never
     /// held across an await, so it need not be `Send`.
     #[doc(hidden)]
@@ -79,6 +86,11 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)
     -> StepFuture<'a, Self>;
+
+    /// The queued invocation of the step at index `step`, which takes a
+    /// `Vec<E>`, with the `E`s a fan-out gathered.
+    #[doc(hidden)]
+    fn gather(step: usize, items: Vec<AnyEvent>) -> Self::Pending;
 
     /// Routes every event in what a step returned.
     #[doc(hidden)]
@@ -116,6 +128,15 @@ pub trait Sink<W: Workflow>: Sized {
 
     /// Publishes an event that no step accepts to the stream.
     fn outbound(&mut self, event: AnyEvent);
+
+    /// Routes each of `items`, the events of a fan-out. The run's state
+    /// machine tracks them as branches, for the steps that gather them;
+    /// elsewhere they are routed one by one.
+    fn fan_out<T: Emit>(&mut self, items: Vec<T>) {
+        for item in items {
+            item.emit::<W, Self>(self);
+        }
+    }
 }
 
 /// A step as the compile-time graph knows it.
@@ -127,6 +148,11 @@ pub struct StepInfo {
     pub accepts: EventInfo,
     /// The event types it may return.
     pub returns: &'static [EventInfo],
+    /// Whether it returns a `Vec` of events, one branch of a fan-out each.
+    pub fans_out: bool,
+    /// Whether it takes a `Vec` of the events it accepts, gathered from the
+    /// branches of a fan-out once they have all finished.
+    pub gathers: bool,
     /// The event types it declares with `#[step(sends(...))]`.
     pub sends: &'static [EventInfo],
     /// The event types it declares with `#[step(writes(...))]`, which go to

@@ -42,6 +42,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         TokenStream::new()
     };
     let indices = 0..count;
+    let gathering = steps.iter().filter(|step| step.gathers.is_some());
+    let (gather_indices, gather_variants): (Vec<usize>, Vec<_>) =
+        gathering.map(|step| (step.index, step.variant())).unzip();
     // Which steps accept `__E`: constants once the generic is known.
     let accepted_by = quote! {
         [ #( ::workflows::__private::same::<__E, #events>() ),* ]
@@ -78,6 +81,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 type Start = #start;
                 type Stop = #stop;
                 type Pending = __Pending;
+                type Branch = <::workflows::__private::Select<
+                    { false #( || <#outputs as ::workflows::__private::Emit>::FANS_OUT )* }
+                > as ::workflows::__private::SelectBranch>::Branch;
                 type Produced = __Produced;
 
                 #[inline]
@@ -122,6 +128,18 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     }
                 }
 
+                fn gather(
+                    step: usize,
+                    items: ::std::vec::Vec<::workflows::AnyEvent>,
+                ) -> __Pending {
+                    match step {
+                        #( #gather_indices => __Pending::#gather_variants(
+                            items.into_iter().map(::workflows::__private::gathered).collect(),
+                        ), )*
+                        _ => ::core::unreachable!("step {} gathers no fan-out", step),
+                    }
+                }
+
                 #[inline]
                 fn route<__S: ::workflows::__private::Sink<Self>>(produced: __Produced, sink: &mut __S) {
                     match produced {
@@ -149,7 +167,8 @@ fn output_type(step: &Step) -> TokenStream {
 
 fn step_info(step: &Step) -> TokenStream {
     let name = step.name.to_string();
-    let event = &step.event;
+    let event = step.accepted();
+    let gathers = step.gathers.is_some();
     let output = output_type(step);
     let sends = &step.options.sends.types;
     let writes = &step.options.writes.types;
@@ -164,6 +183,8 @@ fn step_info(step: &Step) -> TokenStream {
             name: #name,
             accepts: <#event as ::workflows::Event>::INFO,
             returns: <#output as ::workflows::__private::Emit>::MEMBERS,
+            fans_out: <#output as ::workflows::__private::Emit>::FANS_OUT,
+            gathers: #gathers,
             sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
             writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
             waits_for: &[ #( <#waits_for as ::workflows::Event>::INFO ),* ],
@@ -198,7 +219,7 @@ fn fold_start(steps: &[Step], span: Span) -> TokenStream {
     steps
         .iter()
         .fold(quote!(::workflows::__private::Absent), |acc, step| {
-            let event = &step.event;
+            let event = step.accepted();
             let role =
                 quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart };
             quote_spanned! {span=> <#acc as ::workflows::__private::JoinStart<#role>>::Out }

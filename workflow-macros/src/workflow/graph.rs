@@ -35,6 +35,12 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
         if let Some(span) = step.options.writes.span {
             checks.push(check(span, quote!(writes_stop(&__STEPS, #index))));
         }
+        if step.gathers.is_some() {
+            checks.push(check(
+                step.event_span(),
+                quote!(gathers_without_fan_out(&__STEPS, #index)),
+            ));
+        }
         if let Some(span) = step.options.catches_span {
             checks.push(check(span, quote!(catches_unknown_step(&__STEPS, #index))));
             checks.push(check(

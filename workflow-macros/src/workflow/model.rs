@@ -25,7 +25,11 @@ pub(crate) struct Step {
     pub(crate) index: usize,
     pub(crate) name: Ident,
     pub(crate) takes_context: bool,
+    /// The type of the event parameter, as written: an event, or `Vec<E>`
+    /// for a step that gathers the results of a fan-out.
     pub(crate) event: Type,
+    /// `E` of a `Vec<E>` parameter: the step gathers the `E`s of a fan-out.
+    pub(crate) gathers: Option<Type>,
     pub(crate) returns: Type,
     pub(crate) options: StepOptions,
 }
@@ -189,11 +193,13 @@ impl Step {
             syn::ReturnType::Default => syn::parse_quote_spanned!(sig.ident.span()=> ()),
             syn::ReturnType::Type(_, ty) => (**ty).clone(),
         };
+        let event = event.filter(|_| valid)?;
         Some(Self {
             index,
             name,
             takes_context,
-            event: event.filter(|_| valid)?,
+            gathers: vec_element(&event),
+            event,
             returns,
             options,
         })
@@ -202,6 +208,12 @@ impl Step {
     /// The identifier of the step's variant in the generated enums.
     pub(crate) fn variant(&self) -> Ident {
         format_ident!("{}", self.name)
+    }
+
+    /// The event type the step is invoked for: the element type of a
+    /// `Vec<E>` parameter, or the parameter's type.
+    pub(crate) fn accepted(&self) -> &Type {
+        self.gathers.as_ref().unwrap_or(&self.event)
     }
 
     /// Where errors about the step's event type point.
@@ -265,5 +277,23 @@ fn type_name(ty: &Type) -> String {
             .last()
             .map_or_else(String::new, |segment| segment.ident.to_string()),
         other => quote::quote!(#other).to_string(),
+    }
+}
+
+/// `E` if `ty` is written `Vec<E>` (or `std::vec::Vec<E>`).
+fn vec_element(ty: &Type) -> Option<Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match arguments.args.first()? {
+        syn::GenericArgument::Type(element) if arguments.args.len() == 1 => Some(element.clone()),
+        _ => None,
     }
 }

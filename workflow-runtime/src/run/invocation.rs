@@ -29,11 +29,17 @@ impl fmt::Display for Failure {
     }
 }
 
-/// What an invocation ended with, tagged with its step's index.
-pub(crate) type Finished<W> = (usize, Result<<W as Workflow>::Produced, Failure>);
+/// What an invocation ended with, tagged with its step's index and the
+/// branch of a fan-out it was in.
+pub(crate) type Finished<W> = (
+    usize,
+    <W as Workflow>::Branch,
+    Result<<W as Workflow>::Produced, Failure>,
+);
 
 pub(crate) struct Invocation<'a, W: Workflow> {
     step: usize,
+    branch: W::Branch,
     future: StepFuture<'a, W>,
     span: tracing::Span,
 }
@@ -42,7 +48,7 @@ impl<'a, W: Workflow> Invocation<'a, W> {
     pub(crate) fn start(
         workflow: &'a W,
         ctx: &'a Context<W>,
-        step: usize,
+        (step, branch): (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
         let info = &W::STEPS[step];
@@ -53,7 +59,12 @@ impl<'a, W: Workflow> Invocation<'a, W> {
             let _entered = span.enter();
             workflow.invoke(ctx, pending)
         };
-        Self { step, future, span }
+        Self {
+            step,
+            branch,
+            future,
+            span,
+        }
     }
 
     /// Starts an invocation watched for the run's observer events (see
@@ -63,12 +74,14 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         workflow: &'a W,
         ctx: &'a Context<W>,
         observer: &'a Observer,
-        step: usize,
+        at: (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
-        let Self { step, future, span } = Self::start(workflow, ctx, step, pending);
-        let future = observe::watch(ctx, observer, step, future);
-        Self { step, future, span }
+        let started = Self::start(workflow, ctx, at, pending);
+        Self {
+            future: observe::watch(ctx, observer, started.step, started.future),
+            ..started
+        }
     }
 }
 
@@ -80,8 +93,14 @@ impl<W: Workflow> Future for Invocation<'_, W> {
         let _entered = this.span.enter();
         match catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(result)) => Poll::Ready((this.step, result.map_err(Failure::Error))),
-            Err(payload) => Poll::Ready((this.step, Err(Failure::Panic(panic_message(&*payload))))),
+            Ok(Poll::Ready(result)) => {
+                Poll::Ready((this.step, this.branch, result.map_err(Failure::Error)))
+            }
+            Err(payload) => Poll::Ready((
+                this.step,
+                this.branch,
+                Err(Failure::Panic(panic_message(&*payload))),
+            )),
         }
     }
 }

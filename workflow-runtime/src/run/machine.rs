@@ -18,11 +18,13 @@ use futures_util::stream::FuturesUnordered;
 use crate::attempts::attempts_of;
 use crate::check::takes_input;
 use crate::context::{Context, Routed};
+use crate::emit::Emit;
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
 use crate::inbox::route_incoming;
 use crate::observe::RunIdle;
 use crate::recover::{StepFailedEvent, input_of};
+use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation};
 use crate::run::slice::TimeSlice;
 use crate::workflow::{Sink, Workflow};
@@ -33,21 +35,26 @@ struct Slot<W: Workflow> {
     running: u32,
     limit: u32,
     recovered: u32,
-    waiting: VecDeque<W::Pending>,
+    waiting: VecDeque<(W::Branch, W::Pending)>,
 }
+
+/// An invocation ready to start: its step's index, its branch, its event.
+type Ready<W> = ((usize, <W as Workflow>::Branch), <W as Workflow>::Pending);
 
 pub(crate) struct Machine<'a, W: Workflow> {
     workflow: &'a W,
     ctx: &'a Context<W>,
     slots: Box<[Slot<W>]>,
-    ready: VecDeque<(usize, W::Pending)>,
+    ready: VecDeque<Ready<W>>,
     /// The invocations that are waiting; `None` until one has waited.
     running: Option<FuturesUnordered<Invocation<'a, W>>>,
     stop: Option<W::Stop>,
     /// The step whose output is being routed, for verbose logs and errors.
-    last_step: usize,
+    last_step: u32,
     /// How many events the step in `last_step` produced.
-    produced: usize,
+    produced: u32,
+    /// The run's fan-outs; `None` until a step fans out.
+    fans: Option<Box<Fans>>,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
@@ -70,6 +77,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             stop: None,
             last_step: 0,
             produced: 0,
+            fans: None,
         }
     }
 
@@ -84,12 +92,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
         let mut slice = TimeSlice::new();
         loop {
             let mut progressed = false;
-            while let Some((step, pending)) = self.ready.pop_front() {
+            while let Some((at, pending)) = self.ready.pop_front() {
                 progressed = true;
                 if self.ctx.verbose() {
-                    println!("Running step {}", W::STEPS[step].name);
+                    println!("Running step {}", W::STEPS[at.0].name);
                 }
-                let mut invocation = self.start(step, pending);
+                let mut invocation = self.start(at, pending);
                 match Pin::new(&mut invocation).poll(cx) {
                     Poll::Ready(finished) => self.finish(finished)?,
                     Poll::Pending => self
@@ -135,7 +143,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
                         return Poll::Pending;
                     }
                     return Poll::Ready(Err(WorkflowError::Stalled {
-                        last_step: W::STEPS[self.last_step].name,
+                        last_step: W::STEPS[self.last_step as usize].name,
                     }));
                 }
                 return Poll::Pending;
@@ -159,10 +167,10 @@ impl<'a, W: Workflow> Machine<'a, W> {
 
     /// Starts an invocation of the step at index `step`, watched if the run
     /// exposes observer events.
-    fn start(&self, step: usize, pending: W::Pending) -> Invocation<'a, W> {
+    fn start(&self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
         match self.ctx.observer() {
-            None => Invocation::start(self.workflow, self.ctx, step, pending),
-            Some(observer) => Invocation::watched(self.workflow, self.ctx, observer, step, pending),
+            None => Invocation::start(self.workflow, self.ctx, at, pending),
+            Some(observer) => Invocation::watched(self.workflow, self.ctx, observer, at, pending),
         }
     }
 
@@ -176,20 +184,24 @@ impl<'a, W: Workflow> Machine<'a, W> {
             .collect()
     }
 
-    fn finish(&mut self, (step, result): Finished<W>) -> Result<(), WorkflowError> {
+    fn finish(&mut self, (step, tag, result): Finished<W>) -> Result<(), WorkflowError> {
+        let branch = tag.branch();
         let slot = &mut self.slots[step];
         slot.running -= 1;
-        if let Some(pending) = slot.waiting.pop_front() {
+        if let Some((waiting, pending)) = slot.waiting.pop_front() {
+            // Still in the branch it was queued in.
             slot.running += 1;
-            self.ready.push_back((step, pending));
+            self.ready.push_back(((step, waiting), pending));
         }
         let info = &W::STEPS[step];
-        self.last_step = step;
+        self.last_step = step as u32;
         match result {
             Ok(produced) => {
-                // What the step sent came before what it returned.
+                // What the step sent came before what it returned; sent
+                // events leave the step's branch.
                 self.route_sent();
                 self.produced = 0;
+                self.set_branch(branch);
                 W::route(produced, self);
                 if self.produced == 0 && self.ctx.verbose() {
                     println!("Step {} produced no event", info.name);
@@ -198,9 +210,48 @@ impl<'a, W: Workflow> Machine<'a, W> {
                     let finished = observer.take_completed().finished(info);
                     self.ctx.publish(AnyEvent::new(finished));
                 }
-                Ok(())
             }
-            Err(failure) => self.recover_or_fail(step, failure),
+            Err(failure) => {
+                self.set_branch(branch);
+                self.recover_or_fail(step, failure)?;
+            }
+        }
+        self.set_branch(Branch::NONE);
+        if branch != Branch::NONE {
+            let done = self.fans_mut().end_live(branch, W::STEPS);
+            self.close_groups(done);
+        }
+        Ok(())
+    }
+
+    /// Where the events being routed belong.
+    fn branch(&self) -> Branch {
+        self.fans.as_ref().map_or(Branch::NONE, |fans| fans.current)
+    }
+
+    /// Routes what follows as events of `branch`.
+    fn set_branch(&mut self, branch: Branch) {
+        if let Some(fans) = &mut self.fans {
+            fans.current = branch;
+        }
+    }
+
+    fn fans_mut(&mut self) -> &mut Fans {
+        self.fans.get_or_insert_default()
+    }
+
+    /// Queues the gathering steps of each group that is done, in the branch
+    /// of its fan-out, and closes the groups that are done in turn.
+    fn close_groups(&mut self, mut done: Option<Done>) {
+        while let Some(group) = done {
+            self.set_branch(group.parent);
+            for (step, events) in group.gathers {
+                let pending = W::gather(step, events);
+                self.enqueue(step, pending);
+            }
+            self.set_branch(Branch::NONE);
+            // The fan-out itself was live in its branch.
+            done = self.fans_mut().end_live(group.parent, W::STEPS);
         }
     }
 
@@ -302,13 +353,25 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
     #[inline]
     fn deliver<E: Event>(&mut self, event: E) {
         self.produced += 1;
+        if const { gathered(W::STEPS, E::KEY) } {
+            if let Some(fans) = &mut self.fans {
+                // Only a gathering step takes it: it is kept for that step.
+                if const { !accepted_singly(W::STEPS, E::KEY) } {
+                    if let Err(event) = fans.gather(E::KEY, AnyEvent::new(event)) {
+                        W::deliver(event.downcast::<E>().expect("given back as it was"), self);
+                    }
+                    return;
+                }
+                let _ = fans.gather(E::KEY, AnyEvent::new(event.clone()));
+            }
+        }
         if let Some(observer) = self.ctx.observer() {
             observer.returned(E::NAME);
         }
         if self.ctx.verbose() {
             println!(
                 "Step {} produced event {}",
-                W::STEPS[self.last_step].name,
+                W::STEPS[self.last_step as usize].name,
                 E::NAME
             );
         }
@@ -317,13 +380,32 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
 
     #[inline]
     fn enqueue(&mut self, step: usize, pending: W::Pending) {
+        let branch = self.branch();
+        if branch != Branch::NONE {
+            self.fans_mut().add_live(branch);
+        }
+        let tag = W::Branch::of(branch);
         let slot = &mut self.slots[step];
         if slot.running < slot.limit {
             slot.running += 1;
-            self.ready.push_back((step, pending));
+            self.ready.push_back(((step, tag), pending));
         } else {
-            slot.waiting.push_back(pending);
+            slot.waiting.push_back((tag, pending));
         }
+    }
+
+    fn fan_out<T: Emit>(&mut self, items: Vec<T>) {
+        let from = self.last_step as usize;
+        let group = self.fans_mut().open(from);
+        let parent = self.branch();
+        for (index, item) in items.into_iter().enumerate() {
+            self.set_branch(Fans::branch(group, index));
+            item.emit::<W, Self>(self);
+        }
+        self.set_branch(parent);
+        let done = self.fans_mut().close_if_idle(group, W::STEPS);
+        self.close_groups(done);
+        self.set_branch(parent);
     }
 
     fn stop(&mut self, stop: W::Stop) {

@@ -1,6 +1,7 @@
 //! Starting runs: the [`Runner`] and the task that drives one run.
 
 mod deadline;
+pub(crate) mod fan;
 mod invocation;
 
 pub(crate) use invocation::panic_message as invocation_panic_message;
