@@ -159,3 +159,57 @@ async fn nested_fan_outs_gather_inside_out_including_an_empty_one() {
         .unwrap();
     assert_eq!(totals, [(30, 2), (0, 0), (15, 3)]);
 }
+
+// --- what else stays in a branch --------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Failing {
+    n: u32,
+}
+
+/// Branches that send their summary instead of returning it, and one whose
+/// failure is caught; `Option<Vec<_>>` fans out too.
+struct Detours;
+
+#[workflow_impl]
+impl Detours {
+    #[step]
+    async fn split(&self, start: StartEvent) -> Result<Option<Vec<Chunk>>> {
+        let items: u32 = start.get("items")?;
+        Ok(Some((0..items).map(|n| Chunk { n }).collect()))
+    }
+
+    #[step(sends(Summary))]
+    async fn work(&self, ctx: &Context<Self>, chunk: Chunk) -> Option<Failing> {
+        if chunk.n == 2 {
+            return Some(Failing { n: chunk.n });
+        }
+        ctx.send_event(Summary { n: chunk.n });
+        None
+    }
+
+    #[step]
+    async fn fail(&self, failing: Failing) -> Result<Summary> {
+        anyhow::bail!("chunk {} cannot be summarised", failing.n)
+    }
+
+    #[step(catches(fail), max_recoveries = 10)]
+    async fn stand_in(&self, _failed: workflows::StepFailedEvent) -> Summary {
+        Summary { n: 100 }
+    }
+
+    #[step]
+    async fn combine(&self, summaries: Vec<Summary>) -> StopEvent<Vec<u32>> {
+        StopEvent::new(summaries.into_iter().map(|summary| summary.n).collect())
+    }
+}
+
+#[tokio::test]
+async fn sent_events_and_recovered_failures_stay_in_their_branch() {
+    let gathered = Detours
+        .runner()
+        .run(StartEvent::new().with("items", 5))
+        .await
+        .unwrap();
+    assert_eq!(gathered, [0, 1, 100, 3, 4]);
+}

@@ -94,12 +94,15 @@ where
     }
 }
 
-/// An event that no step accepts ends the run if it is a stop event, and
-/// goes to the stream otherwise (the compile-time checks allow that only for
-/// outbound events).
+/// An event that no step accepts one at a time ends the run if it is a stop
+/// event, is gathered for the steps that take a `Vec` of it, and goes to the
+/// stream otherwise (the compile-time checks allow that only for outbound
+/// events).
 fn unrouted<W: Workflow, E: Event, S: Sink<W>>(event: E, sink: &mut S) {
     if E::KIND == EventKind::Stop {
         sink.stop(cast::<E, W::Stop>(event));
+    } else if const { crate::run::fan::gathered(W::STEPS, E::KEY) } {
+        sink.gather(E::KEY, AnyEvent::new(event));
     } else {
         sink.outbound(AnyEvent::new(event));
     }

@@ -132,7 +132,7 @@ const fn contains(events: &[EventInfo], key: &str) -> bool {
 
 /// Whether step `from` returns or sends what step `to` accepts, or `to`
 /// catches the failures of `from`.
-const fn feeds(from: &StepInfo, to: &StepInfo) -> bool {
+pub(crate) const fn feeds(from: &StepInfo, to: &StepInfo) -> bool {
     contains(from.returns, to.accepts.key)
         || contains(from.sends, to.accepts.key)
         || contains_name(to.catches, from.name)
@@ -451,13 +451,14 @@ const fn unknown_catch(steps: &[StepInfo], step: &StepInfo) -> Option<&'static s
 /// A step that catches failures accepts the event that describes them.
 pub const fn catcher_without_failure_event(steps: &[StepInfo], step: usize) -> Verdict {
     let info = &steps[step];
-    if info.catches.is_empty() || str_eq(info.accepts.key, FAILURE_EVENT_KEY) {
+    if info.catches.is_empty() || (!info.gathers && str_eq(info.accepts.key, FAILURE_EVENT_KEY)) {
         return Verdict::PASS;
     }
     Verdict::fail()
         .push("step `")
         .push(info.name)
-        .push("` catches failures, so it accepts the event that describes one: take `failed: StepFailedEvent` instead of `")
+        .push("` catches failures, so it accepts the event that describes one, a failure at a time: take `failed: StepFailedEvent` instead of ")
+        .push(if info.gathers { "a `Vec` of `" } else { "`" })
         .push(info.accepts.name)
         .push("`")
 }

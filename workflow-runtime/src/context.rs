@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::collect::Collector;
+use crate::emit::Emit;
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
@@ -424,6 +425,8 @@ pub(crate) struct Outbox<W: Workflow> {
 pub(crate) enum Routed<W: Workflow> {
     Invoke(usize, W::Pending),
     Stop(W::Stop),
+    /// A sent event for the steps that gather its type.
+    Gather(&'static str, AnyEvent),
 }
 
 /// Where [`StepContext::send_event`] routes to.
@@ -439,6 +442,14 @@ impl<W: Workflow> Sink<W> for SendSink<'_, W> {
 
     fn stop(&mut self, stop: W::Stop) {
         self.outbox.routed.push(Routed::Stop(stop));
+    }
+
+    fn fan_out<T: Emit>(&mut self, _items: Vec<T>) {
+        unreachable!("a step sends events one at a time: only what it returns fans out")
+    }
+
+    fn gather(&mut self, key: &'static str, event: AnyEvent) {
+        self.outbox.routed.push(Routed::Gather(key, event));
     }
 
     fn outbound(&mut self, event: AnyEvent) {

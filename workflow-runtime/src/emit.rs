@@ -42,6 +42,7 @@ impl<E: Event> Emit for E {
 impl<T: Emit> Emit for Option<T> {
     const MEMBERS: &'static [EventInfo] = T::MEMBERS;
     type AsStop = T::AsStop;
+    const FANS_OUT: bool = T::FANS_OUT;
 
     #[inline]
     fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
@@ -61,6 +62,12 @@ impl<T: Emit> Emit for Vec<T> {
 
     #[inline]
     fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        const {
+            assert!(
+                !T::FANS_OUT,
+                "a step cannot return a `Vec` of `Vec`s: fan out once, and fan out again from the steps of the branches"
+            );
+        }
         sink.fan_out(self);
     }
 }

@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 
 use crate::context::Context;
 use crate::event::{AnyEvent, Event};
+use crate::run::fan::accepted_singly;
 use crate::workflow::Workflow;
 
 #[derive(Default)]
@@ -60,7 +61,7 @@ impl Inbox {
         let Some(event) = self.hand_to_waiter(TypeId::of::<E>(), AnyEvent::new(event)) else {
             return Received::Placed;
         };
-        if !W::STEPS.iter().any(|step| step.accepts.key == E::KEY) {
+        if !const { accepted_singly(W::STEPS, E::KEY) } {
             self.unclaimed.push(event);
             return Received::Placed;
         }

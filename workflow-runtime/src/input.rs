@@ -189,20 +189,25 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
         } = self;
         let ctx = ctx.context();
         Box::pin(async move {
-            let reply = ctx.wait_for(wants);
+            let mut reply = ctx.wait_for(wants);
             if let Some(publish) = publish {
                 publish(ctx);
             }
             let event = match timeout {
-                None => reply.await,
-                Some(after) => {
-                    tokio::time::timeout(after, reply)
-                        .await
-                        .map_err(|_| WaitTimedOut {
+                None => (&mut reply).await,
+                Some(after) => match tokio::time::timeout(after, &mut reply).await {
+                    Ok(event) => event,
+                    Err(_) => {
+                        // An event handed over just as the time ran out is
+                        // still taken, not lost.
+                        reply.close();
+                        let late = reply.try_recv().map_err(|_| WaitTimedOut {
                             event: E::NAME,
                             after,
-                        })?
-                }
+                        })?;
+                        Ok(late)
+                    }
+                },
             };
             let event = event.expect("the inbox outlives the steps that wait on it");
             if let Some(observer) = ctx.observer() {

@@ -9,9 +9,10 @@ use crate::event::library_event;
 /// How a step failed, for the step that catches its failures
 /// (`#[step(catches(...))]`): sent to that step once the failing step's
 /// retries, if any, ran out. The catching step may recover, by returning an
-/// event that goes on, or the stop event; if it fails, or has recovered
-/// `max_recoveries` times already in the run, the run fails with the
-/// original error.
+/// event that goes on, or the stop event. Once it has recovered
+/// `max_recoveries` times in the run, the next failure it would catch fails
+/// the run with that failure's error; if the catching step fails itself, the
+/// run fails with its error.
 ///
 /// ```
 /// use workflows::prelude::*;

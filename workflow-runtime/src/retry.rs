@@ -181,9 +181,11 @@ impl RetryPolicy {
             return delay;
         }
         let spread = unit_interval(seed, next) * 2.0 - 1.0;
-        let jittered = delay.mul_f64((1.0 + self.jitter * spread).max(0.0));
+        let scaled = delay.as_secs_f64() * (1.0 + self.jitter * spread).max(0.0);
+        let jittered = Duration::try_from_secs_f64(scaled).unwrap_or(Duration::MAX);
         // In whole milliseconds, the resolution of tokio's timer, so that
         // the wait is the delay said here.
+        // The cast saturates, as a delay past u64 milliseconds may.
         Duration::from_millis((jittered.as_secs_f64() * 1_000.0).round() as u64)
     }
 
@@ -203,7 +205,7 @@ impl RetryPolicy {
         }
         let delay = self.delay_before(attempt + 1, seed);
         match self.max_elapsed {
-            Some(max) if elapsed + delay > max => None,
+            Some(max) if elapsed.saturating_add(delay) > max => None,
             _ => Some(delay),
         }
     }
@@ -296,5 +298,10 @@ mod tests {
                 .max_attempts_allowed(),
             1
         );
+        // Delays too long to add up do not overflow.
+        let endless = RetryPolicy::fixed(Duration::MAX)
+            .jitter(0.5)
+            .max_elapsed(MS);
+        assert_eq!(endless.next_delay(&error, 1, MS, 3), None);
     }
 }

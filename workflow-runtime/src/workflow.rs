@@ -129,14 +129,13 @@ pub trait Sink<W: Workflow>: Sized {
     /// Publishes an event that no step accepts to the stream.
     fn outbound(&mut self, event: AnyEvent);
 
-    /// Routes each of `items`, the events of a fan-out. The run's state
-    /// machine tracks them as branches, for the steps that gather them;
-    /// elsewhere they are routed one by one.
-    fn fan_out<T: Emit>(&mut self, items: Vec<T>) {
-        for item in items {
-            item.emit::<W, Self>(self);
-        }
-    }
+    /// Routes each of `items`, the events of a fan-out, each in a branch of
+    /// its own.
+    fn fan_out<T: Emit>(&mut self, items: Vec<T>);
+
+    /// Keeps `event`, of the type keyed `key`, for the steps that gather
+    /// that type from the branch being routed.
+    fn gather(&mut self, key: &'static str, event: AnyEvent);
 }
 
 /// A step as the compile-time graph knows it.

@@ -61,6 +61,7 @@ impl StepOptions {
             return options;
         }
         let mut seen_workers = false;
+        let mut seen_recoveries = None;
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("num_workers") {
                 if std::mem::replace(&mut seen_workers, true) {
@@ -84,6 +85,9 @@ impl StepOptions {
                     .waits_for
                     .parse(&meta, "waits_for", "HumanResponseEvent", errors)
             } else if meta.path.is_ident("catches") {
+                if options.catches_span.is_some() {
+                    errors.spanned(&meta.path, "`catches(...)` is given twice: list every step in one");
+                }
                 let content;
                 syn::parenthesized!(content in meta.input);
                 let steps = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
@@ -94,10 +98,13 @@ impl StepOptions {
                 options.catches_span = Some(meta.path.span());
                 Ok(())
             } else if meta.path.is_ident("max_recoveries") {
+                if seen_recoveries.replace(meta.path.span()).is_some() {
+                    errors.spanned(&meta.path, "`max_recoveries` is given twice: keep one");
+                }
                 let value: LitInt = meta.value()?.parse()?;
                 match value.base10_parse::<u32>() {
+                    Ok(0) | Err(_) => errors.spanned(&value, "`max_recoveries` must be a whole number of at least 1, like `max_recoveries = 3`"),
                     Ok(n) => options.max_recoveries = n,
-                    Err(_) => errors.spanned(&value, "`max_recoveries` is a whole number, like `max_recoveries = 3`"),
                 }
                 Ok(())
             } else if meta.path.is_ident("retry") {
@@ -114,6 +121,9 @@ impl StepOptions {
         });
         if let Err(error) = parsed {
             errors.push(error);
+        }
+        if let (Some(span), None) = (seen_recoveries, options.catches_span) {
+            errors.push(syn::Error::new(span, "`max_recoveries` bounds the recoveries of a step that catches failures: add `catches(step, ...)`, or remove it"));
         }
         options
     }

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use crate::check::feeds;
 use crate::event::AnyEvent;
 use crate::workflow::StepInfo;
 
@@ -154,13 +155,13 @@ impl Fans {
     }
 
     /// Keeps `event`, of the type keyed `key`, for the steps that gather
-    /// the current branch's group; gives it back outside any fan-out.
-    pub(crate) fn gather(&mut self, key: &'static str, event: AnyEvent) -> Result<(), AnyEvent> {
-        let Some((group, index)) = self.current.split() else {
-            return Err(event);
-        };
+    /// the current branch's group. The current branch is one.
+    pub(crate) fn gather(&mut self, key: &'static str, event: AnyEvent) {
+        let (group, index) = self
+            .current
+            .split()
+            .expect("events are gathered in a branch");
         self.group(group).gathered.push((index, key, event));
-        Ok(())
     }
 
     /// One invocation, or nested fan-out, of `branch` has ended: the groups
@@ -182,15 +183,29 @@ impl Fans {
         let group = self.groups.remove(&id).expect("a group is closed once");
         let mut gathered = group.gathered;
         gathered.sort_by_key(|(index, _, _)| *index);
-        let gathers = gathers_of(steps, group.from)
-            .into_iter()
-            .map(|step| {
+        let gathering = gathers_of(steps, group.from);
+        let gathers = gathering
+            .iter()
+            .enumerate()
+            .map(|(nth, &step)| {
                 let key = steps[step].accepts.key;
-                let events = gathered
+                let shared = gathering[nth + 1..]
                     .iter()
-                    .filter(|(_, of, _)| *of == key)
-                    .map(|(_, _, event)| event.clone())
-                    .collect();
+                    .any(|&later| steps[later].accepts.key == key);
+                let events = if shared {
+                    let of_key = gathered.iter().filter(|(_, of, _)| *of == key);
+                    of_key.map(|(_, _, event)| event.clone()).collect()
+                } else {
+                    // The last step to gather this type takes the events.
+                    let (taken, kept) = std::mem::take(&mut gathered)
+                        .into_iter()
+                        .partition(|(_, of, _)| *of == key);
+                    gathered = kept;
+                    taken
+                        .into_iter()
+                        .map(|(_, _, event)| event)
+                        .collect::<Vec<_>>()
+                };
                 (step, events)
             })
             .collect();
@@ -240,14 +255,11 @@ fn gathers_within(steps: &[StepInfo], from: usize, inside: &mut [bool]) -> Vec<u
     found
 }
 
-/// The steps that what step `from` returns goes to.
+/// The steps that step `from` leads to, as the graph checks see it: what
+/// it returns or sends, or its failures.
 fn fed_by(steps: &[StepInfo], from: usize) -> Vec<usize> {
-    let returns = steps[from].returns;
-    steps
-        .iter()
-        .enumerate()
-        .filter(|(_, step)| returns.iter().any(|event| event.key == step.accepts.key))
-        .map(|(index, _)| index)
+    (0..steps.len())
+        .filter(|&to| feeds(&steps[from], &steps[to]))
         .collect()
 }
 

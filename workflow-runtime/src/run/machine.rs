@@ -197,11 +197,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
         self.last_step = step as u32;
         match result {
             Ok(produced) => {
-                // What the step sent came before what it returned; sent
-                // events leave the step's branch.
+                // What the step sent came before what it returned, both in
+                // the step's branch.
+                self.set_branch(branch);
                 self.route_sent();
                 self.produced = 0;
-                self.set_branch(branch);
                 W::route(produced, self);
                 if self.produced == 0 && self.ctx.verbose() {
                     println!("Step {} produced no event", info.name);
@@ -343,6 +343,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             match routed {
                 Routed::Invoke(step, pending) => self.enqueue(step, pending),
                 Routed::Stop(stop) => self.stop(stop),
+                Routed::Gather(key, event) => self.gather(key, event),
             }
         }
         true
@@ -353,17 +354,12 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
     #[inline]
     fn deliver<E: Event>(&mut self, event: E) {
         self.produced += 1;
-        if const { gathered(W::STEPS, E::KEY) } {
-            if let Some(fans) = &mut self.fans {
-                // Only a gathering step takes it: it is kept for that step.
-                if const { !accepted_singly(W::STEPS, E::KEY) } {
-                    if let Err(event) = fans.gather(E::KEY, AnyEvent::new(event)) {
-                        W::deliver(event.downcast::<E>().expect("given back as it was"), self);
-                    }
-                    return;
-                }
-                let _ = fans.gather(E::KEY, AnyEvent::new(event.clone()));
-            }
+        // A type that steps both gather and take one at a time goes to
+        // both; one that is only gathered reaches `gather` through routing.
+        if const { gathered(W::STEPS, E::KEY) && accepted_singly(W::STEPS, E::KEY) }
+            && self.branch() != Branch::NONE
+        {
+            self.gather(E::KEY, AnyEvent::new(event.clone()));
         }
         if let Some(observer) = self.ctx.observer() {
             observer.returned(E::NAME);
@@ -392,6 +388,18 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
         } else {
             slot.waiting.push_back((tag, pending));
         }
+    }
+
+    fn gather(&mut self, key: &'static str, event: AnyEvent) {
+        if self.branch() == Branch::NONE {
+            tracing::warn!(
+                event = event.name(),
+                "an event that steps only gather, from a fan-out, was produced outside any fan-out; it goes to the event stream"
+            );
+            self.ctx.publish(event);
+            return;
+        }
+        self.fans_mut().gather(key, event);
     }
 
     fn fan_out<T: Emit>(&mut self, items: Vec<T>) {
