@@ -219,11 +219,6 @@ pub struct StepContext<'run, W: Workflow, const STEP: usize> {
 
 impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     #[doc(hidden)]
-    pub fn new(ctx: &'run Context<W>) -> Self {
-        Self::of_attempt(ctx, 1)
-    }
-
-    #[doc(hidden)]
     pub fn of_attempt(ctx: &'run Context<W>, attempt: u32) -> Self {
         Self { ctx, attempt }
     }
