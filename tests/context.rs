@@ -211,7 +211,7 @@ workflow! {
         #[step(writes(Progress))]
         async fn skip_odd(&self, ctx: &Context<Self>, ev: Number) -> Option<Even> {
             ctx.write_event_to_stream(Progress { text: format!("saw {}", ev.n) });
-            (ev.n % 2 == 0).then_some(Even { n: ev.n })
+            ev.n.is_multiple_of(2).then_some(Even { n: ev.n })
         }
 
         #[step]

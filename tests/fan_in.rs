@@ -31,10 +31,10 @@ impl MapReduce {
 
     #[step(num_workers = 8)]
     async fn work(&self, chunk: Chunk) -> Option<Summary> {
-        if chunk.n % 2 == 0 {
+        if chunk.n.is_multiple_of(2) {
             tokio::task::yield_now().await;
         }
-        (chunk.n % 3 != 0).then_some(Summary { n: chunk.n })
+        (!chunk.n.is_multiple_of(3)).then_some(Summary { n: chunk.n })
     }
 
     #[step]

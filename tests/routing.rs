@@ -212,7 +212,7 @@ workflow! {
 
         #[step]
         async fn even(&self, ev: Number) -> Option<Classified> {
-            (ev.n % 2 == 0).then(|| Classified { n: ev.n, kind: "even".into() })
+            ev.n.is_multiple_of(2).then(|| Classified { n: ev.n, kind: "even".into() })
         }
 
         #[step]
@@ -425,7 +425,7 @@ workflow! {
         #[step]
         async fn begin(&self, start: StartEvent) -> Result<Shape> {
             let side: u32 = start.get("side")?;
-            Ok(if side % 2 == 0 {
+            Ok(if side.is_multiple_of(2) {
                 Shape::Square(side)
             } else {
                 Shape::Rectangle { width: side, height: 2 }

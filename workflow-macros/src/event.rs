@@ -33,8 +33,18 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let span = ident.span();
     // Unique per type definition: the module alone is not enough, since
     // types declared inside two functions of one module may share a name.
+    // `line!()` and `column!()` place the outermost macro call, so the
+    // name's own place tells apart two types that one `macro_rules!` call
+    // makes.
+    let defined = span.unwrap();
+    let defined = format!(
+        "#{}:{}:{}",
+        defined.file(),
+        defined.line(),
+        defined.column()
+    );
     let key = quote_spanned! {span=>
-        ::core::concat!(::core::module_path!(), "::", #name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!())
+        ::core::concat!(::core::module_path!(), "::", #name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!(), #defined)
     };
     let (kind, as_start, as_stop) = match role {
         Role::Regular => (

@@ -2,10 +2,13 @@
 //!
 //! The macro cannot resolve types, so it cannot tell that `A`, `crate::A` and
 //! an alias of `A` are one event. It builds the step table from each type's
-//! [`Event::KEY`](crate::Event::KEY) instead and asks these `const fn`s about
-//! it, one `const` item per check and step, each spanned on the offending
-//! token: a failed check panics during constant evaluation, which the
-//! compiler reports as an error there, all of them in one build.
+//! [`Event::KEY`](crate::Event::KEY) instead, and asks the compiler to
+//! analyse it once per workflow: [`Graph::of`] sorts the events by identity
+//! and finds which steps a run can reach and which lead to a stop event, in
+//! time that grows with the size of the graph, not its square. The checks
+//! then read that analysis, one `const` item per check and step, each spanned
+//! on the offending token: a failed check panics during constant evaluation,
+//! which the compiler reports as an error there, all of them in one build.
 
 use crate::event::{EventInfo, EventKind};
 use crate::workflow::StepInfo;
@@ -45,13 +48,18 @@ impl Verdict {
         self
     }
 
-    /// Appends the names of `events` as "`A`", "`A` and `B`", "`A`, `B` and `C`".
-    const fn push_names(mut self, events: &[EventInfo], included: &[bool]) -> Self {
-        let total = count(included);
+    /// Appends the names of the events of `events` that `graph` does not
+    /// route, as "`A`", "`A` and `B`", "`A`, `B` and `C`".
+    const fn push_unaccepted<const N: usize, const R: usize, const C: usize>(
+        mut self,
+        graph: &Graph<N, R, C>,
+        events: &[EventInfo],
+    ) -> Self {
+        let total = graph.count_unaccepted(events);
         let mut written = 0;
         let mut i = 0;
         while i < events.len() {
-            if included[i] {
+            if graph.unaccepted(&events[i]) {
                 if written > 0 {
                     self = self.push(if written + 1 == total { " and " } else { ", " });
                 }
@@ -97,45 +105,417 @@ pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
-const fn count(flags: &[bool]) -> usize {
-    let (mut n, mut i) = (0, 0);
-    while i < flags.len() {
-        if flags[i] {
-            n += 1;
+/// The 64-bit FNV-1a hash of `key`: [`Event::ID`](crate::Event::ID).
+pub const fn fingerprint(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// Whether `a` and `b` describe one event type: same hash, then same key.
+pub(crate) const fn same_event(a: &EventInfo, b: &EventInfo) -> bool {
+    a.id == b.id && str_eq(a.key, b.key)
+}
+
+/// Orders events by identity: by hash, then by key when hashes collide.
+const fn before(a: &Entry, b: &Entry) -> bool {
+    if a.id != b.id {
+        return a.id < b.id;
+    }
+    let (a, b) = (a.key.as_bytes(), b.key.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
         }
         i += 1;
     }
-    n
+    a.len() < b.len()
 }
 
-const fn is_accepted(steps: &[StepInfo], event: &EventInfo) -> bool {
+/// The steps marked so far in a walk of the graph, and those still to visit.
+struct Worklist<const N: usize> {
+    marked: [bool; N],
+    queue: [usize; N],
+    queued: usize,
+    visited: usize,
+}
+
+impl<const N: usize> Worklist<N> {
+    const fn new(seeds: [bool; N]) -> Self {
+        let mut work = Self {
+            marked: [false; N],
+            queue: [0; N],
+            queued: 0,
+            visited: 0,
+        };
+        let mut i = 0;
+        while i < N {
+            if seeds[i] {
+                work.mark(i);
+            }
+            i += 1;
+        }
+        work
+    }
+
+    /// The next marked step to visit.
+    const fn next(&mut self) -> Option<usize> {
+        if self.visited == self.queued {
+            return None;
+        }
+        self.visited += 1;
+        Some(self.queue[self.visited - 1])
+    }
+
+    /// Marks `step`, unless it is marked already or is no step.
+    const fn mark(&mut self, step: usize) {
+        if step < N && !self.marked[step] {
+            self.marked[step] = true;
+            self.queue[self.queued] = step;
+            self.queued += 1;
+        }
+    }
+
+    /// Marks the steps of the lines of `table` for `probe`.
+    const fn mark_lines(&mut self, table: &[Entry], probe: &Entry) {
+        let (mut line, end) = lines(table, probe);
+        while line < end {
+            self.mark(table[line].step);
+            line += 1;
+        }
+    }
+
+    /// Marks the steps of the lines of `table` for each of `events`.
+    const fn mark_each(&mut self, table: &[Entry], events: &[EventInfo]) {
+        let mut i = 0;
+        while i < events.len() {
+            self.mark_lines(table, &Entry::event(&events[i], 0));
+            i += 1;
+        }
+    }
+}
+
+/// One line of a sorted table: an event (or a step's index as `id`, with
+/// an empty `key`) and the step it belongs to.
+#[derive(Clone, Copy)]
+struct Entry {
+    id: u64,
+    key: &'static str,
+    step: usize,
+}
+
+impl Entry {
+    /// A line that matches no probe and names no step.
+    const NONE: Self = Self {
+        id: u64::MAX,
+        key: "",
+        step: usize::MAX,
+    };
+
+    const fn event(event: &EventInfo, step: usize) -> Self {
+        Self {
+            id: event.id,
+            key: event.key,
+            step,
+        }
+    }
+
+    const fn index(index: usize, step: usize) -> Self {
+        Self {
+            id: index as u64,
+            key: "",
+            step,
+        }
+    }
+}
+
+/// Sorts `table` with [`before`] (heapsort: constant evaluation has no
+/// `sort`, and this needs no second buffer).
+const fn sort<const M: usize>(mut table: [Entry; M]) -> [Entry; M] {
+    let mut start = M / 2;
+    while start > 0 {
+        start -= 1;
+        table = sift_down(table, start, M);
+    }
+    let mut end = M;
+    while end > 1 {
+        end -= 1;
+        let first = table[0];
+        table[0] = table[end];
+        table[end] = first;
+        table = sift_down(table, 0, end);
+    }
+    table
+}
+
+const fn sift_down<const M: usize>(
+    mut table: [Entry; M],
+    mut root: usize,
+    end: usize,
+) -> [Entry; M] {
+    loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return table;
+        }
+        if child + 1 < end && before(&table[child], &table[child + 1]) {
+            child += 1;
+        }
+        if !before(&table[root], &table[child]) {
+            return table;
+        }
+        let parent = table[root];
+        table[root] = table[child];
+        table[child] = parent;
+        root = child;
+    }
+}
+
+/// The lines of the sorted `table` for `probe`'s event: `start..end`.
+const fn lines(table: &[Entry], probe: &Entry) -> (usize, usize) {
+    let start = lower_bound(table, probe);
+    let mut end = start;
+    while end < table.len() && !before(probe, &table[end]) {
+        end += 1;
+    }
+    (start, end)
+}
+
+/// The first line of the sorted `table` that is not before `probe`.
+const fn lower_bound(table: &[Entry], probe: &Entry) -> usize {
+    let (mut low, mut high) = (0, table.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if before(&table[middle], probe) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
+}
+
+/// How many events the steps of `steps` return or send in all: the `R` of
+/// their [`Graph`].
+pub const fn output_count(steps: &[StepInfo]) -> usize {
+    let (mut total, mut i) = (0, 0);
+    while i < steps.len() {
+        total += steps[i].returns.len() + steps[i].sends.len();
+        i += 1;
+    }
+    total
+}
+
+/// How many steps the steps of `steps` catch the failures of in all: the
+/// `C` of their [`Graph`].
+pub const fn catch_count(steps: &[StepInfo]) -> usize {
+    let (mut total, mut i) = (0, 0);
+    while i < steps.len() {
+        total += steps[i].catches.len();
+        i += 1;
+    }
+    total
+}
+
+/// The index of the step named `name`, if there is one.
+const fn step_named(steps: &[StepInfo], name: &str) -> Option<usize> {
     let mut i = 0;
     while i < steps.len() {
-        if str_eq(steps[i].accepts.key, event.key) {
-            return true;
+        if str_eq(steps[i].name, name) {
+            return Some(i);
         }
         i += 1;
     }
-    false
+    None
 }
 
-const fn contains(events: &[EventInfo], key: &str) -> bool {
-    let mut i = 0;
-    while i < events.len() {
-        if str_eq(events[i].key, key) {
-            return true;
+/// What the checks know of a workflow of `N` steps, which return or send
+/// `R` events and catch `C` steps in all; computed once per workflow.
+pub struct Graph<const N: usize, const R: usize, const C: usize> {
+    steps: &'static [StepInfo; N],
+    /// Each step's accepted event, sorted by event.
+    accepts: [Entry; N],
+    /// Each event a step returns or sends, sorted by event.
+    outputs: [Entry; R],
+    /// A line per step caught (`id`) and the step catching it.
+    caught: [Entry; C],
+    /// A line per catching step (`id`) and the step it catches.
+    catching: [Entry; C],
+    /// The steps a run can reach from its start event, or from an input
+    /// event its caller sends.
+    reachable: [bool; N],
+    /// The steps that have a path to a stop event.
+    stops: [bool; N],
+    has_start: bool,
+    takes_input: bool,
+    fans_out: bool,
+}
+
+impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
+    /// Analyses `steps`; `R` and `C` are their [`output_count`] and
+    /// [`catch_count`].
+    pub const fn of(steps: &'static [StepInfo; N]) -> Self {
+        let mut accepts = [Entry::NONE; N];
+        let mut outputs = [Entry::NONE; R];
+        let mut caught = [Entry::NONE; C];
+        let mut catching = [Entry::NONE; C];
+        let (mut output, mut catch) = (0, 0);
+        let mut entries = [false; N];
+        let mut stopping = [false; N];
+        let (mut has_start, mut takes_input, mut fans_out) = (false, false, false);
+        let mut i = 0;
+        while i < N {
+            let step = &steps[i];
+            accepts[i] = Entry::event(&step.accepts, i);
+            let kind = step.accepts.kind;
+            entries[i] = matches!(kind, EventKind::Start | EventKind::Input);
+            has_start = has_start || matches!(kind, EventKind::Start);
+            takes_input = takes_input || matches!(kind, EventKind::Input);
+            fans_out = fans_out || step.fans_out;
+            stopping[i] = any_stop(step.returns) || any_stop(step.sends);
+            let mut j = 0;
+            while j < step.returns.len() {
+                outputs[output] = Entry::event(&step.returns[j], i);
+                output += 1;
+                j += 1;
+            }
+            j = 0;
+            while j < step.sends.len() {
+                outputs[output] = Entry::event(&step.sends[j], i);
+                output += 1;
+                j += 1;
+            }
+            j = 0;
+            while j < step.catches.len() {
+                // A name that is no step has its own error, and no edge.
+                if let Some(from) = step_named(steps, step.catches[j]) {
+                    caught[catch] = Entry::index(from, i);
+                    catching[catch] = Entry::index(i, from);
+                } else {
+                    (caught[catch], catching[catch]) = (Entry::NONE, Entry::NONE);
+                }
+                catch += 1;
+                j += 1;
+            }
+            i += 1;
         }
-        i += 1;
+        let mut graph = Self {
+            steps,
+            accepts: sort(accepts),
+            outputs: sort(outputs),
+            caught: sort(caught),
+            catching: sort(catching),
+            reachable: [false; N],
+            stops: [false; N],
+            has_start,
+            takes_input,
+            fans_out,
+        };
+        graph.reachable = graph.close(entries, true);
+        graph.stops = graph.close(stopping, false);
+        graph
     }
-    false
+
+    /// Extends `seeds` along the edges of the graph: `forward`, to every
+    /// step that a marked step feeds; backward, to every step that feeds a
+    /// marked one. Each step is visited once.
+    const fn close(&self, seeds: [bool; N], forward: bool) -> [bool; N] {
+        let mut work = Worklist::new(seeds);
+        while let Some(index) = work.next() {
+            let step = &self.steps[index];
+            if forward {
+                work.mark_each(&self.accepts, step.returns);
+                work.mark_each(&self.accepts, step.sends);
+                work.mark_lines(&self.caught, &Entry::index(index, 0));
+            } else {
+                work.mark_lines(&self.outputs, &Entry::event(&step.accepts, 0));
+                work.mark_lines(&self.catching, &Entry::index(index, 0));
+            }
+        }
+        work.marked
+    }
+
+    /// Whether some step accepts `event`, alone or gathered.
+    const fn accepted(&self, event: &EventInfo) -> bool {
+        let (start, end) = lines(&self.accepts, &Entry::event(event, 0));
+        start < end
+    }
+
+    /// Whether some step returns or sends `event`.
+    const fn produced(&self, event: &EventInfo) -> bool {
+        let (start, end) = lines(&self.outputs, &Entry::event(event, 0));
+        start < end
+    }
+
+    /// Whether `event` leaves the graph unintentionally: not a stop event,
+    /// not outbound, and accepted by no step.
+    const fn unaccepted(&self, event: &EventInfo) -> bool {
+        matches!(
+            event.kind,
+            EventKind::Regular | EventKind::Start | EventKind::Input
+        ) && !self.accepted(event)
+    }
+
+    const fn count_unaccepted(&self, events: &[EventInfo]) -> usize {
+        let (mut n, mut i) = (0, 0);
+        while i < events.len() {
+            if self.unaccepted(&events[i]) {
+                n += 1;
+            }
+            i += 1;
+        }
+        n
+    }
+
+    /// Whether the step's input is produced by some step (or is a start or
+    /// an input event, which the caller produces, or a caught failure).
+    const fn input_produced(&self, step: usize) -> bool {
+        let info = &self.steps[step];
+        !matches!(info.accepts.kind, EventKind::Regular | EventKind::Outbound)
+            || !info.catches.is_empty()
+            || self.produced(&info.accepts)
+    }
+
+    const fn outputs_all_accepted(&self, step: usize) -> bool {
+        let info = &self.steps[step];
+        self.count_unaccepted(info.returns) == 0 && self.count_unaccepted(info.sends) == 0
+    }
+
+    const fn start_reaches_stop(&self) -> bool {
+        let mut i = 0;
+        while i < N {
+            if self.reachable[i] && self.stops[i] {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
 }
 
 /// Whether step `from` returns or sends what step `to` accepts, or `to`
 /// catches the failures of `from`.
 pub(crate) const fn feeds(from: &StepInfo, to: &StepInfo) -> bool {
-    contains(from.returns, to.accepts.key)
-        || contains(from.sends, to.accepts.key)
+    contains(from.returns, &to.accepts)
+        || contains(from.sends, &to.accepts)
         || contains_name(to.catches, from.name)
+}
+
+const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
+    let mut i = 0;
+    while i < events.len() {
+        if same_event(&events[i], event) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 const fn contains_name(names: &[&str], name: &str) -> bool {
@@ -160,76 +540,6 @@ const fn any_stop(events: &[EventInfo]) -> bool {
     false
 }
 
-const fn outputs_stop(step: &StepInfo) -> bool {
-    any_stop(step.returns) || any_stop(step.sends)
-}
-
-/// Which events in `events` leave the graph unintentionally: not a stop
-/// event, not outbound, and accepted by no step. Handles up to 64 events.
-const fn unaccepted(steps: &[StepInfo], events: &[EventInfo]) -> [bool; 64] {
-    let mut flags = [false; 64];
-    let mut i = 0;
-    while i < events.len() && i < 64 {
-        flags[i] = matches!(
-            events[i].kind,
-            EventKind::Regular | EventKind::Start | EventKind::Input
-        ) && !is_accepted(steps, &events[i]);
-        i += 1;
-    }
-    flags
-}
-
-/// Which steps a run can reach from its start event, or from an input event
-/// its caller sends.
-const fn reachable<const N: usize>(steps: &[StepInfo; N]) -> [bool; N] {
-    let mut starts = [false; N];
-    let mut i = 0;
-    while i < N {
-        starts[i] = matches!(steps[i].accepts.kind, EventKind::Start | EventKind::Input);
-        i += 1;
-    }
-    close(steps, starts, true)
-}
-
-/// Which steps have a path to a stop event.
-const fn stops<const N: usize>(steps: &[StepInfo; N]) -> [bool; N] {
-    let mut stopping = [false; N];
-    let mut i = 0;
-    while i < N {
-        stopping[i] = outputs_stop(&steps[i]);
-        i += 1;
-    }
-    close(steps, stopping, false)
-}
-
-/// Extends `marked` along the edges of the graph until nothing changes:
-/// `forward`, to every step that a marked step feeds; backward, to every
-/// step that feeds a marked one.
-const fn close<const N: usize>(
-    steps: &[StepInfo; N],
-    mut marked: [bool; N],
-    forward: bool,
-) -> [bool; N] {
-    let mut changed = true;
-    while changed {
-        changed = false;
-        let mut from = 0;
-        while from < N {
-            let mut to = 0;
-            while to < N {
-                let (known, next) = if forward { (from, to) } else { (to, from) };
-                if marked[known] && !marked[next] && feeds(&steps[from], &steps[to]) {
-                    marked[next] = true;
-                    changed = true;
-                }
-                to += 1;
-            }
-            from += 1;
-        }
-    }
-    marked
-}
-
 /// Whether a step accepts an input event: then runs take events from their
 /// caller, and wait for them when they have nothing else to do.
 pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
@@ -243,56 +553,12 @@ pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
     false
 }
 
-const fn has_start<const N: usize>(steps: &[StepInfo; N]) -> bool {
-    let mut i = 0;
-    while i < N {
-        if matches!(steps[i].accepts.kind, EventKind::Start) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-const fn start_reaches_stop<const N: usize>(steps: &[StepInfo; N]) -> bool {
-    let (seen, found) = (reachable(steps), stops(steps));
-    let mut i = 0;
-    while i < N {
-        if seen[i] && found[i] {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-/// Whether the step's input is produced by some step (or is a start or an
-/// input event, which the caller produces).
-const fn input_produced<const N: usize>(steps: &[StepInfo; N], step: usize) -> bool {
-    if !matches!(
-        steps[step].accepts.kind,
-        EventKind::Regular | EventKind::Outbound
-    ) || !steps[step].catches.is_empty()
-    {
-        return true;
-    }
-    let mut i = 0;
-    while i < N {
-        if feeds(&steps[i], &steps[step]) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-const fn outputs_all_accepted(steps: &[StepInfo], step: &StepInfo) -> bool {
-    count(&unaccepted(steps, step.returns)) == 0 && count(&unaccepted(steps, step.sends)) == 0
-}
-
 /// No step may accept a stop event.
-pub const fn accepts_stop(steps: &[StepInfo], step: usize) -> Verdict {
-    let info = &steps[step];
+pub const fn accepts_stop<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
     if !matches!(info.accepts.kind, EventKind::Stop) {
         return Verdict::PASS;
     }
@@ -305,11 +571,14 @@ pub const fn accepts_stop(steps: &[StepInfo], step: usize) -> Verdict {
 }
 
 /// Every accepted event must be produced by some step.
-pub const fn input_never_produced<const N: usize>(steps: &[StepInfo; N], step: usize) -> Verdict {
-    if input_produced(steps, step) {
+pub const fn input_never_produced<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    if graph.input_produced(step) {
         return Verdict::PASS;
     }
-    let info = &steps[step];
+    let info = &graph.steps[step];
     let event = info.accepts.name;
     Verdict::fail()
         .push("step `")
@@ -325,34 +594,39 @@ pub const fn input_never_produced<const N: usize>(steps: &[StepInfo; N], step: u
 
 /// Every returned event must be accepted by some step, unless it is a stop
 /// or outbound event.
-pub const fn returns_unaccepted(steps: &[StepInfo], step: usize) -> Verdict {
-    outputs_unaccepted(steps, step, steps[step].returns, "returns")
+pub const fn returns_unaccepted<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    outputs_unaccepted(graph, step, graph.steps[step].returns, "returns")
 }
 
 /// Every event declared in `sends(...)` must be accepted by some step,
 /// unless it is a stop or outbound event.
-pub const fn sends_unaccepted(steps: &[StepInfo], step: usize) -> Verdict {
-    outputs_unaccepted(steps, step, steps[step].sends, "sends")
+pub const fn sends_unaccepted<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    outputs_unaccepted(graph, step, graph.steps[step].sends, "sends")
 }
 
-const fn outputs_unaccepted(
-    steps: &[StepInfo],
+const fn outputs_unaccepted<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
     step: usize,
     events: &[EventInfo],
     verb: &str,
 ) -> Verdict {
-    let flags = unaccepted(steps, events);
-    let total = count(&flags);
+    let total = graph.count_unaccepted(events);
     if total == 0 {
         return Verdict::PASS;
     }
     Verdict::fail()
         .push("step `")
-        .push(steps[step].name)
+        .push(graph.steps[step].name)
         .push("` ")
         .push(verb)
         .push(" ")
-        .push_names(events, &flags)
+        .push_unaccepted(graph, events)
         .push(", which no step accepts")
         .push(": add a step that takes ")
         .push(if total == 1 { "it" } else { "each" })
@@ -365,8 +639,11 @@ const fn outputs_unaccepted(
 
 /// No step may declare that it writes a stop event to the stream: written
 /// events are not routed, so it would not end the run.
-pub const fn writes_stop(steps: &[StepInfo], step: usize) -> Verdict {
-    let info = &steps[step];
+pub const fn writes_stop<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
     let mut i = 0;
     while i < info.writes.len() {
         let event = &info.writes[i];
@@ -387,8 +664,11 @@ pub const fn writes_stop(steps: &[StepInfo], step: usize) -> Verdict {
 
 /// A step may only wait for input events: those are what the run's caller
 /// sends in.
-pub const fn waits_for_other_than_input(steps: &[StepInfo], step: usize) -> Verdict {
-    let info = &steps[step];
+pub const fn waits_for_other_than_input<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
     let mut i = 0;
     while i < info.waits_for.len() {
         let event = &info.waits_for[i];
@@ -408,7 +688,11 @@ pub const fn waits_for_other_than_input(steps: &[StepInfo], step: usize) -> Verd
 }
 
 /// The steps a step catches the failures of must exist.
-pub const fn catches_unknown_step(steps: &[StepInfo], step: usize) -> Verdict {
+pub const fn catches_unknown_step<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let steps = graph.steps;
     let info = &steps[step];
     let Some(unknown) = unknown_catch(steps, info) else {
         return Verdict::PASS;
@@ -420,7 +704,7 @@ pub const fn catches_unknown_step(steps: &[StepInfo], step: usize) -> Verdict {
         .push(unknown)
         .push("`, but the workflow has no step of that name; its steps are ");
     let mut j = 0;
-    while j < steps.len() {
+    while j < N {
         if j > 0 {
             verdict = verdict.push(", ");
         }
@@ -434,13 +718,7 @@ pub const fn catches_unknown_step(steps: &[StepInfo], step: usize) -> Verdict {
 const fn unknown_catch(steps: &[StepInfo], step: &StepInfo) -> Option<&'static str> {
     let mut i = 0;
     while i < step.catches.len() {
-        let mut known = false;
-        let mut j = 0;
-        while j < steps.len() {
-            known = known || str_eq(steps[j].name, step.catches[i]);
-            j += 1;
-        }
-        if !known {
+        if step_named(steps, step.catches[i]).is_none() {
             return Some(step.catches[i]);
         }
         i += 1;
@@ -449,8 +727,11 @@ const fn unknown_catch(steps: &[StepInfo], step: &StepInfo) -> Option<&'static s
 }
 
 /// A step that catches failures accepts the event that describes them.
-pub const fn catcher_without_failure_event(steps: &[StepInfo], step: usize) -> Verdict {
-    let info = &steps[step];
+pub const fn catcher_without_failure_event<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
     if info.catches.is_empty() || (!info.gathers && str_eq(info.accepts.key, FAILURE_EVENT_KEY)) {
         return Verdict::PASS;
     }
@@ -465,17 +746,13 @@ pub const fn catcher_without_failure_event(steps: &[StepInfo], step: usize) -> V
 
 /// A step that takes a `Vec<E>` gathers the branches of a fan-out, so some
 /// step must fan out: return a `Vec` of events.
-pub const fn gathers_without_fan_out(steps: &[StepInfo], step: usize) -> Verdict {
-    let info = &steps[step];
-    if !info.gathers {
+pub const fn gathers_without_fan_out<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
+    if !info.gathers || graph.fans_out {
         return Verdict::PASS;
-    }
-    let mut i = 0;
-    while i < steps.len() {
-        if steps[i].fans_out {
-            return Verdict::PASS;
-        }
-        i += 1;
     }
     Verdict::fail()
         .push("step `")
@@ -491,8 +768,11 @@ pub const fn gathers_without_fan_out(steps: &[StepInfo], step: usize) -> Verdict
 const FAILURE_EVENT_KEY: &str = <crate::recover::StepFailedEvent as crate::Event>::KEY;
 
 /// Some step must accept a start event.
-pub const fn no_start<const N: usize>(workflow: &str, steps: &[StepInfo; N]) -> Verdict {
-    if has_start(steps) {
+pub const fn no_start<const N: usize, const R: usize, const C: usize>(
+    workflow: &str,
+    graph: &Graph<N, R, C>,
+) -> Verdict {
+    if graph.has_start {
         return Verdict::PASS;
     }
     Verdict::fail()
@@ -502,8 +782,11 @@ pub const fn no_start<const N: usize>(workflow: &str, steps: &[StepInfo; N]) -> 
 }
 
 /// A path must lead from the start event to a stop event.
-pub const fn no_path_to_stop<const N: usize>(workflow: &str, steps: &[StepInfo; N]) -> Verdict {
-    if !has_start(steps) || start_reaches_stop(steps) {
+pub const fn no_path_to_stop<const N: usize, const R: usize, const C: usize>(
+    workflow: &str,
+    graph: &Graph<N, R, C>,
+) -> Verdict {
+    if !graph.has_start || graph.start_reaches_stop() {
         return Verdict::PASS;
     }
     Verdict::fail()
@@ -513,16 +796,20 @@ pub const fn no_path_to_stop<const N: usize>(workflow: &str, steps: &[StepInfo; 
 }
 
 /// Every step must be reachable from the start event.
-pub const fn unreachable<const N: usize>(steps: &[StepInfo; N], step: usize) -> Verdict {
-    // A step that catches a step that does not exist has its own error.
-    if !has_start(steps)
-        || !input_produced(steps, step)
-        || reachable(steps)[step]
-        || unknown_catch(steps, &steps[step]).is_some()
+pub const fn unreachable<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
+    // A step whose input nothing produces, or that catches a step that does
+    // not exist, has its own error.
+    if !graph.has_start
+        || !graph.input_produced(step)
+        || graph.reachable[step]
+        || unknown_catch(graph.steps, info).is_some()
     {
         return Verdict::PASS;
     }
-    let info = &steps[step];
     Verdict::fail()
         .push("step `")
         .push(info.name)
@@ -536,18 +823,20 @@ pub const fn unreachable<const N: usize>(steps: &[StepInfo; N], step: usize) -> 
 /// Every reachable step must have a path to a stop event, unless the run's
 /// caller can go on with it: a run whose steps accept input events waits for
 /// them rather than stalling.
-pub const fn dead_end<const N: usize>(steps: &[StepInfo; N], step: usize) -> Verdict {
-    let info = &steps[step];
-    if takes_input(steps)
-        || !start_reaches_stop(steps)
-        || !reachable(steps)[step]
-        || stops(steps)[step]
-        || !outputs_all_accepted(steps, info)
+pub const fn dead_end<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    if graph.takes_input
+        || !graph.reachable[step]
+        || graph.stops[step]
+        || !graph.start_reaches_stop()
+        || !graph.outputs_all_accepted(step)
     {
         return Verdict::PASS;
     }
     Verdict::fail()
         .push("step `")
-        .push(info.name)
+        .push(graph.steps[step].name)
         .push("` is a dead end: nothing it returns or sends leads to a stop event, so a run that reaches it can only stall; return or send an event that leads on to a stop event")
 }

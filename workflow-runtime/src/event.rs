@@ -63,10 +63,16 @@ pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'sta
     #[doc(hidden)]
     type AsStop;
 
+    /// A hash of [`KEY`](Self::KEY), which the compile-time checks compare
+    /// first: comparing keys byte by byte would make them slow.
+    #[doc(hidden)]
+    const ID: u64 = crate::check::fingerprint(Self::KEY);
+
     /// The compile-time descriptor of this event type.
     #[doc(hidden)]
     const INFO: EventInfo = EventInfo {
         key: Self::KEY,
+        id: Self::ID,
         name: Self::NAME,
         kind: Self::KIND,
     };
@@ -95,6 +101,8 @@ pub enum EventKind {
 pub struct EventInfo {
     /// See [`Event::KEY`].
     pub key: &'static str,
+    /// See [`Event::ID`].
+    pub id: u64,
     /// See [`Event::NAME`].
     pub name: &'static str,
     /// See [`Event::KIND`].

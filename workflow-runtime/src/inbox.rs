@@ -61,7 +61,7 @@ impl Inbox {
         let Some(event) = self.hand_to_waiter(TypeId::of::<E>(), AnyEvent::new(event)) else {
             return Received::Placed;
         };
-        if !const { accepted_singly(W::STEPS, E::KEY) } {
+        if !const { accepted_singly(W::STEPS, &E::INFO) } {
             self.unclaimed.push(event);
             return Received::Placed;
         }

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::check::feeds;
-use crate::event::AnyEvent;
+use crate::event::{AnyEvent, EventInfo};
 use crate::workflow::StepInfo;
 
 /// The branch of a fan-out an invocation belongs to, or none.
@@ -263,20 +263,20 @@ fn fed_by(steps: &[StepInfo], from: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Whether a step gathers events of the type keyed `key`.
-pub(crate) const fn gathered(steps: &[StepInfo], key: &str) -> bool {
-    takes(steps, key, true)
+/// Whether a step gathers events of the type `event`.
+pub(crate) const fn gathered(steps: &[StepInfo], event: &EventInfo) -> bool {
+    takes(steps, event, true)
 }
 
-/// Whether a step takes events of the type keyed `key` one at a time.
-pub(crate) const fn accepted_singly(steps: &[StepInfo], key: &str) -> bool {
-    takes(steps, key, false)
+/// Whether a step takes events of the type `event` one at a time.
+pub(crate) const fn accepted_singly(steps: &[StepInfo], event: &EventInfo) -> bool {
+    takes(steps, event, false)
 }
 
-const fn takes(steps: &[StepInfo], key: &str, gathering: bool) -> bool {
+const fn takes(steps: &[StepInfo], event: &EventInfo, gathering: bool) -> bool {
     let mut i = 0;
     while i < steps.len() {
-        if steps[i].gathers == gathering && crate::check::str_eq(steps[i].accepts.key, key) {
+        if steps[i].gathers == gathering && crate::check::same_event(&steps[i].accepts, event) {
             return true;
         }
         i += 1;

@@ -356,7 +356,7 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
         self.produced += 1;
         // A type that steps both gather and take one at a time goes to
         // both; one that is only gathered reaches `gather` through routing.
-        if const { gathered(W::STEPS, E::KEY) && accepted_singly(W::STEPS, E::KEY) }
+        if const { gathered(W::STEPS, &E::INFO) && accepted_singly(W::STEPS, &E::INFO) }
             && self.branch() != Branch::NONE
         {
             self.gather(E::KEY, AnyEvent::new(event.clone()));

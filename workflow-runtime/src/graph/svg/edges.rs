@@ -164,7 +164,7 @@ fn write_count(out: &mut String, route: &[Cubic], count: usize) {
 /// of the route there.
 fn middle(route: &[Cubic]) -> (Point, Point) {
     let half = route.len() / 2;
-    if route.len() % 2 == 0 {
+    if route.len().is_multiple_of(2) {
         // Where two segments meet, heading as the two of them do.
         let [before, .., joint] = route[half - 1];
         let [.., after] = route[half];
