@@ -18,6 +18,7 @@ mod input;
 mod recover;
 mod retry;
 mod roles;
+mod route;
 mod run;
 mod start;
 mod state;

@@ -1,6 +1,7 @@
 //! The [`Workflow`] trait that `workflow!` implements, and what it says about
 //! each step.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -72,15 +73,25 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     type Produced: 'static;
 
+    /// Makes each step's queued invocation from its event, which the slot
+    /// holds as an `Option` of the type the step takes.
+    #[doc(hidden)]
+    const WRAP: &'static [fn(&mut dyn Any) -> Self::Pending];
+
     /// Routes `event` to every step that accepts its type, or ends the run
     /// with it, or lets it out to the stream.
     #[doc(hidden)]
-    fn deliver<E: Event, S: Sink<Self>>(event: E, sink: &mut S);
+    #[inline(always)]
+    fn deliver<E: Event, S: Sink<Self>>(event: E, sink: &mut S) {
+        crate::route::broadcast::<Self, E, S>(event, sink);
+    }
 
     /// Routes `event` to the step at index `step` only; gives it back if
     /// that step does not accept it.
     #[doc(hidden)]
-    fn deliver_to<E: Event, S: Sink<Self>>(step: usize, event: E, sink: &mut S) -> Result<(), E>;
+    fn deliver_to<E: Event, S: Sink<Self>>(step: usize, event: E, sink: &mut S) -> Result<(), E> {
+        crate::route::deliver_to::<Self, E, S>(step, event, sink)
+    }
 
     /// Starts the step that `pending` is queued for.
     #[doc(hidden)]

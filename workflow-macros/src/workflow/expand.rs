@@ -41,21 +41,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let indices = 0..count;
     let gathering = steps.iter().filter(|step| step.gathers.is_some());
     let (gather_indices, gather_variants): (Vec<usize>, Vec<_>) =
         gathering.map(|step| (step.index, step.variant())).unzip();
-    // Which steps accept `__E`: constants once the generic is known.
-    let accepted_by = quote! {
-        [ #( ::workflows::__private::same::<__E, #events>() ),* ]
-    };
-    let wrap = quote! {
-        |step: usize, event: __E| match step {
-            #( #indices => __Pending::#variants(::workflows::__private::cast(event)), )*
-            _ => ::core::unreachable!("step index out of range"),
-        }
-    };
-
     quote! {
         #item
 
@@ -86,37 +74,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 > as ::workflows::__private::SelectBranch>::Branch;
                 type Produced = __Produced;
 
-                #[inline]
-                fn deliver<__E, __S>(event: __E, sink: &mut __S)
-                where
-                    __E: ::workflows::Event,
-                    __S: ::workflows::__private::Sink<Self>,
-                {
-                    ::workflows::__private::broadcast::<Self, __E, __S, #count>(
-                        event,
-                        #accepted_by,
-                        sink,
-                        #wrap,
-                    )
-                }
-
-                fn deliver_to<__E, __S>(
-                    step: usize,
-                    event: __E,
-                    sink: &mut __S,
-                ) -> ::core::result::Result<(), __E>
-                where
-                    __E: ::workflows::Event,
-                    __S: ::workflows::__private::Sink<Self>,
-                {
-                    ::workflows::__private::deliver_to::<Self, __E, __S, #count>(
-                        step,
-                        event,
-                        #accepted_by,
-                        sink,
-                        #wrap,
-                    )
-                }
+                const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
+                    #( |slot| __Pending::#variants(::workflows::__private::take(slot)), )*
+                ];
 
                 fn invoke<'__a>(
                     &'__a self,
@@ -216,35 +176,50 @@ fn constant_option(value: Option<&syn::Expr>) -> TokenStream {
 /// event, this error is then identical to the one the step table raises at
 /// the same place, and the compiler reports it once.
 fn fold_start(steps: &[Step], span: Span) -> TokenStream {
-    steps
-        .iter()
-        .fold(quote!(::workflows::__private::Absent), |acc, step| {
-            let event = step.accepted();
-            let role =
-                quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart };
-            quote_spanned! {span=> <#acc as ::workflows::__private::JoinStart<#role>>::Out }
-        })
+    let roles = steps.iter().map(|step| {
+        let event = step.accepted();
+        quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart }
+    });
+    fold(roles.collect(), &|left, right| {
+        quote_spanned! {span=> <#left as ::workflows::__private::JoinStart<#right>>::Out }
+    })
 }
 
 /// The one stop event type of the workflow, folded from every step's
 /// returned and sent events; spanned as [`fold_start`] is.
 fn fold_stop(steps: &[Step], span: Span) -> TokenStream {
-    steps
-        .iter()
-        .fold(quote!(::workflows::__private::Absent), |acc, step| {
-            let output = output_type(step);
-            let role = quote_spanned! {step.returns_span()=>
-                <#output as ::workflows::__private::Emit>::AsStop
-            };
-            let returned =
-                quote_spanned! {span=> <#acc as ::workflows::__private::JoinStop<#role>>::Out };
-            step.options.sends.types.iter().fold(returned, |acc, sent| {
-                let role = quote_spanned! {syn::spanned::Spanned::span(sent)=>
-                    <#sent as ::workflows::Event>::AsStop
-                };
-                quote_spanned! {span=> <#acc as ::workflows::__private::JoinStop<#role>>::Out }
-            })
-        })
+    let roles = steps.iter().flat_map(|step| {
+        let output = output_type(step);
+        let returned = quote_spanned! {step.returns_span()=>
+            <#output as ::workflows::__private::Emit>::AsStop
+        };
+        let sent = step.options.sends.types.iter().map(|sent| {
+            quote_spanned! {syn::spanned::Spanned::span(sent)=>
+                <#sent as ::workflows::Event>::AsStop
+            }
+        });
+        std::iter::once(returned).chain(sent)
+    });
+    fold(roles.collect(), &|left, right| {
+        quote_spanned! {span=> <#left as ::workflows::__private::JoinStop<#right>>::Out }
+    })
+}
+
+/// Joins `roles` pairwise into a balanced tree, `Absent` if there are none:
+/// the joins are associative, and a tree `log n` deep keeps the compiler's
+/// work on a 100-step workflow small, where a chain 100 deep does not.
+fn fold(
+    mut roles: Vec<TokenStream>,
+    join: &dyn Fn(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    match roles.len() {
+        0 => quote!(::workflows::__private::Absent),
+        1 => roles.remove(0),
+        len => {
+            let right = roles.split_off(len / 2);
+            join(fold(roles, join), fold(right, join))
+        }
+    }
 }
 
 /// The arm of `invoke` for `step`: its call, through the attempts of its
