@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
-use crate::errors::Errors;
+use crate::errors::{Errors, unknown_option};
 
 /// The role `#[event(...)]` gives an event.
 #[derive(Clone, Copy, PartialEq)]
@@ -124,8 +124,11 @@ fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
             } else if meta.path.is_ident("input") {
                 Role::Input
             } else {
-                return Err(meta.error(
-                    "unknown event option: the options are `start`, `stop`, `outbound` and `input`",
+                return Err(unknown_option(
+                    &meta,
+                    "event",
+                    &["start", "stop", "outbound", "input"],
+                    "the options are `start`, `stop`, `outbound` and `input`",
                 ));
             };
             if role != Role::Regular {

@@ -44,7 +44,7 @@ pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
     let mut output = syn::Error::new(
         proc_macro2::Span::call_site(),
-        "`#[step]` marks a method of a workflow: put it inside a `#[workflow_impl] impl ... { }` block or a `workflow! { impl ... { } }` invocation",
+        "`#[step]` marks a method of a workflow: put it inside a `#[workflow_impl] impl ... { }` block or a `workflow! { impl ... { } }` invocation; a step that a macro call inside the block writes is not seen, since the workflow's macro runs first: have your macro write the whole `impl` block instead",
     )
     .to_compile_error();
     output.extend(input);

@@ -7,22 +7,10 @@ pub use crate::context::{SentBy, StepContext, WrittenBy};
 pub use crate::emit::{Emit, StepReturn};
 pub use crate::event::{EventInfo, EventKind};
 pub use crate::input::WaitedBy;
+pub use crate::param::StepParam;
 pub use crate::recover::{input_json, with_input};
-pub use crate::roles::{Absent, JoinStart, JoinStop};
+pub use crate::roles::{Absent, JoinStart, JoinStop, OrStartEvent, Pick};
 pub use crate::route::take;
-pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch};
+pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch, any_fans_out};
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
-
-use crate::event::{AnyEvent, Event};
-
-/// A gathered event, as the type the gathering step takes.
-pub fn gathered<E: Event>(event: AnyEvent) -> E {
-    match event.downcast::<E>() {
-        Ok(event) => event,
-        Err(event) => unreachable!(
-            "a fan-out gathered a `{}` for a step that takes another type",
-            event.name()
-        ),
-    }
-}

@@ -37,8 +37,12 @@ impl Verdict {
     }
 
     /// Appends `text` to the message, cutting it at the capacity.
-    const fn push(mut self, text: &str) -> Self {
-        let bytes = text.as_bytes();
+    const fn push(self, text: &str) -> Self {
+        self.push_bytes(text.as_bytes())
+    }
+
+    /// Appends the part of `bytes` that fits.
+    const fn push_bytes(mut self, bytes: &[u8]) -> Self {
         let mut i = 0;
         while i < bytes.len() && self.len < CAPACITY {
             self.buf[self.len] = bytes[i];
@@ -48,6 +52,25 @@ impl Verdict {
         self
     }
 
+    /// Appends the name of `event`: its [`Event::NAME`](crate::Event::NAME),
+    /// or, if another event of `graph` has that name too, its path without
+    /// the crate, like `a::Hop`, and if that is shared as well, the place
+    /// of its definition.
+    const fn push_event<const N: usize, const R: usize, const C: usize>(
+        self,
+        graph: &Graph<N, R, C>,
+        event: &EventInfo,
+    ) -> Self {
+        match graph.namesake(event) {
+            Namesake::None => self.push(event.name),
+            Namesake::OtherPath => self.push_bytes(key_path(event.key)),
+            Namesake::SamePath => self
+                .push_bytes(key_path(event.key))
+                .push(" defined at ")
+                .push_bytes(key_definition(event.key)),
+        }
+    }
+
     /// Appends the names of the events of `events` that `graph` does not
     /// route, as "`A`", "`A` and `B`", "`A`, `B` and `C`".
     const fn push_unaccepted<const N: usize, const R: usize, const C: usize>(
@@ -55,15 +78,15 @@ impl Verdict {
         graph: &Graph<N, R, C>,
         events: &[EventInfo],
     ) -> Self {
-        let total = graph.count_unaccepted(events);
+        let total = graph.count_reported(events);
         let mut written = 0;
         let mut i = 0;
         while i < events.len() {
-            if graph.unaccepted(&events[i]) {
+            if graph.reported_unaccepted(&events[i]) {
                 if written > 0 {
                     self = self.push(if written + 1 == total { " and " } else { ", " });
                 }
-                self = self.push("`").push(events[i].name).push("`");
+                self = self.push("`").push_event(graph, &events[i]).push("`");
                 written += 1;
             }
             i += 1;
@@ -117,9 +140,91 @@ pub const fn fingerprint(key: &str) -> u64 {
     hash
 }
 
+/// Whether another event of a graph has an event's name.
+enum Namesake {
+    None,
+    /// Another event with that name lives in another module.
+    OtherPath,
+    /// Another event with that name lives in the same module.
+    SamePath,
+}
+
+/// The path of the event keyed `key`, without its crate: `a::Hop` of
+/// `my_crate::a::Hop@src/main.rs:1:1#...`, as [`Event::KEY`](crate::Event::KEY)
+/// of a derived event is written.
+const fn key_path(key: &str) -> &[u8] {
+    let bytes = key.as_bytes();
+    let end = position(bytes, b'@', bytes.len());
+    let mut start = 0;
+    let mut i = 0;
+    while i + 1 < end {
+        if bytes[i] == b':' && bytes[i + 1] == b':' {
+            start = i + 2;
+            break;
+        }
+        i += 1;
+    }
+    bytes.split_at(end).0.split_at(start).1
+}
+
+/// Where the event keyed `key` is defined: what follows the `#` of a
+/// derived event's key, like `src/main.rs:12:20`.
+const fn key_definition(key: &str) -> &[u8] {
+    let bytes = key.as_bytes();
+    let start = position(bytes, b'#', bytes.len());
+    bytes
+        .split_at(if start < bytes.len() {
+            start + 1
+        } else {
+            start
+        })
+        .1
+}
+
+/// The index of the first `byte` in `bytes`, or `otherwise`.
+const fn position(bytes: &[u8], byte: u8, otherwise: usize) -> usize {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == byte {
+            return i;
+        }
+        i += 1;
+    }
+    otherwise
+}
+
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Whether `a` and `b` describe one event type: same hash, then same key.
 pub(crate) const fn same_event(a: &EventInfo, b: &EventInfo) -> bool {
     a.id == b.id && str_eq(a.key, b.key)
+}
+
+/// `0` if no event before `events[index]` is the same type, `index`
+/// otherwise: a repeated declaration, which may be spelled differently (an
+/// alias), gets a number of its own, so that the impls made for the
+/// declarations of one type differ.
+pub const fn repeat_of(events: &[EventInfo], index: usize) -> usize {
+    let mut i = 0;
+    while i < index {
+        if same_event(&events[i], &events[index]) {
+            return index;
+        }
+        i += 1;
+    }
+    0
 }
 
 /// Orders events by identity: by hash, then by key when hashes collide.
@@ -441,6 +546,39 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
         work.marked
     }
 
+    /// Whether another event of the graph has `event`'s name, and where.
+    const fn namesake(&self, event: &EventInfo) -> Namesake {
+        let mut found = Namesake::None;
+        let mut i = 0;
+        while i < N {
+            let step = &self.steps[i];
+            let lists = [
+                core::slice::from_ref(&step.accepts),
+                step.returns,
+                step.sends,
+                step.writes,
+                step.waits_for,
+            ];
+            let mut list = 0;
+            while list < lists.len() {
+                let mut j = 0;
+                while j < lists[list].len() {
+                    let other = &lists[list][j];
+                    if str_eq(other.name, event.name) && !same_event(other, event) {
+                        if bytes_eq(key_path(other.key), key_path(event.key)) {
+                            return Namesake::SamePath;
+                        }
+                        found = Namesake::OtherPath;
+                    }
+                    j += 1;
+                }
+                list += 1;
+            }
+            i += 1;
+        }
+        found
+    }
+
     /// Whether some step accepts `event`, alone or gathered.
     const fn accepted(&self, event: &EventInfo) -> bool {
         let (start, end) = lines(&self.accepts, &Entry::event(event, 0));
@@ -473,6 +611,52 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
         n
     }
 
+    /// Whether the error about `event` being accepted by no step is this
+    /// step's to report: not if a step accepts another event of its name,
+    /// whose error, that nothing produces it, says which is which.
+    const fn reported_unaccepted(&self, event: &EventInfo) -> bool {
+        self.unaccepted(event) && self.namesake_of(event, true).is_none()
+    }
+
+    const fn count_reported(&self, events: &[EventInfo]) -> usize {
+        let (mut n, mut i) = (0, 0);
+        while i < events.len() {
+            if self.reported_unaccepted(&events[i]) {
+                n += 1;
+            }
+            i += 1;
+        }
+        n
+    }
+
+    /// Another event of `event`'s name that a step accepts (`accepted`), or
+    /// that a step returns or sends, and that step.
+    const fn namesake_of(&self, event: &EventInfo, accepted: bool) -> Option<(&EventInfo, usize)> {
+        let mut i = 0;
+        while i < N {
+            let step = &self.steps[i];
+            let lists = if accepted {
+                [core::slice::from_ref(&step.accepts), &[]]
+            } else {
+                [step.returns, step.sends]
+            };
+            let mut list = 0;
+            while list < lists.len() {
+                let mut j = 0;
+                while j < lists[list].len() {
+                    let other = &lists[list][j];
+                    if str_eq(other.name, event.name) && !same_event(other, event) {
+                        return Some((other, i));
+                    }
+                    j += 1;
+                }
+                list += 1;
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// Whether the step's input is produced by some step (or is a start or
     /// an input event, which the caller produces, or a caught failure).
     const fn input_produced(&self, step: usize) -> bool {
@@ -485,6 +669,19 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
     const fn outputs_all_accepted(&self, step: usize) -> bool {
         let info = &self.steps[step];
         self.count_unaccepted(info.returns) == 0 && self.count_unaccepted(info.sends) == 0
+    }
+
+    /// Whether some step returns or sends an event that no step accepts, or
+    /// accepts one that nothing produces.
+    const fn has_broken_edge(&self) -> bool {
+        let mut i = 0;
+        while i < N {
+            if !self.input_produced(i) || !self.outputs_all_accepted(i) {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     const fn start_reaches_stop(&self) -> bool {
@@ -566,7 +763,7 @@ pub const fn accepts_stop<const N: usize, const R: usize, const C: usize>(
         .push("step `")
         .push(info.name)
         .push("` accepts the stop event `")
-        .push(info.accepts.name)
+        .push_event(graph, &info.accepts)
         .push("`, but a stop event ends the run and never reaches a step: accept an ordinary event instead, and return the stop event from the step that finishes the run")
 }
 
@@ -579,17 +776,26 @@ pub const fn input_never_produced<const N: usize, const R: usize, const C: usize
         return Verdict::PASS;
     }
     let info = &graph.steps[step];
-    let event = info.accepts.name;
-    Verdict::fail()
+    let event = &info.accepts;
+    let verdict = Verdict::fail()
         .push("step `")
         .push(info.name)
         .push("` accepts `")
-        .push(event)
+        .push_event(graph, event)
         .push("`, but no step returns or sends it: return `")
-        .push(event)
+        .push_event(graph, event)
         .push("` from a step, or send it with `ctx.send_event` from a step marked `#[step(sends(")
-        .push(event)
-        .push("))]`")
+        .push_event(graph, event)
+        .push("))]`");
+    match graph.namesake_of(event, false) {
+        Some((other, producer)) => verdict
+            .push("; step `")
+            .push(graph.steps[producer].name)
+            .push("` returns or sends `")
+            .push_event(graph, other)
+            .push("`, another type of the same name"),
+        None => verdict,
+    }
 }
 
 /// Every returned event must be accepted by some step, unless it is a stop
@@ -616,7 +822,7 @@ const fn outputs_unaccepted<const N: usize, const R: usize, const C: usize>(
     events: &[EventInfo],
     verb: &str,
 ) -> Verdict {
-    let total = graph.count_unaccepted(events);
+    let total = graph.count_reported(events);
     if total == 0 {
         return Verdict::PASS;
     }
@@ -652,9 +858,9 @@ pub const fn writes_stop<const N: usize, const R: usize, const C: usize>(
                 .push("step `")
                 .push(info.name)
                 .push("` writes the stop event `")
-                .push(event.name)
+                .push_event(graph, event)
                 .push("` to the event stream, which does not end the run: return it from the step, or send it with `sends(")
-                .push(event.name)
+                .push_event(graph, event)
                 .push(")`");
         }
         i += 1;
@@ -677,9 +883,9 @@ pub const fn waits_for_other_than_input<const N: usize, const R: usize, const C:
                 .push("step `")
                 .push(info.name)
                 .push("` waits for `")
-                .push(event.name)
+                .push_event(graph, event)
                 .push("`, which is not an input event, and only the run's caller sends events a step waits for: derive `")
-                .push(event.name)
+                .push_event(graph, event)
                 .push("` with `#[event(input)]`");
         }
         i += 1;
@@ -740,7 +946,7 @@ pub const fn catcher_without_failure_event<const N: usize, const R: usize, const
         .push(info.name)
         .push("` catches failures, so it accepts the event that describes one, a failure at a time: take `failed: StepFailedEvent` instead of ")
         .push(if info.gathers { "a `Vec` of `" } else { "`" })
-        .push(info.accepts.name)
+        .push_event(graph, &info.accepts)
         .push("`")
 }
 
@@ -758,9 +964,9 @@ pub const fn gathers_without_fan_out<const N: usize, const R: usize, const C: us
         .push("step `")
         .push(info.name)
         .push("` takes a `Vec<")
-        .push(info.accepts.name)
+        .push_event(graph, &info.accepts)
         .push(">`, which gathers the branches of a fan-out, but no step fans out: return a `Vec` of events from the step that starts the branches, like `Result<Vec<Job>>`, or take one `")
-        .push(info.accepts.name)
+        .push_event(graph, &info.accepts)
         .push("` at a time")
 }
 
@@ -786,7 +992,9 @@ pub const fn no_path_to_stop<const N: usize, const R: usize, const C: usize>(
     workflow: &str,
     graph: &Graph<N, R, C>,
 ) -> Verdict {
-    if !graph.has_start || graph.start_reaches_stop() {
+    // An event that goes nowhere, or that nothing produces, breaks the
+    // path, and has an error of its own, on its token.
+    if !graph.has_start || graph.start_reaches_stop() || graph.has_broken_edge() {
         return Verdict::PASS;
     }
     Verdict::fail()
@@ -814,9 +1022,9 @@ pub const fn unreachable<const N: usize, const R: usize, const C: usize>(
         .push("step `")
         .push(info.name)
         .push("` can never run: it accepts `")
-        .push(info.accepts.name)
+        .push_event(graph, &info.accepts)
         .push("`, and no step reachable from the start event returns or sends that; produce `")
-        .push(info.accepts.name)
+        .push_event(graph, &info.accepts)
         .push("` on a path from the start, or remove the step")
 }
 

@@ -391,25 +391,29 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(sends(...))]`; `STEP` is the step's index. The event is `Self`,
 /// so that the compiler names it in the error, which it could not yet do
-/// for a bound on `W` while inferring the event's type.
+/// for a bound on `W` while inferring the event's type. `REPEAT` is not 0
+/// for a declaration that repeats an earlier one of the step, perhaps under
+/// another spelling (an alias): its impl then differs from the first's, so
+/// the two do not conflict.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this step sends `{Self}` without declaring it",
     label = "`{Self}` is not in this step's `#[step(sends(...))]`",
     note = "add it to the step's attribute, like `#[step(sends({Self}))]`, so that the compiler can check that some step accepts it"
 )]
-pub trait SentBy<W, const STEP: usize> {}
+pub trait SentBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(writes(...))]`; `STEP` is the step's index. As [`SentBy`], the
-/// event is `Self` so that the compiler names it in the error.
+/// event is `Self` so that the compiler names it in the error, and `REPEAT`
+/// tells a repeated declaration apart.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this step writes `{Self}` to the event stream without declaring it",
     label = "`{Self}` is not in this step's `#[step(writes(...))]`",
     note = "add it to the step's attribute, like `#[step(writes({Self}))]`, so that the workflow's graph shows it"
 )]
-pub trait WrittenBy<W, const STEP: usize> {}
+pub trait WrittenBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 
 /// Events sent through a context, waiting for the run to route them.
 pub(crate) struct Outbox<W: Workflow> {

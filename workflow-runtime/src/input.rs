@@ -48,14 +48,15 @@ library_event!("workflows::", HumanResponseEvent, Input);
 impl InputEvent for HumanResponseEvent {}
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in
-/// `#[step(waits_for(...))]`; `STEP` is the step's index.
+/// `#[step(waits_for(...))]`; `STEP` is the step's index, and `REPEAT` tells
+/// a repeated declaration apart, as for [`SentBy`](crate::__private::SentBy).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this step waits for `{Self}` without declaring it",
     label = "`{Self}` is not in this step's `#[step(waits_for(...))]`",
     note = "add it to the step's attribute, like `#[step(waits_for({Self}))]`, so that the workflow's graph shows it"
 )]
-pub trait WaitedBy<W, const STEP: usize> {}
+pub trait WaitedBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 
 /// No event a step waited for came within its timeout
 /// ([`WaitForEvent::timeout`]).

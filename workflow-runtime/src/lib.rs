@@ -15,6 +15,7 @@ mod forward;
 mod handler;
 mod inbox;
 mod input;
+mod param;
 mod recover;
 mod retry;
 mod roles;

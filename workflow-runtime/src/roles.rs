@@ -10,9 +10,8 @@
 use std::convert::Infallible;
 
 use crate::event::{AnyEvent, Event};
-use crate::start::StartEventType;
+use crate::start::{StartEvent, StartEventType};
 use crate::stop::StopEventType;
-use crate::workflow::{Sink, Workflow};
 
 /// No event of the role in question: the neutral element of the folds.
 #[derive(Debug, Clone, Copy)]
@@ -73,10 +72,37 @@ impl StopEventType for Absent {
     }
 }
 
-/// A workflow without a start event does not compile (the graph checks say
-/// why); this impl only keeps that one error from causing others.
-impl StartEventType for Absent {
-    fn begin<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {
-        match self {}
-    }
+/// Folds the events of one role leniently: the first that is not
+/// [`Absent`]. The workflow's `Start` and `Stop` types are folded with it,
+/// so that a conflict, which the strict folds ([`JoinStart`], [`JoinStop`])
+/// report once in a check of their own, gives its types no error, and their
+/// users none either.
+pub trait Pick<Next> {
+    /// The first event of the role, or [`Absent`].
+    type Out;
+}
+
+impl<Next> Pick<Next> for Absent {
+    type Out = Next;
+}
+
+impl<T: Event, Next> Pick<Next> for T {
+    type Out = T;
+}
+
+/// The start event of a workflow: the one its steps accept, or
+/// [`StartEvent`] if none does. Such a workflow does not compile (the graph
+/// checks say why); the default keeps its caller's `run(StartEvent::new())`
+/// from a second error.
+pub trait OrStartEvent {
+    /// The start event type.
+    type Out: StartEventType;
+}
+
+impl OrStartEvent for Absent {
+    type Out = StartEvent;
+}
+
+impl<T: Event<AsStart = T>> OrStartEvent for T {
+    type Out = T;
 }

@@ -24,4 +24,8 @@ workflow! {
     }
 }
 
-fn main() {}
+#[tokio::main]
+async fn main() {
+    let finished = W.runner().run(StartEvent::new()).await.is_ok();
+    println!("{finished}");
+}

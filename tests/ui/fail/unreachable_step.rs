@@ -31,4 +31,8 @@ workflow! {
     }
 }
 
-fn main() {}
+#[tokio::main]
+async fn main() {
+    let finished = W.runner().run(StartEvent::new()).await.is_ok();
+    println!("{finished}");
+}

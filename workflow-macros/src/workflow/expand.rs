@@ -3,8 +3,9 @@
 //! `ctx.write_event_to_stream`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
-use syn::Type;
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::{Ident, Type};
 
 use super::graph;
 use super::model::{Step, WorkflowModel};
@@ -15,67 +16,87 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let self_ty = &item.self_ty;
     let name = &model.name;
     let steps = &model.steps;
-    let count = steps.len();
+    let count = &model.count;
 
-    let variants: Vec<_> = steps.iter().map(Step::variant).collect();
+    let cfgs: Vec<TokenStream> = steps.iter().map(Step::cfg_attribute).collect();
+    let variants: Vec<&Ident> = steps.iter().map(Step::variant).collect();
+    let indices: Vec<&TokenStream> = steps.iter().map(|step| &step.index).collect();
     let events: Vec<&Type> = steps.iter().map(|step| &step.event).collect();
     let outputs: Vec<TokenStream> = steps.iter().map(output_type).collect();
     let infos = steps.iter().map(step_info);
     let workflow_span = syn::spanned::Spanned::span(self_ty);
     let start = fold_start(steps, workflow_span);
     let stop = fold_stop(steps, workflow_span);
+    let (start_items, stop_items) = (&start.items, &stop.items);
+    let (start, stop) = (&start.lenient, &stop.lenient);
+    // Spanned on a step's event and return type, so that a private event
+    // there, which `Start` or `Stop` would expose (E0446), is shown there.
+    let start_span = steps.first().map_or(workflow_span, Step::event_span);
+    let stop_span = steps.last().map_or(workflow_span, Step::returns_span);
+    let start_item = quote_spanned! {start_span=>
+        type Start = <#start as ::workflows::__private::OrStartEvent>::Out;
+    };
+    let stop_item = quote_spanned! {stop_span=> type Stop = #stop; };
     let state = match &model.options.state {
         Some(state) => quote!(#state),
         None => quote!(()),
     };
     let caught: std::collections::HashSet<String> = steps
         .iter()
-        .flat_map(|step| step.options.catches.iter().map(ToString::to_string))
+        .flat_map(|step| {
+            step.options
+                .catches
+                .iter()
+                .map(|name| name.unraw().to_string())
+        })
         .collect();
     let invocations = steps
         .iter()
-        .map(|step| invocation(step, caught.contains(&step.name.to_string())));
+        .map(|step| invocation(step, caught.contains(&step.display_name())));
     let declared = steps.iter().map(|step| declared_impls(step, self_ty));
     let checks = if check_graph {
         graph::checks(model)
     } else {
         TokenStream::new()
     };
-    let gathering = steps.iter().filter(|step| step.gathers.is_some());
-    let (gather_indices, gather_variants): (Vec<usize>, Vec<_>) =
-        gathering.map(|step| (step.index, step.variant())).unzip();
     quote! {
         #item
 
         const _: () = {
-            #[allow(non_camel_case_types)]
+            // Never reachable by name: a private event in it exposes nothing.
+            #[allow(non_camel_case_types, private_interfaces)]
             #[doc(hidden)]
             pub enum __Pending {
-                #( #variants(#events), )*
+                #( #cfgs #variants(#events), )*
             }
 
-            #[allow(non_camel_case_types)]
+            #[allow(non_camel_case_types, private_interfaces)]
             #[doc(hidden)]
             pub enum __Produced {
-                #( #variants(#outputs), )*
+                #( #cfgs #variants(#outputs), )*
             }
 
-            const __STEPS: [::workflows::StepInfo; #count] = [ #( #infos, )* ];
+            const __STEPS: [::workflows::StepInfo; #count] = [ #( #cfgs #infos, )* ];
+
+            #start_items
+            #stop_items
 
             impl ::workflows::Workflow for #self_ty {
                 const NAME: &'static str = #name;
                 const STEPS: &'static [::workflows::StepInfo] = &__STEPS;
                 type State = #state;
-                type Start = #start;
-                type Stop = #stop;
+                #start_item
+                #stop_item
                 type Pending = __Pending;
                 type Branch = <::workflows::__private::Select<
-                    { false #( || <#outputs as ::workflows::__private::Emit>::FANS_OUT )* }
+                    { ::workflows::__private::any_fans_out(&[
+                        #( #cfgs <#outputs as ::workflows::__private::Emit>::FANS_OUT, )*
+                    ]) }
                 > as ::workflows::__private::SelectBranch>::Branch;
                 type Produced = __Produced;
 
                 const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
-                    #( |slot| __Pending::#variants(::workflows::__private::take(slot)), )*
+                    #( #cfgs |slot| __Pending::#variants(::workflows::__private::take(slot)), )*
                 ];
 
                 fn invoke<'__a>(
@@ -84,7 +105,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     pending: __Pending,
                 ) -> ::workflows::__private::StepFuture<'__a, Self> {
                     match pending {
-                        #( #invocations )*
+                        #( #cfgs #invocations )*
                     }
                 }
 
@@ -92,18 +113,21 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     step: usize,
                     items: ::std::vec::Vec<::workflows::AnyEvent>,
                 ) -> __Pending {
-                    match step {
-                        #( #gather_indices => __Pending::#gather_variants(
-                            items.into_iter().map(::workflows::__private::gathered).collect(),
-                        ), )*
-                        _ => ::core::unreachable!("step {} gathers no fan-out", step),
-                    }
+                    #(
+                        #cfgs
+                        if step == #indices {
+                            return __Pending::#variants(
+                                <#events as ::workflows::__private::StepParam>::gather(items),
+                            );
+                        }
+                    )*
+                    ::core::unreachable!("step {} gathers no fan-out", step)
                 }
 
                 #[inline]
                 fn route<__S: ::workflows::__private::Sink<Self>>(produced: __Produced, sink: &mut __S) {
                     match produced {
-                        #( __Produced::#variants(output) => {
+                        #( #cfgs __Produced::#variants(output) => {
                             ::workflows::__private::Emit::emit::<Self, __S>(output, sink)
                         } )*
                     }
@@ -126,15 +150,19 @@ fn output_type(step: &Step) -> TokenStream {
 }
 
 fn step_info(step: &Step) -> TokenStream {
-    let name = step.name.to_string();
+    let name = step.display_name();
     let event = step.accepted();
-    let gathers = step.gathers.is_some();
+    let param = &step.event;
     let output = output_type(step);
     let sends = &step.options.sends.types;
     let writes = &step.options.writes.types;
     let waits_for = &step.options.waits_for.types;
     let num_workers = step.options.num_workers;
-    let catches = step.options.catches.iter().map(ToString::to_string);
+    let catches = step
+        .options
+        .catches
+        .iter()
+        .map(|name| name.unraw().to_string());
     let max_recoveries = step.options.max_recoveries;
     let retry = constant_option(step.options.retry.as_ref());
     let timeout = constant_option(step.options.timeout.as_ref());
@@ -144,7 +172,7 @@ fn step_info(step: &Step) -> TokenStream {
             accepts: <#event as ::workflows::Event>::INFO,
             returns: <#output as ::workflows::__private::Emit>::MEMBERS,
             fans_out: <#output as ::workflows::__private::Emit>::FANS_OUT,
-            gathers: #gathers,
+            gathers: <#param as ::workflows::__private::StepParam>::GATHERS,
             sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
             writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
             waits_for: &[ #( <#waits_for as ::workflows::Event>::INFO ),* ],
@@ -175,34 +203,118 @@ fn constant_option(value: Option<&syn::Expr>) -> TokenStream {
 /// step's own term keeps the span of the step's type: if that type is not an
 /// event, this error is then identical to the one the step table raises at
 /// the same place, and the compiler reports it once.
-fn fold_start(steps: &[Step], span: Span) -> TokenStream {
-    let roles = steps.iter().map(|step| {
+///
+/// The aliases of its items stand for the roles of steps with a `#[cfg]`:
+/// `Absent` where the step is configured out.
+fn fold_start(steps: &[Step], span: Span) -> Folded {
+    let mut aliases = Vec::new();
+    let roles = steps.iter().enumerate().map(|(position, step)| {
         let event = step.accepted();
-        quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart }
+        let role = quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart };
+        let alias = format_ident!("__StartRole{position}");
+        conditional_role(step, alias, role, &mut aliases)
     });
-    fold(roles.collect(), &|left, right| {
-        quote_spanned! {span=> <#left as ::workflows::__private::JoinStart<#right>>::Out }
-    })
+    Folded::new(
+        roles.collect(),
+        aliases,
+        span,
+        quote!(JoinStart),
+        format_ident!("__OneStart"),
+    )
 }
 
 /// The one stop event type of the workflow, folded from every step's
-/// returned and sent events; spanned as [`fold_start`] is.
-fn fold_stop(steps: &[Step], span: Span) -> TokenStream {
-    let roles = steps.iter().flat_map(|step| {
+/// returned and sent events; as [`fold_start`].
+fn fold_stop(steps: &[Step], span: Span) -> Folded {
+    let mut aliases = Vec::new();
+    let mut roles = Vec::new();
+    for (position, step) in steps.iter().enumerate() {
         let output = output_type(step);
         let returned = quote_spanned! {step.returns_span()=>
             <#output as ::workflows::__private::Emit>::AsStop
         };
-        let sent = step.options.sends.types.iter().map(|sent| {
-            quote_spanned! {syn::spanned::Spanned::span(sent)=>
+        let alias = format_ident!("__StopRole{position}");
+        roles.push(conditional_role(step, alias, returned, &mut aliases));
+        for (nth, sent) in step.options.sends.types.iter().enumerate() {
+            let role = quote_spanned! {syn::spanned::Spanned::span(sent)=>
                 <#sent as ::workflows::Event>::AsStop
-            }
+            };
+            let alias = format_ident!("__StopRole{position}_{nth}");
+            roles.push(conditional_role(step, alias, role, &mut aliases));
+        }
+    }
+    Folded::new(
+        roles,
+        aliases,
+        span,
+        quote!(JoinStop),
+        format_ident!("__OneStop"),
+    )
+}
+
+/// The event of one role (start or stop) in a workflow.
+struct Folded {
+    /// The first event of the role: the type the workflow declares.
+    lenient: TokenStream,
+    /// Items: the aliases of the roles of steps with a `#[cfg]`, and the
+    /// check that all events of the role are one type.
+    items: TokenStream,
+}
+
+impl Folded {
+    /// Folds `roles`, the event types of the role, spanned on the types
+    /// they come from.
+    ///
+    /// The check joins them in a chain from `Absent`, in the type of a
+    /// field, which the compiler checks once: a conflict is one error, on
+    /// the workflow's type, naming two of the types.
+    fn new(
+        roles: Vec<TokenStream>,
+        aliases: Vec<TokenStream>,
+        span: Span,
+        join: TokenStream,
+        name: Ident,
+    ) -> Self {
+        let lenient = fold(roles.clone(), &|left, right| {
+            quote_spanned! {span=> <#left as ::workflows::__private::Pick<#right>>::Out }
         });
-        std::iter::once(returned).chain(sent)
+        let strict = roles
+            .iter()
+            .fold(quote!(::workflows::__private::Absent), |acc, role| {
+                quote_spanned! {span=> <#acc as ::workflows::__private::#join<#role>>::Out }
+            });
+        // A field's type is checked once; the error is shown on the
+        // workflow's type.
+        let check = quote_spanned! {span=>
+            #[allow(dead_code, clippy::type_complexity)]
+            struct #name(::core::marker::PhantomData<#strict>);
+        };
+        Self {
+            lenient,
+            items: quote! { #( #aliases )* #check },
+        }
+    }
+}
+
+/// `role` itself for a step without a `#[cfg]`; otherwise `alias`, which
+/// is defined in `aliases` as `role` where the step is configured in and as
+/// `Absent` where it is not.
+fn conditional_role(
+    step: &Step,
+    alias: Ident,
+    role: TokenStream,
+    aliases: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let Some(condition) = &step.cfg else {
+        return role;
+    };
+    aliases.push(quote! {
+        #[cfg(#condition)]
+        type #alias = #role;
+        #[cfg(not(#condition))]
+        type #alias = ::workflows::__private::Absent;
     });
-    fold(roles.collect(), &|left, right| {
-        quote_spanned! {span=> <#left as ::workflows::__private::JoinStop<#right>>::Out }
-    })
+    quote!(#alias)
 }
 
 /// Joins `roles` pairwise into a balanced tree, `Absent` if there are none:
@@ -227,8 +339,14 @@ fn fold(
 /// another step catches its failures (`caught`).
 fn invocation(step: &Step, caught: bool) -> TokenStream {
     let variant = step.variant();
+    if step.broken {
+        let message = format!("step `{}` has a compile error", step.display_name());
+        return quote! {
+            __Pending::#variant(_) => ::core::unreachable!(#message),
+        };
+    }
     let method = &step.name;
-    let index = step.index;
+    let index = &step.index;
     let call = |attempt: TokenStream| {
         if step.takes_context {
             quote! {
@@ -279,7 +397,7 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
 
 /// `SentBy<W, STEP>` for each event the step declares in `sends(...)`,
 /// `WrittenBy<W, STEP>` for each in `writes(...)` and `WaitedBy<W, STEP>`
-/// for each in `waits_for(...)`, each spelling once.
+/// for each in `waits_for(...)`.
 fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
     let sends = marker_impls(step, self_ty, &step.options.sends, quote!(SentBy));
     let writes = marker_impls(step, self_ty, &step.options.writes, quote!(WrittenBy));
@@ -287,19 +405,31 @@ fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
     quote! { #sends #writes #waits }
 }
 
+/// One impl of `marker` per event of `list`. A repeated event, perhaps
+/// under another spelling, gets its own `REPEAT`, so that its impl does not
+/// conflict with the first one's.
 fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStream) -> TokenStream {
-    let index = step.index;
-    let mut seen = std::collections::HashSet::new();
-    let impls = list
-        .types
-        .iter()
-        .filter(|event| seen.insert(quote!(#event).to_string()))
-        .map(|event| {
-            // Spanned on the event in the attribute, which the compiler
-            // shows when another event is written or sent undeclared.
-            quote_spanned! {syn::spanned::Spanned::span(event)=>
-                impl ::workflows::__private::#marker<#self_ty, #index> for #event {}
+    let index = &step.index;
+    let cfg = step.cfg_attribute();
+    let types = &list.types;
+    let impls = types.iter().enumerate().map(|(nth, event)| {
+        let repeat = if nth == 0 {
+            quote!(0)
+        } else {
+            let earlier = &types[..=nth];
+            quote! {
+                { ::workflows::__private::check::repeat_of(
+                    &[ #( <#earlier as ::workflows::Event>::INFO ),* ],
+                    #nth,
+                ) }
             }
-        });
+        };
+        // Spanned on the event in the attribute, which the compiler shows
+        // when another event is written or sent undeclared.
+        quote_spanned! {syn::spanned::Spanned::span(event)=>
+            #cfg
+            impl ::workflows::__private::#marker<#self_ty, #index, #repeat> for #event {}
+        }
+    });
     quote! { #( #impls )* }
 }

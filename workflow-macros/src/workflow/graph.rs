@@ -11,8 +11,9 @@ use super::model::WorkflowModel;
 
 pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
     let name = &model.name;
-    let count = model.steps.len();
+    let count = &model.count;
     let workflow_span = model.item.self_ty.span();
+    let none = TokenStream::new();
     let mut checks = vec![
         quote! {
             const __OUTPUTS: usize = ::workflows::__private::check::output_count(&__STEPS);
@@ -21,59 +22,48 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
             const __GRAPH: &::workflows::__private::check::Graph<#count, __OUTPUTS, __CATCHES> =
                 &::workflows::__private::check::Graph::of(&__STEPS);
         },
-        check(workflow_span, quote!(no_start(#name, __GRAPH))),
-        check(workflow_span, quote!(no_path_to_stop(#name, __GRAPH))),
+        check(&none, workflow_span, quote!(no_start(#name, __GRAPH))),
+        check(
+            &none,
+            workflow_span,
+            quote!(no_path_to_stop(#name, __GRAPH)),
+        ),
     ];
     for step in &model.steps {
-        let index = step.index;
-        checks.push(check(
-            step.event_span(),
-            quote!(accepts_stop(__GRAPH, #index)),
-        ));
-        checks.push(check(
-            step.event_span(),
-            quote!(input_never_produced(__GRAPH, #index)),
-        ));
-        checks.push(check(
-            step.returns_span(),
-            quote!(returns_unaccepted(__GRAPH, #index)),
-        ));
+        let index = &step.index;
+        let cfg = step.cfg_attribute();
+        let mut spanned = |span: Span, check_fn: &str| {
+            let check_fn = syn::Ident::new(check_fn, Span::call_site());
+            checks.push(check(&cfg, span, quote!(#check_fn(__GRAPH, #index))));
+        };
+        spanned(step.event_span(), "accepts_stop");
+        spanned(step.event_span(), "input_never_produced");
+        spanned(step.returns_span(), "returns_unaccepted");
+        spanned(step.event_span(), "gathers_without_fan_out");
         if let Some(span) = step.options.sends.span {
-            checks.push(check(span, quote!(sends_unaccepted(__GRAPH, #index))));
+            spanned(span, "sends_unaccepted");
         }
         if let Some(span) = step.options.writes.span {
-            checks.push(check(span, quote!(writes_stop(__GRAPH, #index))));
-        }
-        if step.gathers.is_some() {
-            checks.push(check(
-                step.event_span(),
-                quote!(gathers_without_fan_out(__GRAPH, #index)),
-            ));
+            spanned(span, "writes_stop");
         }
         if let Some(span) = step.options.catches_span {
-            checks.push(check(span, quote!(catches_unknown_step(__GRAPH, #index))));
-            checks.push(check(
-                step.event_span(),
-                quote!(catcher_without_failure_event(__GRAPH, #index)),
-            ));
+            spanned(span, "catches_unknown_step");
+            spanned(step.event_span(), "catcher_without_failure_event");
         }
         if let Some(span) = step.options.waits_for.span {
-            checks.push(check(
-                span,
-                quote!(waits_for_other_than_input(__GRAPH, #index)),
-            ));
+            spanned(span, "waits_for_other_than_input");
         }
-        checks.push(check(
-            step.name.span(),
-            quote!(unreachable(__GRAPH, #index)),
-        ));
-        checks.push(check(step.name.span(), quote!(dead_end(__GRAPH, #index))));
+        spanned(step.name.span(), "unreachable");
+        spanned(step.name.span(), "dead_end");
     }
     quote! { #( #checks )* }
 }
 
-fn check(span: Span, call: TokenStream) -> TokenStream {
+/// One check: a `const` item, spanned on `span`, that fails to evaluate
+/// with the check's message; `cfg` is the attribute of the step's `#[cfg]`.
+fn check(cfg: &TokenStream, span: Span, call: TokenStream) -> TokenStream {
     quote_spanned! {span=>
+        #cfg
         const _: () = {
             let verdict = ::workflows::__private::check::#call;
             if verdict.failed() {

@@ -3,9 +3,10 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::Span;
-use quote::format_ident;
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
 use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Type};
 
 use super::options::StepOptions;
@@ -18,26 +19,37 @@ pub(crate) struct WorkflowModel {
     pub(crate) item: ItemImpl,
     pub(crate) name: String,
     pub(crate) steps: Vec<Step>,
+    /// How many steps the table has, as a constant expression (see
+    /// [`Step::index`]).
+    pub(crate) count: TokenStream,
     pub(crate) options: WorkflowOptions,
 }
 
 pub(crate) struct Step {
-    pub(crate) index: usize,
+    /// The step's index in the step table, as a constant expression: a
+    /// literal, or a sum over the `#[cfg]`s of the steps before it.
+    pub(crate) index: TokenStream,
     pub(crate) name: Ident,
+    /// The condition of the step's `#[cfg(...)]` attributes, if it has any.
+    pub(crate) cfg: Option<TokenStream>,
+    /// Whether the step's signature has an error: the step stays in the
+    /// table, so that the workflow's types come out as intended, but it is
+    /// never invoked.
+    pub(crate) broken: bool,
     pub(crate) takes_context: bool,
-    /// The type of the event parameter, as written: an event, or `Vec<E>`
-    /// for a step that gathers the results of a fan-out.
+    /// The type of the event parameter, with `Self` resolved: an event, or
+    /// a `Vec` of one for a step that gathers the results of a fan-out.
     pub(crate) event: Type,
-    /// `E` of a `Vec<E>` parameter: the step gathers the `E`s of a fan-out.
-    pub(crate) gathers: Option<Type>,
+    /// The return type, with `Self` resolved.
     pub(crate) returns: Type,
     pub(crate) options: StepOptions,
 }
 
 impl WorkflowModel {
     /// Reads the workflow from its `impl` block. Steps with a malformed
-    /// signature are reported to `errors` and left out of the model, but kept
-    /// in the emitted `impl` so that their bodies cause no further errors.
+    /// signature are reported to `errors`, and stay in the model as broken
+    /// ones if their event is known, so that the workflow's start and stop
+    /// types, and the code that runs it, cause no further errors.
     pub(crate) fn parse(mut item: ItemImpl, options: WorkflowOptions, errors: &mut Errors) -> Self {
         if let Some((_, path, _)) = &item.trait_ {
             errors.spanned(path, "a workflow is an inherent `impl` block, like `impl MyWorkflow { ... }`, not a trait impl");
@@ -49,7 +61,9 @@ impl WorkflowModel {
             );
         }
         let name = type_name(&item.self_ty);
+        let item_self_ty = (*item.self_ty).clone();
         let mut steps = Vec::new();
+        let mut numbering = Numbering::default();
         let mut names = HashSet::new();
         item.items.retain_mut(|member| {
             let ImplItem::Fn(function) = member else {
@@ -66,7 +80,9 @@ impl WorkflowModel {
                 );
                 return false;
             }
-            if let Some(step) = Step::parse(function, steps.len(), options, errors) {
+            let index = numbering.index();
+            if let Some(step) = Step::parse(function, &item_self_ty, index, options, errors) {
+                numbering.count(step.cfg.as_ref());
                 steps.push(step);
             }
             true
@@ -81,6 +97,7 @@ impl WorkflowModel {
             item,
             name,
             steps,
+            count: numbering.index(),
             options,
         }
     }
@@ -89,10 +106,12 @@ impl WorkflowModel {
 impl Step {
     fn parse(
         function: &mut ImplItemFn,
-        index: usize,
-        options: StepOptions,
+        self_ty: &Type,
+        index: TokenStream,
+        mut options: StepOptions,
         errors: &mut Errors,
     ) -> Option<Self> {
+        let cfg = cfg_condition(&function.attrs);
         let sig = &mut function.sig;
         let name = sig.ident.clone();
         let mut valid = true;
@@ -109,17 +128,22 @@ impl Step {
             // second error.
             sig.asyncness = Some(syn::token::Async(sig.fn_token.span));
         }
-        if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        let type_parameter = sig
+            .generics
+            .params
+            .iter()
+            .find(|param| !matches!(param, syn::GenericParam::Lifetime(_)));
+        let generic = type_parameter.is_some();
+        if let Some(param) = type_parameter {
             fail(
-                &sig.generics,
+                param,
                 format!(
-                    "step `{name}` cannot be generic: the compiler checks the workflow's graph with concrete event types"
+                    "step `{name}` cannot be generic over types or constants: the compiler checks the workflow's graph with concrete event types"
                 ),
             );
         }
         match sig.inputs.first() {
-            Some(FnArg::Receiver(receiver))
-                if receiver.reference.is_some() && receiver.mutability.is_none() => {}
+            Some(FnArg::Receiver(receiver)) if is_shared_self(&receiver.ty) => {}
             Some(FnArg::Receiver(receiver)) => fail(
                 receiver,
                 format!(
@@ -152,6 +176,17 @@ impl Step {
                 (None, None)
             }
             1 => (None, typed.into_iter().next()),
+            2 if !is_context_reference(&typed[0].ty) && is_context_reference(&typed[1].ty) => {
+                fail(
+                    &typed[1],
+                    format!(
+                        "the context comes before the event in step `{name}`: write `async fn {name}(&self, ctx: &Context<Self>, {}: {})`",
+                        quote::ToTokens::to_token_stream(&*typed[0].pat),
+                        quote::ToTokens::to_token_stream(&*typed[0].ty),
+                    ),
+                );
+                (None, typed.into_iter().next())
+            }
             2 => {
                 let mut typed = typed.into_iter();
                 (typed.next(), typed.next())
@@ -163,57 +198,107 @@ impl Step {
                         "step `{name}` takes too many parameters: after `&self` come the context (`ctx: &Context<Self>`, optional) and the event, nothing else"
                     ),
                 );
-                (None, None)
+                (
+                    None,
+                    typed
+                        .into_iter()
+                        .find(|typed| !is_context_reference(&typed.ty)),
+                )
             }
         };
         let takes_context = context.is_some();
         if let Some(context) = context {
-            if is_context_reference(&context.ty) {
-                let span = context.ty.span();
-                *context.ty = syn::parse_quote_spanned! {span=>
-                    &::workflows::StepContext<'_, Self, #index>
-                };
-            } else {
-                fail(
+            let is_context = is_context_reference(&context.ty);
+            match &mut *context.ty {
+                Type::Reference(reference) if is_context => {
+                    let span = reference.elem.span();
+                    *reference.elem = syn::parse_quote_spanned! {span=>
+                        ::workflows::StepContext<'_, Self, #index>
+                    };
+                }
+                _ => fail(
                     &context.ty,
                     format!(
                         "the context parameter of step `{name}` must be written `&Context<Self>`"
                     ),
-                );
+                ),
             }
         }
-        let event = event.map(|event| (*event.ty).clone());
-        if let Some(Type::Reference(reference)) = &event {
-            fail(
-                reference,
-                format!("step `{name}` must take its event by value: drop the `&`"),
-            );
+        let mut event = event.map(|event| (*event.ty).clone());
+        // A step whose event is written wrong keeps the event it names, so
+        // that the rest of the workflow, and its caller, see no other error.
+        match &event {
+            Some(Type::Reference(reference)) => {
+                fail(
+                    reference,
+                    format!("step `{name}` must take its event by value: drop the `&`"),
+                );
+                event = Some((*reference.elem).clone());
+            }
+            Some(ty) => {
+                if let Some((pointer, inner)) = smart_pointer(ty) {
+                    fail(
+                        ty,
+                        format!(
+                            "step `{name}` takes its event in a `{pointer}`, but a step takes the event itself, which the run moves to it: write `{}`",
+                            quote::ToTokens::to_token_stream(inner)
+                        ),
+                    );
+                    event = Some(inner.clone());
+                }
+            }
+            None => {}
         }
         let returns = match &sig.output {
             syn::ReturnType::Default => syn::parse_quote_spanned!(sig.ident.span()=> ()),
             syn::ReturnType::Type(_, ty) => (**ty).clone(),
         };
-        let event = event.filter(|_| valid)?;
+        // A type parameter means nothing outside the step: leave it out.
+        let mut event = event.filter(|_| !generic)?;
+        let mut returns = returns;
+        resolve_self(&mut event, self_ty);
+        resolve_self(&mut returns, self_ty);
+        options.resolve_self(self_ty);
         Some(Self {
             index,
             name,
+            cfg,
+            broken: !valid,
             takes_context,
-            gathers: vec_element(&event),
             event,
             returns,
             options,
         })
     }
 
-    /// The identifier of the step's variant in the generated enums.
-    pub(crate) fn variant(&self) -> Ident {
-        format_ident!("{}", self.name)
+    /// The identifier of the step's variant in the generated enums: its
+    /// name, raw if it is written raw.
+    pub(crate) fn variant(&self) -> &Ident {
+        &self.name
+    }
+
+    /// The step's name as its table, messages and graphs show it: without
+    /// the `r#` of a raw identifier.
+    pub(crate) fn display_name(&self) -> String {
+        self.name.unraw().to_string()
     }
 
     /// The event type the step is invoked for: the element type of a
-    /// `Vec<E>` parameter, or the parameter's type.
-    pub(crate) fn accepted(&self) -> &Type {
-        self.gathers.as_ref().unwrap_or(&self.event)
+    /// `Vec<E>` parameter, or the parameter's type; spanned on it.
+    pub(crate) fn accepted(&self) -> TokenStream {
+        let event = &self.event;
+        quote::quote_spanned! {self.event_span()=>
+            <#event as ::workflows::__private::StepParam>::Event
+        }
+    }
+
+    /// The attribute that leaves the step's generated items out where the
+    /// step is configured out; nothing if it has no `#[cfg]`.
+    pub(crate) fn cfg_attribute(&self) -> TokenStream {
+        match &self.cfg {
+            Some(condition) => quote::quote!(#[cfg(#condition)]),
+            None => TokenStream::new(),
+        }
     }
 
     /// Where errors about the step's event type point.
@@ -224,6 +309,137 @@ impl Step {
     /// Where errors about the step's return type point.
     pub(crate) fn returns_span(&self) -> Span {
         self.returns.span()
+    }
+}
+
+/// The indices of the steps in the table, as the steps are read: a step
+/// that is configured out by its `#[cfg]` takes no index, so the index of
+/// each later one counts it only where it is configured in.
+#[derive(Default)]
+struct Numbering {
+    unconditional: usize,
+    conditions: Vec<TokenStream>,
+}
+
+impl Numbering {
+    /// The index of the next step, or the number of steps so far.
+    fn index(&self) -> TokenStream {
+        let unconditional = self.unconditional;
+        if self.conditions.is_empty() {
+            return quote::quote!(#unconditional);
+        }
+        let conditions = &self.conditions;
+        quote::quote! {
+            { #unconditional #( + (::core::cfg!(#conditions) as usize) )* }
+        }
+    }
+
+    fn count(&mut self, cfg: Option<&TokenStream>) {
+        match cfg {
+            Some(condition) => self.conditions.push(condition.clone()),
+            None => self.unconditional += 1,
+        }
+    }
+}
+
+/// The condition under which an item with `attrs` is compiled: `all` of
+/// its `#[cfg(...)]`s, `None` if it has none.
+fn cfg_condition(attrs: &[syn::Attribute]) -> Option<TokenStream> {
+    let conditions: Vec<TokenStream> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .filter_map(|attr| attr.meta.require_list().ok())
+        .map(|list| list.tokens.clone())
+        .collect();
+    match conditions.len() {
+        0 => None,
+        1 => conditions.into_iter().next(),
+        _ => Some(quote::quote!(all(#( #conditions ),*))),
+    }
+}
+
+/// Whether a receiver of type `ty` is `&self`: `&Self` or `&'a Self`.
+fn is_shared_self(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(reference) => {
+            reference.mutability.is_none()
+                && matches!(&*reference.elem, Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self"))
+        }
+        _ => false,
+    }
+}
+
+/// `("Box", T)` if `ty` is written `Box<T>`, and alike for `Arc` and `Rc`:
+/// never an event, since no crate but the standard library can implement a
+/// trait for them.
+fn smart_pointer(ty: &Type) -> Option<(String, &Type)> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if !["Box", "Arc", "Rc"].iter().any(|name| last.ident == name) {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(arguments) if arguments.args.len() == 1 => {
+            match arguments.args.first()? {
+                syn::GenericArgument::Type(inner) => Some((last.ident.to_string(), inner)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Replaces `Self` in `ty` by `self_ty`, for the items generated outside
+/// the `impl` block, where `Self` means something else or nothing.
+pub(crate) fn resolve_self(ty: &mut Type, self_ty: &Type) {
+    SelfResolver(self_ty).visit_type_mut(ty);
+}
+
+/// Replaces `Self` in the expression `expr` by `self_ty`, as
+/// [`resolve_self`] does in a type.
+pub(crate) fn resolve_self_in_expr(expr: &mut syn::Expr, self_ty: &Type) {
+    SelfResolver(self_ty).visit_expr_mut(expr);
+}
+
+struct SelfResolver<'a>(&'a Type);
+
+impl SelfResolver<'_> {
+    /// `<SelfTy>` for a path that begins with `Self::`, which drops it.
+    fn qualify(&self, qself: &mut Option<syn::QSelf>, path: &mut syn::Path) {
+        if qself.is_some() || path.segments.len() < 2 || path.segments[0].ident != "Self" {
+            return;
+        }
+        path.segments = path.segments.iter().skip(1).cloned().collect();
+        // `<SelfTy>::rest`: syn prints the `::` after the `>` as the path's
+        // leading colon.
+        path.leading_colon = Some(Default::default());
+        *qself = Some(syn::QSelf {
+            lt_token: Default::default(),
+            ty: Box::new(self.0.clone()),
+            position: 0,
+            as_token: None,
+            gt_token: Default::default(),
+        });
+    }
+}
+
+impl VisitMut for SelfResolver<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::Path(path) = ty {
+            if path.qself.is_none() && path.path.is_ident("Self") {
+                *ty = self.0.clone();
+                return;
+            }
+            self.qualify(&mut path.qself, &mut path.path);
+        }
+        visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_expr_path_mut(&mut self, expr: &mut syn::ExprPath) {
+        self.qualify(&mut expr.qself, &mut expr.path);
+        visit_mut::visit_expr_path_mut(self, expr);
     }
 }
 
@@ -277,23 +493,5 @@ fn type_name(ty: &Type) -> String {
             .last()
             .map_or_else(String::new, |segment| segment.ident.to_string()),
         other => quote::quote!(#other).to_string(),
-    }
-}
-
-/// `E` if `ty` is written `Vec<E>` (or `std::vec::Vec<E>`).
-fn vec_element(ty: &Type) -> Option<Type> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Vec" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        syn::GenericArgument::Type(element) if arguments.args.len() == 1 => Some(element.clone()),
-        _ => None,
     }
 }

@@ -6,10 +6,26 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, LitInt, Token, Type};
 
-use crate::errors::{Errors, unknown_option};
+use super::model::{resolve_self, resolve_self_in_expr};
+use crate::errors::{Errors, closest, edit_distance, unknown_option};
 
 /// LlamaIndex's default for `num_workers`.
 pub(crate) const DEFAULT_NUM_WORKERS: usize = 4;
+
+/// The names of the options of `#[step(...)]`.
+const OPTIONS: [&str; 8] = [
+    "num_workers",
+    "sends",
+    "writes",
+    "waits_for",
+    "retry",
+    "timeout",
+    "catches",
+    "max_recoveries",
+];
+
+/// What the error about an unknown option lists.
+const KNOWN_OPTIONS: &str = "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` and `max_recoveries = N`";
 
 /// LlamaIndex's default for `max_recoveries`.
 const DEFAULT_MAX_RECOVERIES: u32 = 1;
@@ -63,7 +79,21 @@ impl StepOptions {
         let mut seen_workers = false;
         let mut seen_recoveries = None;
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("num_workers") {
+            let written = meta.path.get_ident().map(ToString::to_string);
+            // An unknown option is reported and skipped, so that the other
+            // options are read; a typo of one letter is read as the option
+            // it names, so that it causes no second error.
+            let option = match written.as_deref() {
+                Some(name) if OPTIONS.contains(&name) => name,
+                name => {
+                    errors.push(unknown_option(&meta, "step", &OPTIONS, KNOWN_OPTIONS));
+                    match name.and_then(|name| closest(name, &OPTIONS)) {
+                        Some(guess) if edit_distance(name.unwrap_or_default(), guess) <= 1 => guess,
+                        _ => return skip_option(&meta),
+                    }
+                }
+            };
+            if option == "num_workers" {
                 if std::mem::replace(&mut seen_workers, true) {
                     errors.spanned(&meta.path, "`num_workers` is given twice: keep one");
                 }
@@ -76,15 +106,15 @@ impl StepOptions {
                     Ok(n) => options.num_workers = n,
                 }
                 Ok(())
-            } else if meta.path.is_ident("sends") {
+            } else if option == "sends" {
                 options.sends.parse(&meta, "sends", "QueryEvent", errors)
-            } else if meta.path.is_ident("writes") {
+            } else if option == "writes" {
                 options.writes.parse(&meta, "writes", "ProgressEvent", errors)
-            } else if meta.path.is_ident("waits_for") {
+            } else if option == "waits_for" {
                 options
                     .waits_for
                     .parse(&meta, "waits_for", "HumanResponseEvent", errors)
-            } else if meta.path.is_ident("catches") {
+            } else if option == "catches" {
                 if options.catches_span.is_some() {
                     errors.spanned(&meta.path, "`catches(...)` is given twice: list every step in one");
                 }
@@ -97,7 +127,7 @@ impl StepOptions {
                 options.catches.extend(steps);
                 options.catches_span = Some(meta.path.span());
                 Ok(())
-            } else if meta.path.is_ident("max_recoveries") {
+            } else if option == "max_recoveries" {
                 if seen_recoveries.replace(meta.path.span()).is_some() {
                     errors.spanned(&meta.path, "`max_recoveries` is given twice: keep one");
                 }
@@ -107,16 +137,12 @@ impl StepOptions {
                     Ok(n) => options.max_recoveries = n,
                 }
                 Ok(())
-            } else if meta.path.is_ident("retry") {
+            } else if option == "retry" {
                 parse_value(&meta, &mut options.retry, errors)
-            } else if meta.path.is_ident("timeout") {
+            } else if option == "timeout" {
                 parse_value(&meta, &mut options.timeout, errors)
             } else {
-                Err(unknown_option(
-                    &meta,
-                    "step",
-                    "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` and `max_recoveries = N`",
-                ))
+                unreachable!("`{option}` is one of OPTIONS")
             }
         });
         if let Err(error) = parsed {
@@ -126,6 +152,21 @@ impl StepOptions {
             errors.push(syn::Error::new(span, "`max_recoveries` bounds the recoveries of a step that catches failures: add `catches(step, ...)`, or remove it"));
         }
         options
+    }
+}
+
+impl StepOptions {
+    /// Replaces `Self` by `self_ty` in the event types and values, which the
+    /// generated code uses outside the `impl` block.
+    pub(crate) fn resolve_self(&mut self, self_ty: &Type) {
+        for list in [&mut self.sends, &mut self.writes, &mut self.waits_for] {
+            for ty in &mut list.types {
+                resolve_self(ty, self_ty);
+            }
+        }
+        for value in [&mut self.retry, &mut self.timeout].into_iter().flatten() {
+            resolve_self_in_expr(value, self_ty);
+        }
     }
 }
 
@@ -158,6 +199,19 @@ impl EventList {
         self.types.extend(types);
         Ok(())
     }
+}
+
+/// Reads past the value of an option that is not read: `= value` or
+/// `(...)`, if it has one.
+fn skip_option(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let skipped;
+        syn::parenthesized!(skipped in meta.input);
+        skipped.parse::<proc_macro2::TokenStream>()?;
+    }
+    Ok(())
 }
 
 /// Reads the value of an option like `timeout = Duration::from_secs(5)` into

@@ -49,6 +49,7 @@ impl WorkflowOptions {
             Err(unknown_option(
                 meta,
                 "workflow",
+                &["state"],
                 "the workflow takes `state = Type`; the options of a step go on its `#[step(...)]`",
             ))
         }

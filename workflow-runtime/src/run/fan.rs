@@ -70,6 +70,20 @@ pub trait SelectBranch {
     type Branch: BranchTag;
 }
 
+/// Whether any of the flags is set: whether any step of a workflow fans
+/// out, from each step's [`Emit::FANS_OUT`](crate::Emit::FANS_OUT).
+#[doc(hidden)]
+pub const fn any_fans_out(flags: &[bool]) -> bool {
+    let mut i = 0;
+    while i < flags.len() {
+        if flags[i] {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 impl SelectBranch for Select<true> {
     type Branch = Branch;
 }
