@@ -140,6 +140,17 @@ pub const fn fingerprint(key: &str) -> u64 {
     hash
 }
 
+/// Which of the events of a graph's steps to look among.
+#[derive(Clone, Copy)]
+enum Uses {
+    /// The events the steps accept.
+    Accepted,
+    /// The events they return or send.
+    Produced,
+    /// All: also those they write and wait for.
+    All,
+}
+
 /// Whether another event of a graph has an event's name.
 enum Namesake {
     None,
@@ -548,35 +559,13 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
 
     /// Whether another event of the graph has `event`'s name, and where.
     const fn namesake(&self, event: &EventInfo) -> Namesake {
-        let mut found = Namesake::None;
-        let mut i = 0;
-        while i < N {
-            let step = &self.steps[i];
-            let lists = [
-                core::slice::from_ref(&step.accepts),
-                step.returns,
-                step.sends,
-                step.writes,
-                step.waits_for,
-            ];
-            let mut list = 0;
-            while list < lists.len() {
-                let mut j = 0;
-                while j < lists[list].len() {
-                    let other = &lists[list][j];
-                    if str_eq(other.name, event.name) && !same_event(other, event) {
-                        if bytes_eq(key_path(other.key), key_path(event.key)) {
-                            return Namesake::SamePath;
-                        }
-                        found = Namesake::OtherPath;
-                    }
-                    j += 1;
-                }
-                list += 1;
+        match self.namesake_of(event, Uses::All) {
+            None => Namesake::None,
+            Some((other, _)) if bytes_eq(key_path(other.key), key_path(event.key)) => {
+                Namesake::SamePath
             }
-            i += 1;
+            Some(_) => Namesake::OtherPath,
         }
-        found
     }
 
     /// Whether some step accepts `event`, alone or gathered.
@@ -600,22 +589,22 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
         ) && !self.accepted(event)
     }
 
-    const fn count_unaccepted(&self, events: &[EventInfo]) -> usize {
-        let (mut n, mut i) = (0, 0);
-        while i < events.len() {
-            if self.unaccepted(&events[i]) {
-                n += 1;
-            }
-            i += 1;
-        }
-        n
-    }
-
     /// Whether the error about `event` being accepted by no step is this
     /// step's to report: not if a step accepts another event of its name,
     /// whose error, that nothing produces it, says which is which.
     const fn reported_unaccepted(&self, event: &EventInfo) -> bool {
-        self.unaccepted(event) && self.namesake_of(event, true).is_none()
+        self.unaccepted(event) && self.namesake_of(event, Uses::Accepted).is_none()
+    }
+
+    const fn any_unaccepted(&self, events: &[EventInfo]) -> bool {
+        let mut i = 0;
+        while i < events.len() {
+            if self.unaccepted(&events[i]) {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     const fn count_reported(&self, events: &[EventInfo]) -> usize {
@@ -629,16 +618,23 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
         n
     }
 
-    /// Another event of `event`'s name that a step accepts (`accepted`), or
-    /// that a step returns or sends, and that step.
-    const fn namesake_of(&self, event: &EventInfo, accepted: bool) -> Option<(&EventInfo, usize)> {
+    /// Another event of `event`'s name among the `uses` of the steps'
+    /// events, and the step that has it.
+    const fn namesake_of(&self, event: &EventInfo, uses: Uses) -> Option<(&EventInfo, usize)> {
         let mut i = 0;
         while i < N {
             let step = &self.steps[i];
-            let lists = if accepted {
-                [core::slice::from_ref(&step.accepts), &[]]
-            } else {
-                [step.returns, step.sends]
+            let accepts = core::slice::from_ref(&step.accepts);
+            let lists: [&[EventInfo]; 5] = match uses {
+                Uses::Accepted => [accepts, &[], &[], &[], &[]],
+                Uses::Produced => [step.returns, step.sends, &[], &[], &[]],
+                Uses::All => [
+                    accepts,
+                    step.returns,
+                    step.sends,
+                    step.writes,
+                    step.waits_for,
+                ],
             };
             let mut list = 0;
             while list < lists.len() {
@@ -668,7 +664,7 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
 
     const fn outputs_all_accepted(&self, step: usize) -> bool {
         let info = &self.steps[step];
-        self.count_unaccepted(info.returns) == 0 && self.count_unaccepted(info.sends) == 0
+        !self.any_unaccepted(info.returns) && !self.any_unaccepted(info.sends)
     }
 
     /// Whether some step returns or sends an event that no step accepts, or
@@ -787,7 +783,7 @@ pub const fn input_never_produced<const N: usize, const R: usize, const C: usize
         .push("` from a step, or send it with `ctx.send_event` from a step marked `#[step(sends(")
         .push_event(graph, event)
         .push("))]`");
-    match graph.namesake_of(event, false) {
+    match graph.namesake_of(event, Uses::Produced) {
         Some((other, producer)) => verdict
             .push("; step `")
             .push(graph.steps[producer].name)
