@@ -24,10 +24,13 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             "`#[derive(Event)]` does not support generic types: the graph checks need one concrete type per event",
         );
     }
-    let role = parse_role(&input, &mut errors);
     if !errors.is_empty() {
         return errors.to_compile_errors();
     }
+    // A wrong `#[event(...)]` is reported, and the impl made with the role
+    // read so far, so that the uses of the event raise no second error.
+    let role = parse_role(&input, &mut errors);
+    let errors = errors.to_compile_errors();
     let ident = &input.ident;
     let name = ident.to_string();
     let span = ident.span();
@@ -104,6 +107,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
 
         #stop_impl
         #input_impl
+        #errors
     }
 }
 

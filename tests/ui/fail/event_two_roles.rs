@@ -7,4 +7,6 @@ use workflows::prelude::*;
 #[event(start, stop)]
 struct Both;
 
-fn main() {}
+fn main() {
+    println!("{}", <Both as Event>::NAME);
+}

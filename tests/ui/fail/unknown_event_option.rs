@@ -7,4 +7,6 @@ use workflows::prelude::*;
 #[event(final)]
 struct Done;
 
-fn main() {}
+fn main() {
+    println!("{}", <Done as Event>::NAME);
+}
