@@ -1,8 +1,6 @@
 //! `#[derive(OneOf)]`: an enum whose variants each carry one event, for a
 //! step that returns one of several events.
 
-use std::collections::HashSet;
-
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -63,27 +61,30 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 <#acc as ::workflows::__private::JoinStop<<#ty as ::workflows::Event>::AsStop>>::Out
             }
         });
-    // A `From` impl per variant, for `.into()`; a type that appears twice
-    // would make two conflicting impls, so it gets none.
-    let mut seen = HashSet::new();
-    let repeated: HashSet<String> = types
-        .iter()
-        .map(|ty| quote!(#ty).to_string())
-        .filter(|ty| !seen.insert(ty.clone()))
-        .collect();
-    let froms = variants
-        .iter()
-        .filter(|(_, ty)| !repeated.contains(&quote!(#ty).to_string()))
-        .map(|(name, ty)| {
+    // `From` for `.into()`, through one `Variant` impl per variant: a type
+    // that appears twice, perhaps under another spelling, gets its own
+    // `REPEAT` there, so the impls do not conflict, and `.into()` makes the
+    // first variant that holds it.
+    let variant_impls = variants.iter().enumerate().map(|(nth, (name, ty))| {
+        let repeat = if nth == 0 {
+            quote!(0)
+        } else {
+            let earlier = &types[..=nth];
             quote! {
-                impl ::core::convert::From<#ty> for #ident {
-                    fn from(event: #ty) -> Self {
-                        Self::#name(event)
-                    }
+                { ::workflows::__private::check::repeat_of(
+                    &[ #( <#earlier as ::workflows::Event>::INFO ),* ],
+                    #nth,
+                ) }
+            }
+        };
+        quote! {
+            impl ::workflows::__private::Variant<#ident, #repeat> for #ty {
+                fn wrap(self) -> #ident {
+                    #ident::#name(self)
                 }
             }
-        });
-
+        }
+    });
     quote! {
         impl ::workflows::Emit for #ident {
             const MEMBERS: &'static [::workflows::__private::EventInfo] = &[ #( #members ),* ];
@@ -101,6 +102,14 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
         }
 
-        #( #froms )*
+        impl ::workflows::__private::Single for #ident {}
+
+        #( #variant_impls )*
+
+        impl<__E: ::workflows::__private::Variant<#ident>> ::core::convert::From<__E> for #ident {
+            fn from(event: __E) -> Self {
+                event.wrap()
+            }
+        }
     }
 }

@@ -55,22 +55,34 @@ impl<T: Emit> Emit for Option<T> {
 /// A fan-out: one event per element, each the start of a branch; a step
 /// that takes a `Vec` of what the branches produce gathers them once every
 /// branch has finished.
-impl<T: Emit> Emit for Vec<T> {
+impl<T: Emit + Single> Emit for Vec<T> {
     const MEMBERS: &'static [EventInfo] = T::MEMBERS;
     type AsStop = T::AsStop;
     const FANS_OUT: bool = true;
 
     #[inline]
     fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
-        const {
-            assert!(
-                !T::FANS_OUT,
-                "a step cannot return a `Vec` of `Vec`s: fan out once, and fan out again from the steps of the branches"
-            );
-        }
         sink.fan_out(self);
     }
 }
+
+/// What one branch of a fan-out may start with: an event, a
+/// `#[derive(OneOf)]` enum, an `Option` of those, or `()`; not a `Vec`,
+/// which would be a fan-out of fan-outs. A trait, not a check of
+/// [`Emit::FANS_OUT`], so that `cargo check` reports it too.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a step cannot return a `Vec` of `{Self}`: that is a fan-out of fan-outs",
+    label = "a `Vec` in a `Vec`",
+    note = "fan out once, and fan out again from the steps of the branches"
+)]
+pub trait Single {}
+
+impl<E: Event> Single for E {}
+
+impl<T: Single> Single for Option<T> {}
+
+impl Single for () {}
 
 impl Emit for () {
     const MEMBERS: &'static [EventInfo] = &[];
@@ -111,4 +123,14 @@ impl<T: Emit, E: Into<anyhow::Error> + Send> StepReturn for Result<T, E> {
     fn into_step_result(self) -> anyhow::Result<T> {
         self.map_err(Into::into)
     }
+}
+
+/// Implemented by `#[derive(OneOf)]` for the event of each variant of the
+/// enum `E`, behind its `From` impl. `REPEAT` is not 0 for an event that an
+/// earlier variant holds too, perhaps under another spelling, so that the
+/// impls do not conflict; `From` takes the one with `REPEAT = 0`.
+#[doc(hidden)]
+pub trait Variant<E, const REPEAT: usize = 0> {
+    /// The enum's variant holding the event.
+    fn wrap(self) -> E;
 }

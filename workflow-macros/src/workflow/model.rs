@@ -249,13 +249,22 @@ impl Step {
             }
             None => {}
         }
-        let returns = match &sig.output {
+        let mut returns = match &sig.output {
             syn::ReturnType::Default => syn::parse_quote_spanned!(sig.ident.span()=> ()),
             syn::ReturnType::Type(_, ty) => (**ty).clone(),
         };
+        if let Some(inner) = fan_out_of_fan_outs(&returns) {
+            fail(
+                inner,
+                format!(
+                    "step `{name}` returns a `Vec` of `Vec`s, a fan-out of fan-outs: return one `Vec` of events, and fan out again from the steps of the branches"
+                ),
+            );
+            // Broken, the step is never run: what it returns is nothing.
+            returns = syn::parse_quote!(());
+        }
         // A type parameter means nothing outside the step: leave it out.
         let mut event = event.filter(|_| !generic)?;
-        let mut returns = returns;
         resolve_self(&mut event, self_ty);
         resolve_self(&mut returns, self_ty);
         options.resolve_self(self_ty);
@@ -358,6 +367,39 @@ fn cfg_condition(attrs: &[syn::Attribute]) -> Option<TokenStream> {
     }
 }
 
+/// The inner `Vec` of a return type written as a `Vec` of `Vec`s, perhaps
+/// in a `Result` or an `Option`; the `Single` bound of the runtime's fan-out
+/// refuses the spellings that hide it, like an alias.
+fn fan_out_of_fan_outs(ty: &Type) -> Option<&Type> {
+    let outer = unwrap_in(unwrap_in(ty, "Result"), "Option");
+    let element = generic_argument(outer, "Vec")?;
+    let element = unwrap_in(element, "Option");
+    generic_argument(element, "Vec").map(|_| element)
+}
+
+/// The first type argument of `ty` if it is written `name<...>`, or `ty`.
+fn unwrap_in<'a>(ty: &'a Type, name: &str) -> &'a Type {
+    generic_argument(ty, name).unwrap_or(ty)
+}
+
+/// The first type argument of `ty` if it is written `name<...>`.
+fn generic_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    arguments.args.iter().find_map(|argument| match argument {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
+}
+
 /// Whether a receiver of type `ty` is `&self`: `&Self` or `&'a Self`.
 fn is_shared_self(ty: &Type) -> bool {
     match ty {
@@ -372,23 +414,10 @@ fn is_shared_self(ty: &Type) -> bool {
 /// `("Box", T)` if `ty` is written `Box<T>`, and alike for `Arc` and `Rc`:
 /// never an event, since no crate but the standard library can implement a
 /// trait for them.
-fn smart_pointer(ty: &Type) -> Option<(String, &Type)> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if !["Box", "Arc", "Rc"].iter().any(|name| last.ident == name) {
-        return None;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(arguments) if arguments.args.len() == 1 => {
-            match arguments.args.first()? {
-                syn::GenericArgument::Type(inner) => Some((last.ident.to_string(), inner)),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
+fn smart_pointer(ty: &Type) -> Option<(&'static str, &Type)> {
+    ["Box", "Arc", "Rc"]
+        .into_iter()
+        .find_map(|pointer| generic_argument(ty, pointer).map(|inner| (pointer, inner)))
 }
 
 /// Replaces `Self` in `ty` by `self_ty`, for the items generated outside
