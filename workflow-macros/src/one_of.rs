@@ -54,13 +54,27 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let members = types.iter().map(|ty| {
         quote_spanned! {ty.span()=> <#ty as ::workflows::Event>::INFO }
     });
-    let stop = types
-        .iter()
-        .fold(quote!(::workflows::__private::Absent), |acc, ty| {
-            quote_spanned! {ty.span()=>
-                <#acc as ::workflows::__private::JoinStop<<#ty as ::workflows::Event>::AsStop>>::Out
-            }
-        });
+    // The enum's stop event is the first of its variants' (a lenient fold,
+    // which never fails); that they are all one type is checked once, in
+    // the type of a field, so that a conflict is one error, on the
+    // enum's name, and the workflows that return the enum see none.
+    let fold = |join: TokenStream| {
+        types
+            .iter()
+            .fold(quote!(::workflows::__private::Absent), |acc, ty| {
+                quote_spanned! {ty.span()=>
+                    <#acc as ::workflows::__private::#join<<#ty as ::workflows::Event>::AsStop>>::Out
+                }
+            })
+    };
+    let stop = fold(quote!(Pick));
+    let strict_stop = fold(quote!(JoinStop));
+    let stop_check = quote_spanned! {input.ident.span()=>
+        const _: () = {
+            #[allow(dead_code, clippy::type_complexity)]
+            struct OneStop(::core::marker::PhantomData<#strict_stop>);
+        };
+    };
     // `From` for `.into()`, through one `Variant` impl per variant: a type
     // that appears twice, perhaps under another spelling, gets its own
     // `REPEAT` there, so the impls do not conflict, and `.into()` makes the
@@ -103,6 +117,8 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         }
 
         impl ::workflows::__private::Single for #ident {}
+
+        #stop_check
 
         #( #variant_impls )*
 

@@ -1,6 +1,7 @@
 //! One `#[derive(OneOf)]` enum holds two stop events of different result
 //! types (`StopEvent<String>` and `StopEvent<u32>`): a workflow has one stop
-//! type. The error points at the second stop type of the enum.
+//! type. One error, on the enum's name; the workflow that returns the enum
+//! sees none.
 
 use workflows::prelude::*;
 
