@@ -7,6 +7,7 @@
 mod errors;
 mod event;
 mod one_of;
+mod repeat;
 mod workflow;
 
 use proc_macro::TokenStream;

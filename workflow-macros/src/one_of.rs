@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Type};
 
 use crate::errors::Errors;
+use crate::repeat::repeat_of;
 
 pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
@@ -80,17 +81,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     // `REPEAT` there, so the impls do not conflict, and `.into()` makes the
     // first variant that holds it.
     let variant_impls = variants.iter().enumerate().map(|(nth, (name, ty))| {
-        let repeat = if nth == 0 {
-            quote!(0)
-        } else {
-            let earlier = &types[..=nth];
-            quote! {
-                { ::workflows::__private::check::repeat_of(
-                    &[ #( <#earlier as ::workflows::Event>::INFO ),* ],
-                    #nth,
-                ) }
-            }
-        };
+        let repeat = repeat_of(&types, nth);
         quote! {
             impl ::workflows::__private::Variant<#ident, #repeat> for #ty {
                 fn wrap(self) -> #ident {

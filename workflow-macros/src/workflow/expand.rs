@@ -10,6 +10,7 @@ use syn::{Ident, Type};
 use super::graph;
 use super::model::{Step, WorkflowModel};
 use super::options::EventList;
+use crate::repeat::repeat_of;
 
 pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let item = &model.item;
@@ -413,17 +414,7 @@ fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStre
     let cfg = step.cfg_attribute();
     let types = &list.types;
     let impls = types.iter().enumerate().map(|(nth, event)| {
-        let repeat = if nth == 0 {
-            quote!(0)
-        } else {
-            let earlier = &types[..=nth];
-            quote! {
-                { ::workflows::__private::check::repeat_of(
-                    &[ #( <#earlier as ::workflows::Event>::INFO ),* ],
-                    #nth,
-                ) }
-            }
-        };
+        let repeat = repeat_of(types, nth);
         // Spanned on the event in the attribute, which the compiler shows
         // when another event is written or sent undeclared.
         quote_spanned! {syn::spanned::Spanned::span(event)=>

@@ -1,0 +1,22 @@
+//! The `REPEAT` const of the impls made for each of a list of event types
+//! (the markers of `sends(...)`, the variants of a `OneOf`): the macro
+//! cannot tell that two spellings are one type, so the compiler works out
+//! which ones repeat an earlier one, and those get impls of their own.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+/// `0` for `types[nth]` if no type before it is the same event, `nth`
+/// otherwise, as a constant expression.
+pub(crate) fn repeat_of<T: ToTokens>(types: &[T], nth: usize) -> TokenStream {
+    if nth == 0 {
+        return quote!(0);
+    }
+    let earlier = &types[..=nth];
+    quote! {
+        { ::workflows::__private::check::repeat_of(
+            &[ #( <#earlier as ::workflows::Event>::INFO ),* ],
+            #nth,
+        ) }
+    }
+}
