@@ -14,3 +14,5 @@ pub use crate::route::take;
 pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch, any_fans_out};
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
+
+pub use crate::emit::{OfResult, Plain, ReturnAs, Returned, StepError};

@@ -29,6 +29,10 @@ pub trait Emit: Send + 'static {
     fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S);
 }
 
+// `do_not_recommend`: a type that is not an event is reported as one that
+// a step cannot return (`Emit`'s message), where the `Event` bound of this
+// impl would give a second wording at the same place.
+#[diagnostic::do_not_recommend]
 impl<E: Event> Emit for E {
     const MEMBERS: &'static [EventInfo] = &[E::INFO];
     type AsStop = E::AsStop;
@@ -94,6 +98,14 @@ impl Emit for () {
 
 /// The return type of a step: an [`Emit`] value, or a `Result` of one whose
 /// error converts into [`anyhow::Error`].
+///
+/// Its one impl goes through two hidden traits, [`Returned`] and
+/// [`ReturnAs`]: with an impl for `T: Emit` and another for `Result<T, E>`,
+/// both would match a `Result`, and the compiler, finding two impls that
+/// might apply and neither that does, would refuse the whole return type.
+/// Knowing which kind of return type it has, the compiler has one impl to
+/// check, and reports the part that fails: the error type, or the `Ok` type
+/// that is not an event.
 #[diagnostic::on_unimplemented(
     message = "a step cannot return `{Self}`",
     label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
@@ -107,23 +119,97 @@ pub trait StepReturn: Send {
     fn into_step_result(self) -> anyhow::Result<Self::Output>;
 }
 
-impl<T: Emit> StepReturn for T {
+impl<R> StepReturn for R
+where
+    R: Returned + ReturnAs<<R as Returned>::Kind>,
+{
+    type Output = <R as ReturnAs<R::Kind>>::Output;
+
+    #[inline]
+    fn into_step_result(self) -> anyhow::Result<Self::Output> {
+        <R as ReturnAs<R::Kind>>::split(self)
+    }
+}
+
+/// Which impl of [`ReturnAs`] a step's return type takes: [`Plain`] for
+/// an [`Emit`] value, [`OfResult`] for a `Result`. A `Result` matches the
+/// impl for `T: Emit` too, but is not an `Emit`, so the compiler picks the
+/// other one, which asks nothing of `T` and `E`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a step cannot return `{Self}`",
+    label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
+    note = "a step returns what it produces, like `Result<NextEvent>` or `Result<Option<NextEvent>>`"
+)]
+pub trait Returned {
+    /// [`Plain`] or [`OfResult`].
+    type Kind;
+}
+
+/// The [`Returned::Kind`] of an [`Emit`] value: returned as it is.
+#[doc(hidden)]
+pub enum Plain {}
+
+/// The [`Returned::Kind`] of a `Result`: its error split off.
+#[doc(hidden)]
+pub enum OfResult {}
+
+impl<T: Emit> Returned for T {
+    type Kind = Plain;
+}
+
+impl<T, E> Returned for Result<T, E> {
+    type Kind = OfResult;
+}
+
+/// [`StepReturn`] for the return types of one [`Returned::Kind`], `K`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a step cannot return `{Self}`",
+    label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
+    note = "a step returns what it produces, like `Result<NextEvent>` or `Result<Option<NextEvent>>`"
+)]
+pub trait ReturnAs<K>: Send {
+    /// See [`StepReturn::Output`].
+    type Output: Emit;
+
+    /// See [`StepReturn::into_step_result`].
+    fn split(self) -> anyhow::Result<Self::Output>;
+}
+
+impl<T: Emit> ReturnAs<Plain> for T {
     type Output = T;
 
     #[inline]
-    fn into_step_result(self) -> anyhow::Result<T> {
+    fn split(self) -> anyhow::Result<T> {
         Ok(self)
     }
 }
 
-impl<T: Emit, E: Into<anyhow::Error> + Send> StepReturn for Result<T, E> {
+impl<T: Emit, E: StepError> ReturnAs<OfResult> for Result<T, E> {
     type Output = T;
 
     #[inline]
-    fn into_step_result(self) -> anyhow::Result<T> {
+    fn split(self) -> anyhow::Result<T> {
         self.map_err(Into::into)
     }
 }
+
+/// The error type of a step that returns a `Result`: one that converts into
+/// [`anyhow::Error`].
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the error type of a step must convert into `anyhow::Error`: `{Self}` does not",
+    label = "not convertible into `anyhow::Error`",
+    note = "return `anyhow::Result<T>` (the prelude's `Result<T>`) and build errors with `anyhow::anyhow!(...)`, or use an error type that implements `std::error::Error + Send + Sync + 'static`"
+)]
+pub trait StepError: Into<anyhow::Error> + Send {}
+
+// `do_not_recommend`: an error names `StepError`, with the message above,
+// rather than the `std::error::Error` bound that anyhow's `From` impl puts
+// on it.
+#[diagnostic::do_not_recommend]
+impl<E: Into<anyhow::Error> + Send> StepError for E {}
 
 /// Implemented by `#[derive(OneOf)]` for the event of each variant of the
 /// enum `E`, behind its `From` impl. `REPEAT` is not 0 for an event that an
