@@ -15,4 +15,4 @@ pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch, any
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
 
-pub use crate::emit::{OfResult, Plain, ReturnAs, Returned, StepError};
+pub use crate::emit::{OfResult, Plain, ReturnAs, Returned, Split, StepError, split};

@@ -114,9 +114,6 @@ impl Emit for () {
 pub trait StepReturn: Send {
     /// The events-carrying value inside.
     type Output: Emit;
-
-    /// Splits off the error, if any.
-    fn into_step_result(self) -> anyhow::Result<Self::Output>;
 }
 
 impl<R> StepReturn for R
@@ -124,11 +121,22 @@ where
     R: Returned + ReturnAs<<R as Returned>::Kind>,
 {
     type Output = <R as ReturnAs<R::Kind>>::Output;
+}
 
-    #[inline]
-    fn into_step_result(self) -> anyhow::Result<Self::Output> {
-        <R as ReturnAs<R::Kind>>::split(self)
-    }
+/// Splits the error off what a step returned, if it returned a `Result`.
+///
+/// Only the step's call asks that the error type convert into
+/// [`anyhow::Error`], and only that: [`StepReturn::Output`] does not, and
+/// this asks nothing of the `Ok` type, so that each mistake in a return
+/// type is one error, rather than one at every place the workflow names
+/// the step's output.
+#[doc(hidden)]
+#[inline]
+pub fn split<R>(returned: R) -> anyhow::Result<R::Output>
+where
+    R: StepReturn + Returned + Split<<R as Returned>::Kind, Ok = R::Output>,
+{
+    returned.split()
 }
 
 /// Which impl of [`ReturnAs`] a step's return type takes: [`Plain`] for
@@ -172,13 +180,28 @@ impl<T, E> Returned for Result<T, E> {
 pub trait ReturnAs<K>: Send {
     /// See [`StepReturn::Output`].
     type Output: Emit;
-
-    /// See [`StepReturn::into_step_result`].
-    fn split(self) -> anyhow::Result<Self::Output>;
 }
 
 impl<T: Emit> ReturnAs<Plain> for T {
     type Output = T;
+}
+
+impl<T: Emit, E: Send> ReturnAs<OfResult> for Result<T, E> {
+    type Output = T;
+}
+
+/// [`split`] for the return types of one [`Returned::Kind`], `K`.
+#[doc(hidden)]
+pub trait Split<K> {
+    /// What is left of a successful return.
+    type Ok;
+
+    /// See [`split`].
+    fn split(self) -> anyhow::Result<Self::Ok>;
+}
+
+impl<T> Split<Plain> for T {
+    type Ok = T;
 
     #[inline]
     fn split(self) -> anyhow::Result<T> {
@@ -186,8 +209,8 @@ impl<T: Emit> ReturnAs<Plain> for T {
     }
 }
 
-impl<T: Emit, E: StepError> ReturnAs<OfResult> for Result<T, E> {
-    type Output = T;
+impl<T, E: StepError> Split<OfResult> for Result<T, E> {
+    type Ok = T;
 
     #[inline]
     fn split(self) -> anyhow::Result<T> {

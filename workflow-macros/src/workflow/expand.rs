@@ -359,11 +359,14 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
         }
     };
     let options = &step.options;
+    // Spanned on the error type: one that does not convert into
+    // `anyhow::Error` is told there, and only there.
+    let split = quote_spanned! {step.error_span()=> ::workflows::__private::split(returned) };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
         let call = call(quote!(1));
         quote! {{
             let returned = { #call };
-            ::workflows::StepReturn::into_step_result(returned)
+            #split
         }}
     } else {
         let call = call(quote!(attempt));
@@ -375,7 +378,7 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
         quote! {{
             let attempt = |event, #attempt: u32| async move {
                 let returned = { #call };
-                ::workflows::StepReturn::into_step_result(returned)
+                #split
             };
             ::workflows::__private::attempts(ctx, #index, event, attempt).await
         }}

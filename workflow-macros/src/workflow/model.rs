@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Type};
+use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, PathArguments, Type};
 
 use super::options::StepOptions;
 use super::settings::WorkflowOptions;
@@ -318,6 +318,21 @@ impl Step {
     /// Where errors about the step's return type point.
     pub(crate) fn returns_span(&self) -> Span {
         self.returns.span()
+    }
+
+    /// Where errors about the step's error type point: the second argument
+    /// of a return type written like `Result<T, E>`, else the return type.
+    pub(crate) fn error_span(&self) -> Span {
+        let Type::Path(path) = &self.returns else {
+            return self.returns_span();
+        };
+        let arguments = path.path.segments.last().map(|last| &last.arguments);
+        match arguments {
+            Some(PathArguments::AngleBracketed(generic)) if generic.args.len() == 2 => {
+                generic.args[1].span()
+            }
+            _ => self.returns_span(),
+        }
     }
 }
 
