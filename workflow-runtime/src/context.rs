@@ -395,7 +395,6 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
 /// for a declaration that repeats an earlier one of the step, perhaps under
 /// another spelling (an alias): its impl then differs from the first's, so
 /// the two do not conflict.
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this step sends `{Self}` without declaring it",
     label = "`{Self}` is not in this step's `#[step(sends(...))]`",
@@ -407,7 +406,6 @@ pub trait SentBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 /// `#[step(writes(...))]`; `STEP` is the step's index. As [`SentBy`], the
 /// event is `Self` so that the compiler names it in the error, and `REPEAT`
 /// tells a repeated declaration apart.
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this step writes `{Self}` to the event stream without declaring it",
     label = "`{Self}` is not in this step's `#[step(writes(...))]`",

@@ -74,7 +74,6 @@ impl<T: Emit + Single> Emit for Vec<T> {
 /// `#[derive(OneOf)]` enum, an `Option` of those, or `()`; not a `Vec`,
 /// which would be a fan-out of fan-outs. A trait, not a check of
 /// [`Emit::FANS_OUT`], so that `cargo check` reports it too.
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "a step cannot return a `Vec` of `{Self}`: that is a fan-out of fan-outs",
     label = "a `Vec` in a `Vec`",
@@ -130,7 +129,6 @@ where
 /// this asks nothing of the `Ok` type, so that each mistake in a return
 /// type is one error, rather than one at every place the workflow names
 /// the step's output.
-#[doc(hidden)]
 #[inline]
 pub fn split<R>(returned: R) -> anyhow::Result<R::Output>
 where
@@ -143,7 +141,6 @@ where
 /// an [`Emit`] value, [`OfResult`] for a `Result`. A `Result` matches the
 /// impl for `T: Emit` too, but is not an `Emit`, so the compiler picks the
 /// other one, which asks nothing of `T` and `E`.
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "a step cannot return `{Self}`",
     label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
@@ -155,11 +152,9 @@ pub trait Returned {
 }
 
 /// The [`Returned::Kind`] of an [`Emit`] value: returned as it is.
-#[doc(hidden)]
 pub enum Plain {}
 
 /// The [`Returned::Kind`] of a `Result`: its error split off.
-#[doc(hidden)]
 pub enum OfResult {}
 
 impl<T: Emit> Returned for T {
@@ -171,7 +166,6 @@ impl<T, E> Returned for Result<T, E> {
 }
 
 /// [`StepReturn`] for the return types of one [`Returned::Kind`], `K`.
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "a step cannot return `{Self}`",
     label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
@@ -191,7 +185,6 @@ impl<T: Emit, E: Send> ReturnAs<OfResult> for Result<T, E> {
 }
 
 /// [`split`] for the return types of one [`Returned::Kind`], `K`.
-#[doc(hidden)]
 pub trait Split<K> {
     /// What is left of a successful return.
     type Ok;
@@ -220,7 +213,6 @@ impl<T, E: StepError> Split<OfResult> for Result<T, E> {
 
 /// The error type of a step that returns a `Result`: one that converts into
 /// [`anyhow::Error`].
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "the error type of a step must convert into `anyhow::Error`: `{Self}` does not",
     label = "not convertible into `anyhow::Error`",

@@ -50,7 +50,6 @@ impl InputEvent for HumanResponseEvent {}
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(waits_for(...))]`; `STEP` is the step's index, and `REPEAT` tells
 /// a repeated declaration apart, as for [`SentBy`](crate::__private::SentBy).
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this step waits for `{Self}` without declaring it",
     label = "`{Self}` is not in this step's `#[step(waits_for(...))]`",

@@ -7,7 +7,6 @@ use crate::event::{AnyEvent, Event};
 /// `Vec` of one, which gathers the events of that type that the branches of
 /// a fan-out produce once they have all finished. Known by its type, not by
 /// its spelling, so an alias of `Vec<E>` gathers too.
-#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event",
     label = "not an event",
