@@ -1,5 +1,6 @@
 //! Routing: how events travel from step to step. A chain, a broadcast to every
-//! step accepting a type, a `#[derive(OneOf)]` loop, `Option` and `()`
+//! step accepting a type, a `#[derive(OneOf)]` loop and a `OneOf` inside a
+//! `OneOf`, `Option` and `()`
 //! returns, and `send_event_to` with its errors.
 
 use std::sync::Mutex;
@@ -186,6 +187,78 @@ async fn a_one_of_step_loops_until_it_returns_the_stop_branch() {
             limit as usize
         );
     }
+}
+
+// --- a OneOf inside a OneOf -----------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Left;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Right;
+
+#[derive(Debug, OneOf)]
+enum Side {
+    Left(Left),
+    Right(Right),
+}
+
+#[derive(Debug, OneOf)]
+enum Turn {
+    Finished(StopEvent<String>),
+    Side(Side),
+    Maybe(Option<Left>),
+}
+
+struct Nested;
+
+workflow! {
+    impl Nested {
+        #[step]
+        async fn choose(&self, start: StartEvent) -> Result<Turn> {
+            let choice: String = start.get("choice")?;
+            Ok(match choice.as_str() {
+                "left" => Turn::Side(Side::Left(Left)),
+                "right" => Turn::Side(Side::Right(Right)),
+                "maybe" => Turn::Maybe(Some(Left)),
+                _ => Turn::Finished(StopEvent::new("at once".into())),
+            })
+        }
+
+        #[step]
+        async fn left(&self, _ev: Left) -> StopEvent<String> {
+            StopEvent::new("left".into())
+        }
+
+        #[step]
+        async fn right(&self, _ev: Right) -> StopEvent<String> {
+            StopEvent::new("right".into())
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_one_of_inside_a_one_of_routes_the_event_it_carries() {
+    for (choice, ended) in [
+        ("left", "left"),
+        ("right", "right"),
+        ("maybe", "left"),
+        ("stop", "at once"),
+    ] {
+        let result = Nested
+            .runner()
+            .run(StartEvent::new().with("choice", choice))
+            .await
+            .unwrap();
+        assert_eq!(result, ended, "choice {choice}");
+    }
+}
+
+#[test]
+fn a_one_of_inside_a_one_of_returns_every_event_it_may_carry() {
+    let choose = &Nested::STEPS[0];
+    let returned: Vec<&str> = choose.returns.iter().map(|event| event.name).collect();
+    assert_eq!(returned, ["StopEvent", "Left", "Right", "Left"]);
 }
 
 // --- Option: None on one branch, Some on another -------------------------------

@@ -1,5 +1,6 @@
-//! `#[derive(OneOf)]`: an enum whose variants each carry one event, for a
-//! step that returns one of several events.
+//! `#[derive(OneOf)]`: an enum whose variants each carry one event (or an
+//! `Option` of one, or another `OneOf` enum), for a step that returns one of
+//! several events.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -52,8 +53,18 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let names = variants.iter().map(|(name, _)| name);
     let types: Vec<&Type> = variants.iter().map(|(_, ty)| *ty).collect();
-    let members = types.iter().map(|ty| {
-        quote_spanned! {ty.span()=> <#ty as ::workflows::Event>::INFO }
+    // Spanned on each variant's type: one that is not an event, a `OneOf`
+    // or an `Option` of those is an error there.
+    let members: Vec<TokenStream> = types
+        .iter()
+        .map(|ty| {
+            quote_spanned! {ty.span()=>
+                <#ty as ::workflows::__private::OneOfVariant>::MEMBERS
+            }
+        })
+        .collect();
+    let carries = types.iter().map(|ty| {
+        quote! { <#ty as ::workflows::__private::OneOfVariant>::carry::<__W, __S>(carried, sink) }
     });
     // The enum's stop event is the first of its variants' (a lenient fold,
     // which never fails); that they are all one type is checked once, in
@@ -64,7 +75,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             .iter()
             .fold(quote!(::workflows::__private::Absent), |acc, ty| {
                 quote_spanned! {ty.span()=>
-                    <#acc as ::workflows::__private::#join<<#ty as ::workflows::Event>::AsStop>>::Out
+                    <#acc as ::workflows::__private::#join<<#ty as ::workflows::__private::OneOfVariant>::AsStop>>::Out
                 }
             })
     };
@@ -81,7 +92,11 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     // `REPEAT` there, so the impls do not conflict, and `.into()` makes the
     // first variant that holds it.
     let variant_impls = variants.iter().enumerate().map(|(nth, (name, ty))| {
-        let repeat = repeat_of(&types, nth);
+        let repeat = repeat_of(
+            &types,
+            nth,
+            |ty| quote!(<#ty as ::workflows::__private::OneOfVariant>::MEMBERS),
+        );
         quote! {
             impl ::workflows::__private::Variant<#ident, #repeat> for #ty {
                 fn wrap(self) -> #ident {
@@ -92,7 +107,8 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     });
     quote! {
         impl ::workflows::Emit for #ident {
-            const MEMBERS: &'static [::workflows::__private::EventInfo] = &[ #( #members ),* ];
+            const MEMBERS: &'static [::workflows::__private::EventInfo] =
+                &::workflows::__private::concat::<{ 0 #( + #members.len() )* }>(&[ #( #members ),* ]);
             type AsStop = #stop;
 
             #[inline]
@@ -102,12 +118,27 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 __S: ::workflows::__private::Sink<__W>,
             {
                 match self {
-                    #( Self::#names(event) => ::workflows::__private::Sink::<__W>::deliver(sink, event), )*
+                    #( Self::#names(carried) => #carries, )*
                 }
             }
         }
 
         impl ::workflows::__private::Single for #ident {}
+
+        impl ::workflows::__private::OneOfVariant for #ident {
+            const MEMBERS: &'static [::workflows::__private::EventInfo] =
+                <Self as ::workflows::Emit>::MEMBERS;
+            type AsStop = <Self as ::workflows::Emit>::AsStop;
+
+            #[inline]
+            fn carry<__W, __S>(self, sink: &mut __S)
+            where
+                __W: ::workflows::Workflow,
+                __S: ::workflows::__private::Sink<__W>,
+            {
+                ::workflows::Emit::emit::<__W, __S>(self, sink)
+            }
+        }
 
         #stop_check
 

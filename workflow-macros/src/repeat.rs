@@ -6,17 +6,19 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
-/// `0` for `types[nth]` if no type before it is the same event, `nth`
-/// otherwise, as a constant expression.
-pub(crate) fn repeat_of<T: ToTokens>(types: &[T], nth: usize) -> TokenStream {
+/// `0` for `types[nth]` if no type before it is the same type, `nth`
+/// otherwise, as a constant expression. `events` is the constant slice of
+/// the events a type carries.
+pub(crate) fn repeat_of<T: ToTokens>(
+    types: &[T],
+    nth: usize,
+    events: impl Fn(&T) -> TokenStream,
+) -> TokenStream {
     if nth == 0 {
         return quote!(0);
     }
-    let earlier = &types[..=nth];
+    let earlier = types[..=nth].iter().map(events);
     quote! {
-        { ::workflows::__private::check::repeat_of(
-            &[ #( <#earlier as ::workflows::Event>::INFO ),* ],
-            #nth,
-        ) }
+        { ::workflows::__private::check::repeat_of(&[ #( #earlier ),* ], #nth) }
     }
 }

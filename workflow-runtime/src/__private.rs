@@ -4,7 +4,7 @@
 pub use crate::attempts::attempts;
 pub use crate::check;
 pub use crate::context::{SentBy, StepContext, WrittenBy};
-pub use crate::emit::{Emit, Single, StepReturn, Variant};
+pub use crate::emit::{Emit, OneOfVariant, Single, StepReturn, Variant, concat};
 pub use crate::event::{EventInfo, EventKind};
 pub use crate::input::WaitedBy;
 pub use crate::param::StepParam;

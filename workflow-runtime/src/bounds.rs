@@ -8,7 +8,9 @@
 //! write and wait for in `#[step(...)]`.
 
 pub use crate::context::{SentBy, WrittenBy};
-pub use crate::emit::{OfResult, Plain, ReturnAs, Returned, Single, Split, StepError, split};
+pub use crate::emit::{
+    OfResult, OneOfVariant, Plain, ReturnAs, Returned, Single, Split, StepError, split,
+};
 pub use crate::input::WaitedBy;
 pub use crate::param::StepParam;
 pub use crate::roles::{JoinStart, JoinStop};

@@ -223,19 +223,35 @@ pub(crate) const fn same_event(a: &EventInfo, b: &EventInfo) -> bool {
     a.id == b.id && str_eq(a.key, b.key)
 }
 
-/// `0` if no event before `events[index]` is the same type, `index`
+/// `0` if no type before `types[index]` is the same type, `index`
 /// otherwise: a repeated declaration, which may be spelled differently (an
 /// alias), gets a number of its own, so that the impls made for the
-/// declarations of one type differ.
-pub const fn repeat_of(events: &[EventInfo], index: usize) -> usize {
+/// declarations of one type differ. Each type is known by the events it
+/// carries: one for an event, those of its variants for a `OneOf` enum.
+pub const fn repeat_of(types: &[&[EventInfo]], index: usize) -> usize {
     let mut i = 0;
     while i < index {
-        if same_event(&events[i], &events[index]) {
+        if same_events(types[i], types[index]) {
             return index;
         }
         i += 1;
     }
     0
+}
+
+/// Whether `a` and `b` are the same events in the same order.
+const fn same_events(a: &[EventInfo], b: &[EventInfo]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if !same_event(&a[i], &b[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Orders events by identity: by hash, then by key when hashes collide.

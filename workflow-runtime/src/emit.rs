@@ -1,7 +1,7 @@
 //! What a step may return: [`StepReturn`] unwraps errors, [`Emit`] routes the
 //! events inside.
 
-use crate::event::{Event, EventInfo};
+use crate::event::{Event, EventInfo, EventKind};
 use crate::workflow::{Sink, Workflow};
 
 /// A value a step returns that carries zero or more events: an event, an enum
@@ -225,6 +225,78 @@ pub trait StepError: Into<anyhow::Error> + Send {}
 // on it.
 #[diagnostic::do_not_recommend]
 impl<E: Into<anyhow::Error> + Send> StepError for E {}
+
+/// What a variant of a `#[derive(OneOf)]` enum may carry: an event,
+/// another `OneOf` enum (whose events it then carries too), an `Option` of
+/// those, or `()`; not a `Vec`, which would make the enum a fan-out.
+///
+/// A type that is none of those is told that it is not an event, by the
+/// `Event` bound of the impl for events: the same error, on the same
+/// token, for each use the derive makes of the variant, which the compiler
+/// then shows once.
+pub trait OneOfVariant: Send + 'static {
+    /// See [`Emit::MEMBERS`].
+    const MEMBERS: &'static [EventInfo];
+    /// See [`Emit::AsStop`].
+    type AsStop;
+
+    /// See [`Emit::emit`].
+    fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S);
+}
+
+impl<E: Event> OneOfVariant for E {
+    const MEMBERS: &'static [EventInfo] = &[E::INFO];
+    type AsStop = E::AsStop;
+
+    #[inline]
+    fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        sink.deliver(self);
+    }
+}
+
+impl<T: OneOfVariant> OneOfVariant for Option<T> {
+    const MEMBERS: &'static [EventInfo] = T::MEMBERS;
+    type AsStop = T::AsStop;
+
+    #[inline]
+    fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        if let Some(value) = self {
+            value.carry::<W, S>(sink);
+        }
+    }
+}
+
+impl OneOfVariant for () {
+    const MEMBERS: &'static [EventInfo] = &[];
+    type AsStop = crate::roles::Absent;
+
+    #[inline]
+    fn carry<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
+}
+
+/// The event types of a `OneOf` enum's variants, one list of `N`: theirs
+/// one after the other.
+pub const fn concat<const N: usize>(lists: &[&[EventInfo]]) -> [EventInfo; N] {
+    // Every slot is overwritten: `N` is the sum of the lists' lengths.
+    const UNSET: EventInfo = EventInfo {
+        key: "",
+        id: 0,
+        name: "",
+        kind: EventKind::Regular,
+    };
+    let mut all = [UNSET; N];
+    let (mut list, mut filled) = (0, 0);
+    while list < lists.len() {
+        let mut nth = 0;
+        while nth < lists[list].len() {
+            all[filled] = lists[list][nth];
+            filled += 1;
+            nth += 1;
+        }
+        list += 1;
+    }
+    all
+}
 
 /// Implemented by `#[derive(OneOf)]` for the event of each variant of the
 /// enum `E`, behind its `From` impl. `REPEAT` is not 0 for an event that an

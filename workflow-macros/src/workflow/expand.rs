@@ -417,7 +417,11 @@ fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStre
     let cfg = step.cfg_attribute();
     let types = &list.types;
     let impls = types.iter().enumerate().map(|(nth, event)| {
-        let repeat = repeat_of(types, nth);
+        let repeat = repeat_of(
+            types,
+            nth,
+            |ty| quote!(&[<#ty as ::workflows::Event>::INFO]),
+        );
         // Spanned on the event in the attribute, which the compiler shows
         // when another event is written or sent undeclared.
         quote_spanned! {syn::spanned::Spanned::span(event)=>
