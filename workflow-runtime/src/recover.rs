@@ -19,13 +19,16 @@ use crate::event::{Event, library_event};
 use crate::run::{Failure, invocation_panic_message};
 use crate::workflow::StepInfo;
 
-/// How a step failed, for the step that catches its failures
-/// (`#[step(catches(...))]`): sent to that step once the failing step's
-/// retries, if any, ran out. The catching step may recover, by returning an
-/// event that goes on, or the stop event. Once it has recovered
-/// `max_recoveries` times in the run, the next failure it would catch fails
-/// the run with that failure's error; if the catching step fails itself, the
-/// run fails with its error.
+/// How a step failed, for the step that catches its failures: sent to that
+/// step once the failing step's retries, if any, ran out. That step is the
+/// one that names it in `#[step(catches(...))]`, or else the one that
+/// catches every step's failures, `#[step(catches(*))]`; a step that catches
+/// failures has its own caught by none. The catching step may recover, by
+/// returning an event that goes on, or the stop event. Once it has
+/// recovered `max_recoveries` times in the run, the next failure it would
+/// catch fails the run with that failure's error (a catch-all does not take
+/// it over); if the catching step fails itself, the run fails with its
+/// error.
 ///
 /// ```
 /// use workflows::prelude::*;
