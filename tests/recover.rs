@@ -432,3 +432,33 @@ fn the_graph_draws_where_the_catch_all_takes_failures_from() {
     // The catching steps' own failures fail the run.
     assert_eq!(failing, ["begin", "work_a", "work_b"]);
 }
+
+// --- a caught step that gathers a fan-out --------------------------------------------
+
+struct Batch;
+
+#[workflow_impl]
+impl Batch {
+    #[step]
+    async fn split(&self, _ev: StartEvent) -> Vec<Order> {
+        (1..=2).map(|id| Order { id }).collect()
+    }
+
+    #[step]
+    async fn settle(&self, orders: Vec<Order>) -> Result<StopEvent<String>> {
+        anyhow::bail!("cannot settle {} orders", orders.len())
+    }
+
+    #[step(catches(*))]
+    async fn report(&self, failed: StepFailedEvent) -> StopEvent<String> {
+        StopEvent::new(format!("{} on {}: {}", failed.step, failed.input, failed.error))
+    }
+}
+
+#[tokio::test]
+async fn a_caught_step_that_gathers_hands_its_catcher_the_events_it_gathered() {
+    assert_eq!(
+        Batch.runner().run(StartEvent::new()).await.unwrap(),
+        r#"settle on [{"id":1},{"id":2}]: cannot settle 2 orders"#
+    );
+}

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use crate::attempts::{Attempted, PastAttempt};
 use crate::check::contains_name;
 use crate::error::WorkflowError;
-use crate::event::{Event, library_event};
+use crate::event::library_event;
 use crate::run::{Failure, invocation_panic_message};
 use crate::workflow::StepInfo;
 
@@ -145,7 +145,7 @@ impl std::error::Error for FailedWith {}
 /// failed. A panic fails it too, with the same.
 pub async fn caught<E, T, F, Fut>(event: E, invocation: F) -> anyhow::Result<T>
 where
-    E: Event,
+    E: Clone + Serialize,
     F: FnOnce(E) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
 {
