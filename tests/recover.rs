@@ -451,7 +451,10 @@ impl Batch {
 
     #[step(catches(*))]
     async fn report(&self, failed: StepFailedEvent) -> StopEvent<String> {
-        StopEvent::new(format!("{} on {}: {}", failed.step, failed.input, failed.error))
+        StopEvent::new(format!(
+            "{} on {}: {}",
+            failed.step, failed.input, failed.error
+        ))
     }
 }
 
