@@ -109,6 +109,157 @@ async fn collect_events_hands_over_each_full_batch_and_starts_over() {
     assert_eq!(pairs, [vec![0, 1], vec![2, 3], vec![4, 5]]);
 }
 
+/// The count each `Item` is collected with, by its index.
+const COUNTS: [usize; 5] = [0, 3, 3, 1, 2];
+
+struct Counts {
+    batches: Mutex<Vec<Vec<u32>>>,
+}
+
+workflow! {
+    impl Counts {
+        #[step(sends(Item))]
+        async fn split(&self, ctx: &Context<Self>, _ev: StartEvent) {
+            for index in 0..COUNTS.len() as u32 {
+                ctx.send_event(Item { index });
+            }
+        }
+
+        #[step(num_workers = 1)]
+        async fn take(&self, ctx: &Context<Self>, item: Item) -> Option<StopEvent<Vec<Vec<u32>>>> {
+            let batch = ctx.collect_events(item.clone(), COUNTS[item.index as usize])?;
+            let mut batches = self.batches.lock().unwrap();
+            batches.push(batch.into_iter().map(|item| item.index).collect());
+            (batches.len() == 3).then(|| StopEvent::new(batches.clone()))
+        }
+    }
+}
+
+#[tokio::test]
+async fn collect_events_hands_over_exactly_the_count_asked_for_and_nothing_for_zero() {
+    let batches = Counts {
+        batches: Mutex::new(Vec::new()),
+    }
+    .runner()
+    .run(StartEvent::new())
+    .await
+    .unwrap();
+    // Item 0 asks for no event: it gets none, and is not kept. Items 1 and
+    // 2 wait for a third; item 3 asks for one, the oldest, and leaves two;
+    // item 4 asks for two, and leaves itself.
+    assert_eq!(batches, [vec![], vec![1], vec![2, 3]]);
+}
+
+// --- collect_each ---------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Query {
+    text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Retrieved {
+    node: u32,
+}
+
+/// One of the events a `Part` carries to the collecting step.
+#[derive(Debug, Clone, Serialize, Deserialize, OneOf)]
+enum Piece {
+    Query(Query),
+    Retrieved(Retrieved),
+    Item(Item),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Part {
+    piece: Piece,
+}
+
+/// Sends the pieces of the start event's `order`, a string of `q` (a
+/// query), `r` (a retrieved node) and `i` (an item), in one `Part` each;
+/// `gather` collects one query and two retrieved nodes at a time, and ends
+/// the run after `sets` of them. With `steal`, an item makes it collect one
+/// retrieved node with `collect_events` instead, from the same buffer.
+struct Sets {
+    sets: usize,
+    steal: bool,
+    log: Mutex<Vec<String>>,
+}
+
+workflow! {
+    impl Sets {
+        #[step(sends(Part))]
+        async fn split(&self, ctx: &Context<Self>, start: StartEvent) -> Result<()> {
+            let order: String = start.get("order")?;
+            for (n, kind) in (0..).zip(order.chars()) {
+                let piece = match kind {
+                    'q' => Query { text: format!("q{n}") }.into(),
+                    'r' => Retrieved { node: n }.into(),
+                    _ => Item { index: n }.into(),
+                };
+                ctx.send_event(Part { piece });
+            }
+            Ok(())
+        }
+
+        #[step(num_workers = 1)]
+        async fn gather(&self, ctx: &Context<Self>, part: Part) -> Option<StopEvent<Vec<String>>> {
+            let entry = match part.piece {
+                Piece::Item(item) if self.steal => {
+                    let stolen = ctx.collect_events(Retrieved { node: item.index }, 1)?;
+                    format!("stole r{}", stolen[0].node)
+                }
+                piece => {
+                    let (query, first, second) =
+                        ctx.collect_each::<(Query, Retrieved, Retrieved)>(piece)?;
+                    format!("{} r{} r{}", query.text, first.node, second.node)
+                }
+            };
+            let mut log = self.log.lock().unwrap();
+            log.push(entry);
+            (log.len() == self.sets).then(|| StopEvent::new(log.clone()))
+        }
+    }
+}
+
+async fn collect_sets(sets: usize, steal: bool, order: &str) -> Result<Vec<String>, WorkflowError> {
+    let runner = Sets {
+        sets,
+        steal,
+        log: Mutex::new(Vec::new()),
+    }
+    .runner();
+    runner.run(StartEvent::new().with("order", order)).await
+}
+
+#[tokio::test]
+async fn collect_each_gathers_the_oldest_of_each_listed_type_in_the_listed_order() {
+    // Two nodes, then two queries: the first set takes the first query, and
+    // the second query waits for two more nodes.
+    let log = collect_sets(2, false, "rrqqrr").await.unwrap();
+    assert_eq!(log, ["q2 r0 r1", "q3 r4 r5"]);
+}
+
+#[tokio::test]
+async fn collect_each_and_collect_events_take_a_type_from_one_buffer() {
+    // The item takes the oldest node; the set, the two after it.
+    let log = collect_sets(2, true, "rriq").await.unwrap();
+    assert_eq!(log, ["stole r0", "q3 r1 r2"]);
+}
+
+#[tokio::test]
+async fn collect_each_of_a_type_it_does_not_list_panics_naming_the_step_and_the_types() {
+    let error = collect_sets(1, false, "i").await.unwrap_err();
+    let WorkflowError::StepPanicked { step, message, .. } = &error else {
+        panic!("expected StepPanicked, got {error:?}");
+    };
+    assert_eq!(*step, "gather");
+    assert_eq!(
+        message,
+        "step `gather` collects one of each of (Query, Retrieved, Retrieved) with `collect_each`, and was given an event of type `Item`: pass it events of those types only"
+    );
+}
+
 const MANY: u32 = 100_000;
 
 struct FanIn {

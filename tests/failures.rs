@@ -432,6 +432,85 @@ async fn cancel_after_the_run_finished_changes_nothing() {
     assert_eq!((&mut handler).await.unwrap(), 1);
 }
 
+// --- an event whose drop panics as a failed run ends ------------------------------
+
+/// An error that holds a clone of an `Arc`, so that the test can see
+/// whether it was dropped.
+#[derive(Debug)]
+struct Tracked {
+    _clone: std::sync::Arc<()>,
+}
+
+impl fmt::Display for Tracked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tracked failure")
+    }
+}
+
+impl std::error::Error for Tracked {}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Fail;
+
+/// Panics when dropped while armed.
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Bomb {
+    armed: bool,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.armed {
+            panic!("a bomb went off as it was dropped");
+        }
+    }
+}
+
+struct Leftover {
+    error: std::sync::Arc<()>,
+}
+
+workflow! {
+    impl Leftover {
+        #[step(sends(Fail, Bomb))]
+        async fn begin(&self, ctx: &Context<Self>, _ev: StartEvent) {
+            // `fail` runs first, and ends the run with `Bomb` still queued.
+            ctx.send_event(Fail);
+            ctx.send_event(Bomb { armed: true });
+        }
+
+        #[step]
+        async fn fail(&self, _ev: Fail) -> Result<StopEvent<()>> {
+            Err(Tracked {
+                _clone: self.error.clone(),
+            }
+            .into())
+        }
+
+        #[step]
+        async fn defuse(&self, mut bomb: Bomb) -> StopEvent<()> {
+            bomb.armed = false;
+            StopEvent::new(())
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_event_that_panics_as_a_failed_run_drops_it_leaks_nothing() {
+    let runner = Leftover {
+        error: std::sync::Arc::new(()),
+    }
+    .runner();
+    let error = runner.run(StartEvent::new()).await.unwrap_err();
+    assert!(
+        matches!(&error, WorkflowError::RunPanicked { message } if message == "a bomb went off as it was dropped"),
+        "{error:?}"
+    );
+    // The run's task has ended: the step's error, and its clone of the
+    // `Arc`, are gone with it.
+    assert_eq!(std::sync::Arc::strong_count(&runner.workflow().error), 1);
+}
+
 // --- stalls ----------------------------------------------------------------------
 
 struct Stalls;

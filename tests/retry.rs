@@ -81,6 +81,39 @@ async fn when_the_attempts_run_out_the_error_says_how_many_were_made() {
     assert_eq!(source.to_string(), "attempt 5 failed");
 }
 
+// --- a zero delay ------------------------------------------------------------------
+
+const IMMEDIATE: RetryPolicy = RetryPolicy::fixed(Duration::ZERO);
+
+struct Immediate {
+    flaky: Flaky,
+}
+
+#[workflow_impl]
+impl Immediate {
+    #[step(retry = IMMEDIATE)]
+    async fn call(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<u32>> {
+        self.flaky.attempt(ctx.attempt())
+    }
+}
+
+#[test]
+fn a_zero_delay_retries_at_once_without_arming_a_timer() {
+    // A runtime without a time driver, and a run without a timeout: a
+    // timer armed anywhere would panic the step.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let runner = Immediate {
+        flaky: Flaky::new(3),
+    }
+    .runner()
+    .without_timeout();
+    let result = runtime.block_on(async { runner.run(StartEvent::new()).await });
+    assert_eq!(result.unwrap(), 3);
+    assert_eq!(runner.workflow().flaky.attempts().0, [1, 2, 3]);
+}
+
 // --- exponential delays, with and without jitter ------------------------------------
 
 struct Backoff {
@@ -317,5 +350,60 @@ async fn a_panic_is_not_retried() {
     assert!(
         matches!(&error, WorkflowError::StepPanicked { message, .. } if message == "not worth retrying"),
         "{error:?}"
+    );
+}
+
+// --- what a retry knows of the attempts before it ----------------------------------
+
+/// What an attempt saw of the attempts before it: how many failed, the last
+/// error, when the last failed, and how long ago the first began.
+type Seen = (u32, Option<(Vec<u32>, String, Duration, Duration)>);
+
+struct Remembers {
+    seen: Mutex<Vec<Seen>>,
+}
+
+#[workflow_impl]
+impl Remembers {
+    #[step(retry = FIXED)]
+    async fn call(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<u32>> {
+        let retrying = ctx.retrying().map(|retrying| {
+            let failures = retrying.failures();
+            (
+                failures.iter().map(|failure| failure.attempt).collect(),
+                retrying.last_error().to_string(),
+                failures.last().unwrap().failed_after,
+                retrying.elapsed(),
+            )
+        });
+        self.seen.lock().unwrap().push((ctx.attempt(), retrying));
+        if ctx.attempt() < 3 {
+            anyhow::bail!("attempt {} failed", ctx.attempt());
+        }
+        Ok(StopEvent::new(ctx.attempt()))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_sees_each_earlier_failure_its_error_and_the_time_since_the_first_attempt() {
+    let runner = Remembers {
+        seen: Mutex::default(),
+    }
+    .runner();
+    assert_eq!(runner.run(StartEvent::new()).await.unwrap(), 3);
+    let seen = runner.workflow().seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            (1, None),
+            (
+                2,
+                Some((vec![1], "attempt 1 failed".into(), Duration::ZERO, MS * 100))
+            ),
+            (
+                3,
+                Some((vec![1, 2], "attempt 2 failed".into(), MS * 100, MS * 200))
+            ),
+        ]
     );
 }

@@ -44,12 +44,15 @@ fn start_event_get_of_the_wrong_type_names_the_key_and_the_type() {
         matches!(&error, StartValueError::WrongType { key, expected, .. } if key == "count" && *expected == "u32"),
         "{error:?}"
     );
-    let message = error.to_string();
-    assert!(
-        message.starts_with("the start event's value `count` is not a `u32`: "),
-        "{message}"
+    assert_eq!(
+        error.to_string(),
+        "the start event's value `count` is not a `u32`"
     );
-    assert!(message.contains("invalid type"), "{message}");
+    // serde's cause comes once, as the error's source.
+    assert_eq!(
+        format!("{:#}", anyhow::Error::from(error)),
+        "the start event's value `count` is not a `u32`: invalid type: string \"three\", expected u32"
+    );
 }
 
 #[test]
@@ -62,10 +65,112 @@ fn start_event_try_with_refuses_a_value_that_is_not_json() {
 }
 
 #[test]
-#[should_panic(expected = "start event value `map`")]
+#[should_panic(expected = "the start event's value `map` is not JSON: key must be a string")]
 fn start_event_with_panics_on_a_value_that_is_not_json() {
     let not_json = std::collections::BTreeMap::from([((1, 2), "pair key")]);
     let _ = StartEvent::new().with("map", not_json);
+}
+
+// --- deeply nested values ---------------------------------------------------------
+
+/// `0` inside `depth` arrays, built without recursion.
+fn nested(depth: usize) -> serde_json::Value {
+    let mut value = serde_json::json!(0);
+    for _ in 0..depth {
+        value = serde_json::Value::Array(vec![value]);
+    }
+    value
+}
+
+/// Drops a value from [`nested`] without recursion, which dropping a value
+/// 20,000 arrays deep would overflow the test's stack with.
+fn dismantle(mut value: serde_json::Value) {
+    while let serde_json::Value::Array(mut items) = value {
+        value = items.pop().unwrap_or_default();
+    }
+}
+
+const DEEP: usize = 20_000;
+
+#[test]
+fn a_start_value_nested_deeper_than_the_limit_is_refused_without_recursing_into_it() {
+    let deep = nested(DEEP);
+    let error = StartEvent::new().try_with("deep", &deep).unwrap_err();
+    assert!(
+        matches!(&error, StartValueError::TooDeep { key, limit: 128 } if key == "deep"),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the start event's value `deep` is nested deeper than 128 arrays and objects"
+    );
+    dismantle(deep);
+}
+
+#[test]
+fn a_start_value_at_the_limit_is_taken_and_read_back() {
+    let limit = StartEvent::MAX_DEPTH;
+    let start = StartEvent::new().with("edge", nested(limit));
+    let read: serde_json::Value = start.get("edge").unwrap();
+    assert_eq!(read, nested(limit));
+    assert!(
+        StartEvent::new()
+            .try_with("over", nested(limit + 1))
+            .is_err()
+    );
+}
+
+#[test]
+#[should_panic(expected = "the start event's value `over` is nested deeper than 128")]
+fn start_event_with_panics_on_a_value_nested_too_deep() {
+    let _ = StartEvent::new().with("over", nested(StartEvent::MAX_DEPTH + 1));
+}
+
+#[test]
+fn a_start_event_deserialized_with_a_value_nested_too_deep_is_refused() {
+    // `{"values": {key: value}}`, built without `json!`, which would
+    // serialize `value` recursively.
+    let start_json = |key: &str, value| {
+        let values = serde_json::Map::from_iter([(key.to_owned(), value)]);
+        let outer = [("values".to_owned(), serde_json::Value::Object(values))];
+        serde_json::Value::Object(serde_json::Map::from_iter(outer))
+    };
+    let mut deep = start_json("deep", nested(DEEP));
+    // From a borrowed value, whose deserializer sets no depth limit of its own.
+    let error = StartEvent::deserialize(&deep).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the start event's value `deep` is nested deeper than 128 arrays and objects"
+    );
+    dismantle(deep["values"]["deep"].take());
+
+    let edge = start_json("edge", nested(StartEvent::MAX_DEPTH));
+    let start = StartEvent::deserialize(&edge).unwrap();
+    assert_eq!(start.get_json("edge"), Some(&nested(StartEvent::MAX_DEPTH)));
+}
+
+struct Deep;
+
+workflow! {
+    impl Deep {
+        #[step]
+        async fn read(&self, start: StartEvent) -> Result<StopEvent<usize>> {
+            let mut value: serde_json::Value = start.get("value")?;
+            let mut depth = 0;
+            while let serde_json::Value::Array(mut items) = value {
+                value = items.pop().unwrap_or_default();
+                depth += 1;
+            }
+            Ok(StopEvent::new(depth))
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_reads_a_start_value_at_the_limit_on_a_worker_thread() {
+    let start = StartEvent::new().with("value", nested(StartEvent::MAX_DEPTH));
+    let depth = Deep.runner().run(start).await.unwrap();
+    assert_eq!(depth, StartEvent::MAX_DEPTH);
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]

@@ -11,6 +11,7 @@
 //! which the compiler reports as an error there, all of them in one build.
 
 use crate::event::{EventInfo, EventKind};
+use crate::recover::catcher_of;
 use crate::workflow::StepInfo;
 
 /// The outcome of one check: passed, or the message of the compile error.
@@ -444,12 +445,14 @@ pub const fn output_count(steps: &[StepInfo]) -> usize {
     total
 }
 
-/// How many steps the steps of `steps` catch the failures of in all: the
-/// `C` of their [`Graph`].
+/// How many steps have their failures caught by another: the `C` of their
+/// [`Graph`].
 pub const fn catch_count(steps: &[StepInfo]) -> usize {
     let (mut total, mut i) = (0, 0);
     while i < steps.len() {
-        total += steps[i].catches.len();
+        if catcher_of(steps, i).is_some() {
+            total += 1;
+        }
         i += 1;
     }
     total
@@ -477,7 +480,7 @@ pub struct Graph<const N: usize, const R: usize, const C: usize> {
     outputs: [Entry; R],
     /// A line per step caught (`id`) and the step catching it.
     caught: [Entry; C],
-    /// A line per catching step (`id`) and the step it catches.
+    /// A line per step catching (`id`) and a step it catches.
     catching: [Entry; C],
     /// The steps a run can reach from its start event, or from an input
     /// event its caller sends.
@@ -523,17 +526,10 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
                 output += 1;
                 j += 1;
             }
-            j = 0;
-            while j < step.catches.len() {
-                // A name that is no step has its own error, and no edge.
-                if let Some(from) = step_named(steps, step.catches[j]) {
-                    caught[catch] = Entry::index(from, i);
-                    catching[catch] = Entry::index(i, from);
-                } else {
-                    (caught[catch], catching[catch]) = (Entry::NONE, Entry::NONE);
-                }
+            if let Some(catcher) = catcher_of(steps, i) {
+                caught[catch] = Entry::index(i, catcher);
+                catching[catch] = Entry::index(catcher, i);
                 catch += 1;
-                j += 1;
             }
             i += 1;
         }
@@ -674,7 +670,7 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
     const fn input_produced(&self, step: usize) -> bool {
         let info = &self.steps[step];
         !matches!(info.accepts.kind, EventKind::Regular | EventKind::Outbound)
-            || !info.catches.is_empty()
+            || info.catches_failures()
             || self.produced(&info.accepts)
     }
 
@@ -708,12 +704,12 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
     }
 }
 
-/// Whether step `from` returns or sends what step `to` accepts, or `to`
-/// catches the failures of `from`.
-pub(crate) const fn feeds(from: &StepInfo, to: &StepInfo) -> bool {
-    contains(from.returns, &to.accepts)
-        || contains(from.sends, &to.accepts)
-        || contains_name(to.catches, from.name)
+/// Whether the step at index `from` returns or sends what the step at
+/// `to` accepts, or `to` catches the failures of `from`.
+pub(crate) const fn feeds(steps: &[StepInfo], from: usize, to: usize) -> bool {
+    contains(steps[from].returns, &steps[to].accepts)
+        || contains(steps[from].sends, &steps[to].accepts)
+        || matches!(catcher_of(steps, from), Some(catcher) if catcher == to)
 }
 
 const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
@@ -727,7 +723,7 @@ const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
     false
 }
 
-const fn contains_name(names: &[&str], name: &str) -> bool {
+pub(crate) const fn contains_name(names: &[&str], name: &str) -> bool {
     let mut i = 0;
     while i < names.len() {
         if str_eq(names[i], name) {
@@ -950,7 +946,7 @@ pub const fn catcher_without_failure_event<const N: usize, const R: usize, const
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
-    if info.catches.is_empty() || (!info.gathers && str_eq(info.accepts.key, FAILURE_EVENT_KEY)) {
+    if !info.catches_failures() || (!info.gathers && str_eq(info.accepts.key, FAILURE_EVENT_KEY)) {
         return Verdict::PASS;
     }
     Verdict::fail()
@@ -1021,14 +1017,25 @@ pub const fn unreachable<const N: usize, const R: usize, const C: usize>(
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
-    // A step whose input nothing produces, or that catches a step that does
-    // not exist, has its own error.
+    // A step whose input nothing produces, or whose `catches(...)` is
+    // wrong, has its own error.
     if !graph.has_start
         || !graph.input_produced(step)
         || graph.reachable[step]
-        || unknown_catch(graph.steps, info).is_some()
+        || has_catch_error(graph.steps, step)
     {
         return Verdict::PASS;
+    }
+    if info.catches_failures() {
+        return Verdict::fail()
+            .push("step `")
+            .push(info.name)
+            .push("` can never run: no step whose failures it catches is reachable from the start event")
+            .push(if info.catches_all {
+                ", as every other step's failures go to the step that names it in `catches(...)`; remove the step, or a step's name from the other `catches(...)`"
+            } else {
+                "; catch a step on a path from the start, or remove the step"
+            });
     }
     Verdict::fail()
         .push("step `")
@@ -1038,6 +1045,161 @@ pub const fn unreachable<const N: usize, const R: usize, const C: usize>(
         .push("`, and no step reachable from the start event returns or sends that; produce `")
         .push_event(graph, &info.accepts)
         .push("` on a path from the start, or remove the step")
+}
+
+/// Whether the `catches(...)` of the step at index `step` has an error of
+/// its own: a name that is no step, that another step catches too, or of a
+/// step that catches failures, or a second `catches(*)`.
+const fn has_catch_error(steps: &[StepInfo], step: usize) -> bool {
+    if unknown_catch(steps, &steps[step]).is_some() || earlier_catch_all(steps, step).is_some() {
+        return true;
+    }
+    let mut nth = 0;
+    while nth < steps[step].catches.len() {
+        if earlier_catcher(steps, step, nth).is_some() || caught_catcher(steps, step, nth).is_some()
+        {
+            return true;
+        }
+        nth += 1;
+    }
+    false
+}
+
+/// A step's failures go to one step: the `nth` name in the `catches(...)`
+/// of the step at index `step` must not be named by an earlier step, nor
+/// earlier in the list.
+pub const fn caught_twice<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+    nth: usize,
+) -> Verdict {
+    let steps = graph.steps;
+    let info = &steps[step];
+    let Some(other) = earlier_catcher(steps, step, nth) else {
+        return Verdict::PASS;
+    };
+    let name = info.catches[nth];
+    if other == step {
+        return Verdict::fail()
+            .push("step `")
+            .push(info.name)
+            .push("` names `")
+            .push(name)
+            .push("` twice in `catches(...)`: name it once");
+    }
+    Verdict::fail()
+        .push("the failures of `")
+        .push(name)
+        .push("` are caught by step `")
+        .push(steps[other].name)
+        .push("` already, and a step's failures go to one step: remove `")
+        .push(name)
+        .push("` from the `catches(...)` of `")
+        .push(info.name)
+        .push("` or of `")
+        .push(steps[other].name)
+        .push("`")
+}
+
+/// The step that names the `nth` name of `step`'s `catches(...)` before
+/// it does: an earlier step, or `step` itself earlier in the list. Not
+/// for a name that is no step, nor one of a step that catches failures,
+/// which have errors of their own.
+const fn earlier_catcher(steps: &[StepInfo], step: usize, nth: usize) -> Option<usize> {
+    let name = steps[step].catches[nth];
+    match step_named(steps, name) {
+        Some(target) if !steps[target].catches_failures() => {}
+        _ => return None,
+    }
+    let mut i = 0;
+    while i <= step {
+        let names = steps[i].catches;
+        let end = if i == step { nth } else { names.len() };
+        let mut j = 0;
+        while j < end {
+            if str_eq(names[j], name) {
+                return Some(i);
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The failures of a step that catches failures fail the run: the `nth`
+/// name in the `catches(...)` of the step at index `step` must not be such
+/// a step.
+pub const fn catches_a_catcher<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+    nth: usize,
+) -> Verdict {
+    let steps = graph.steps;
+    let info = &steps[step];
+    let Some(target) = caught_catcher(steps, step, nth) else {
+        return Verdict::PASS;
+    };
+    if target == step {
+        return Verdict::fail()
+            .push("step `")
+            .push(info.name)
+            .push("` catches its own failures, but a failure of a step that catches failures fails the run: remove `")
+            .push(info.name)
+            .push("` from its `catches(...)`");
+    }
+    Verdict::fail()
+        .push("step `")
+        .push(info.name)
+        .push("` catches the failures of `")
+        .push(steps[target].name)
+        .push("`, which catches failures itself, and a failure of a step that catches failures fails the run: remove `")
+        .push(steps[target].name)
+        .push("` from the `catches(...)` of `")
+        .push(info.name)
+        .push("`")
+}
+
+/// The step that the `nth` name of `step`'s `catches(...)` names, if it
+/// catches failures itself.
+const fn caught_catcher(steps: &[StepInfo], step: usize, nth: usize) -> Option<usize> {
+    match step_named(steps, steps[step].catches[nth]) {
+        Some(target) if steps[target].catches_failures() => Some(target),
+        _ => None,
+    }
+}
+
+/// A failure goes to one step: only one step catches every step's,
+/// with `catches(*)`.
+pub const fn second_catch_all<const N: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, R, C>,
+    step: usize,
+) -> Verdict {
+    let Some(first) = earlier_catch_all(graph.steps, step) else {
+        return Verdict::PASS;
+    };
+    Verdict::fail()
+        .push("step `")
+        .push(graph.steps[step].name)
+        .push("` catches the failures of every step, as step `")
+        .push(graph.steps[first].name)
+        .push("` does already, and a failure goes to one step: keep one `catches(*)`")
+}
+
+/// The step before `step` that catches every step's failures, if `step`
+/// does too.
+const fn earlier_catch_all(steps: &[StepInfo], step: usize) -> Option<usize> {
+    if !steps[step].catches_all {
+        return None;
+    }
+    let mut i = 0;
+    while i < step {
+        if steps[i].catches_all {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Every reachable step must have a path to a stop event, unless the run's

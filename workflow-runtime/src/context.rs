@@ -1,11 +1,13 @@
 //! What a step sees of its run: [`Context`] and the per-step [`StepContext`].
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::collect::Collector;
+use crate::attempts::{Attempt, Retrying};
+use crate::collect::{Collecting, Collector, EventTuple};
 use crate::emit::Emit;
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
@@ -184,6 +186,14 @@ impl<W: Workflow> Context<W> {
         Some(std::mem::take(&mut self.outbox().routed))
     }
 
+    /// Drops the events steps sent that the run has not routed, and those
+    /// `collect_events` holds: what an ended run leaves.
+    pub(crate) fn discard_unrouted(&self) {
+        let unrouted = std::mem::take(&mut self.outbox().routed);
+        drop(unrouted);
+        self.collector.clear();
+    }
+
     /// Routes what a step sends: invocations and stop events wait in the
     /// outbox for the run; outbound events go to the stream at once, in
     /// order with what the step writes there.
@@ -214,13 +224,27 @@ impl<W: Workflow> fmt::Debug for Context<W> {
 /// `#[step(sends(...))]`.
 pub struct StepContext<'run, W: Workflow, const STEP: usize> {
     ctx: &'run Context<W>,
-    attempt: u32,
+    attempt: Attempt,
 }
 
 impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
+    /// The context of `attempt` of an invocation.
     #[doc(hidden)]
-    pub fn of_attempt(ctx: &'run Context<W>, attempt: u32) -> Self {
+    pub fn of(ctx: &'run Context<W>, attempt: Attempt) -> Self {
         Self { ctx, attempt }
+    }
+
+    /// The context of attempt `number`, without what the attempts before
+    /// it ended with.
+    #[doc(hidden)]
+    pub fn of_attempt(ctx: &'run Context<W>, number: u32) -> Self {
+        Self::of(
+            ctx,
+            Attempt {
+                number,
+                retrying: None,
+            },
+        )
     }
 
     /// The run's context, with the lifetime of the run.
@@ -231,7 +255,15 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// Which attempt of this invocation is running: 1, then 2 for the
     /// first retry under `#[step(retry = ...)]`, and so on.
     pub fn attempt(&self) -> u32 {
-        self.attempt
+        self.attempt.number
+    }
+
+    /// From the second attempt on under `#[step(retry = ...)]`, what the
+    /// attempts before this one ended with: each one's error and when it
+    /// failed, and how long ago the first began (see [`Retrying`]). `None`
+    /// on the first attempt.
+    pub fn retrying(&self) -> Option<&Retrying> {
+        self.attempt.retrying.as_deref()
     }
 
     /// The name of the step this context belongs to.
@@ -329,8 +361,12 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     }
 
     /// Gathers events of type `E` across invocations of this step: returns
-    /// `None` until `count` events have arrived, then all of them in arrival
-    /// order, and starts over. Each call costs amortised O(1).
+    /// `None` until `count` events have arrived, this one included, then
+    /// the `count` oldest in arrival order; any beyond them (if the count
+    /// asked for shrinks) stay for the next call. A `count` of 0 asks for
+    /// nothing: it returns `Some` of no event at once, drops `event` rather
+    /// than keeping it for a later call, and leaves the events collected
+    /// so far as they are. Each call costs amortised O(1).
     ///
     /// ```
     /// # use workflows::prelude::*;
@@ -359,6 +395,70 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         self.ctx.collector.collect(STEP, event, count)
     }
 
+    /// Gathers one event of each type of the tuple `S` across invocations
+    /// of this step, as LlamaIndex's `collect_events(ev, [A, B])`: returns
+    /// `None` until one of each has arrived, then the oldest of each, in
+    /// the tuple's order, typed. A type listed twice takes two events of
+    /// it. `events` is what this invocation adds: an event of one of the
+    /// types, or the step's `#[derive(OneOf)]` enum of several (or an
+    /// `Option` or a `Vec` of those). This step's events of a type are
+    /// kept in one buffer, which [`collect_events`](Self::collect_events)
+    /// takes from too. Each call costs O(1) for a tuple of a given size.
+    ///
+    /// ```
+    /// # use workflows::prelude::*;
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Query { text: String }
+    ///
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Retrieved { nodes: Vec<String> }
+    ///
+    /// // One of the two, as a step that accepts either would take it.
+    /// #[derive(Debug, Clone, Serialize, Deserialize, OneOf)]
+    /// enum Piece { Query(Query), Retrieved(Retrieved) }
+    ///
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Part { piece: Piece }
+    ///
+    /// struct Rag;
+    ///
+    /// #[workflow_impl]
+    /// impl Rag {
+    ///     #[step(sends(Part))]
+    ///     async fn start(&self, ctx: &Context<Self>, _ev: StartEvent) {
+    ///         let nodes = vec!["Moby-Dick".to_owned()];
+    ///         ctx.send_event(Part { piece: Retrieved { nodes }.into() });
+    ///         ctx.send_event(Part { piece: Query { text: "whales?".into() }.into() });
+    ///     }
+    ///
+    ///     #[step]
+    ///     async fn synthesize(&self, ctx: &Context<Self>, part: Part) -> Option<StopEvent<String>> {
+    ///         // In the order listed, whatever the order they came in.
+    ///         let (query, retrieved) = ctx.collect_each::<(Query, Retrieved)>(part.piece)?;
+    ///         Some(StopEvent::new(format!("{}: {}", query.text, retrieved.nodes.join(", "))))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// assert_eq!(Rag.runner().run(StartEvent::new()).await?, "whales?: Moby-Dick");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `events` holds an event of a type `S` does not list.
+    pub fn collect_each<S: EventTuple>(&self, events: impl Emit) -> Option<S> {
+        self.ctx.collector.collect_each(STEP, |gathered| {
+            events.emit::<W, _>(&mut Collecting::<S> {
+                gathered,
+                step: W::STEPS[STEP].name,
+                tuple: PhantomData,
+            });
+        })
+    }
+
     /// Logs a sent event, and notes it for the step's observer events.
     fn note_sent<E: Event>(&self) {
         if self.ctx.verbose() {
@@ -382,7 +482,8 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StepContext")
             .field("step", &self.step_name())
-            .field("attempt", &self.attempt)
+            .field("attempt", &self.attempt.number)
+            .field("retrying", &self.retrying())
             .field("context", self.ctx)
             .finish()
     }

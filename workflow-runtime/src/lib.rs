@@ -41,14 +41,15 @@ pub mod __private;
 #[doc(hidden)]
 pub mod check;
 
-pub use attempts::StepTimedOut;
+pub use attempts::{PastAttempt, Retrying, StepTimedOut};
+pub use collect::EventTuple;
 pub use context::{Context, RunId, StepContext};
 pub use emit::{Emit, StepReturn};
 pub use error::{SendError, StreamTaken, WorkflowError};
 pub use event::{AnyEvent, Event};
 pub use handler::WorkflowHandler;
 pub use input::{HumanResponseEvent, InputEvent, InputRequiredEvent, WaitForEvent, WaitTimedOut};
-pub use recover::StepFailedEvent;
+pub use recover::{AttemptFailure, StepFailedEvent};
 pub use retry::RetryPolicy;
 pub use run::{DEFAULT_TIMEOUT, Runner};
 pub use start::{StartEvent, StartEventType, StartValueError};

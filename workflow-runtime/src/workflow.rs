@@ -179,7 +179,18 @@ pub struct StepInfo {
     pub timeout: Option<Duration>,
     /// The steps whose failures it catches (`#[step(catches(...))]`).
     pub catches: &'static [&'static str],
+    /// Whether it catches the failures of every step that no other step
+    /// catches (`#[step(catches(*))]`), except the steps that catch
+    /// failures.
+    pub catches_all: bool,
     /// How many failures it may recover from in one run
     /// (`#[step(max_recoveries = N)]`, 1 unless set).
     pub max_recoveries: u32,
+}
+
+impl StepInfo {
+    /// Whether the step catches the failures of other steps, named or all.
+    pub const fn catches_failures(&self) -> bool {
+        self.catches_all || !self.catches.is_empty()
+    }
 }

@@ -42,18 +42,11 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         Some(state) => quote!(#state),
         None => quote!(()),
     };
-    let caught: std::collections::HashSet<String> = steps
-        .iter()
-        .flat_map(|step| {
-            step.options
-                .catches
-                .iter()
-                .map(|name| name.unraw().to_string())
-        })
-        .collect();
+    let caught = caught_steps(steps);
     let invocations = steps
         .iter()
-        .map(|step| invocation(step, caught.contains(&step.display_name())));
+        .zip(&caught)
+        .map(|(step, caught)| invocation(step, *caught));
     let declared = steps.iter().map(|step| declared_impls(step, self_ty));
     let checks = if check_graph {
         graph::checks(model)
@@ -142,6 +135,30 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     }
 }
 
+/// Whether another step may catch each step's failures: one names it in
+/// `catches(...)`, or one catches every step's, `catches(*)`, and it
+/// catches none itself. Steps under a `#[cfg]` count as if configured in,
+/// so that a step that may be caught always keeps its input.
+fn caught_steps(steps: &[Step]) -> Vec<bool> {
+    let named: std::collections::HashSet<String> = steps
+        .iter()
+        .flat_map(|step| {
+            step.options
+                .catches
+                .iter()
+                .map(|name| name.unraw().to_string())
+        })
+        .collect();
+    let catch_all = steps.iter().any(|step| step.options.catches_all.is_some());
+    steps
+        .iter()
+        .map(|step| {
+            let catches = step.options.catches_all.is_some() || !step.options.catches.is_empty();
+            named.contains(&step.display_name()) || (catch_all && !catches)
+        })
+        .collect()
+}
+
 /// The events-carrying type a step's return value unwraps to.
 fn output_type(step: &Step) -> TokenStream {
     let returns = &step.returns;
@@ -164,6 +181,7 @@ fn step_info(step: &Step) -> TokenStream {
         .catches
         .iter()
         .map(|name| name.unraw().to_string());
+    let catches_all = step.options.catches_all.is_some();
     let max_recoveries = step.options.max_recoveries;
     let retry = constant_option(step.options.retry.as_ref());
     let timeout = constant_option(step.options.timeout.as_ref());
@@ -181,6 +199,7 @@ fn step_info(step: &Step) -> TokenStream {
             retry: #retry,
             timeout: #timeout,
             catches: &[ #( #catches ),* ],
+            catches_all: #catches_all,
             max_recoveries: #max_recoveries,
         }
     }
@@ -336,8 +355,8 @@ fn fold(
 }
 
 /// The arm of `invoke` for `step`: its call, through the attempts of its
-/// retry policy and timeout if it has either, keeping its event as JSON if
-/// another step catches its failures (`caught`).
+/// retry policy and timeout if it has either, keeping its event and timing
+/// it if another step may catch its failures (`caught`).
 fn invocation(step: &Step, caught: bool) -> TokenStream {
     let variant = step.variant();
     if step.broken {
@@ -351,7 +370,7 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     let call = |attempt: TokenStream| {
         if step.takes_context {
             quote! {
-                let ctx = ::workflows::StepContext::<'_, Self, #index>::of_attempt(ctx, #attempt);
+                let ctx = ::workflows::StepContext::<'_, Self, #index>::of(ctx, #attempt);
                 Self::#method(self, &ctx, event).await
             }
         } else {
@@ -363,7 +382,7 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     // `anyhow::Error` is told there, and only there.
     let split = quote_spanned! {step.error_span()=> ::workflows::__private::split(returned) };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
-        let call = call(quote!(1));
+        let call = call(quote!(::workflows::__private::Attempt::FIRST));
         quote! {{
             let returned = { #call };
             #split
@@ -376,24 +395,22 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
             quote!(_)
         };
         quote! {{
-            let attempt = |event, #attempt: u32| async move {
+            let attempt = |event, #attempt: ::workflows::__private::Attempt| async move {
                 let returned = { #call };
                 #split
             };
             ::workflows::__private::attempts(ctx, #index, event, attempt).await
         }}
     };
-    let (keep_input, outcome) = if caught {
-        (
-            quote! { let input = ::workflows::__private::input_json(&event); },
-            quote! { #outcome.map_err(|error| ::workflows::__private::with_input(error, input)) },
-        )
+    let outcome = if caught {
+        quote! {
+            ::workflows::__private::caught(event, |event| async move #outcome).await
+        }
     } else {
-        (TokenStream::new(), outcome)
+        outcome
     };
     quote! {
         __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
-            #keep_input
             #outcome.map(__Produced::#variant)
         }),
     }

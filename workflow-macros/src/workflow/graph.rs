@@ -50,11 +50,24 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
             spanned(span, "catches_unknown_step");
             spanned(step.event_span(), "catcher_without_failure_event");
         }
+        if let Some(span) = step.options.catches_all {
+            spanned(span, "second_catch_all");
+        }
         if let Some(span) = step.options.waits_for.span {
             spanned(span, "waits_for_other_than_input");
         }
         spanned(step.name.span(), "unreachable");
         spanned(step.name.span(), "dead_end");
+        for (nth, name) in step.options.catches.iter().enumerate() {
+            for check_fn in ["caught_twice", "catches_a_catcher"] {
+                let check_fn = syn::Ident::new(check_fn, Span::call_site());
+                checks.push(check(
+                    &cfg,
+                    name.span(),
+                    quote!(#check_fn(__GRAPH, #index, #nth)),
+                ));
+            }
+        }
     }
     quote! { #( #checks )* }
 }

@@ -25,7 +25,7 @@ const OPTIONS: [&str; 8] = [
 ];
 
 /// What the error about an unknown option lists.
-const KNOWN_OPTIONS: &str = "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` and `max_recoveries = N`";
+const KNOWN_OPTIONS: &str = "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` or `catches(*)`, and `max_recoveries = N`";
 
 /// LlamaIndex's default for `max_recoveries`.
 const DEFAULT_MAX_RECOVERIES: u32 = 1;
@@ -44,6 +44,9 @@ pub(crate) struct StepOptions {
     pub(crate) timeout: Option<Expr>,
     /// `catches(step, ...)`: the steps whose failures this one handles.
     pub(crate) catches: Vec<Ident>,
+    /// Where the `*` of `catches(*)` is written: the step handles the
+    /// failures of every step that no other step names.
+    pub(crate) catches_all: Option<Span>,
     /// Where `catches` is written.
     pub(crate) catches_span: Option<Span>,
     /// `max_recoveries = N`.
@@ -70,6 +73,7 @@ impl StepOptions {
             retry: None,
             timeout: None,
             catches: Vec::new(),
+            catches_all: None,
             catches_span: None,
             max_recoveries: DEFAULT_MAX_RECOVERIES,
         };
@@ -118,13 +122,7 @@ impl StepOptions {
                 if options.catches_span.is_some() {
                     errors.spanned(&meta.path, "`catches(...)` is given twice: list every step in one");
                 }
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let steps = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-                if steps.is_empty() {
-                    errors.spanned(&meta.path, "`catches()` names no step: name the steps whose failures this one handles, like `catches(fetch)`");
-                }
-                options.catches.extend(steps);
+                options.parse_catches(&meta, errors)?;
                 options.catches_span = Some(meta.path.span());
                 Ok(())
             } else if option == "max_recoveries" {
@@ -149,13 +147,58 @@ impl StepOptions {
             errors.push(error);
         }
         if let (Some(span), None) = (seen_recoveries, options.catches_span) {
-            errors.push(syn::Error::new(span, "`max_recoveries` bounds the recoveries of a step that catches failures: add `catches(step, ...)`, or remove it"));
+            errors.push(syn::Error::new(span, "`max_recoveries` bounds the recoveries of a step that catches failures: add `catches(step, ...)` or `catches(*)`, or remove it"));
         }
         options
     }
 }
 
+/// One entry of `catches(...)`: a step's name, or `*` for every step.
+enum Caught {
+    Step(Ident),
+    All(Token![*]),
+}
+
+impl syn::parse::Parse for Caught {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Token![*]) {
+            return input.parse().map(Self::All);
+        }
+        input.parse().map(Self::Step)
+    }
+}
+
 impl StepOptions {
+    /// Reads the list of `catches(...)`: step names, or `*` alone.
+    fn parse_catches(
+        &mut self,
+        meta: &ParseNestedMeta<'_>,
+        errors: &mut Errors,
+    ) -> syn::Result<()> {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let entries = Punctuated::<Caught, Token![,]>::parse_terminated(&content)?;
+        if entries.is_empty() {
+            errors.spanned(&meta.path, "`catches()` names no step: name the steps whose failures this one handles, like `catches(fetch)`, or catch every step's with `catches(*)`");
+        }
+        let named = entries.iter().any(|entry| matches!(entry, Caught::Step(_)));
+        for entry in entries {
+            match entry {
+                Caught::Step(step) => self.catches.push(step),
+                Caught::All(star) if named => errors.spanned(
+                    star,
+                    "`*` catches the failures of every step, so it stands alone: write `catches(*)`, or name the steps",
+                ),
+                Caught::All(star) => {
+                    if self.catches_all.replace(star.span()).is_some() {
+                        errors.spanned(star, "`*` is given twice: write `catches(*)`");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Replaces `Self` by `self_ty` in the event types and values, which the
     /// generated code uses outside the `impl` block.
     pub(crate) fn resolve_self(&mut self, self_ty: &Type) {

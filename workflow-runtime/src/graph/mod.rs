@@ -19,6 +19,7 @@ pub use html::{draw_all_possible_flows, draw_most_recent_execution};
 pub use trace::{RunEnd, RunTrace, StepTrace};
 
 use crate::event::{EventInfo, EventKind};
+use crate::recover::catcher_of;
 use crate::workflow::Workflow;
 
 /// Every step and event type of a workflow, and how they connect.
@@ -198,25 +199,17 @@ impl Graph {
     /// A fails edge from each step whose failures another step catches to
     /// the event those failures come as, which that step accepts.
     fn add_failure_edges<W: Workflow>(&mut self) {
-        for catcher in W::STEPS.iter().filter(|step| !step.catches.is_empty()) {
-            let Some(event) = self
-                .events
-                .iter()
-                .position(|event| event.name == catcher.accepts.name)
-            else {
+        for step in 0..W::STEPS.len() {
+            let Some(catcher) = catcher_of(W::STEPS, step) else {
                 continue;
             };
-            for caught in catcher.catches {
-                if let Some(step) = W::STEPS.iter().position(|step| step.name == *caught) {
-                    let edge = Edge {
-                        step,
-                        event,
-                        kind: EdgeKind::Fails,
-                    };
-                    if !self.edges.contains(&edge) {
-                        self.edges.push(edge);
-                    }
-                }
+            let accepted = W::STEPS[catcher].accepts.name;
+            if let Some(event) = self.events.iter().position(|event| event.name == accepted) {
+                self.edges.push(Edge {
+                    step,
+                    event,
+                    kind: EdgeKind::Fails,
+                });
             }
         }
     }

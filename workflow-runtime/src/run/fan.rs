@@ -273,7 +273,7 @@ fn gathers_within(steps: &[StepInfo], from: usize, inside: &mut [bool]) -> Vec<u
 /// it returns or sends, or its failures.
 fn fed_by(steps: &[StepInfo], from: usize) -> Vec<usize> {
     (0..steps.len())
-        .filter(|&to| feeds(&steps[from], &steps[to]))
+        .filter(|&to| feeds(steps, from, to))
         .collect()
 }
 

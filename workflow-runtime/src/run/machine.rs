@@ -15,7 +15,6 @@ use std::task::{Context as TaskContext, Poll};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use crate::attempts::attempts_of;
 use crate::check::takes_input;
 use crate::context::{Context, Routed};
 use crate::emit::Emit;
@@ -23,7 +22,7 @@ use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
 use crate::inbox::route_incoming;
 use crate::observe::RunIdle;
-use crate::recover::{StepFailedEvent, input_of};
+use crate::recover::{Failed, catcher_of};
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation};
 use crate::run::slice::TimeSlice;
@@ -269,47 +268,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 .failed(info, format!("{failure:#}"));
             self.ctx.publish(AnyEvent::new(failed));
         }
-        let (error, input) = match failure {
-            Failure::Error(error) => {
-                let (error, input) = input_of(error);
-                (Ok(error), input)
-            }
-            Failure::Panic(message) => (Err(message), serde_json::Value::Null),
-        };
-        let (error, attempts) = match error {
-            Ok(error) => {
-                let (error, attempts) = attempts_of(error);
-                (Ok(error), attempts)
-            }
-            Err(message) => (Err(message), 1),
-        };
-        let Some(catcher) = self.catcher(info.name) else {
-            return Err(match error {
-                Ok(source) => WorkflowError::StepFailed {
-                    step: info.name,
-                    event: info.accepts.name,
-                    attempts,
-                    source,
-                },
-                Err(message) => WorkflowError::StepPanicked {
-                    step: info.name,
-                    event: info.accepts.name,
-                    message,
-                },
-            });
+        let failed = Failed::of(failure);
+        let Some(catcher) = self.catcher(step) else {
+            return Err(failed.into_error(info));
         };
         self.slots[catcher].recovered += 1;
-        let failed = StepFailedEvent {
-            step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
-            input,
-            error: match &error {
-                Ok(error) => format!("{error:#}"),
-                Err(message) => message.clone(),
-            },
-            attempts,
-            panicked: error.is_err(),
-        };
+        let failed = failed.into_event(info);
         tracing::warn!(
             step = info.name,
             catcher = W::STEPS[catcher].name,
@@ -322,15 +286,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
         Ok(())
     }
 
-    /// The first step that catches the failures of the step named `failed`
-    /// and may still recover in this run.
-    fn catcher(&self, failed: &str) -> Option<usize> {
-        W::STEPS
-            .iter()
-            .zip(self.slots.iter())
-            .position(|(step, slot)| {
-                step.catches.contains(&failed) && slot.recovered < step.max_recoveries
-            })
+    /// The step that catches the failures of the step at index `failed`, if
+    /// it may still recover in this run.
+    fn catcher(&self, failed: usize) -> Option<usize> {
+        catcher_of(W::STEPS, failed)
+            .filter(|&catcher| self.slots[catcher].recovered < W::STEPS[catcher].max_recoveries)
     }
 
     /// Routes what steps sent through their contexts; says whether there was

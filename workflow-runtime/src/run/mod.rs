@@ -4,7 +4,7 @@ mod deadline;
 pub(crate) mod fan;
 mod invocation;
 
-pub(crate) use invocation::panic_message as invocation_panic_message;
+pub(crate) use invocation::{Failure, panic_message as invocation_panic_message};
 mod machine;
 mod slice;
 
@@ -201,11 +201,15 @@ impl<W: Workflow> Runner<W> {
                     .catch_unwind()
                     .await;
                 unfinished.finished();
-                outcome.unwrap_or_else(|payload| {
+                let output = outcome.unwrap_or_else(|payload| {
                     let message = invocation_panic_message(&*payload);
                     ctx.publish(terminal_event(&WorkflowError::RunPanicked { message }));
                     resume_unwind(payload)
-                })
+                });
+                // Dropped while the output is a local, which a panicking
+                // `Drop` in the context would otherwise leak (see `drive`).
+                drop(ctx);
+                output
             }
             .instrument(span),
         );
@@ -246,6 +250,13 @@ async fn drive<W: Workflow>(
         progress
     })
     .await;
+    // What the run leaves goes before its end is published: the
+    // invocations queued and running, and the events sent but not routed.
+    // An event whose `Drop` panics there fails the run as a panic, and
+    // unwinds past `outcome`, a local, which is dropped; from the return
+    // value it would leak (rust-lang/rust#47949).
+    drop(machine);
+    ctx.discard_unrouted();
     match &outcome {
         Ok(stop) => ctx.publish(stop.to_any_event()),
         Err(error) => {

@@ -1,5 +1,7 @@
 //! [`StartEvent`], the built-in event that begins a run.
 
+mod depth;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,12 +25,24 @@ use crate::workflow::{Sink, Workflow};
 ///
 /// A workflow that wants a typed start instead derives [`Event`] on its own
 /// type with `#[event(start)]`.
+///
+/// A value nests at most [`MAX_DEPTH`](Self::MAX_DEPTH) arrays and objects
+/// in one another: one nested deeper is refused where it would enter the
+/// event, by [`try_with`](Self::try_with) and when deserializing, without
+/// recursing into it, as reading, cloning or dropping it in a run would
+/// overflow the stack of the thread doing so.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartEvent {
+    #[serde(deserialize_with = "depth::deserialize_values")]
     values: Map<String, Value>,
 }
 
 impl StartEvent {
+    /// How deeply a value may nest arrays and objects in one another: 128,
+    /// as deeply as `serde_json` parses JSON text by default. `[[1]]` nests
+    /// 2.
+    pub const MAX_DEPTH: usize = depth::MAX_DEPTH;
+
     /// A start event with no values.
     pub fn new() -> Self {
         Self::default()
@@ -39,21 +53,47 @@ impl StartEvent {
     /// # Panics
     ///
     /// If `value` cannot be represented as JSON (a map with non-string keys,
-    /// say); use [`try_with`](Self::try_with) to handle that case.
+    /// say) or nests deeper than [`MAX_DEPTH`](Self::MAX_DEPTH); use
+    /// [`try_with`](Self::try_with) to handle these cases.
     pub fn with(self, key: impl Into<String>, value: impl Serialize) -> Self {
-        let key = key.into();
-        self.try_with(key.clone(), value)
-            .unwrap_or_else(|error| panic!("start event value `{key}`: {error}"))
+        self.try_with(key, value)
+            .unwrap_or_else(|error| match &error {
+                StartValueError::NotJson { source, .. } => panic!("{error}: {source}"),
+                _ => panic!("{error}"),
+            })
     }
 
-    /// Adds the value `value` under `key`, or says why it is not JSON.
+    /// Adds the value `value` under `key`, or says why it cannot be a start
+    /// event's value: [`StartValueError::NotJson`] or
+    /// [`StartValueError::TooDeep`].
+    ///
+    /// ```
+    /// use workflows::{StartEvent, StartValueError};
+    ///
+    /// let mut deep = serde_json::json!("bottom");
+    /// for _ in 0..StartEvent::MAX_DEPTH + 1 {
+    ///     deep = serde_json::json!([deep]);
+    /// }
+    /// let error = StartEvent::new().try_with("deep", &deep).unwrap_err();
+    /// assert!(matches!(error, StartValueError::TooDeep { limit: 128, .. }));
+    /// ```
     pub fn try_with(
         mut self,
         key: impl Into<String>,
         value: impl Serialize,
-    ) -> serde_json::Result<Self> {
-        self.values.insert(key.into(), serde_json::to_value(value)?);
-        Ok(self)
+    ) -> Result<Self, StartValueError> {
+        let key = key.into();
+        match depth::to_value(&value) {
+            Ok(value) => {
+                self.values.insert(key, value);
+                Ok(self)
+            }
+            Err(depth::Refused::TooDeep) => Err(StartValueError::TooDeep {
+                key,
+                limit: Self::MAX_DEPTH,
+            }),
+            Err(depth::Refused::NotJson(source)) => Err(StartValueError::NotJson { key, source }),
+        }
     }
 
     /// The value under `key`, as a `T`.
@@ -91,8 +131,11 @@ impl Event for StartEvent {
     type AsStop = crate::roles::Absent;
 }
 
-/// Why [`StartEvent::get`] found no value of the asked type.
+/// Why a start event has no value of the type asked for
+/// ([`StartEvent::get`]), or takes no value it was given
+/// ([`StartEvent::try_with`], and deserializing a [`StartEvent`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartValueError {
     /// No value has that name.
     #[error("the start event has no value named `{key}` (it has: {present})")]
@@ -102,8 +145,11 @@ pub enum StartValueError {
         /// The names present, comma-separated.
         present: String,
     },
-    /// The value is there but does not deserialize as the type asked for.
-    #[error("the start event's value `{key}` is not a `{expected}`: {source}")]
+    /// The value is there but does not deserialize as the type asked for;
+    /// serde's message is the error's
+    /// [`source`](std::error::Error::source), which `{:#}` on an
+    /// `anyhow::Error` prints after this one.
+    #[error("the start event's value `{key}` is not a `{expected}`")]
     WrongType {
         /// The name asked for.
         key: String,
@@ -111,6 +157,23 @@ pub enum StartValueError {
         expected: String,
         /// What serde said.
         source: serde_json::Error,
+    },
+    /// The value given cannot be represented as JSON.
+    #[error("the start event's value `{key}` is not JSON")]
+    NotJson {
+        /// The name it was given under.
+        key: String,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+    /// The value given nests arrays and objects deeper than
+    /// [`StartEvent::MAX_DEPTH`].
+    #[error("the start event's value `{key}` is nested deeper than {limit} arrays and objects")]
+    TooDeep {
+        /// The name it was given under.
+        key: String,
+        /// [`StartEvent::MAX_DEPTH`].
+        limit: usize,
     },
 }
 
@@ -175,11 +238,9 @@ mod tests {
     fn a_wrong_type_names_the_key_and_the_short_type() {
         let start = StartEvent::new().with("n", "seven");
         let error = start.get::<Vec<u32>>("n").unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("the start event's value `n` is not a `Vec<u32>`: "),
-            "{error}"
+        assert_eq!(
+            error.to_string(),
+            "the start event's value `n` is not a `Vec<u32>`"
         );
     }
 }

@@ -1,0 +1,33 @@
+//! A step that catches every step's failures where each step it could
+//! catch is named by another: it can never run. The error points at its
+//! name.
+
+use workflows::prelude::*;
+use workflows::StepFailedEvent;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn fetch(&self, _ev: StartEvent) -> Result<StopEvent<()>> {
+            anyhow::bail!("offline")
+        }
+
+        #[step(catches(fetch))]
+        async fn rescue(&self, _failed: StepFailedEvent) -> StopEvent<()> {
+            StopEvent::new(())
+        }
+
+        #[step(catches(*))]
+        async fn anything_else(&self, _failed: StepFailedEvent) -> StopEvent<()> {
+            StopEvent::new(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let finished = W.runner().run(StartEvent::new()).await.is_ok();
+    println!("{finished}");
+}

@@ -1,0 +1,27 @@
+//! `catches(*)` mixed with a step's name: `*` already catches every step.
+//! The error points at `*`.
+
+use workflows::prelude::*;
+use workflows::StepFailedEvent;
+
+struct W;
+
+workflow! {
+    impl W {
+        #[step]
+        async fn fetch(&self, _ev: StartEvent) -> Result<StopEvent<()>> {
+            anyhow::bail!("offline")
+        }
+
+        #[step(catches(fetch, *))]
+        async fn rescue(&self, _failed: StepFailedEvent) -> StopEvent<()> {
+            StopEvent::new(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let finished = W.runner().run(StartEvent::new()).await.is_ok();
+    println!("{finished}");
+}
