@@ -10,6 +10,7 @@ use crate::emit::Emit;
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
+use crate::run::spawned;
 use crate::state::RunState;
 #[cfg(doc)]
 use crate::state::State;
@@ -69,7 +70,7 @@ impl<W: Workflow> Context<W> {
             stream,
             verbose,
             observer: expose_internal.then(Observer::new),
-            outbox: Mutex::new(Outbox { routed: Vec::new() }),
+            outbox: Mutex::default(),
             sent: AtomicBool::new(false),
             collector: Collector::default(),
             state,
@@ -137,6 +138,11 @@ impl<W: Workflow> Context<W> {
         self.stream.publish(event);
     }
 
+    /// Publishes the run's last event, which ends the stream.
+    pub(crate) fn publish_last(&self, event: AnyEvent) {
+        self.stream.publish_last(event);
+    }
+
     /// Registers a step waiting for an `E` from the caller that `wants`
     /// accepts.
     pub(crate) fn wait_for<E: Event>(
@@ -188,10 +194,26 @@ impl<W: Workflow> Context<W> {
     /// outbox for the run; outbound events go to the stream at once, in
     /// order with what the step writes there.
     fn send_routed(&self, route: impl FnOnce(&mut SendSink<'_, W>)) {
+        self.route_into(&mut self.outbox(), route);
+        self.sent.store(true, Ordering::Release);
+    }
+
+    /// Routes what a step sends into `outbox`, as [`send_routed`](Self::send_routed)
+    /// does into the run's.
+    fn route_into(&self, outbox: &mut Outbox<W>, route: impl FnOnce(&mut SendSink<'_, W>)) {
         route(&mut SendSink {
-            outbox: &mut self.outbox(),
+            outbox,
             stream: &self.stream,
         });
+    }
+
+    /// Queues for the run what a spawned invocation sent, in the order sent,
+    /// after what is queued already.
+    pub(crate) fn hand_over(&self, sent: Outbox<W>) {
+        if sent.routed.is_empty() {
+            return;
+        }
+        self.outbox().routed.extend(sent.routed);
         self.sent.store(true, Ordering::Release);
     }
 }
@@ -249,7 +271,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         E: Event + SentBy<W, STEP>,
     {
         self.note_sent::<E>();
-        self.ctx.send_routed(|outbox| W::deliver(event, outbox));
+        self.send_routed(|outbox| W::deliver(event, outbox));
     }
 
     /// Publishes `event` on the caller's stream, as
@@ -314,7 +336,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
             });
         };
         let mut refused = None;
-        self.ctx.send_routed(|outbox| {
+        self.send_routed(|outbox| {
             refused = W::deliver_to(index, event, outbox).err();
         });
         if refused.is_some() {
@@ -357,6 +379,16 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// ```
     pub fn collect_events<E: Event>(&self, event: E, count: usize) -> Option<Vec<E>> {
         self.ctx.collector.collect(STEP, event, count)
+    }
+
+    /// Routes what this step sends: into the run's outbox, or into the
+    /// invocation's own if the step is spawned (see `run::spawned`).
+    fn send_routed(&self, route: impl FnOnce(&mut SendSink<'_, W>)) {
+        if const { W::STEPS[STEP].spawn } {
+            spawned::with_outbox(|outbox| self.ctx.route_into(outbox, route));
+        } else {
+            self.ctx.send_routed(route);
+        }
     }
 
     /// Logs a sent event, and notes it for the step's observer events.
@@ -418,6 +450,12 @@ pub trait WrittenBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 /// Events sent through a context, waiting for the run to route them.
 pub(crate) struct Outbox<W: Workflow> {
     routed: Vec<Routed<W>>,
+}
+
+impl<W: Workflow> Default for Outbox<W> {
+    fn default() -> Self {
+        Self { routed: Vec::new() }
+    }
 }
 
 /// One routing decision taken while a step was running.

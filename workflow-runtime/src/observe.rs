@@ -49,6 +49,7 @@ use tokio::time::Instant;
 
 use crate::context::Context;
 use crate::event::{AnyEvent, library_event};
+use crate::run::spawned;
 use crate::workflow::{StepFuture, StepInfo, Workflow};
 
 /// An invocation of a step began, with an event of the type it accepts.
@@ -119,7 +120,9 @@ impl StepStarted {
 
 /// What a run that exposes observer events records for them, shared with
 /// its steps. Polls of a run's invocations never overlap, so whatever is
-/// sent during one poll belongs to the invocation being polled.
+/// sent during one poll belongs to the invocation being polled; spawned
+/// invocations, which run in tasks of their own, note what they do there,
+/// and hand it over in their last poll.
 #[derive(Default)]
 pub(crate) struct Observer {
     state: Mutex<Records>,
@@ -127,15 +130,20 @@ pub(crate) struct Observer {
 
 #[derive(Default)]
 struct Records {
-    /// The names of the events sent during the current poll.
-    sent: Vec<&'static str>,
-    /// The names of the events written to the stream during the current poll.
-    written: Vec<&'static str>,
-    /// The names of the events received from the caller during the current
-    /// poll.
-    received: Vec<&'static str>,
+    /// What was noted during the current poll.
+    noted: Noted,
     /// The invocation that has just completed, until the run takes it.
     completed: Option<Completed>,
+}
+
+/// The names of the events an invocation sent, wrote to the stream and
+/// received from the caller, in order: during the current poll of the
+/// run's invocations, or in the task of a spawned one.
+#[derive(Default)]
+pub(crate) struct Noted {
+    sent: Vec<&'static str>,
+    written: Vec<&'static str>,
+    received: Vec<&'static str>,
 }
 
 /// An invocation that has completed, as its observer events describe it.
@@ -156,21 +164,39 @@ impl Observer {
     /// Notes that the invocation being polled sent an event named `name`.
     #[cold]
     pub(crate) fn sent(&self, name: &'static str) {
-        self.lock().sent.push(name);
+        self.note(|noted| noted.sent.push(name));
     }
 
     /// Notes that the invocation being polled wrote an event named `name` to
     /// the stream.
     #[cold]
     pub(crate) fn wrote(&self, name: &'static str) {
-        self.lock().written.push(name);
+        self.note(|noted| noted.written.push(name));
     }
 
     /// Notes that the invocation being polled received an event named
     /// `name` from the run's caller.
     #[cold]
     pub(crate) fn received(&self, name: &'static str) {
-        self.lock().received.push(name);
+        self.note(|noted| noted.received.push(name));
+    }
+
+    /// Notes something in the task of the spawned invocation doing it, if
+    /// it is one, or for the invocation being polled.
+    fn note(&self, note: impl Fn(&mut Noted)) {
+        if !spawned::note(&note) {
+            note(&mut self.lock().noted);
+        }
+    }
+
+    /// Takes what a spawned invocation noted in its task, as if it had
+    /// happened during the current poll, which is its last.
+    pub(crate) fn absorb(&self, noted: Noted) {
+        let mut records = self.lock();
+        let current = &mut records.noted;
+        current.sent.extend(noted.sent);
+        current.written.extend(noted.written);
+        current.received.extend(noted.received);
     }
 
     /// Notes that the invocation that has just completed returned an event
@@ -268,9 +294,9 @@ impl<W: Workflow> Future for Watched<'_, W> {
         // The invocation catches the panic; its record is left here first.
         let polled = catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx)));
         let mut records = this.observer.lock();
-        this.produced.append(&mut records.sent);
-        this.written.append(&mut records.written);
-        this.received.append(&mut records.received);
+        this.produced.append(&mut records.noted.sent);
+        this.written.append(&mut records.noted.written);
+        this.received.append(&mut records.noted.received);
         if !matches!(polled, Ok(Poll::Pending)) {
             records.completed = Some(Completed {
                 duration: this.started.elapsed(),

@@ -79,14 +79,29 @@ pub(crate) fn channel() -> (Publisher, Subscription, Inlet) {
 }
 
 impl Publisher {
-    /// Queues `event` for the reader; drops it if the reader is gone.
+    /// Queues `event` for the reader; drops it if the reader is gone, or
+    /// the stream has ended.
     pub(crate) fn publish(&self, event: AnyEvent) {
+        self.push(event, false);
+    }
+
+    /// Queues `event` as the last item of the stream, which ends after it:
+    /// whatever is published afterwards, by a spawned step whose task is
+    /// still being aborted, is dropped.
+    pub(crate) fn publish_last(&self, event: AnyEvent) {
+        self.push(event, true);
+    }
+
+    fn push(&self, event: AnyEvent, last: bool) {
         let waker = {
             let mut state = self.shared.lock();
-            if state.reader_gone {
+            if state.closed {
                 return;
             }
-            state.queue.push_back(event);
+            state.closed = last;
+            if !state.reader_gone {
+                state.queue.push_back(event);
+            }
             state.reader_waker.take()
         };
         if let Some(waker) = waker {

@@ -68,10 +68,10 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     type Branch: BranchTag;
 
-    /// One finished invocation: what a step returned, before routing. Never
-    /// held across an await, so it need not be `Send`.
+    /// One finished invocation: what a step returned, before routing;
+    /// `Send`, as a spawned step's task hands it to the run's.
     #[doc(hidden)]
-    type Produced: 'static;
+    type Produced: Send + 'static;
 
     /// Makes each step's queued invocation from its event, which the slot
     /// holds as an `Option` of the type the step takes.
@@ -173,6 +173,9 @@ pub struct StepInfo {
     pub waits_for: &'static [EventInfo],
     /// How many of its invocations may run at once within one run.
     pub num_workers: usize,
+    /// Whether each of its invocations runs as a task of its own on tokio's
+    /// worker pool (`#[step(spawn)]`), rather than in the run's task.
+    pub spawn: bool,
     /// How it is tried again after an error (`#[step(retry = ...)]`).
     pub retry: Option<RetryPolicy>,
     /// How long one attempt may take (`#[step(timeout = ...)]`).

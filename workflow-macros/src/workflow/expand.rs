@@ -159,6 +159,7 @@ fn step_info(step: &Step) -> TokenStream {
     let writes = &step.options.writes.types;
     let waits_for = &step.options.waits_for.types;
     let num_workers = step.options.num_workers;
+    let spawn = step.options.spawn;
     let catches = step
         .options
         .catches
@@ -178,6 +179,7 @@ fn step_info(step: &Step) -> TokenStream {
             writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
             waits_for: &[ #( <#waits_for as ::workflows::Event>::INFO ),* ],
             num_workers: #num_workers,
+            spawn: #spawn,
             retry: #retry,
             timeout: #timeout,
             catches: &[ #( #catches ),* ],

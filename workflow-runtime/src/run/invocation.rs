@@ -7,10 +7,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::observe::{self, Observer};
+use crate::run::spawned::{self, Held};
 use crate::workflow::{StepFuture, Workflow};
 
 /// How an invocation ended without producing anything.
@@ -44,10 +46,38 @@ pub(crate) struct Invocation<'a, W: Workflow> {
     span: tracing::Span,
 }
 
+/// What a run invokes its steps with: its workflow and its context, and
+/// the context's `Arc` if a step is spawned (see [`spawned`]).
+pub(crate) struct Steps<'a, W: Workflow> {
+    pub(crate) workflow: &'a Arc<W>,
+    pub(crate) ctx: &'a Context<W>,
+    pub(crate) shared: Option<&'a Arc<Context<W>>>,
+}
+
+impl<'a, W: Workflow> Steps<'a, W> {
+    pub(crate) fn new(workflow: &'a Arc<W>, held: &'a Held<W>) -> Self {
+        Self {
+            workflow,
+            ctx: held.context(),
+            shared: held.shared(),
+        }
+    }
+
+    /// The future of the step at index `step` with `pending`.
+    fn invoke(&self, step: usize, pending: W::Pending) -> StepFuture<'a, W> {
+        if const { spawned::any_spawned(W::STEPS) }
+            && W::STEPS[step].spawn
+            && let Some(shared) = self.shared
+        {
+            return spawned::invoke(self.workflow, shared, pending);
+        }
+        self.workflow.invoke(self.ctx, pending)
+    }
+}
+
 impl<'a, W: Workflow> Invocation<'a, W> {
     pub(crate) fn start(
-        workflow: &'a W,
-        ctx: &'a Context<W>,
+        steps: &Steps<'a, W>,
         (step, branch): (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
@@ -57,7 +87,7 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         // it, and a call per invocation shows in the chain benchmark.
         let future = {
             let _entered = span.enter();
-            workflow.invoke(ctx, pending)
+            steps.invoke(step, pending)
         };
         Self {
             step,
@@ -71,15 +101,14 @@ impl<'a, W: Workflow> Invocation<'a, W> {
     /// [`observe::watch`]).
     #[cold]
     pub(crate) fn watched(
-        workflow: &'a W,
-        ctx: &'a Context<W>,
+        steps: &Steps<'a, W>,
         observer: &'a Observer,
         at: (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
-        let started = Self::start(workflow, ctx, at, pending);
+        let started = Self::start(steps, at, pending);
         Self {
-            future: observe::watch(ctx, observer, started.step, started.future),
+            future: observe::watch(steps.ctx, observer, started.step, started.future),
             ..started
         }
     }

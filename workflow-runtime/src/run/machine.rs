@@ -25,7 +25,7 @@ use crate::inbox::route_incoming;
 use crate::observe::RunIdle;
 use crate::recover::{StepFailedEvent, input_of};
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
-use crate::run::invocation::{Failure, Finished, Invocation};
+use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::workflow::{Sink, Workflow};
 
@@ -42,7 +42,7 @@ struct Slot<W: Workflow> {
 type Ready<W> = ((usize, <W as Workflow>::Branch), <W as Workflow>::Pending);
 
 pub(crate) struct Machine<'a, W: Workflow> {
-    workflow: &'a W,
+    steps: Steps<'a, W>,
     ctx: &'a Context<W>,
     slots: Box<[Slot<W>]>,
     ready: VecDeque<Ready<W>>,
@@ -58,7 +58,7 @@ pub(crate) struct Machine<'a, W: Workflow> {
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
-    pub(crate) fn new(workflow: &'a W, ctx: &'a Context<W>) -> Self {
+    pub(crate) fn new(steps: Steps<'a, W>) -> Self {
         let slots = W::STEPS
             .iter()
             .map(|step| Slot {
@@ -69,8 +69,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
             })
             .collect();
         Self {
-            workflow,
-            ctx,
+            ctx: steps.ctx,
+            steps,
             slots,
             ready: VecDeque::new(),
             running: None,
@@ -169,8 +169,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// exposes observer events.
     fn start(&self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
         match self.ctx.observer() {
-            None => Invocation::start(self.workflow, self.ctx, at, pending),
-            Some(observer) => Invocation::watched(self.workflow, self.ctx, observer, at, pending),
+            None => Invocation::start(&self.steps, at, pending),
+            Some(observer) => Invocation::watched(&self.steps, observer, at, pending),
         }
     }
 

@@ -7,6 +7,7 @@ mod invocation;
 pub(crate) use invocation::panic_message as invocation_panic_message;
 mod machine;
 mod slice;
+pub(crate) mod spawned;
 
 use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, resume_unwind};
@@ -29,7 +30,9 @@ use crate::stream;
 use crate::terminal::{Unfinished, terminal_event};
 use crate::workflow::Workflow;
 use deadline::Deadline;
+use invocation::Steps;
 use machine::Machine;
+use spawned::Held;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
@@ -196,14 +199,17 @@ impl<W: Workflow> Runner<W> {
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         let task = tokio::spawn(
             async move {
-                let unfinished = Unfinished::new(&ctx);
-                let outcome = AssertUnwindSafe(drive(&*workflow, &ctx, start, timeout))
+                let held = Held::new(ctx);
+                let ctx = held.context();
+                let unfinished = Unfinished::new(ctx);
+                let steps = Steps::new(&workflow, &held);
+                let outcome = AssertUnwindSafe(drive(steps, start, timeout))
                     .catch_unwind()
                     .await;
                 unfinished.finished();
                 outcome.unwrap_or_else(|payload| {
                     let message = invocation_panic_message(&*payload);
-                    ctx.publish(terminal_event(&WorkflowError::RunPanicked { message }));
+                    ctx.publish_last(terminal_event(&WorkflowError::RunPanicked { message }));
                     resume_unwind(payload)
                 })
             }
@@ -217,13 +223,13 @@ impl<W: Workflow> Runner<W> {
 /// the event that says why the run ended without one), and yields the
 /// run's output.
 async fn drive<W: Workflow>(
-    workflow: &W,
-    ctx: &Context<W>,
+    steps: Steps<'_, W>,
     start: W::Start,
     timeout: Option<Duration>,
 ) -> Result<crate::Output<W>, WorkflowError> {
+    let ctx = steps.ctx;
     let mut deadline = pin!(Deadline::new(timeout));
-    let mut machine = Machine::new(workflow, ctx);
+    let mut machine = Machine::new(steps);
     start.begin::<W, _>(&mut machine);
     let outcome = poll_fn(|cx| {
         // Runs of workflows that take no input never look for any.
@@ -247,10 +253,10 @@ async fn drive<W: Workflow>(
     })
     .await;
     match &outcome {
-        Ok(stop) => ctx.publish(stop.to_any_event()),
+        Ok(stop) => ctx.publish_last(stop.to_any_event()),
         Err(error) => {
             tracing::warn!(%error, "run failed");
-            ctx.publish(terminal_event(error));
+            ctx.publish_last(terminal_event(error));
         }
     }
     outcome.map(StopEventType::into_output)
