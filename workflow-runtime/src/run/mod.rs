@@ -1,5 +1,6 @@
 //! Starting runs: the [`Runner`] and the task that drives one run.
 
+mod admission;
 mod deadline;
 pub(crate) mod fan;
 mod invocation;
@@ -29,6 +30,7 @@ use crate::stop::StopEventType;
 use crate::stream;
 use crate::terminal::{Unfinished, terminal_event};
 use crate::workflow::Workflow;
+use admission::Admission;
 use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
@@ -63,6 +65,8 @@ pub struct Runner<W: Workflow> {
     timeout: Option<Duration>,
     verbose: bool,
     expose_internal: bool,
+    /// The cap on runs at once, shared with the runner's clones.
+    admission: Option<Admission>,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -72,6 +76,7 @@ impl<W: Workflow> Clone for Runner<W> {
             timeout: self.timeout,
             verbose: self.verbose,
             expose_internal: self.expose_internal,
+            admission: self.admission.clone(),
         }
     }
 }
@@ -90,11 +95,14 @@ impl<W: Workflow> Runner<W> {
             timeout: Some(DEFAULT_TIMEOUT),
             verbose: false,
             expose_internal: false,
+            admission: None,
         }
     }
 
     /// Fails each run with [`WorkflowError::TimedOut`] once it has taken
-    /// `timeout`.
+    /// `timeout`, counted from when it starts running (after its wait in
+    /// the queue of [`num_concurrent_runs`](Self::num_concurrent_runs), if
+    /// any).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -156,6 +164,59 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// Lets at most `limit` runs of this runner and its clones go on at
+    /// once, as LlamaIndex's `num_concurrent_runs`: a run started beyond
+    /// the cap does not fail, it waits in a queue until a run ends, and runs
+    /// start in the order [`run`](Self::run) was called. The queue holds
+    /// every run started and not yet admitted, without bound.
+    ///
+    /// A queued run has not started: its steps have not run, and its
+    /// timeout counts from when it leaves the queue, as in LlamaIndex, where
+    /// the run's semaphore is acquired before its control loop starts its
+    /// timer. Cancelling or dropping the handler of a queued run takes it
+    /// out of the queue; its stream ends with a
+    /// [`WorkflowCancelledEvent`](crate::WorkflowCancelledEvent).
+    ///
+    /// Calling it again gives this runner a cap of its own, which the
+    /// runner's earlier clones do not share.
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is 0, which would admit no run.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    ///
+    /// struct Noop;
+    ///
+    /// #[workflow_impl]
+    /// impl Noop {
+    ///     #[step]
+    ///     async fn only(&self, _ev: StartEvent) -> StopEvent<()> {
+    ///         StopEvent::new(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let runner = Noop.runner().num_concurrent_runs(2);
+    /// // Three runs: the third waits for one of the first two to end.
+    /// let handlers: Vec<_> = (0..3).map(|_| runner.run(StartEvent::new())).collect();
+    /// for handler in handlers {
+    ///     handler.await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn num_concurrent_runs(mut self, limit: usize) -> Self {
+        assert!(
+            limit > 0,
+            "`num_concurrent_runs(0)` would admit no run: give at least 1"
+        );
+        self.admission = Some(Admission::new(limit));
+        self
+    }
+
     /// The workflow value.
     pub fn workflow(&self) -> &W {
         &self.workflow
@@ -196,12 +257,19 @@ impl<W: Workflow> Runner<W> {
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
+        // Taken here, so that runs queue in the order they are started.
+        let ticket = self.admission.as_ref().map(Admission::ticket);
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         let task = tokio::spawn(
             async move {
                 let held = Held::new(ctx);
                 let ctx = held.context();
                 let unfinished = Unfinished::new(ctx);
+                // Held until the task ends, after the run's last event.
+                let _permit = match ticket {
+                    Some(ticket) => Some(ticket.admitted().await),
+                    None => None,
+                };
                 let steps = Steps::new(&workflow, &held);
                 let outcome = AssertUnwindSafe(drive(steps, start, timeout))
                     .catch_unwind()
