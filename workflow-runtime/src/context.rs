@@ -120,7 +120,10 @@ impl<W: Workflow> Context<W> {
     /// Publishes `event` on the caller's stream (see
     /// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)),
     /// after every event written before it. Never waits: the stream queues
-    /// without bound, and drops events once the caller has dropped it.
+    /// without bound, and drops events once the caller has dropped it. A
+    /// runner may bound it ([`Runner::stream_capacity`](crate::Runner::stream_capacity)):
+    /// then the oldest events make room, or the run waits for the reader at
+    /// the step's next await point.
     ///
     /// In a step, `ctx.write_event_to_stream` is
     /// [`StepContext::write_event_to_stream`], which only compiles for the
@@ -132,6 +135,18 @@ impl<W: Workflow> Context<W> {
             observer.wrote(E::NAME);
         }
         self.publish(AnyEvent::new(event));
+    }
+
+    /// Waits while the run's event stream is full, if the runner bounded
+    /// it with [`WhenFull::Wait`](crate::WhenFull::Wait): until the reader
+    /// has taken half of what it holds. Returns at once otherwise.
+    ///
+    /// The run itself waits for the reader between its steps' polls; a step
+    /// that writes many events in one go awaits this between them, so that
+    /// the stream holds no more than its capacity. See
+    /// [`Runner::stream_capacity`](crate::Runner::stream_capacity).
+    pub async fn wait_for_stream_room(&self) {
+        std::future::poll_fn(|cx| self.stream.poll_room(cx)).await;
     }
 
     pub(crate) fn publish(&self, event: AnyEvent) {

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod attempts;
+mod backlog;
 mod collect;
 mod context;
 mod emit;
@@ -37,6 +38,7 @@ pub mod __private;
 pub mod check;
 
 pub use attempts::StepTimedOut;
+pub use backlog::{EventsDropped, WhenFull};
 pub use context::{Context, RunId, StepContext};
 pub use emit::{Emit, StepReturn};
 pub use error::{SendError, StreamTaken, WorkflowError};

@@ -55,10 +55,14 @@ pub(crate) struct Machine<'a, W: Workflow> {
     produced: u32,
     /// The run's fan-outs; `None` until a step fans out.
     fans: Option<Box<Fans>>,
+    /// Whether the run waits for its stream's reader when the stream is
+    /// full ([`WhenFull::Wait`](crate::WhenFull::Wait)).
+    waits_for_reader: bool,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
     pub(crate) fn new(steps: Steps<'a, W>) -> Self {
+        let ctx = steps.ctx;
         let slots = W::STEPS
             .iter()
             .map(|step| Slot {
@@ -69,7 +73,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             })
             .collect();
         Self {
-            ctx: steps.ctx,
+            ctx,
             steps,
             slots,
             ready: VecDeque::new(),
@@ -78,6 +82,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             last_step: 0,
             produced: 0,
             fans: None,
+            waits_for_reader: ctx.channel().waits_when_full(),
         }
     }
 
@@ -91,6 +96,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
         // tasks of this thread.
         let mut slice = TimeSlice::new();
         loop {
+            if self.stream_full(cx) {
+                return Poll::Pending;
+            }
             let mut progressed = false;
             while let Some((at, pending)) = self.ready.pop_front() {
                 progressed = true;
@@ -110,6 +118,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 if slice.spend() {
                     cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                if self.stream_full(cx) {
                     return Poll::Pending;
                 }
             }
@@ -149,6 +160,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 return Poll::Pending;
             }
         }
+    }
+
+    /// Whether the run has to wait for its stream's reader before it polls
+    /// its steps again; if so, the reader wakes it once there is room.
+    fn stream_full(&self, cx: &TaskContext<'_>) -> bool {
+        self.waits_for_reader && self.ctx.channel().poll_room(cx).is_pending()
     }
 
     /// Whether the run's caller sent events for its steps; no lock.

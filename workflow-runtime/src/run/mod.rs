@@ -20,6 +20,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
+use crate::backlog::{Bound, WhenFull};
 use crate::check::takes_input;
 use crate::context::{Context, RunId};
 use crate::error::WorkflowError;
@@ -67,6 +68,8 @@ pub struct Runner<W: Workflow> {
     expose_internal: bool,
     /// The cap on runs at once, shared with the runner's clones.
     admission: Option<Admission>,
+    /// The bound of each run's event stream, if any.
+    stream_bound: Option<Bound>,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -77,6 +80,7 @@ impl<W: Workflow> Clone for Runner<W> {
             verbose: self.verbose,
             expose_internal: self.expose_internal,
             admission: self.admission.clone(),
+            stream_bound: self.stream_bound,
         }
     }
 }
@@ -96,6 +100,7 @@ impl<W: Workflow> Runner<W> {
             verbose: false,
             expose_internal: false,
             admission: None,
+            stream_bound: None,
         }
     }
 
@@ -217,6 +222,67 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// Bounds each run's event stream to `capacity` events that the reader
+    /// has not taken yet, with `when_full` saying what a write into a full
+    /// stream does: the run waits for the reader ([`WhenFull::Wait`]), or
+    /// the oldest event makes room and the reader is told how many it missed
+    /// ([`WhenFull::DropOldest`]). The stream's last event, the one that
+    /// says how the run ended, never waits and is never dropped.
+    ///
+    /// Without it, as in LlamaIndex, the stream is unbounded: steps never
+    /// wait for the reader, and what it has not read is held until it does
+    /// or drops the stream.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0, which would hold no event.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    /// use workflows::WhenFull;
+    ///
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Tick { n: u32 }
+    ///
+    /// struct Ticker;
+    ///
+    /// #[workflow_impl]
+    /// impl Ticker {
+    ///     #[step(writes(Tick))]
+    ///     async fn tick(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<u32> {
+    ///         for n in 0..1_000 {
+    ///             ctx.wait_for_stream_room().await; // while the reader is behind
+    ///             ctx.write_event_to_stream(Tick { n });
+    ///         }
+    ///         StopEvent::new(1_000)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let mut handler = Ticker.runner().stream_capacity(10, WhenFull::Wait).run(StartEvent::new());
+    /// let mut events = handler.stream_events()?;
+    /// let mut ticks = 0;
+    /// while let Some(event) = events.next().await {
+    ///     ticks += usize::from(event.is::<Tick>()); // no tick is lost
+    /// }
+    /// assert_eq!(ticks, 1_000);
+    /// assert_eq!(handler.await?, 1_000);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stream_capacity(mut self, capacity: usize, when_full: WhenFull) -> Self {
+        assert!(
+            capacity > 0,
+            "`stream_capacity(0, ..)` would hold no event: give at least 1"
+        );
+        self.stream_bound = Some(Bound {
+            capacity,
+            when_full,
+        });
+        self
+    }
+
     /// The workflow value.
     pub fn workflow(&self) -> &W {
         &self.workflow
@@ -251,7 +317,7 @@ impl<W: Workflow> Runner<W> {
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
         let run_id = RunId::next();
-        let (publisher, subscription, inlet) = stream::channel();
+        let (publisher, subscription, inlet) = stream::channel(self.stream_bound);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);

@@ -14,7 +14,8 @@
 //! in a task-local outbox, and handed to the run when the step finishes,
 //! before what it returned; so its events are routed in its own branch and
 //! order, however the tasks of a run interleave. What it writes to the
-//! stream goes there at once. If the run exposes observer events, what the
+//! stream goes there at once, and the step waits for the reader before each
+//! poll as the run does when its stream is full. If the run exposes observer events, what the
 //! step sends, writes and receives is noted in the task too, and handed over
 //! with its outcome.
 
@@ -108,9 +109,11 @@ pub(crate) fn invoke<'a, W: Workflow>(
     };
     Box::pin(async move {
         let task = INVOCATION.scope(local, async move {
-            let outcome = AssertUnwindSafe(workflow.invoke(&shared, pending))
-                .catch_unwind()
-                .await;
+            let step = Paced {
+                ctx: &shared,
+                future: workflow.invoke(&shared, pending),
+            };
+            let outcome = AssertUnwindSafe(step).catch_unwind().await;
             let (outbox, noted) =
                 INVOCATION.with(|local| (local.outbox.take(), local.noted.take()));
             (outcome, outbox, noted)
@@ -149,6 +152,25 @@ pub(crate) fn note(note: impl FnOnce(&mut Noted)) -> bool {
     INVOCATION
         .try_with(|local| note(&mut local.noted.borrow_mut()))
         .is_ok()
+}
+
+/// A spawned step's future, polled only while the run's stream has room,
+/// as the run polls the steps of its own task (see
+/// [`WhenFull::Wait`](crate::WhenFull::Wait)).
+struct Paced<'a, W: Workflow> {
+    ctx: &'a Context<W>,
+    future: StepFuture<'a, W>,
+}
+
+impl<W: Workflow> Future for Paced<'_, W> {
+    type Output = anyhow::Result<W::Produced>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        if self.ctx.channel().poll_room(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.future.as_mut().poll(cx)
+    }
 }
 
 /// A spawned task's handle that aborts the task when dropped: the run that
