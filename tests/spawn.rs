@@ -198,10 +198,11 @@ async fn runs_dropped_at_any_point_leave_no_spawned_task_behind() {
     let live = Arc::new(Live::default());
     let runner = Parks { live: live.clone() }.runner().without_timeout();
     for round in 0..1_000_usize {
+        // Read before the run starts, which on this runtime may be at once.
+        let started = live.started.load(Ordering::SeqCst);
         let handler = runner.run(StartEvent::new());
         // Dropped before the run starts, while it starts its invocations,
         // or once they are all parked.
-        let started = live.started.load(Ordering::SeqCst);
         match round % 3 {
             0 => {}
             1 => {

@@ -1,5 +1,5 @@
 //! `#[derive(OneOf)]`: an enum whose variants each carry one event, for a
-//! step that returns one of several events.
+//! step that returns one of several events, or that accepts any of them.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -50,30 +50,37 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     }
 
     let ident = &input.ident;
-    let names = variants.iter().map(|(name, _)| name);
+    let names: Vec<_> = variants.iter().map(|(name, _)| name).collect();
     let types: Vec<&Type> = variants.iter().map(|(_, ty)| *ty).collect();
-    let members = types.iter().map(|ty| {
-        quote_spanned! {ty.span()=> <#ty as ::workflows::Event>::INFO }
-    });
+    let members: Vec<TokenStream> = types
+        .iter()
+        .map(|ty| quote_spanned! {ty.span()=> <#ty as ::workflows::Event>::INFO })
+        .collect();
+    let message = format!("`{ident}` is taken for one of its variants' events, not gathered");
     // The enum's stop event is the first of its variants' (a lenient fold,
-    // which never fails); that they are all one type is checked once, in
-    // the type of a field, so that a conflict is one error, on the
-    // enum's name, and the workflows that return the enum see none.
-    let fold = |join: TokenStream| {
+    // which never fails), and so is its start event; that each is one type
+    // is checked once, in the type of a field, so that a conflict is one
+    // error, on the enum's name, and the workflows that use the enum see
+    // none.
+    let fold = |join: TokenStream, role: TokenStream| {
         types
             .iter()
             .fold(quote!(::workflows::__private::Absent), |acc, ty| {
                 quote_spanned! {ty.span()=>
-                    <#acc as ::workflows::__private::#join<<#ty as ::workflows::Event>::AsStop>>::Out
+                    <#acc as ::workflows::__private::#join<<#ty as ::workflows::Event>::#role>>::Out
                 }
             })
     };
-    let stop = fold(quote!(Pick));
-    let strict_stop = fold(quote!(JoinStop));
-    let stop_check = quote_spanned! {input.ident.span()=>
+    let stop = fold(quote!(Pick), quote!(AsStop));
+    let start = fold(quote!(Pick), quote!(AsStart));
+    let strict_stop = fold(quote!(JoinStop), quote!(AsStop));
+    let strict_start = fold(quote!(JoinStart), quote!(AsStart));
+    let role_checks = quote_spanned! {input.ident.span()=>
         const _: () = {
             #[allow(dead_code, clippy::type_complexity)]
             struct OneStop(::core::marker::PhantomData<#strict_stop>);
+            #[allow(dead_code, clippy::type_complexity)]
+            struct OneStart(::core::marker::PhantomData<#strict_start>);
         };
     };
     // `From` for `.into()`, through one `Variant` impl per variant: a type
@@ -109,7 +116,37 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
 
         impl ::workflows::__private::Single for #ident {}
 
-        #stop_check
+        impl ::workflows::__private::StepParam for #ident {
+            const ACCEPTS: &'static [::workflows::__private::EventInfo] =
+                <Self as ::workflows::Emit>::MEMBERS;
+            type AsStart = #start;
+            const GATHERS: bool = false;
+
+            #[inline]
+            fn routed(slot: &mut dyn ::core::any::Any) -> Self {
+                #(
+                    if let ::core::option::Option::Some(event) =
+                        ::workflows::__private::routed_as::<#types>(slot)
+                    {
+                        return Self::#names(event);
+                    }
+                )*
+                ::core::unreachable!("an event is routed only to a step that takes its type")
+            }
+
+            fn gather(_events: ::std::vec::Vec<::workflows::AnyEvent>) -> Self {
+                ::core::unreachable!(#message)
+            }
+
+            #[inline]
+            fn event_name(&self) -> &'static str {
+                match self {
+                    #( Self::#names(_) => <#types as ::workflows::Event>::NAME, )*
+                }
+            }
+        }
+
+        #role_checks
 
         #( #variant_impls )*
 

@@ -358,7 +358,11 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
             return Err(SendError::NotAccepted {
                 step: W::STEPS[index].name,
                 event: E::NAME,
-                accepts: W::STEPS[index].accepts.name,
+                accepts: W::STEPS[index]
+                    .accepts
+                    .iter()
+                    .map(|event| event.name)
+                    .collect(),
             });
         }
         self.note_sent::<E>();

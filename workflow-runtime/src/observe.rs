@@ -110,10 +110,10 @@ library_event!("workflows::observe::", StepFailed);
 library_event!("workflows::observe::", RunIdle);
 
 impl StepStarted {
-    pub(crate) fn of(info: &StepInfo) -> Self {
+    pub(crate) fn of(info: &StepInfo, event: &str) -> Self {
         Self {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
         }
     }
 }
@@ -225,11 +225,12 @@ impl Observer {
 }
 
 impl Completed {
-    /// The event saying that the invocation of the step `info` succeeded.
-    pub(crate) fn finished(self, info: &StepInfo) -> StepFinished {
+    /// The event saying that the invocation of the step `info` with an
+    /// `event` succeeded.
+    pub(crate) fn finished(self, info: &StepInfo, event: &str) -> StepFinished {
         StepFinished {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
             duration: self.duration,
             produced: self.produced.into_iter().map(str::to_owned).collect(),
             written: self.written.into_iter().map(str::to_owned).collect(),
@@ -237,12 +238,12 @@ impl Completed {
         }
     }
 
-    /// The event saying that the invocation of the step `info` failed with
-    /// `error`.
-    pub(crate) fn failed(self, info: &StepInfo, error: String) -> StepFailed {
+    /// The event saying that the invocation of the step `info` with an
+    /// `event` failed with `error`.
+    pub(crate) fn failed(self, info: &StepInfo, event: &str, error: String) -> StepFailed {
         StepFailed {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
             duration: self.duration,
             error,
         }
@@ -250,17 +251,18 @@ impl Completed {
 }
 
 /// Publishes the [`StepStarted`] of an invocation of the step at index
-/// `step` whose `future` is about to be polled for the first time, and wraps
+/// `step` with an `event`, whose `future` is about to be polled for the
+/// first time, and wraps
 /// the future so that it leaves its [`Completed`] record with `observer` as
 /// it completes.
 #[cold]
 pub(crate) fn watch<'a, W: Workflow>(
     ctx: &Context<W>,
     observer: &'a Observer,
-    step: usize,
+    (step, event): (usize, &str),
     future: StepFuture<'a, W>,
 ) -> StepFuture<'a, W> {
-    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step])));
+    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step], event)));
     Box::pin(Watched::<W> {
         future,
         observer,

@@ -93,6 +93,12 @@ pub trait Workflow: Sized + Send + Sync + 'static {
         crate::route::deliver_to::<Self, E, S>(step, event, sink)
     }
 
+    /// The name of the event type that `pending` carries: the one its step
+    /// takes, or that of the variant it holds of a `#[derive(OneOf)]` enum
+    /// its step takes.
+    #[doc(hidden)]
+    fn event_name(pending: &Self::Pending) -> &'static str;
+
     /// Starts the step that `pending` is queued for.
     #[doc(hidden)]
     fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)
@@ -154,8 +160,9 @@ pub trait Sink<W: Workflow>: Sized {
 pub struct StepInfo {
     /// The method's name.
     pub name: &'static str,
-    /// The event type it accepts.
-    pub accepts: EventInfo,
+    /// The event types it accepts: one, or each variant's of a
+    /// `#[derive(OneOf)]` enum it takes.
+    pub accepts: &'static [EventInfo],
     /// The event types it may return.
     pub returns: &'static [EventInfo],
     /// Whether it returns a `Vec` of events, one branch of a fan-out each.

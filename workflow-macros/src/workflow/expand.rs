@@ -97,8 +97,19 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 type Produced = __Produced;
 
                 const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
-                    #( #cfgs |slot| __Pending::#variants(::workflows::__private::take(slot)), )*
+                    #( #cfgs |slot| __Pending::#variants(
+                        <#events as ::workflows::__private::StepParam>::routed(slot),
+                    ), )*
                 ];
+
+                #[inline]
+                fn event_name(pending: &__Pending) -> &'static str {
+                    match pending {
+                        #( #cfgs __Pending::#variants(event) => {
+                            ::workflows::__private::StepParam::event_name(event)
+                        } )*
+                    }
+                }
 
                 fn invoke<'__a>(
                     &'__a self,
@@ -152,7 +163,7 @@ fn output_type(step: &Step) -> TokenStream {
 
 fn step_info(step: &Step) -> TokenStream {
     let name = step.display_name();
-    let event = step.accepted();
+    let accepts = step.param_item("ACCEPTS");
     let param = &step.event;
     let output = output_type(step);
     let sends = &step.options.sends.types;
@@ -171,7 +182,7 @@ fn step_info(step: &Step) -> TokenStream {
     quote! {
         ::workflows::StepInfo {
             name: #name,
-            accepts: <#event as ::workflows::Event>::INFO,
+            accepts: #accepts,
             returns: <#output as ::workflows::__private::Emit>::MEMBERS,
             fans_out: <#output as ::workflows::__private::Emit>::FANS_OUT,
             gathers: <#param as ::workflows::__private::StepParam>::GATHERS,
@@ -212,8 +223,7 @@ fn constant_option(value: Option<&syn::Expr>) -> TokenStream {
 fn fold_start(steps: &[Step], span: Span) -> Folded {
     let mut aliases = Vec::new();
     let roles = steps.iter().enumerate().map(|(position, step)| {
-        let event = step.accepted();
-        let role = quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart };
+        let role = step.param_item("AsStart");
         let alias = format_ident!("__StartRole{position}");
         conditional_role(step, alias, role, &mut aliases)
     });

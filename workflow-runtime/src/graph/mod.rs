@@ -18,7 +18,8 @@ mod trace;
 pub use html::{draw_all_possible_flows, draw_most_recent_execution};
 pub use trace::{RunEnd, RunTrace, StepTrace};
 
-use crate::event::{EventInfo, EventKind};
+use crate::event::{Event, EventInfo, EventKind};
+use crate::recover::StepFailedEvent;
 use crate::workflow::Workflow;
 
 /// Every step and event type of a workflow, and how they connect.
@@ -66,7 +67,7 @@ pub struct Graph {
     /// The event types, in order of first appearance.
     pub events: Vec<EventNode>,
     /// Every connection, in the same order: for each step, its accepted
-    /// event, what it returns, what it sends, what it writes, what it waits
+    /// events, what it returns, what it sends, what it writes, what it waits
     /// for; then the failures that other steps catch.
     pub edges: Vec<Edge>,
 }
@@ -168,16 +169,11 @@ impl Graph {
                 name: step.name,
                 num_workers: step.num_workers,
             });
-            let accepted = graph.event(&mut keys, &step.accepts);
-            graph.edges.push(Edge {
-                step: index,
-                event: accepted,
-                kind: EdgeKind::Accepts,
-            });
             let produced = step
-                .returns
+                .accepts
                 .iter()
-                .map(|event| (event, EdgeKind::Returns))
+                .map(|event| (event, EdgeKind::Accepts))
+                .chain(step.returns.iter().map(|event| (event, EdgeKind::Returns)))
                 .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)))
                 .chain(step.writes.iter().map(|event| (event, EdgeKind::Writes)))
                 .chain(step.waits_for.iter().map(|event| (event, EdgeKind::Waits)));
@@ -190,20 +186,19 @@ impl Graph {
                 });
             }
         }
-        graph.add_failure_edges::<W>();
+        graph.add_failure_edges::<W>(&keys);
         graph.mark_stream_events();
         graph
     }
 
     /// A fails edge from each step whose failures another step catches to
-    /// the event those failures come as, which that step accepts.
-    fn add_failure_edges<W: Workflow>(&mut self) {
+    /// the event those failures come as, which that step accepts; `keys`
+    /// are the events' keys, as [`event`](Self::event) keeps them.
+    fn add_failure_edges<W: Workflow>(&mut self, keys: &[&'static str]) {
+        let failure = <StepFailedEvent as Event>::KEY;
         for catcher in W::STEPS.iter().filter(|step| !step.catches.is_empty()) {
-            let Some(event) = self
-                .events
-                .iter()
-                .position(|event| event.name == catcher.accepts.name)
-            else {
+            let accepted = |key: &&str| catcher.accepts.iter().any(|event| event.key == *key);
+            let Some(event) = keys.iter().position(|key| *key == failure && accepted(key)) else {
                 continue;
             };
             for caught in catcher.catches {

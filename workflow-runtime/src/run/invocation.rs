@@ -31,17 +31,20 @@ impl fmt::Display for Failure {
     }
 }
 
-/// What an invocation ended with, tagged with its step's index and the
-/// branch of a fan-out it was in.
+/// What an invocation ended with, tagged with its step's index, the branch
+/// of a fan-out it was in, and the name of the event type it was invoked
+/// with.
 pub(crate) type Finished<W> = (
     usize,
     <W as Workflow>::Branch,
+    &'static str,
     Result<<W as Workflow>::Produced, Failure>,
 );
 
 pub(crate) struct Invocation<'a, W: Workflow> {
     step: usize,
     branch: W::Branch,
+    event: &'static str,
     future: StepFuture<'a, W>,
     span: tracing::Span,
 }
@@ -81,8 +84,8 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         (step, branch): (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
-        let info = &W::STEPS[step];
-        let span = tracing::debug_span!("step", step = info.name, event = info.accepts.name);
+        let event = W::event_name(&pending);
+        let span = tracing::debug_span!("step", step = W::STEPS[step].name, event);
         // `Span::in_scope` written out: the compiler does not always inline
         // it, and a call per invocation shows in the chain benchmark.
         let future = {
@@ -92,6 +95,7 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         Self {
             step,
             branch,
+            event,
             future,
             span,
         }
@@ -108,7 +112,12 @@ impl<'a, W: Workflow> Invocation<'a, W> {
     ) -> Self {
         let started = Self::start(steps, at, pending);
         Self {
-            future: observe::watch(steps.ctx, observer, started.step, started.future),
+            future: observe::watch(
+                steps.ctx,
+                observer,
+                (started.step, started.event),
+                started.future,
+            ),
             ..started
         }
     }
@@ -122,12 +131,16 @@ impl<W: Workflow> Future for Invocation<'_, W> {
         let _entered = this.span.enter();
         match catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(result)) => {
-                Poll::Ready((this.step, this.branch, result.map_err(Failure::Error)))
-            }
+            Ok(Poll::Ready(result)) => Poll::Ready((
+                this.step,
+                this.branch,
+                this.event,
+                result.map_err(Failure::Error),
+            )),
             Err(payload) => Poll::Ready((
                 this.step,
                 this.branch,
+                this.event,
                 Err(Failure::Panic(panic_message(&*payload))),
             )),
         }

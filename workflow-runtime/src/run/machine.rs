@@ -201,7 +201,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             .collect()
     }
 
-    fn finish(&mut self, (step, tag, result): Finished<W>) -> Result<(), WorkflowError> {
+    fn finish(&mut self, (step, tag, event, result): Finished<W>) -> Result<(), WorkflowError> {
         let branch = tag.branch();
         let slot = &mut self.slots[step];
         slot.running -= 1;
@@ -224,13 +224,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
                     println!("Step {} produced no event", info.name);
                 }
                 if let Some(observer) = self.ctx.observer() {
-                    let finished = observer.take_completed().finished(info);
+                    let finished = observer.take_completed().finished(info, event);
                     self.ctx.publish(AnyEvent::new(finished));
                 }
             }
             Err(failure) => {
                 self.set_branch(branch);
-                self.recover_or_fail(step, failure)?;
+                self.recover_or_fail(step, event, failure)?;
             }
         }
         self.set_branch(Branch::NONE);
@@ -278,12 +278,17 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// it, if one does and may still recover, or gives the error that ends
     /// the run.
     #[cold]
-    fn recover_or_fail(&mut self, step: usize, failure: Failure) -> Result<(), WorkflowError> {
+    fn recover_or_fail(
+        &mut self,
+        step: usize,
+        event: &'static str,
+        failure: Failure,
+    ) -> Result<(), WorkflowError> {
         let info = &W::STEPS[step];
         if let Some(observer) = self.ctx.observer() {
             let failed = observer
                 .take_completed()
-                .failed(info, format!("{failure:#}"));
+                .failed(info, event, format!("{failure:#}"));
             self.ctx.publish(AnyEvent::new(failed));
         }
         let (error, input) = match failure {
@@ -304,13 +309,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
             return Err(match error {
                 Ok(source) => WorkflowError::StepFailed {
                     step: info.name,
-                    event: info.accepts.name,
+                    event,
                     attempts,
                     source,
                 },
                 Err(message) => WorkflowError::StepPanicked {
                     step: info.name,
-                    event: info.accepts.name,
+                    event,
                     message,
                 },
             });
@@ -318,7 +323,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
         self.slots[catcher].recovered += 1;
         let failed = StepFailedEvent {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
             input,
             error: match &error {
                 Ok(error) => format!("{error:#}"),
