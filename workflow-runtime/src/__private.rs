@@ -11,6 +11,7 @@ pub use crate::param::{StepParam, routed_as};
 pub use crate::recover::{input_json, with_input};
 pub use crate::roles::{Absent, JoinStart, JoinStop, OrStartEvent, Pick};
 pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch, any_fans_out};
+pub use crate::run::spawned::invoke as invoke_spawned;
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
 

@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::context::Context;
@@ -68,10 +69,12 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     type Branch: BranchTag;
 
-    /// One finished invocation: what a step returned, before routing;
-    /// `Send`, as a spawned step's task hands it to the run's.
+    /// One finished invocation: what a step returned, before routing. Never
+    /// held across an await, so it need not be `Send`; a workflow with a
+    /// spawned step, whose task hands it to the run's, has it `Send` (see
+    /// [`invoke_spawned`](Self::invoke_spawned)).
     #[doc(hidden)]
-    type Produced: Send + 'static;
+    type Produced: 'static;
 
     /// Makes each step's queued invocation from its event, which the slot
     /// holds as an `Option` of the type the step takes.
@@ -103,6 +106,17 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)
     -> StepFuture<'a, Self>;
+
+    /// Starts the spawned step that `pending` is queued for, in a task of
+    /// its own (`#[step(spawn)]`). Only a workflow with a spawned step asks
+    /// for its `Produced` to be `Send`, so that no other sees an error
+    /// about it.
+    #[doc(hidden)]
+    fn invoke_spawned<'a>(
+        workflow: &Arc<Self>,
+        ctx: &'a Arc<Context<Self>>,
+        pending: Self::Pending,
+    ) -> StepFuture<'a, Self>;
 
     /// The queued invocation of the step at index `step`, which takes a
     /// `Vec<E>`, with the `E`s a fan-out gathered.

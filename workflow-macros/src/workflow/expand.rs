@@ -55,6 +55,26 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         .iter()
         .map(|step| invocation(step, caught.contains(&step.display_name())));
     let declared = steps.iter().map(|step| declared_impls(step, self_ty));
+    // Spanned on the step's event type, where an error about a type that is
+    // no event is shown once.
+    let routed = steps.iter().map(|step| {
+        let routed = step.param_item("routed");
+        quote_spanned! {step.event_span()=> #routed(slot) }
+    });
+    let event_names = steps.iter().map(|step| {
+        let event_name = step.param_item("event_name");
+        quote_spanned! {step.event_span()=> #event_name(event) }
+    });
+    let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
+        quote!(::workflows::__private::invoke_spawned(
+            workflow, ctx, pending
+        ))
+    } else {
+        quote! {
+            let _ = (workflow, ctx, pending);
+            ::core::unreachable!("no step of this workflow is spawned")
+        }
+    };
     let checks = if check_graph {
         graph::checks(model)
     } else {
@@ -97,18 +117,22 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 type Produced = __Produced;
 
                 const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
-                    #( #cfgs |slot| __Pending::#variants(
-                        <#events as ::workflows::__private::StepParam>::routed(slot),
-                    ), )*
+                    #( #cfgs |slot| __Pending::#variants(#routed), )*
                 ];
 
                 #[inline]
                 fn event_name(pending: &__Pending) -> &'static str {
-                    match pending {
-                        #( #cfgs __Pending::#variants(event) => {
-                            ::workflows::__private::StepParam::event_name(event)
-                        } )*
+                    match *pending {
+                        #( #cfgs __Pending::#variants(ref event) => #event_names, )*
                     }
+                }
+
+                fn invoke_spawned<'__a>(
+                    workflow: &::std::sync::Arc<Self>,
+                    ctx: &'__a ::std::sync::Arc<::workflows::Context<Self>>,
+                    pending: __Pending,
+                ) -> ::workflows::__private::StepFuture<'__a, Self> {
+                    #invoke_spawned
                 }
 
                 fn invoke<'__a>(

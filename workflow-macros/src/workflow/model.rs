@@ -297,7 +297,7 @@ impl Step {
     /// type, where an error about a type that is no event points.
     pub(crate) fn param_item(&self, item: &str) -> TokenStream {
         let event = &self.event;
-        let item = Ident::new(item, Span::call_site());
+        let item = Ident::new(item, self.event_span());
         quote::quote_spanned! {self.event_span()=>
             <#event as ::workflows::__private::StepParam>::#item
         }

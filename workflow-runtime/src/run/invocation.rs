@@ -72,7 +72,7 @@ impl<'a, W: Workflow> Steps<'a, W> {
             && W::STEPS[step].spawn
             && let Some(shared) = self.shared
         {
-            return spawned::invoke(self.workflow, shared, pending);
+            return W::invoke_spawned(self.workflow, shared, pending);
         }
         self.workflow.invoke(self.ctx, pending)
     }

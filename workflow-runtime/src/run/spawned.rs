@@ -96,11 +96,15 @@ impl<W: Workflow> Held<W> {
 /// The future of an invocation of a spawned step with `pending`: on its
 /// first poll, it spawns the step's task (within the current span, the
 /// step's), and then waits for it.
-pub(crate) fn invoke<'a, W: Workflow>(
+pub fn invoke<'a, W>(
     workflow: &Arc<W>,
     ctx: &'a Arc<Context<W>>,
     pending: W::Pending,
-) -> StepFuture<'a, W> {
+) -> StepFuture<'a, W>
+where
+    W: Workflow,
+    W::Produced: Send,
+{
     let (workflow, shared) = (workflow.clone(), ctx.clone());
     let span = tracing::Span::current();
     let local = Local {
