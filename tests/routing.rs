@@ -435,7 +435,7 @@ async fn send_event_to_a_step_accepting_another_type_is_refused() {
         SendError::NotAccepted {
             step: "other",
             event: "Ping",
-            accepts: "Other",
+            accepts: vec!["Other"],
         }
     );
     assert_eq!(

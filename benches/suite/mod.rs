@@ -1,4 +1,4 @@
-//! The five workloads of the benchmarks, each written twice: with
+//! The workloads of the benchmarks, each written twice: with
 //! `workflows`, and by hand with plain tokio tasks and channels doing the
 //! same work. Both versions check their result, so a benchmark of a broken
 //! runtime fails instead of timing nothing.
@@ -9,6 +9,7 @@
 
 pub mod chain;
 pub mod fan_out;
+pub mod parallel;
 pub mod parked;
 pub mod runs;
 pub mod stream;

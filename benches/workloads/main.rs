@@ -18,6 +18,7 @@ mod suite;
 mod measure;
 mod memory;
 mod options;
+mod parallel;
 mod peer;
 mod report;
 mod workload;

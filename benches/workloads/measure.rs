@@ -21,21 +21,48 @@ pub fn time(runtime: &Runtime, job: Job, size: u64) -> Duration {
 /// The median nanoseconds per operation of `ours` and of `by_hand`, over
 /// `reps` alternating repetitions after one warm-up of each.
 pub fn pair(runtime: &Runtime, ours: Job, by_hand: Job, size: u64, reps: usize) -> (f64, f64) {
-    time(runtime, ours, size);
-    time(runtime, by_hand, size);
-    let mut ours_samples = Vec::with_capacity(reps);
-    let mut by_hand_samples = Vec::with_capacity(reps);
+    alternate(
+        || time(runtime, ours, size),
+        || time(runtime, by_hand, size),
+        size,
+        reps,
+    )
+}
+
+/// The median nanoseconds per operation of `job` on `first` and on
+/// `second`, taking turns as [`pair`] does.
+pub fn across(first: &Runtime, second: &Runtime, job: Job, size: u64, reps: usize) -> (f64, f64) {
+    alternate(
+        || time(first, job, size),
+        || time(second, job, size),
+        size,
+        reps,
+    )
+}
+
+/// The medians of `reps` runs of `a` and of `b`, per operation of `size`,
+/// taking turns after one warm-up of each.
+fn alternate(
+    a: impl Fn() -> Duration,
+    b: impl Fn() -> Duration,
+    size: u64,
+    reps: usize,
+) -> (f64, f64) {
+    a();
+    b();
+    let mut a_samples = Vec::with_capacity(reps);
+    let mut b_samples = Vec::with_capacity(reps);
     for rep in 0..reps {
         // Alternate which goes first, so that neither always follows the other.
         if rep % 2 == 0 {
-            ours_samples.push(time(runtime, ours, size));
-            by_hand_samples.push(time(runtime, by_hand, size));
+            a_samples.push(a());
+            b_samples.push(b());
         } else {
-            by_hand_samples.push(time(runtime, by_hand, size));
-            ours_samples.push(time(runtime, ours, size));
+            b_samples.push(b());
+            a_samples.push(a());
         }
     }
-    (per_op(ours_samples, size), per_op(by_hand_samples, size))
+    (per_op(a_samples, size), per_op(b_samples, size))
 }
 
 /// The median of `reps` repetitions of `job`, in nanoseconds per operation.

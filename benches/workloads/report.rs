@@ -142,6 +142,45 @@ pub fn in_turn(ours: &[(u64, isize)], by_hand: &[(u64, isize)]) {
     }
 }
 
+/// The parallel workload: each version's time on one worker and on two,
+/// in nanoseconds per chunk, and its speed-up.
+pub fn parallel(
+    items: u64,
+    rounds: u64,
+    reps: usize,
+    ours: (f64, f64),
+    by_hand: (f64, f64),
+    target: f64,
+) {
+    println!(
+        "\nparallel: one run fans out {items} CPU-bound chunks ({} hash rounds each) to a `#[step(spawn)]` step;\n\
+         multi-thread runtimes of 1 and 2 workers take turns (median of {reps}); speed-up = 1 worker / 2 workers",
+        thousands(rounds)
+    );
+    println!(
+        "{:<14} {:>14} {:>14} {:>9} {:>8}  met",
+        "version", "1 worker", "2 workers", "speed-up", "target"
+    );
+    for (name, (one, two), target) in [
+        ("workflows", ours, Some(target)),
+        ("tokio by hand", by_hand, None),
+    ] {
+        let speed_up = one / two;
+        println!(
+            "{name:<14} {:>14} {:>14} {:>8.2}x {:>8}  {}",
+            per_op(Measure::Time, one, "chunk"),
+            per_op(Measure::Time, two, "chunk"),
+            speed_up,
+            target.map_or(String::new(), |target| format!(">= {target}x")),
+            match target {
+                Some(target) if speed_up >= target => "yes",
+                Some(_) => "NO",
+                None => "",
+            },
+        );
+    }
+}
+
 /// `value` as a cost per `unit`, like `0.081 us/hop` or `1.2 KiB/run`.
 pub fn per_op(measure: Measure, value: f64, unit: &str) -> String {
     format!("{}/{unit}", amount(measure, value))

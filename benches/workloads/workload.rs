@@ -1,11 +1,12 @@
-//! The workloads as the harness sees them, and the three things it does
-//! with them: the quick table, the scaling series, the smoke check.
+//! The workloads as the harness sees them, and what it does with them: the
+//! quick table, the scaling series, the parallel speed-up, the smoke check.
 
 use tokio::runtime::Runtime;
 
 use crate::measure;
 use crate::memory::{self, InTurnJob, ParkJob};
 use crate::options::Options;
+use crate::parallel;
 use crate::report::{self, Measure, Row};
 use crate::suite::{self, TIMED, Timed};
 
@@ -67,6 +68,10 @@ pub fn table(runtime: &Runtime, options: &Options) {
         report::scaling(&series, scaling_reps);
     }
 
+    if options.wants("parallel") {
+        parallel::table(reps);
+    }
+
     if options.wants("sequential") {
         let ours = memory::in_turn(runtime, IN_TURN_OURS, IN_TURN_SIZE);
         let by_hand = memory::in_turn(runtime, IN_TURN_BY_HAND, IN_TURN_SIZE);
@@ -123,4 +128,5 @@ pub fn smoke(runtime: &Runtime) {
         assert_eq!(readings.last().map(|&(done, _)| done), Some(SIZE));
     }
     println!("sequential: both versions ran {SIZE} runs in turn");
+    parallel::smoke();
 }

@@ -58,8 +58,8 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
     event::derive(parse_macro_input!(input as DeriveInput)).into()
 }
 
-/// Lets a step return one of several events: put it on an enum whose
-/// variants each carry one event.
+/// Lets a step return one of several events, or accept any of them: put it
+/// on an enum whose variants each carry one event.
 #[proc_macro_derive(OneOf)]
 pub fn derive_one_of(input: TokenStream) -> TokenStream {
     one_of::derive(parse_macro_input!(input as DeriveInput)).into()

@@ -1,6 +1,6 @@
 //! `#[derive(OneOf)]`: an enum whose variants each carry one event (or an
 //! `Option` of one, or another `OneOf` enum), for a step that returns one of
-//! several events.
+//! several events, or that accepts any of them.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -51,40 +51,40 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     }
 
     let ident = &input.ident;
-    let names = variants.iter().map(|(name, _)| name);
+    let names: Vec<_> = variants.iter().map(|(name, _)| name).collect();
     let types: Vec<&Type> = variants.iter().map(|(_, ty)| *ty).collect();
+    let variant_trait = quote!(::workflows::__private::OneOfVariant);
     // Spanned on each variant's type: one that is not an event, a `OneOf`
     // or an `Option` of those is an error there.
     let members: Vec<TokenStream> = types
         .iter()
-        .map(|ty| {
-            quote_spanned! {ty.span()=>
-                <#ty as ::workflows::__private::OneOfVariant>::MEMBERS
-            }
-        })
+        .map(|ty| quote_spanned! {ty.span()=> <#ty as #variant_trait>::MEMBERS })
         .collect();
-    let carries = types.iter().map(|ty| {
-        quote! { <#ty as ::workflows::__private::OneOfVariant>::carry::<__W, __S>(carried, sink) }
-    });
+    let message = format!("`{ident}` is taken for one of its variants' events, not gathered");
     // The enum's stop event is the first of its variants' (a lenient fold,
-    // which never fails); that they are all one type is checked once, in
-    // the type of a field, so that a conflict is one error, on the
-    // enum's name, and the workflows that return the enum see none.
-    let fold = |join: TokenStream| {
+    // which never fails), and so is its start event; that each is one type
+    // is checked once, in the type of a field, so that a conflict is one
+    // error, on the enum's name, and the workflows that use the enum see
+    // none.
+    let fold = |join: TokenStream, role: TokenStream| {
         types
             .iter()
             .fold(quote!(::workflows::__private::Absent), |acc, ty| {
                 quote_spanned! {ty.span()=>
-                    <#acc as ::workflows::__private::#join<<#ty as ::workflows::__private::OneOfVariant>::AsStop>>::Out
+                    <#acc as ::workflows::__private::#join<<#ty as #variant_trait>::#role>>::Out
                 }
             })
     };
-    let stop = fold(quote!(Pick));
-    let strict_stop = fold(quote!(JoinStop));
-    let stop_check = quote_spanned! {input.ident.span()=>
+    let stop = fold(quote!(Pick), quote!(AsStop));
+    let start = fold(quote!(Pick), quote!(AsStart));
+    let strict_stop = fold(quote!(JoinStop), quote!(AsStop));
+    let strict_start = fold(quote!(JoinStart), quote!(AsStart));
+    let role_checks = quote_spanned! {input.ident.span()=>
         const _: () = {
             #[allow(dead_code, clippy::type_complexity)]
             struct OneStop(::core::marker::PhantomData<#strict_stop>);
+            #[allow(dead_code, clippy::type_complexity)]
+            struct OneStart(::core::marker::PhantomData<#strict_start>);
         };
     };
     // `From` for `.into()`, through one `Variant` impl per variant: a type
@@ -92,11 +92,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     // `REPEAT` there, so the impls do not conflict, and `.into()` makes the
     // first variant that holds it.
     let variant_impls = variants.iter().enumerate().map(|(nth, (name, ty))| {
-        let repeat = repeat_of(
-            &types,
-            nth,
-            |ty| quote!(<#ty as ::workflows::__private::OneOfVariant>::MEMBERS),
-        );
+        let repeat = repeat_of(&types, nth, |ty| quote!(<#ty as #variant_trait>::MEMBERS));
         quote! {
             impl ::workflows::__private::Variant<#ident, #repeat> for #ty {
                 fn wrap(self) -> #ident {
@@ -118,17 +114,18 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 __S: ::workflows::__private::Sink<__W>,
             {
                 match self {
-                    #( Self::#names(carried) => #carries, )*
+                    #( Self::#names(carried) => <#types as #variant_trait>::carry::<__W, __S>(carried, sink), )*
                 }
             }
         }
 
         impl ::workflows::__private::Single for #ident {}
 
-        impl ::workflows::__private::OneOfVariant for #ident {
+        impl #variant_trait for #ident {
             const MEMBERS: &'static [::workflows::__private::EventInfo] =
                 <Self as ::workflows::Emit>::MEMBERS;
             type AsStop = <Self as ::workflows::Emit>::AsStop;
+            type AsStart = #start;
 
             #[inline]
             fn carry<__W, __S>(self, sink: &mut __S)
@@ -138,9 +135,52 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             {
                 ::workflows::Emit::emit::<__W, __S>(self, sink)
             }
+
+            #[inline]
+            fn routed(slot: &mut dyn ::core::any::Any) -> ::core::option::Option<Self> {
+                #(
+                    if let ::core::option::Option::Some(carried) = <#types as #variant_trait>::routed(slot) {
+                        return ::core::option::Option::Some(Self::#names(carried));
+                    }
+                )*
+                ::core::option::Option::None
+            }
+
+            #[inline]
+            fn event_name(&self) -> &'static str {
+                match self {
+                    #( Self::#names(carried) => <#types as #variant_trait>::event_name(carried), )*
+                }
+            }
         }
 
-        #stop_check
+        impl ::workflows::__private::StepParam for #ident {
+            const ACCEPTS: &'static [::workflows::__private::EventInfo] =
+                <Self as ::workflows::Emit>::MEMBERS;
+            type AsStart = #start;
+            const GATHERS: bool = false;
+
+            #[inline]
+            fn routed(slot: &mut dyn ::core::any::Any) -> Self {
+                match <Self as #variant_trait>::routed(slot) {
+                    ::core::option::Option::Some(param) => param,
+                    ::core::option::Option::None => {
+                        ::core::unreachable!("an event is routed only to a step that takes its type")
+                    }
+                }
+            }
+
+            fn gather(_events: ::std::vec::Vec<::workflows::AnyEvent>) -> Self {
+                ::core::unreachable!(#message)
+            }
+
+            #[inline]
+            fn event_name(&self) -> &'static str {
+                <Self as #variant_trait>::event_name(self)
+            }
+        }
+
+        #role_checks
 
         #( #variant_impls )*
 

@@ -7,11 +7,11 @@ pub use crate::context::{SentBy, StepContext, WrittenBy};
 pub use crate::emit::{Emit, OneOfVariant, Single, StepReturn, Variant, concat};
 pub use crate::event::{EventInfo, EventKind};
 pub use crate::input::WaitedBy;
-pub use crate::param::StepParam;
+pub use crate::param::{StepParam, routed_as};
 pub use crate::recover::caught;
 pub use crate::roles::{Absent, JoinStart, JoinStop, OrStartEvent, Pick};
-pub use crate::route::take;
 pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch, any_fans_out};
+pub use crate::run::spawned::invoke as invoke_spawned;
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
 

@@ -57,9 +57,9 @@ impl Verdict {
     /// or, if another event of `graph` has that name too, its path without
     /// the crate, like `a::Hop`, and if that is shared as well, the place
     /// of its definition.
-    const fn push_event<const N: usize, const R: usize, const C: usize>(
+    const fn push_event<const N: usize, const A: usize, const R: usize, const C: usize>(
         self,
-        graph: &Graph<N, R, C>,
+        graph: &Graph<N, A, R, C>,
         event: &EventInfo,
     ) -> Self {
         match graph.namesake(event) {
@@ -74,9 +74,9 @@ impl Verdict {
 
     /// Appends the names of the events of `events` that `graph` does not
     /// route, as "`A`", "`A` and `B`", "`A`, `B` and `C`".
-    const fn push_unaccepted<const N: usize, const R: usize, const C: usize>(
+    const fn push_unaccepted<const N: usize, const A: usize, const R: usize, const C: usize>(
         mut self,
-        graph: &Graph<N, R, C>,
+        graph: &Graph<N, A, R, C>,
         events: &[EventInfo],
     ) -> Self {
         let total = graph.count_reported(events);
@@ -90,6 +90,24 @@ impl Verdict {
                 self = self.push("`").push_event(graph, &events[i]).push("`");
                 written += 1;
             }
+            i += 1;
+        }
+        self
+    }
+
+    /// Appends the names of `events`, as "`A`", "`A` and `B`", "`A`, `B`
+    /// and `C`".
+    const fn push_events<const N: usize, const A: usize, const R: usize, const C: usize>(
+        mut self,
+        graph: &Graph<N, A, R, C>,
+        events: &[EventInfo],
+    ) -> Self {
+        let mut i = 0;
+        while i < events.len() {
+            if i > 0 {
+                self = self.push(if i + 1 == events.len() { " and " } else { ", " });
+            }
+            self = self.push("`").push_event(graph, &events[i]).push("`");
             i += 1;
         }
         self
@@ -434,6 +452,17 @@ const fn lower_bound(table: &[Entry], probe: &Entry) -> usize {
     low
 }
 
+/// How many events the steps of `steps` accept in all: the `A` of their
+/// [`Graph`].
+pub const fn accept_count(steps: &[StepInfo]) -> usize {
+    let (mut total, mut i) = (0, 0);
+    while i < steps.len() {
+        total += steps[i].accepts.len();
+        i += 1;
+    }
+    total
+}
+
 /// How many events the steps of `steps` return or send in all: the `R` of
 /// their [`Graph`].
 pub const fn output_count(steps: &[StepInfo]) -> usize {
@@ -470,12 +499,13 @@ const fn step_named(steps: &[StepInfo], name: &str) -> Option<usize> {
     None
 }
 
-/// What the checks know of a workflow of `N` steps, which return or send
-/// `R` events and catch `C` steps in all; computed once per workflow.
-pub struct Graph<const N: usize, const R: usize, const C: usize> {
+/// What the checks know of a workflow of `N` steps, which accept `A`
+/// events, return or send `R` events and catch `C` steps in all; computed
+/// once per workflow.
+pub struct Graph<const N: usize, const A: usize, const R: usize, const C: usize> {
     steps: &'static [StepInfo; N],
-    /// Each step's accepted event, sorted by event.
-    accepts: [Entry; N],
+    /// Each event a step accepts, sorted by event.
+    accepts: [Entry; A],
     /// Each event a step returns or sends, sorted by event.
     outputs: [Entry; R],
     /// A line per step caught (`id`) and the step catching it.
@@ -492,29 +522,35 @@ pub struct Graph<const N: usize, const R: usize, const C: usize> {
     fans_out: bool,
 }
 
-impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
-    /// Analyses `steps`; `R` and `C` are their [`output_count`] and
-    /// [`catch_count`].
+impl<const N: usize, const A: usize, const R: usize, const C: usize> Graph<N, A, R, C> {
+    /// Analyses `steps`; `A`, `R` and `C` are their [`accept_count`],
+    /// [`output_count`] and [`catch_count`].
     pub const fn of(steps: &'static [StepInfo; N]) -> Self {
-        let mut accepts = [Entry::NONE; N];
+        let mut accepts = [Entry::NONE; A];
         let mut outputs = [Entry::NONE; R];
         let mut caught = [Entry::NONE; C];
         let mut catching = [Entry::NONE; C];
-        let (mut output, mut catch) = (0, 0);
+        let (mut accepted, mut output, mut catch) = (0, 0, 0);
         let mut entries = [false; N];
         let mut stopping = [false; N];
         let (mut has_start, mut takes_input, mut fans_out) = (false, false, false);
         let mut i = 0;
         while i < N {
             let step = &steps[i];
-            accepts[i] = Entry::event(&step.accepts, i);
-            let kind = step.accepts.kind;
-            entries[i] = matches!(kind, EventKind::Start | EventKind::Input);
-            has_start = has_start || matches!(kind, EventKind::Start);
-            takes_input = takes_input || matches!(kind, EventKind::Input);
+            let mut j = 0;
+            while j < step.accepts.len() {
+                accepts[accepted] = Entry::event(&step.accepts[j], i);
+                accepted += 1;
+                j += 1;
+            }
+            let starts = any_of_kind(step.accepts, EventKind::Start);
+            let inputs = any_of_kind(step.accepts, EventKind::Input);
+            entries[i] = starts || inputs;
+            has_start = has_start || starts;
+            takes_input = takes_input || inputs;
             fans_out = fans_out || step.fans_out;
             stopping[i] = any_stop(step.returns) || any_stop(step.sends);
-            let mut j = 0;
+            j = 0;
             while j < step.returns.len() {
                 outputs[output] = Entry::event(&step.returns[j], i);
                 output += 1;
@@ -562,7 +598,7 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
                 work.mark_each(&self.accepts, step.sends);
                 work.mark_lines(&self.caught, &Entry::index(index, 0));
             } else {
-                work.mark_lines(&self.outputs, &Entry::event(&step.accepts, 0));
+                work.mark_each(&self.outputs, step.accepts);
                 work.mark_lines(&self.catching, &Entry::index(index, 0));
             }
         }
@@ -636,7 +672,7 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
         let mut i = 0;
         while i < N {
             let step = &self.steps[i];
-            let accepts = core::slice::from_ref(&step.accepts);
+            let accepts = step.accepts;
             let lists: [&[EventInfo]; 5] = match uses {
                 Uses::Accepted => [accepts, &[], &[], &[], &[]],
                 Uses::Produced => [step.returns, step.sends, &[], &[], &[]],
@@ -665,13 +701,31 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
         None
     }
 
-    /// Whether the step's input is produced by some step (or is a start or
-    /// an input event, which the caller produces, or a caught failure).
+    /// Whether every event the step accepts is produced by some step (or
+    /// is a start or an input event, which the caller produces, or a
+    /// caught failure).
     const fn input_produced(&self, step: usize) -> bool {
+        self.first_unproduced(step).is_none()
+    }
+
+    /// The first event the step accepts that no step produces, if any: see
+    /// [`input_produced`](Self::input_produced).
+    const fn first_unproduced(&self, step: usize) -> Option<&EventInfo> {
         let info = &self.steps[step];
-        !matches!(info.accepts.kind, EventKind::Regular | EventKind::Outbound)
-            || info.catches_failures()
-            || self.produced(&info.accepts)
+        if info.catches_failures() {
+            return None;
+        }
+        let mut i = 0;
+        while i < info.accepts.len() {
+            let event = &info.accepts[i];
+            if matches!(event.kind, EventKind::Regular | EventKind::Outbound)
+                && !self.produced(event)
+            {
+                return Some(event);
+            }
+            i += 1;
+        }
+        None
     }
 
     const fn outputs_all_accepted(&self, step: usize) -> bool {
@@ -707,12 +761,20 @@ impl<const N: usize, const R: usize, const C: usize> Graph<N, R, C> {
 /// Whether the step at index `from` returns or sends what the step at
 /// `to` accepts, or `to` catches the failures of `from`.
 pub(crate) const fn feeds(steps: &[StepInfo], from: usize, to: usize) -> bool {
-    contains(steps[from].returns, &steps[to].accepts)
-        || contains(steps[from].sends, &steps[to].accepts)
-        || matches!(catcher_of(steps, from), Some(catcher) if catcher == to)
+    let (from_info, to_info) = (&steps[from], &steps[to]);
+    let mut i = 0;
+    while i < to_info.accepts.len() {
+        let accepted = &to_info.accepts[i];
+        if contains(from_info.returns, accepted) || contains(from_info.sends, accepted) {
+            return true;
+        }
+        i += 1;
+    }
+    matches!(catcher_of(steps, from), Some(catcher) if catcher == to)
 }
 
-const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
+/// Whether `events` holds `event`.
+pub(crate) const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
     let mut i = 0;
     while i < events.len() {
         if same_event(&events[i], event) {
@@ -735,14 +797,23 @@ pub(crate) const fn contains_name(names: &[&str], name: &str) -> bool {
 }
 
 const fn any_stop(events: &[EventInfo]) -> bool {
+    first_of_kind(events, EventKind::Stop).is_some()
+}
+
+const fn any_of_kind(events: &[EventInfo], kind: EventKind) -> bool {
+    first_of_kind(events, kind).is_some()
+}
+
+/// The first event of `events` of `kind`.
+const fn first_of_kind(events: &[EventInfo], kind: EventKind) -> Option<&EventInfo> {
     let mut i = 0;
     while i < events.len() {
-        if matches!(events[i].kind, EventKind::Stop) {
-            return true;
+        if events[i].kind as u8 == kind as u8 {
+            return Some(&events[i]);
         }
         i += 1;
     }
-    false
+    None
 }
 
 /// Whether a step accepts an input event: then runs take events from their
@@ -750,7 +821,7 @@ const fn any_stop(events: &[EventInfo]) -> bool {
 pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
     let mut i = 0;
     while i < steps.len() {
-        if matches!(steps[i].accepts.kind, EventKind::Input) {
+        if any_of_kind(steps[i].accepts, EventKind::Input) {
             return true;
         }
         i += 1;
@@ -759,32 +830,36 @@ pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
 }
 
 /// No step may accept a stop event.
-pub const fn accepts_stop<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn accepts_stop<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
-    if !matches!(info.accepts.kind, EventKind::Stop) {
+    let Some(stop) = first_of_kind(info.accepts, EventKind::Stop) else {
         return Verdict::PASS;
-    }
+    };
     Verdict::fail()
         .push("step `")
         .push(info.name)
         .push("` accepts the stop event `")
-        .push_event(graph, &info.accepts)
+        .push_event(graph, stop)
         .push("`, but a stop event ends the run and never reaches a step: accept an ordinary event instead, and return the stop event from the step that finishes the run")
 }
 
 /// Every accepted event must be produced by some step.
-pub const fn input_never_produced<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn input_never_produced<
+    const N: usize,
+    const A: usize,
+    const R: usize,
+    const C: usize,
+>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
-    if graph.input_produced(step) {
+    let Some(event) = graph.first_unproduced(step) else {
         return Verdict::PASS;
-    }
+    };
     let info = &graph.steps[step];
-    let event = &info.accepts;
     let verdict = Verdict::fail()
         .push("step `")
         .push(info.name)
@@ -808,8 +883,8 @@ pub const fn input_never_produced<const N: usize, const R: usize, const C: usize
 
 /// Every returned event must be accepted by some step, unless it is a stop
 /// or outbound event.
-pub const fn returns_unaccepted<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn returns_unaccepted<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     outputs_unaccepted(graph, step, graph.steps[step].returns, "returns")
@@ -817,15 +892,15 @@ pub const fn returns_unaccepted<const N: usize, const R: usize, const C: usize>(
 
 /// Every event declared in `sends(...)` must be accepted by some step,
 /// unless it is a stop or outbound event.
-pub const fn sends_unaccepted<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn sends_unaccepted<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     outputs_unaccepted(graph, step, graph.steps[step].sends, "sends")
 }
 
-const fn outputs_unaccepted<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+const fn outputs_unaccepted<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
     events: &[EventInfo],
     verb: &str,
@@ -853,8 +928,8 @@ const fn outputs_unaccepted<const N: usize, const R: usize, const C: usize>(
 
 /// No step may declare that it writes a stop event to the stream: written
 /// events are not routed, so it would not end the run.
-pub const fn writes_stop<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn writes_stop<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
@@ -878,8 +953,13 @@ pub const fn writes_stop<const N: usize, const R: usize, const C: usize>(
 
 /// A step may only wait for input events: those are what the run's caller
 /// sends in.
-pub const fn waits_for_other_than_input<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn waits_for_other_than_input<
+    const N: usize,
+    const A: usize,
+    const R: usize,
+    const C: usize,
+>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
@@ -902,8 +982,13 @@ pub const fn waits_for_other_than_input<const N: usize, const R: usize, const C:
 }
 
 /// The steps a step catches the failures of must exist.
-pub const fn catches_unknown_step<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn catches_unknown_step<
+    const N: usize,
+    const A: usize,
+    const R: usize,
+    const C: usize,
+>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let steps = graph.steps;
@@ -941,27 +1026,36 @@ const fn unknown_catch(steps: &[StepInfo], step: &StepInfo) -> Option<&'static s
 }
 
 /// A step that catches failures accepts the event that describes them.
-pub const fn catcher_without_failure_event<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn catcher_without_failure_event<
+    const N: usize,
+    const A: usize,
+    const R: usize,
+    const C: usize,
+>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
-    if !info.catches_failures() || (!info.gathers && str_eq(info.accepts.key, FAILURE_EVENT_KEY)) {
+    if !info.catches_failures() || (!info.gathers && accepts_key(info, FAILURE_EVENT_KEY)) {
         return Verdict::PASS;
     }
     Verdict::fail()
         .push("step `")
         .push(info.name)
         .push("` catches failures, so it accepts the event that describes one, a failure at a time: take `failed: StepFailedEvent` instead of ")
-        .push(if info.gathers { "a `Vec` of `" } else { "`" })
-        .push_event(graph, &info.accepts)
-        .push("`")
+        .push(if info.gathers { "a `Vec` of " } else { "" })
+        .push_events(graph, info.accepts)
 }
 
 /// A step that takes a `Vec<E>` gathers the branches of a fan-out, so some
 /// step must fan out: return a `Vec` of events.
-pub const fn gathers_without_fan_out<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn gathers_without_fan_out<
+    const N: usize,
+    const A: usize,
+    const R: usize,
+    const C: usize,
+>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
@@ -972,19 +1066,31 @@ pub const fn gathers_without_fan_out<const N: usize, const R: usize, const C: us
         .push("step `")
         .push(info.name)
         .push("` takes a `Vec<")
-        .push_event(graph, &info.accepts)
+        .push_event(graph, &info.accepts[0])
         .push(">`, which gathers the branches of a fan-out, but no step fans out: return a `Vec` of events from the step that starts the branches, like `Result<Vec<Job>>`, or take one `")
-        .push_event(graph, &info.accepts)
+        .push_event(graph, &info.accepts[0])
         .push("` at a time")
+}
+
+/// Whether `step` accepts the event keyed `key`.
+const fn accepts_key(step: &StepInfo, key: &str) -> bool {
+    let mut i = 0;
+    while i < step.accepts.len() {
+        if str_eq(step.accepts[i].key, key) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The key of [`StepFailedEvent`](crate::StepFailedEvent).
 const FAILURE_EVENT_KEY: &str = <crate::recover::StepFailedEvent as crate::Event>::KEY;
 
 /// Some step must accept a start event.
-pub const fn no_start<const N: usize, const R: usize, const C: usize>(
+pub const fn no_start<const N: usize, const A: usize, const R: usize, const C: usize>(
     workflow: &str,
-    graph: &Graph<N, R, C>,
+    graph: &Graph<N, A, R, C>,
 ) -> Verdict {
     if graph.has_start {
         return Verdict::PASS;
@@ -996,9 +1102,9 @@ pub const fn no_start<const N: usize, const R: usize, const C: usize>(
 }
 
 /// A path must lead from the start event to a stop event.
-pub const fn no_path_to_stop<const N: usize, const R: usize, const C: usize>(
+pub const fn no_path_to_stop<const N: usize, const A: usize, const R: usize, const C: usize>(
     workflow: &str,
-    graph: &Graph<N, R, C>,
+    graph: &Graph<N, A, R, C>,
 ) -> Verdict {
     // An event that goes nowhere, or that nothing produces, breaks the
     // path, and has an error of its own, on its token.
@@ -1012,8 +1118,8 @@ pub const fn no_path_to_stop<const N: usize, const R: usize, const C: usize>(
 }
 
 /// Every step must be reachable from the start event.
-pub const fn unreachable<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn unreachable<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let info = &graph.steps[step];
@@ -1037,14 +1143,18 @@ pub const fn unreachable<const N: usize, const R: usize, const C: usize>(
                 "; catch a step on a path from the start, or remove the step"
             });
     }
-    Verdict::fail()
+    let verdict = Verdict::fail()
         .push("step `")
         .push(info.name)
-        .push("` can never run: it accepts `")
-        .push_event(graph, &info.accepts)
-        .push("`, and no step reachable from the start event returns or sends that; produce `")
-        .push_event(graph, &info.accepts)
-        .push("` on a path from the start, or remove the step")
+        .push("` can never run: it accepts ")
+        .push_events(graph, info.accepts);
+    match info.accepts {
+        [one] => verdict
+            .push(", and no step reachable from the start event returns or sends that; produce `")
+            .push_event(graph, one)
+            .push("` on a path from the start, or remove the step"),
+        _ => verdict.push(", and no step reachable from the start event returns or sends any of them; produce one on a path from the start, or remove the step"),
+    }
 }
 
 /// Whether the `catches(...)` of the step at index `step` has an error of
@@ -1068,8 +1178,8 @@ const fn has_catch_error(steps: &[StepInfo], step: usize) -> bool {
 /// A step's failures go to one step: the `nth` name in the `catches(...)`
 /// of the step at index `step` must not be named by an earlier step, nor
 /// earlier in the list.
-pub const fn caught_twice<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn caught_twice<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
     nth: usize,
 ) -> Verdict {
@@ -1130,8 +1240,8 @@ const fn earlier_catcher(steps: &[StepInfo], step: usize, nth: usize) -> Option<
 /// The failures of a step that catches failures fail the run: the `nth`
 /// name in the `catches(...)` of the step at index `step` must not be such
 /// a step.
-pub const fn catches_a_catcher<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn catches_a_catcher<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
     nth: usize,
 ) -> Verdict {
@@ -1171,8 +1281,8 @@ const fn caught_catcher(steps: &[StepInfo], step: usize, nth: usize) -> Option<u
 
 /// A failure goes to one step: only one step catches every step's,
 /// with `catches(*)`.
-pub const fn second_catch_all<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn second_catch_all<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     let Some(first) = earlier_catch_all(graph.steps, step) else {
@@ -1205,8 +1315,8 @@ const fn earlier_catch_all(steps: &[StepInfo], step: usize) -> Option<usize> {
 /// Every reachable step must have a path to a stop event, unless the run's
 /// caller can go on with it: a run whose steps accept input events waits for
 /// them rather than stalling.
-pub const fn dead_end<const N: usize, const R: usize, const C: usize>(
-    graph: &Graph<N, R, C>,
+pub const fn dead_end<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
     step: usize,
 ) -> Verdict {
     if graph.takes_input

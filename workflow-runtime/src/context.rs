@@ -12,6 +12,7 @@ use crate::emit::Emit;
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
+use crate::run::spawned;
 use crate::state::RunState;
 #[cfg(doc)]
 use crate::state::State;
@@ -71,7 +72,7 @@ impl<W: Workflow> Context<W> {
             stream,
             verbose,
             observer: expose_internal.then(Observer::new),
-            outbox: Mutex::new(Outbox { routed: Vec::new() }),
+            outbox: Mutex::default(),
             sent: AtomicBool::new(false),
             collector: Collector::default(),
             state,
@@ -121,7 +122,10 @@ impl<W: Workflow> Context<W> {
     /// Publishes `event` on the caller's stream (see
     /// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)),
     /// after every event written before it. Never waits: the stream queues
-    /// without bound, and drops events once the caller has dropped it.
+    /// without bound, and drops events once the caller has dropped it. A
+    /// runner may bound it ([`Runner::stream_capacity`](crate::Runner::stream_capacity)):
+    /// then the oldest events make room, or the run waits for the reader at
+    /// the step's next await point.
     ///
     /// In a step, `ctx.write_event_to_stream` is
     /// [`StepContext::write_event_to_stream`], which only compiles for the
@@ -135,8 +139,25 @@ impl<W: Workflow> Context<W> {
         self.publish(AnyEvent::new(event));
     }
 
+    /// Waits while the run's event stream is full, if the runner bounded
+    /// it with [`WhenFull::Wait`](crate::WhenFull::Wait): until the reader
+    /// has taken half of what it holds. Returns at once otherwise.
+    ///
+    /// The run itself waits for the reader between its steps' polls; a step
+    /// that writes many events in one go awaits this between them, so that
+    /// the stream holds no more than its capacity. See
+    /// [`Runner::stream_capacity`](crate::Runner::stream_capacity).
+    pub async fn wait_for_stream_room(&self) {
+        std::future::poll_fn(|cx| self.stream.poll_room(cx)).await;
+    }
+
     pub(crate) fn publish(&self, event: AnyEvent) {
         self.stream.publish(event);
+    }
+
+    /// Publishes the run's last event, which ends the stream.
+    pub(crate) fn publish_last(&self, event: AnyEvent) {
+        self.stream.publish_last(event);
     }
 
     /// Registers a step waiting for an `E` from the caller that `wants`
@@ -198,10 +219,26 @@ impl<W: Workflow> Context<W> {
     /// outbox for the run; outbound events go to the stream at once, in
     /// order with what the step writes there.
     fn send_routed(&self, route: impl FnOnce(&mut SendSink<'_, W>)) {
+        self.route_into(&mut self.outbox(), route);
+        self.sent.store(true, Ordering::Release);
+    }
+
+    /// Routes what a step sends into `outbox`, as [`send_routed`](Self::send_routed)
+    /// does into the run's.
+    fn route_into(&self, outbox: &mut Outbox<W>, route: impl FnOnce(&mut SendSink<'_, W>)) {
         route(&mut SendSink {
-            outbox: &mut self.outbox(),
+            outbox,
             stream: &self.stream,
         });
+    }
+
+    /// Queues for the run what a spawned invocation sent, in the order sent,
+    /// after what is queued already.
+    pub(crate) fn hand_over(&self, sent: Outbox<W>) {
+        if sent.routed.is_empty() {
+            return;
+        }
+        self.outbox().routed.extend(sent.routed);
         self.sent.store(true, Ordering::Release);
     }
 }
@@ -281,7 +318,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         E: Event + SentBy<W, STEP>,
     {
         self.note_sent::<E>();
-        self.ctx.send_routed(|outbox| W::deliver(event, outbox));
+        self.send_routed(|outbox| W::deliver(event, outbox));
     }
 
     /// Publishes `event` on the caller's stream, as
@@ -346,14 +383,18 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
             });
         };
         let mut refused = None;
-        self.ctx.send_routed(|outbox| {
+        self.send_routed(|outbox| {
             refused = W::deliver_to(index, event, outbox).err();
         });
         if refused.is_some() {
             return Err(SendError::NotAccepted {
                 step: W::STEPS[index].name,
                 event: E::NAME,
-                accepts: W::STEPS[index].accepts.name,
+                accepts: W::STEPS[index]
+                    .accepts
+                    .iter()
+                    .map(|event| event.name)
+                    .collect(),
             });
         }
         self.note_sent::<E>();
@@ -459,6 +500,16 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         })
     }
 
+    /// Routes what this step sends: into the run's outbox, or into the
+    /// invocation's own if the step is spawned (see `run::spawned`).
+    fn send_routed(&self, route: impl FnOnce(&mut SendSink<'_, W>)) {
+        if const { W::STEPS[STEP].spawn } {
+            spawned::with_outbox(|outbox| self.ctx.route_into(outbox, route));
+        } else {
+            self.ctx.send_routed(route);
+        }
+    }
+
     /// Logs a sent event, and notes it for the step's observer events.
     fn note_sent<E: Event>(&self) {
         if self.ctx.verbose() {
@@ -517,6 +568,12 @@ pub trait WrittenBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 /// Events sent through a context, waiting for the run to route them.
 pub(crate) struct Outbox<W: Workflow> {
     routed: Vec<Routed<W>>,
+}
+
+impl<W: Workflow> Default for Outbox<W> {
+    fn default() -> Self {
+        Self { routed: Vec::new() }
+    }
 }
 
 /// One routing decision taken while a step was running.

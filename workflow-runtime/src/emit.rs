@@ -1,6 +1,8 @@
 //! What a step may return: [`StepReturn`] unwraps errors, [`Emit`] routes the
 //! events inside.
 
+use std::any::Any;
+
 use crate::event::{Event, EventInfo, EventKind};
 use crate::workflow::{Sink, Workflow};
 
@@ -239,24 +241,49 @@ pub trait OneOfVariant: Send + 'static {
     const MEMBERS: &'static [EventInfo];
     /// See [`Emit::AsStop`].
     type AsStop;
+    /// See [`StepParam::AsStart`](crate::bounds::StepParam::AsStart).
+    type AsStart;
 
     /// See [`Emit::emit`].
     fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S);
+
+    /// The variant's value made of an event routed to a step that takes the
+    /// enum, if the event is one this variant carries: `slot` is an
+    /// `Option` of the event's type, as in
+    /// [`StepParam::routed`](crate::bounds::StepParam::routed).
+    fn routed(slot: &mut dyn Any) -> Option<Self>
+    where
+        Self: Sized;
+
+    /// The name of the event type the value holds.
+    fn event_name(&self) -> &'static str;
 }
 
 impl<E: Event> OneOfVariant for E {
     const MEMBERS: &'static [EventInfo] = &[E::INFO];
     type AsStop = E::AsStop;
+    type AsStart = E::AsStart;
 
     #[inline]
     fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         sink.deliver(self);
+    }
+
+    #[inline]
+    fn routed(slot: &mut dyn Any) -> Option<Self> {
+        slot.downcast_mut::<Option<E>>().and_then(Option::take)
+    }
+
+    #[inline]
+    fn event_name(&self) -> &'static str {
+        E::NAME
     }
 }
 
 impl<T: OneOfVariant> OneOfVariant for Option<T> {
     const MEMBERS: &'static [EventInfo] = T::MEMBERS;
     type AsStop = T::AsStop;
+    type AsStart = T::AsStart;
 
     #[inline]
     fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
@@ -264,14 +291,35 @@ impl<T: OneOfVariant> OneOfVariant for Option<T> {
             value.carry::<W, S>(sink);
         }
     }
+
+    #[inline]
+    fn routed(slot: &mut dyn Any) -> Option<Self> {
+        T::routed(slot).map(Some)
+    }
+
+    #[inline]
+    fn event_name(&self) -> &'static str {
+        self.as_ref().map_or("None", T::event_name)
+    }
 }
 
 impl OneOfVariant for () {
     const MEMBERS: &'static [EventInfo] = &[];
     type AsStop = crate::roles::Absent;
+    type AsStart = crate::roles::Absent;
 
     #[inline]
     fn carry<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
+
+    #[inline]
+    fn routed(_slot: &mut dyn Any) -> Option<Self> {
+        None
+    }
+
+    #[inline]
+    fn event_name(&self) -> &'static str {
+        "()"
+    }
 }
 
 /// The event types of a `OneOf` enum's variants, one list of `N`: theirs

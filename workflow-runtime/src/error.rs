@@ -71,6 +71,17 @@ fn after_attempts(attempts: u32) -> String {
     }
 }
 
+/// "`A`", "`A` or `B`", "`A`, `B` or `C`".
+fn list_events(events: &[&'static str]) -> String {
+    match events {
+        [init @ .., last] if !init.is_empty() => {
+            let init: Vec<String> = init.iter().map(|event| format!("`{event}`")).collect();
+            format!("{} or `{last}`", init.join(", "))
+        }
+        events => events.iter().map(|event| format!("`{event}`")).collect(),
+    }
+}
+
 fn list_steps(steps: &[&'static str]) -> String {
     match steps {
         [] => "no step".to_owned(),
@@ -105,15 +116,16 @@ pub enum SendError {
         /// The event type sent.
         event: &'static str,
     },
-    /// The step accepts another event type.
-    #[error("step `{step}` accepts `{accepts}`, not `{event}`")]
+    /// The step accepts other event types.
+    #[error("step `{step}` accepts {}, not `{event}`", list_events(accepts))]
     NotAccepted {
         /// The step's name.
         step: &'static str,
         /// The event type sent.
         event: &'static str,
-        /// The event type the step accepts.
-        accepts: &'static str,
+        /// The event types the step accepts: one, or the variants' of the
+        /// `#[derive(OneOf)]` enum it takes.
+        accepts: Vec<&'static str>,
     },
 }
 

@@ -18,7 +18,9 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
     /// This is how a step passes on a streamed LLM completion chunk by
     /// chunk, keeping the whole text for its result. As with
     /// [`write_event_to_stream`](Self::write_event_to_stream), the step
-    /// declares the event type in `#[step(writes(E))]`.
+    /// declares the event type in `#[step(writes(E))]`. If the runner
+    /// bounds the stream with [`WhenFull::Wait`](crate::WhenFull::Wait), it
+    /// waits for room before each write.
     ///
     /// ```
     /// # use workflows::prelude::*;
@@ -70,6 +72,7 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
         let mut forwarded = Vec::new();
         while let Some(item) = items.next().await {
             let item = item?;
+            self.wait_for_stream_room().await;
             self.write_event_to_stream(to_event(&item));
             forwarded.push(item);
         }

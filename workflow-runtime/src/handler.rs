@@ -50,7 +50,8 @@ use crate::workflow::{Output, Workflow};
 /// The handler is a future of `Result<T, WorkflowError>`, `T` being the
 /// output of the workflow's stop event. Awaiting it is optional for the run,
 /// which goes on in its own task; awaiting it without reading the stream is
-/// fine too, as the stream never makes a step wait. Polling it is
+/// fine too, as the stream never makes a step wait (unless the runner bounds
+/// it with [`WhenFull::Wait`](crate::WhenFull::Wait)). Polling it is
 /// cancel-safe: a `select!` that drops a `&mut handler` future loses nothing.
 ///
 /// # Dropping and cancelling

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod attempts;
+mod backlog;
 mod collect;
 mod context;
 mod emit;
@@ -42,6 +43,7 @@ pub mod __private;
 pub mod check;
 
 pub use attempts::{PastAttempt, Retrying, StepTimedOut};
+pub use backlog::{EventsDropped, WhenFull};
 pub use collect::EventTuple;
 pub use context::{Context, RunId, StepContext};
 pub use emit::{Emit, StepReturn};

@@ -49,6 +49,7 @@ use tokio::time::Instant;
 
 use crate::context::Context;
 use crate::event::{AnyEvent, library_event};
+use crate::run::spawned;
 use crate::workflow::{StepFuture, StepInfo, Workflow};
 
 /// An invocation of a step began, with an event of the type it accepts.
@@ -109,17 +110,19 @@ library_event!("workflows::observe::", StepFailed);
 library_event!("workflows::observe::", RunIdle);
 
 impl StepStarted {
-    pub(crate) fn of(info: &StepInfo) -> Self {
+    pub(crate) fn of(info: &StepInfo, event: &str) -> Self {
         Self {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
         }
     }
 }
 
 /// What a run that exposes observer events records for them, shared with
 /// its steps. Polls of a run's invocations never overlap, so whatever is
-/// sent during one poll belongs to the invocation being polled.
+/// sent during one poll belongs to the invocation being polled; spawned
+/// invocations, which run in tasks of their own, note what they do there,
+/// and hand it over in their last poll.
 #[derive(Default)]
 pub(crate) struct Observer {
     state: Mutex<Records>,
@@ -127,15 +130,20 @@ pub(crate) struct Observer {
 
 #[derive(Default)]
 struct Records {
-    /// The names of the events sent during the current poll.
-    sent: Vec<&'static str>,
-    /// The names of the events written to the stream during the current poll.
-    written: Vec<&'static str>,
-    /// The names of the events received from the caller during the current
-    /// poll.
-    received: Vec<&'static str>,
+    /// What was noted during the current poll.
+    noted: Noted,
     /// The invocation that has just completed, until the run takes it.
     completed: Option<Completed>,
+}
+
+/// The names of the events an invocation sent, wrote to the stream and
+/// received from the caller, in order: during the current poll of the
+/// run's invocations, or in the task of a spawned one.
+#[derive(Default)]
+pub(crate) struct Noted {
+    sent: Vec<&'static str>,
+    written: Vec<&'static str>,
+    received: Vec<&'static str>,
 }
 
 /// An invocation that has completed, as its observer events describe it.
@@ -156,21 +164,39 @@ impl Observer {
     /// Notes that the invocation being polled sent an event named `name`.
     #[cold]
     pub(crate) fn sent(&self, name: &'static str) {
-        self.lock().sent.push(name);
+        self.note(|noted| noted.sent.push(name));
     }
 
     /// Notes that the invocation being polled wrote an event named `name` to
     /// the stream.
     #[cold]
     pub(crate) fn wrote(&self, name: &'static str) {
-        self.lock().written.push(name);
+        self.note(|noted| noted.written.push(name));
     }
 
     /// Notes that the invocation being polled received an event named
     /// `name` from the run's caller.
     #[cold]
     pub(crate) fn received(&self, name: &'static str) {
-        self.lock().received.push(name);
+        self.note(|noted| noted.received.push(name));
+    }
+
+    /// Notes something in the task of the spawned invocation doing it, if
+    /// it is one, or for the invocation being polled.
+    fn note(&self, note: impl Fn(&mut Noted)) {
+        if !spawned::note(&note) {
+            note(&mut self.lock().noted);
+        }
+    }
+
+    /// Takes what a spawned invocation noted in its task, as if it had
+    /// happened during the current poll, which is its last.
+    pub(crate) fn absorb(&self, noted: Noted) {
+        let mut records = self.lock();
+        let current = &mut records.noted;
+        current.sent.extend(noted.sent);
+        current.written.extend(noted.written);
+        current.received.extend(noted.received);
     }
 
     /// Notes that the invocation that has just completed returned an event
@@ -199,11 +225,12 @@ impl Observer {
 }
 
 impl Completed {
-    /// The event saying that the invocation of the step `info` succeeded.
-    pub(crate) fn finished(self, info: &StepInfo) -> StepFinished {
+    /// The event saying that the invocation of the step `info` with an
+    /// `event` succeeded.
+    pub(crate) fn finished(self, info: &StepInfo, event: &str) -> StepFinished {
         StepFinished {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
             duration: self.duration,
             produced: self.produced.into_iter().map(str::to_owned).collect(),
             written: self.written.into_iter().map(str::to_owned).collect(),
@@ -211,12 +238,12 @@ impl Completed {
         }
     }
 
-    /// The event saying that the invocation of the step `info` failed with
-    /// `error`.
-    pub(crate) fn failed(self, info: &StepInfo, error: String) -> StepFailed {
+    /// The event saying that the invocation of the step `info` with an
+    /// `event` failed with `error`.
+    pub(crate) fn failed(self, info: &StepInfo, event: &str, error: String) -> StepFailed {
         StepFailed {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
             duration: self.duration,
             error,
         }
@@ -224,17 +251,18 @@ impl Completed {
 }
 
 /// Publishes the [`StepStarted`] of an invocation of the step at index
-/// `step` whose `future` is about to be polled for the first time, and wraps
+/// `step` with an `event`, whose `future` is about to be polled for the
+/// first time, and wraps
 /// the future so that it leaves its [`Completed`] record with `observer` as
 /// it completes.
 #[cold]
 pub(crate) fn watch<'a, W: Workflow>(
     ctx: &Context<W>,
     observer: &'a Observer,
-    step: usize,
+    (step, event): (usize, &str),
     future: StepFuture<'a, W>,
 ) -> StepFuture<'a, W> {
-    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step])));
+    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step], event)));
     Box::pin(Watched::<W> {
         future,
         observer,
@@ -268,9 +296,9 @@ impl<W: Workflow> Future for Watched<'_, W> {
         // The invocation catches the panic; its record is left here first.
         let polled = catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx)));
         let mut records = this.observer.lock();
-        this.produced.append(&mut records.sent);
-        this.written.append(&mut records.written);
-        this.received.append(&mut records.received);
+        this.produced.append(&mut records.noted.sent);
+        this.written.append(&mut records.noted.written);
+        this.received.append(&mut records.noted.received);
         if !matches!(polled, Ok(Poll::Pending)) {
             records.completed = Some(Completed {
                 duration: this.started.elapsed(),

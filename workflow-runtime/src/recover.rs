@@ -210,25 +210,27 @@ impl Failed {
         }
     }
 
-    /// The error that fails the run, naming the step `info`.
-    pub(crate) fn into_error(self, info: &StepInfo) -> WorkflowError {
+    /// The error that fails the run, naming the step `info` and the event
+    /// it was handling.
+    pub(crate) fn into_error(self, info: &StepInfo, event: &'static str) -> WorkflowError {
         match self.last {
             Ok(source) => WorkflowError::StepFailed {
                 step: info.name,
-                event: info.accepts.name,
+                event,
                 attempts: self.attempts,
                 source,
             },
             Err(message) => WorkflowError::StepPanicked {
                 step: info.name,
-                event: info.accepts.name,
+                event,
                 message,
             },
         }
     }
 
-    /// The event for the step that catches the failure of the step `info`.
-    pub(crate) fn into_event(self, info: &StepInfo) -> StepFailedEvent {
+    /// The event for the step that catches the failure of the step `info`
+    /// while it handled an `event`.
+    pub(crate) fn into_event(self, info: &StepInfo, event: &str) -> StepFailedEvent {
         let (input, elapsed) = self
             .kept
             .expect("`workflow!` keeps the input of every step another catches");
@@ -257,7 +259,7 @@ impl Failed {
         };
         StepFailedEvent {
             step: info.name.to_owned(),
-            event: info.accepts.name.to_owned(),
+            event: event.to_owned(),
             input,
             input_error,
             error,

@@ -9,7 +9,7 @@
 
 use std::any::Any;
 
-use crate::check::same_event;
+use crate::check::contains;
 use crate::event::{AnyEvent, Event, EventInfo, EventKind};
 use crate::run::fan::gathered;
 use crate::workflow::{Sink, StepInfo, Workflow};
@@ -46,7 +46,7 @@ impl Targets {
 
 /// Whether `step` takes `event` one at a time (rather than gathered).
 const fn takes_singly(step: &StepInfo, event: &EventInfo) -> bool {
-    !step.gathers && same_event(&step.accepts, event)
+    !step.gathers && contains(step.accepts, event)
 }
 
 /// Queues `event` for every step that takes its type one at a time, cloning
@@ -108,7 +108,7 @@ fn unrouted<W: Workflow, E: Event, S: Sink<W>>(event: E, sink: &mut S) {
 
 /// The event in `slot`, an `Option<E>` that [`Workflow::WRAP`] was handed
 /// by the routing, which checked that the step takes `E`.
-pub fn take<E: 'static>(slot: &mut dyn Any) -> E {
+pub(crate) fn take<E: 'static>(slot: &mut dyn Any) -> E {
     slot.downcast_mut::<Option<E>>()
         .and_then(Option::take)
         .expect("an event is routed only to a step that takes its type")

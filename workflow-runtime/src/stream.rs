@@ -2,9 +2,13 @@
 //! end, out to the caller, and the run's [`Inbox`] of events the caller
 //! sends in, in the one allocation they share.
 //!
-//! The stream is unbounded, so that a step never waits for the caller, and
-//! batched on the reading side: the reader takes everything queued in one
-//! lock.
+//! The stream is unbounded unless the runner bounds it (see [`backlog`]),
+//! so that a step never waits for the caller, and batched on the reading
+//! side: the reader takes everything queued in one lock. A bounded stream's
+//! reader takes one event at a time, so that what it holds counts against
+//! the bound.
+//!
+//! [`backlog`]: crate::backlog
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -16,6 +20,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use tokio::sync::oneshot;
 use tokio_stream::Stream;
 
+use crate::backlog::{Backlog, Bound, WhenFull};
 use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
 use crate::inbox::{Inbox, Received};
@@ -23,7 +28,7 @@ use crate::workflow::Workflow;
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<AnyEvent>,
+    backlog: Backlog,
     reader_waker: Option<Waker>,
     closed: bool,
     reader_gone: bool,
@@ -38,6 +43,11 @@ struct Shared {
     /// Whether the inbox holds events for the run to route: read by the run
     /// without the lock.
     incoming: AtomicBool,
+    /// The stream's bound, if the runner gave it one.
+    bound: Option<Bound>,
+    /// Whether a stream bounded with [`WhenFull::Wait`] is full: read by
+    /// its writers without the lock, set and cleared under it.
+    full: AtomicBool,
 }
 
 impl Shared {
@@ -65,8 +75,12 @@ pub(crate) struct Inlet {
     shared: Arc<Shared>,
 }
 
-pub(crate) fn channel() -> (Publisher, Subscription, Inlet) {
-    let shared = Arc::new(Shared::default());
+/// The channel of a run whose stream has `bound`, if any.
+pub(crate) fn channel(bound: Option<Bound>) -> (Publisher, Subscription, Inlet) {
+    let shared = Arc::new(Shared {
+        bound,
+        ..Shared::default()
+    });
     (
         Publisher {
             shared: shared.clone(),
@@ -79,19 +93,64 @@ pub(crate) fn channel() -> (Publisher, Subscription, Inlet) {
 }
 
 impl Publisher {
-    /// Queues `event` for the reader; drops it if the reader is gone.
+    /// Queues `event` for the reader; drops it if the reader is gone, or
+    /// the stream has ended.
     pub(crate) fn publish(&self, event: AnyEvent) {
-        let waker = {
+        self.push(event, false);
+    }
+
+    /// Queues `event` as the last item of the stream, which ends after it:
+    /// whatever is published afterwards, by a spawned step whose task is
+    /// still being aborted, is dropped.
+    pub(crate) fn publish_last(&self, event: AnyEvent) {
+        self.push(event, true);
+    }
+
+    fn push(&self, event: AnyEvent, last: bool) {
+        let (waker, evicted) = {
             let mut state = self.shared.lock();
-            if state.reader_gone {
+            if state.closed {
                 return;
             }
-            state.queue.push_back(event);
-            state.reader_waker.take()
+            state.closed = last;
+            let evicted = if state.reader_gone {
+                None
+            } else {
+                state
+                    .backlog
+                    .push(event, self.shared.bound, &self.shared.full)
+            };
+            (state.reader_waker.take(), evicted)
         };
+        drop(evicted);
         if let Some(waker) = waker {
             waker.wake();
         }
+    }
+
+    /// Whether the run waits for the reader when the stream is full
+    /// ([`WhenFull::Wait`]).
+    pub(crate) fn waits_when_full(&self) -> bool {
+        self.shared
+            .bound
+            .is_some_and(|bound| bound.when_full == WhenFull::Wait)
+    }
+
+    /// Ready if the stream has room for more events; otherwise remembers
+    /// the task of `cx` to wake once it has. Always ready but for a stream
+    /// bounded with [`WhenFull::Wait`].
+    pub(crate) fn poll_room(&self, cx: &TaskContext<'_>) -> Poll<()> {
+        if !self.shared.full.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        let mut state = self.shared.lock();
+        // Set and cleared under the lock: looked at again under it, so
+        // that a reader who makes room now wakes this writer.
+        if !self.shared.full.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        state.backlog.wait_for_room(cx.waker());
+        Poll::Pending
     }
 }
 
@@ -177,12 +236,13 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        let dropped = {
+        let (dropped, writers) = {
             let mut state = self.shared.lock();
             state.reader_gone = true;
-            std::mem::take(&mut state.queue)
+            state.backlog.discard(&self.shared.full)
         };
         drop(dropped);
+        writers.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -191,8 +251,10 @@ impl Drop for Subscription {
 ///
 /// It ends after the run's last event, whatever the outcome: a stop event (the
 /// last item), a failure, a timeout or a cancellation. Events are queued
-/// without bound, so a slow reader never holds a step up; dropping the stream
-/// discards what is queued and whatever the run writes afterwards.
+/// without bound, so a slow reader never holds a step up, unless the runner
+/// bounds the stream ([`Runner::stream_capacity`](crate::Runner::stream_capacity));
+/// dropping the stream discards what is queued and whatever the run writes
+/// afterwards.
 pub struct EventStream {
     shared: Arc<Shared>,
     batch: VecDeque<AnyEvent>,
@@ -208,9 +270,18 @@ impl Stream for EventStream {
             return Poll::Ready(Some(event));
         }
         let mut state = this.shared.lock();
-        std::mem::swap(&mut state.queue, &mut this.batch);
-        if let Some(event) = this.batch.pop_front() {
-            return Poll::Ready(Some(event));
+        if let Some(bound) = this.shared.bound {
+            let (event, writers) = state.backlog.take_one(bound, &this.shared.full);
+            if let Some(event) = event {
+                drop(state);
+                writers.into_iter().for_each(Waker::wake);
+                return Poll::Ready(Some(event));
+            }
+        } else {
+            state.backlog.take_all(&mut this.batch);
+            if let Some(event) = this.batch.pop_front() {
+                return Poll::Ready(Some(event));
+            }
         }
         if state.closed {
             return Poll::Ready(None);

@@ -130,7 +130,7 @@ impl<'a, W: Workflow> Unfinished<'a, W> {
 impl<W: Workflow> Drop for Unfinished<'_, W> {
     fn drop(&mut self) {
         if let Some(ctx) = self.ctx {
-            ctx.publish(terminal_event(&WorkflowError::Cancelled));
+            ctx.publish_last(terminal_event(&WorkflowError::Cancelled));
         }
     }
 }

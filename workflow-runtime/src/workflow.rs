@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::context::Context;
@@ -69,7 +70,9 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     type Branch: BranchTag;
 
     /// One finished invocation: what a step returned, before routing. Never
-    /// held across an await, so it need not be `Send`.
+    /// held across an await, so it need not be `Send`; a workflow with a
+    /// spawned step, whose task hands it to the run's, has it `Send` (see
+    /// [`invoke_spawned`](Self::invoke_spawned)).
     #[doc(hidden)]
     type Produced: 'static;
 
@@ -93,10 +96,27 @@ pub trait Workflow: Sized + Send + Sync + 'static {
         crate::route::deliver_to::<Self, E, S>(step, event, sink)
     }
 
+    /// The name of the event type that `pending` carries: the one its step
+    /// takes, or that of the variant it holds of a `#[derive(OneOf)]` enum
+    /// its step takes.
+    #[doc(hidden)]
+    fn event_name(pending: &Self::Pending) -> &'static str;
+
     /// Starts the step that `pending` is queued for.
     #[doc(hidden)]
     fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)
     -> StepFuture<'a, Self>;
+
+    /// Starts the spawned step that `pending` is queued for, in a task of
+    /// its own (`#[step(spawn)]`). Only a workflow with a spawned step asks
+    /// for its `Produced` to be `Send`, so that no other sees an error
+    /// about it.
+    #[doc(hidden)]
+    fn invoke_spawned<'a>(
+        workflow: &Arc<Self>,
+        ctx: &'a Arc<Context<Self>>,
+        pending: Self::Pending,
+    ) -> StepFuture<'a, Self>;
 
     /// The queued invocation of the step at index `step`, which takes a
     /// `Vec<E>`, with the `E`s a fan-out gathered.
@@ -154,8 +174,9 @@ pub trait Sink<W: Workflow>: Sized {
 pub struct StepInfo {
     /// The method's name.
     pub name: &'static str,
-    /// The event type it accepts.
-    pub accepts: EventInfo,
+    /// The event types it accepts: one, or each variant's of a
+    /// `#[derive(OneOf)]` enum it takes.
+    pub accepts: &'static [EventInfo],
     /// The event types it may return.
     pub returns: &'static [EventInfo],
     /// Whether it returns a `Vec` of events, one branch of a fan-out each.
@@ -173,6 +194,9 @@ pub struct StepInfo {
     pub waits_for: &'static [EventInfo],
     /// How many of its invocations may run at once within one run.
     pub num_workers: usize,
+    /// Whether each of its invocations runs as a task of its own on tokio's
+    /// worker pool (`#[step(spawn)]`), rather than in the run's task.
+    pub spawn: bool,
     /// How it is tried again after an error (`#[step(retry = ...)]`).
     pub retry: Option<RetryPolicy>,
     /// How long one attempt may take (`#[step(timeout = ...)]`).

@@ -48,6 +48,26 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         .zip(&caught)
         .map(|(step, caught)| invocation(step, *caught));
     let declared = steps.iter().map(|step| declared_impls(step, self_ty));
+    // Spanned on the step's event type, where an error about a type that is
+    // no event is shown once.
+    let routed = steps.iter().map(|step| {
+        let routed = step.param_item("routed");
+        quote_spanned! {step.event_span()=> #routed(slot) }
+    });
+    let event_names = steps.iter().map(|step| {
+        let event_name = step.param_item("event_name");
+        quote_spanned! {step.event_span()=> #event_name(event) }
+    });
+    let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
+        quote!(::workflows::__private::invoke_spawned(
+            workflow, ctx, pending
+        ))
+    } else {
+        quote! {
+            let _ = (workflow, ctx, pending);
+            ::core::unreachable!("no step of this workflow is spawned")
+        }
+    };
     let checks = if check_graph {
         graph::checks(model)
     } else {
@@ -90,8 +110,23 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 type Produced = __Produced;
 
                 const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
-                    #( #cfgs |slot| __Pending::#variants(::workflows::__private::take(slot)), )*
+                    #( #cfgs |slot| __Pending::#variants(#routed), )*
                 ];
+
+                #[inline]
+                fn event_name(pending: &__Pending) -> &'static str {
+                    match *pending {
+                        #( #cfgs __Pending::#variants(ref event) => #event_names, )*
+                    }
+                }
+
+                fn invoke_spawned<'__a>(
+                    workflow: &::std::sync::Arc<Self>,
+                    ctx: &'__a ::std::sync::Arc<::workflows::Context<Self>>,
+                    pending: __Pending,
+                ) -> ::workflows::__private::StepFuture<'__a, Self> {
+                    #invoke_spawned
+                }
 
                 fn invoke<'__a>(
                     &'__a self,
@@ -169,13 +204,14 @@ fn output_type(step: &Step) -> TokenStream {
 
 fn step_info(step: &Step) -> TokenStream {
     let name = step.display_name();
-    let event = step.accepted();
+    let accepts = step.param_item("ACCEPTS");
     let param = &step.event;
     let output = output_type(step);
     let sends = &step.options.sends.types;
     let writes = &step.options.writes.types;
     let waits_for = &step.options.waits_for.types;
     let num_workers = step.options.num_workers;
+    let spawn = step.options.spawn;
     let catches = step
         .options
         .catches
@@ -188,7 +224,7 @@ fn step_info(step: &Step) -> TokenStream {
     quote! {
         ::workflows::StepInfo {
             name: #name,
-            accepts: <#event as ::workflows::Event>::INFO,
+            accepts: #accepts,
             returns: <#output as ::workflows::__private::Emit>::MEMBERS,
             fans_out: <#output as ::workflows::__private::Emit>::FANS_OUT,
             gathers: <#param as ::workflows::__private::StepParam>::GATHERS,
@@ -196,6 +232,7 @@ fn step_info(step: &Step) -> TokenStream {
             writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
             waits_for: &[ #( <#waits_for as ::workflows::Event>::INFO ),* ],
             num_workers: #num_workers,
+            spawn: #spawn,
             retry: #retry,
             timeout: #timeout,
             catches: &[ #( #catches ),* ],
@@ -229,8 +266,7 @@ fn constant_option(value: Option<&syn::Expr>) -> TokenStream {
 fn fold_start(steps: &[Step], span: Span) -> Folded {
     let mut aliases = Vec::new();
     let roles = steps.iter().enumerate().map(|(position, step)| {
-        let event = step.accepted();
-        let role = quote_spanned! {step.event_span()=> <#event as ::workflows::Event>::AsStart };
+        let role = step.param_item("AsStart");
         let alias = format_ident!("__StartRole{position}");
         conditional_role(step, alias, role, &mut aliases)
     });

@@ -16,10 +16,11 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
     let none = TokenStream::new();
     let mut checks = vec![
         quote! {
+            const __ACCEPTS: usize = ::workflows::__private::check::accept_count(&__STEPS);
             const __OUTPUTS: usize = ::workflows::__private::check::output_count(&__STEPS);
             const __CATCHES: usize = ::workflows::__private::check::catch_count(&__STEPS);
             // A reference, so that each check copies a pointer, not the graph.
-            const __GRAPH: &::workflows::__private::check::Graph<#count, __OUTPUTS, __CATCHES> =
+            const __GRAPH: &::workflows::__private::check::Graph<#count, __ACCEPTS, __OUTPUTS, __CATCHES> =
                 &::workflows::__private::check::Graph::of(&__STEPS);
         },
         check(&none, workflow_span, quote!(no_start(#name, __GRAPH))),

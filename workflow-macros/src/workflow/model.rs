@@ -292,12 +292,14 @@ impl Step {
         self.name.unraw().to_string()
     }
 
-    /// The event type the step is invoked for: the element type of a
-    /// `Vec<E>` parameter, or the parameter's type; spanned on it.
-    pub(crate) fn accepted(&self) -> TokenStream {
+    /// The item `item` of the step's event parameter as a `StepParam`
+    /// (the events it accepts, its start event), spanned on the parameter's
+    /// type, where an error about a type that is no event points.
+    pub(crate) fn param_item(&self, item: &str) -> TokenStream {
         let event = &self.event;
+        let item = Ident::new(item, self.event_span());
         quote::quote_spanned! {self.event_span()=>
-            <#event as ::workflows::__private::StepParam>::Event
+            <#event as ::workflows::__private::StepParam>::#item
         }
     }
 

@@ -13,8 +13,9 @@ use crate::errors::{Errors, closest, edit_distance, unknown_option};
 pub(crate) const DEFAULT_NUM_WORKERS: usize = 4;
 
 /// The names of the options of `#[step(...)]`.
-const OPTIONS: [&str; 8] = [
+const OPTIONS: [&str; 9] = [
     "num_workers",
+    "spawn",
     "sends",
     "writes",
     "waits_for",
@@ -25,13 +26,16 @@ const OPTIONS: [&str; 8] = [
 ];
 
 /// What the error about an unknown option lists.
-const KNOWN_OPTIONS: &str = "the options are `num_workers = N`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` or `catches(*)`, and `max_recoveries = N`";
+const KNOWN_OPTIONS: &str = "the options are `num_workers = N`, `spawn`, `sends(Event, ...)`, `writes(Event, ...)`, `waits_for(Event, ...)`, `retry = RetryPolicy`, `timeout = Duration`, `catches(step, ...)` or `catches(*)`, and `max_recoveries = N`";
 
 /// LlamaIndex's default for `max_recoveries`.
 const DEFAULT_MAX_RECOVERIES: u32 = 1;
 
 pub(crate) struct StepOptions {
     pub(crate) num_workers: usize,
+    /// `spawn`: each invocation runs as a task of its own on tokio's worker
+    /// pool, rather than in the run's task.
+    pub(crate) spawn: bool,
     /// `sends(...)`: the events the step sends through its context.
     pub(crate) sends: EventList,
     /// `writes(...)`: the events the step writes to the event stream.
@@ -67,6 +71,7 @@ impl StepOptions {
     pub(crate) fn parse(attr: &Attribute, errors: &mut Errors) -> Self {
         let mut options = Self {
             num_workers: DEFAULT_NUM_WORKERS,
+            spawn: false,
             sends: EventList::default(),
             writes: EventList::default(),
             waits_for: EventList::default(),
@@ -108,6 +113,15 @@ impl StepOptions {
                         "`num_workers` must be a whole number of at least 1, like `num_workers = 8`",
                     ),
                     Ok(n) => options.num_workers = n,
+                }
+                Ok(())
+            } else if option == "spawn" {
+                if std::mem::replace(&mut options.spawn, true) {
+                    errors.spanned(&meta.path, "`spawn` is given twice: keep one");
+                }
+                if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                    errors.spanned(&meta.path, "`spawn` takes no value: write `#[step(spawn)]`");
+                    return skip_option(&meta);
                 }
                 Ok(())
             } else if option == "sends" {

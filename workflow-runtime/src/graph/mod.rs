@@ -18,8 +18,8 @@ mod trace;
 pub use html::{draw_all_possible_flows, draw_most_recent_execution};
 pub use trace::{RunEnd, RunTrace, StepTrace};
 
-use crate::event::{EventInfo, EventKind};
-use crate::recover::catcher_of;
+use crate::event::{Event, EventInfo, EventKind};
+use crate::recover::{StepFailedEvent, catcher_of};
 use crate::workflow::Workflow;
 
 /// Every step and event type of a workflow, and how they connect.
@@ -67,7 +67,7 @@ pub struct Graph {
     /// The event types, in order of first appearance.
     pub events: Vec<EventNode>,
     /// Every connection, in the same order: for each step, its accepted
-    /// event, what it returns, what it sends, what it writes, what it waits
+    /// events, what it returns, what it sends, what it writes, what it waits
     /// for; then the failures that other steps catch.
     pub edges: Vec<Edge>,
 }
@@ -169,16 +169,11 @@ impl Graph {
                 name: step.name,
                 num_workers: step.num_workers,
             });
-            let accepted = graph.event(&mut keys, &step.accepts);
-            graph.edges.push(Edge {
-                step: index,
-                event: accepted,
-                kind: EdgeKind::Accepts,
-            });
             let produced = step
-                .returns
+                .accepts
                 .iter()
-                .map(|event| (event, EdgeKind::Returns))
+                .map(|event| (event, EdgeKind::Accepts))
+                .chain(step.returns.iter().map(|event| (event, EdgeKind::Returns)))
                 .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)))
                 .chain(step.writes.iter().map(|event| (event, EdgeKind::Writes)))
                 .chain(step.waits_for.iter().map(|event| (event, EdgeKind::Waits)));
@@ -191,25 +186,31 @@ impl Graph {
                 });
             }
         }
-        graph.add_failure_edges::<W>();
+        graph.add_failure_edges::<W>(&keys);
         graph.mark_stream_events();
         graph
     }
 
     /// A fails edge from each step whose failures another step catches to
-    /// the event those failures come as, which that step accepts.
-    fn add_failure_edges<W: Workflow>(&mut self) {
+    /// the event those failures come as, which that step accepts; `keys`
+    /// are the events' keys, as [`event`](Self::event) keeps them.
+    fn add_failure_edges<W: Workflow>(&mut self, keys: &[&'static str]) {
+        let failure = <StepFailedEvent as Event>::KEY;
+        // The checks make every catching step accept `StepFailedEvent`.
+        let Some(event) = keys.iter().position(|key| *key == failure) else {
+            return;
+        };
         for step in 0..W::STEPS.len() {
-            let Some(catcher) = catcher_of(W::STEPS, step) else {
+            if catcher_of(W::STEPS, step).is_none() {
                 continue;
+            }
+            let edge = Edge {
+                step,
+                event,
+                kind: EdgeKind::Fails,
             };
-            let accepted = W::STEPS[catcher].accepts.name;
-            if let Some(event) = self.events.iter().position(|event| event.name == accepted) {
-                self.edges.push(Edge {
-                    step,
-                    event,
-                    kind: EdgeKind::Fails,
-                });
+            if !self.edges.contains(&edge) {
+                self.edges.push(edge);
             }
         }
     }

@@ -202,10 +202,11 @@ impl Fans {
             .iter()
             .enumerate()
             .map(|(nth, &step)| {
-                let key = steps[step].accepts.key;
+                // A gathering step takes a `Vec` of one event type.
+                let key = steps[step].accepts[0].key;
                 let shared = gathering[nth + 1..]
                     .iter()
-                    .any(|&later| steps[later].accepts.key == key);
+                    .any(|&later| steps[later].accepts[0].key == key);
                 let events = if shared {
                     let of_key = gathered.iter().filter(|(_, of, _)| *of == key);
                     of_key.map(|(_, _, event)| event.clone()).collect()
@@ -290,7 +291,7 @@ pub(crate) const fn accepted_singly(steps: &[StepInfo], event: &EventInfo) -> bo
 const fn takes(steps: &[StepInfo], event: &EventInfo, gathering: bool) -> bool {
     let mut i = 0;
     while i < steps.len() {
-        if steps[i].gathers == gathering && crate::check::same_event(&steps[i].accepts, event) {
+        if steps[i].gathers == gathering && crate::check::contains(steps[i].accepts, event) {
             return true;
         }
         i += 1;

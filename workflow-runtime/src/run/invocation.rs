@@ -7,10 +7,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::observe::{self, Observer};
+use crate::run::spawned::{self, Held};
 use crate::workflow::{StepFuture, Workflow};
 
 /// How an invocation ended without producing anything.
@@ -29,39 +31,71 @@ impl fmt::Display for Failure {
     }
 }
 
-/// What an invocation ended with, tagged with its step's index and the
-/// branch of a fan-out it was in.
+/// What an invocation ended with, tagged with its step's index, the branch
+/// of a fan-out it was in, and the name of the event type it was invoked
+/// with.
 pub(crate) type Finished<W> = (
     usize,
     <W as Workflow>::Branch,
+    &'static str,
     Result<<W as Workflow>::Produced, Failure>,
 );
 
 pub(crate) struct Invocation<'a, W: Workflow> {
     step: usize,
     branch: W::Branch,
+    event: &'static str,
     future: StepFuture<'a, W>,
     span: tracing::Span,
 }
 
+/// What a run invokes its steps with: its workflow and its context, and
+/// the context's `Arc` if a step is spawned (see [`spawned`]).
+pub(crate) struct Steps<'a, W: Workflow> {
+    pub(crate) workflow: &'a Arc<W>,
+    pub(crate) ctx: &'a Context<W>,
+    pub(crate) shared: Option<&'a Arc<Context<W>>>,
+}
+
+impl<'a, W: Workflow> Steps<'a, W> {
+    pub(crate) fn new(workflow: &'a Arc<W>, held: &'a Held<W>) -> Self {
+        Self {
+            workflow,
+            ctx: held.context(),
+            shared: held.shared(),
+        }
+    }
+
+    /// The future of the step at index `step` with `pending`.
+    fn invoke(&self, step: usize, pending: W::Pending) -> StepFuture<'a, W> {
+        if const { spawned::any_spawned(W::STEPS) }
+            && W::STEPS[step].spawn
+            && let Some(shared) = self.shared
+        {
+            return W::invoke_spawned(self.workflow, shared, pending);
+        }
+        self.workflow.invoke(self.ctx, pending)
+    }
+}
+
 impl<'a, W: Workflow> Invocation<'a, W> {
     pub(crate) fn start(
-        workflow: &'a W,
-        ctx: &'a Context<W>,
+        steps: &Steps<'a, W>,
         (step, branch): (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
-        let info = &W::STEPS[step];
-        let span = tracing::debug_span!("step", step = info.name, event = info.accepts.name);
+        let event = W::event_name(&pending);
+        let span = tracing::debug_span!("step", step = W::STEPS[step].name, event);
         // `Span::in_scope` written out: the compiler does not always inline
         // it, and a call per invocation shows in the chain benchmark.
         let future = {
             let _entered = span.enter();
-            workflow.invoke(ctx, pending)
+            steps.invoke(step, pending)
         };
         Self {
             step,
             branch,
+            event,
             future,
             span,
         }
@@ -71,15 +105,19 @@ impl<'a, W: Workflow> Invocation<'a, W> {
     /// [`observe::watch`]).
     #[cold]
     pub(crate) fn watched(
-        workflow: &'a W,
-        ctx: &'a Context<W>,
+        steps: &Steps<'a, W>,
         observer: &'a Observer,
         at: (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
-        let started = Self::start(workflow, ctx, at, pending);
+        let started = Self::start(steps, at, pending);
         Self {
-            future: observe::watch(ctx, observer, started.step, started.future),
+            future: observe::watch(
+                steps.ctx,
+                observer,
+                (started.step, started.event),
+                started.future,
+            ),
             ..started
         }
     }
@@ -93,12 +131,16 @@ impl<W: Workflow> Future for Invocation<'_, W> {
         let _entered = this.span.enter();
         match catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(result)) => {
-                Poll::Ready((this.step, this.branch, result.map_err(Failure::Error)))
-            }
+            Ok(Poll::Ready(result)) => Poll::Ready((
+                this.step,
+                this.branch,
+                this.event,
+                result.map_err(Failure::Error),
+            )),
             Err(payload) => Poll::Ready((
                 this.step,
                 this.branch,
+                this.event,
                 Err(Failure::Panic(panic_message(&*payload))),
             )),
         }

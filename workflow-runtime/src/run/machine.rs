@@ -24,7 +24,7 @@ use crate::inbox::route_incoming;
 use crate::observe::RunIdle;
 use crate::recover::{Failed, catcher_of};
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
-use crate::run::invocation::{Failure, Finished, Invocation};
+use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::workflow::{Sink, Workflow};
 
@@ -41,7 +41,7 @@ struct Slot<W: Workflow> {
 type Ready<W> = ((usize, <W as Workflow>::Branch), <W as Workflow>::Pending);
 
 pub(crate) struct Machine<'a, W: Workflow> {
-    workflow: &'a W,
+    steps: Steps<'a, W>,
     ctx: &'a Context<W>,
     slots: Box<[Slot<W>]>,
     ready: VecDeque<Ready<W>>,
@@ -54,10 +54,14 @@ pub(crate) struct Machine<'a, W: Workflow> {
     produced: u32,
     /// The run's fan-outs; `None` until a step fans out.
     fans: Option<Box<Fans>>,
+    /// Whether the run waits for its stream's reader when the stream is
+    /// full ([`WhenFull::Wait`](crate::WhenFull::Wait)).
+    waits_for_reader: bool,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
-    pub(crate) fn new(workflow: &'a W, ctx: &'a Context<W>) -> Self {
+    pub(crate) fn new(steps: Steps<'a, W>) -> Self {
+        let ctx = steps.ctx;
         let slots = W::STEPS
             .iter()
             .map(|step| Slot {
@@ -68,8 +72,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
             })
             .collect();
         Self {
-            workflow,
             ctx,
+            steps,
             slots,
             ready: VecDeque::new(),
             running: None,
@@ -77,6 +81,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             last_step: 0,
             produced: 0,
             fans: None,
+            waits_for_reader: ctx.channel().waits_when_full(),
         }
     }
 
@@ -90,6 +95,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
         // tasks of this thread.
         let mut slice = TimeSlice::new();
         loop {
+            if self.stream_full(cx) {
+                return Poll::Pending;
+            }
             let mut progressed = false;
             while let Some((at, pending)) = self.ready.pop_front() {
                 progressed = true;
@@ -109,6 +117,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 if slice.spend() {
                     cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                if self.stream_full(cx) {
                     return Poll::Pending;
                 }
             }
@@ -150,6 +161,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
         }
     }
 
+    /// Whether the run has to wait for its stream's reader before it polls
+    /// its steps again; if so, the reader wakes it once there is room.
+    fn stream_full(&self, cx: &TaskContext<'_>) -> bool {
+        self.waits_for_reader && self.ctx.channel().poll_room(cx).is_pending()
+    }
+
     /// Whether the run's caller sent events for its steps; no lock.
     pub(crate) fn has_incoming(&self) -> bool {
         self.ctx.channel().has_incoming()
@@ -168,8 +185,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// exposes observer events.
     fn start(&self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
         match self.ctx.observer() {
-            None => Invocation::start(self.workflow, self.ctx, at, pending),
-            Some(observer) => Invocation::watched(self.workflow, self.ctx, observer, at, pending),
+            None => Invocation::start(&self.steps, at, pending),
+            Some(observer) => Invocation::watched(&self.steps, observer, at, pending),
         }
     }
 
@@ -183,7 +200,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             .collect()
     }
 
-    fn finish(&mut self, (step, tag, result): Finished<W>) -> Result<(), WorkflowError> {
+    fn finish(&mut self, (step, tag, event, result): Finished<W>) -> Result<(), WorkflowError> {
         let branch = tag.branch();
         let slot = &mut self.slots[step];
         slot.running -= 1;
@@ -206,13 +223,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
                     println!("Step {} produced no event", info.name);
                 }
                 if let Some(observer) = self.ctx.observer() {
-                    let finished = observer.take_completed().finished(info);
+                    let finished = observer.take_completed().finished(info, event);
                     self.ctx.publish(AnyEvent::new(finished));
                 }
             }
             Err(failure) => {
                 self.set_branch(branch);
-                self.recover_or_fail(step, failure)?;
+                self.recover_or_fail(step, event, failure)?;
             }
         }
         self.set_branch(Branch::NONE);
@@ -260,20 +277,25 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// it, if one does and may still recover, or gives the error that ends
     /// the run.
     #[cold]
-    fn recover_or_fail(&mut self, step: usize, failure: Failure) -> Result<(), WorkflowError> {
+    fn recover_or_fail(
+        &mut self,
+        step: usize,
+        event: &'static str,
+        failure: Failure,
+    ) -> Result<(), WorkflowError> {
         let info = &W::STEPS[step];
         if let Some(observer) = self.ctx.observer() {
             let failed = observer
                 .take_completed()
-                .failed(info, format!("{failure:#}"));
+                .failed(info, event, format!("{failure:#}"));
             self.ctx.publish(AnyEvent::new(failed));
         }
         let failed = Failed::of(failure);
         let Some(catcher) = self.catcher(step) else {
-            return Err(failed.into_error(info));
+            return Err(failed.into_error(info, event));
         };
         self.slots[catcher].recovered += 1;
-        let failed = failed.into_event(info);
+        let failed = failed.into_event(info, event);
         tracing::warn!(
             step = info.name,
             catcher = W::STEPS[catcher].name,

@@ -1,5 +1,6 @@
 //! Starting runs: the [`Runner`] and the task that drives one run.
 
+mod admission;
 mod deadline;
 pub(crate) mod fan;
 mod invocation;
@@ -7,6 +8,7 @@ mod invocation;
 pub(crate) use invocation::{Failure, panic_message as invocation_panic_message};
 mod machine;
 mod slice;
+pub(crate) mod spawned;
 
 use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, resume_unwind};
@@ -18,6 +20,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
+use crate::backlog::{Bound, WhenFull};
 use crate::check::takes_input;
 use crate::context::{Context, RunId};
 use crate::error::WorkflowError;
@@ -28,8 +31,11 @@ use crate::stop::StopEventType;
 use crate::stream;
 use crate::terminal::{Unfinished, terminal_event};
 use crate::workflow::Workflow;
+use admission::Admission;
 use deadline::Deadline;
+use invocation::Steps;
 use machine::Machine;
+use spawned::Held;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
@@ -60,6 +66,10 @@ pub struct Runner<W: Workflow> {
     timeout: Option<Duration>,
     verbose: bool,
     expose_internal: bool,
+    /// The cap on runs at once, shared with the runner's clones.
+    admission: Option<Admission>,
+    /// The bound of each run's event stream, if any.
+    stream_bound: Option<Bound>,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -69,6 +79,8 @@ impl<W: Workflow> Clone for Runner<W> {
             timeout: self.timeout,
             verbose: self.verbose,
             expose_internal: self.expose_internal,
+            admission: self.admission.clone(),
+            stream_bound: self.stream_bound,
         }
     }
 }
@@ -87,11 +99,15 @@ impl<W: Workflow> Runner<W> {
             timeout: Some(DEFAULT_TIMEOUT),
             verbose: false,
             expose_internal: false,
+            admission: None,
+            stream_bound: None,
         }
     }
 
     /// Fails each run with [`WorkflowError::TimedOut`] once it has taken
-    /// `timeout`.
+    /// `timeout`, counted from when it starts running (after its wait in
+    /// the queue of [`num_concurrent_runs`](Self::num_concurrent_runs), if
+    /// any).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -153,6 +169,120 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// Lets at most `limit` runs of this runner and its clones go on at
+    /// once, as LlamaIndex's `num_concurrent_runs`: a run started beyond
+    /// the cap does not fail, it waits in a queue until a run ends, and runs
+    /// start in the order [`run`](Self::run) was called. The queue holds
+    /// every run started and not yet admitted, without bound.
+    ///
+    /// A queued run has not started: its steps have not run, and its
+    /// timeout counts from when it leaves the queue, as in LlamaIndex, where
+    /// the run's semaphore is acquired before its control loop starts its
+    /// timer. Cancelling or dropping the handler of a queued run takes it
+    /// out of the queue; its stream ends with a
+    /// [`WorkflowCancelledEvent`](crate::WorkflowCancelledEvent).
+    ///
+    /// Calling it again gives this runner a cap of its own, which the
+    /// runner's earlier clones do not share.
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is 0, which would admit no run.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    ///
+    /// struct Noop;
+    ///
+    /// #[workflow_impl]
+    /// impl Noop {
+    ///     #[step]
+    ///     async fn only(&self, _ev: StartEvent) -> StopEvent<()> {
+    ///         StopEvent::new(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let runner = Noop.runner().num_concurrent_runs(2);
+    /// // Three runs: the third waits for one of the first two to end.
+    /// let handlers: Vec<_> = (0..3).map(|_| runner.run(StartEvent::new())).collect();
+    /// for handler in handlers {
+    ///     handler.await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn num_concurrent_runs(mut self, limit: usize) -> Self {
+        assert!(
+            limit > 0,
+            "`num_concurrent_runs(0)` would admit no run: give at least 1"
+        );
+        self.admission = Some(Admission::new(limit));
+        self
+    }
+
+    /// Bounds each run's event stream to `capacity` events that the reader
+    /// has not taken yet, with `when_full` saying what a write into a full
+    /// stream does: the run waits for the reader ([`WhenFull::Wait`]), or
+    /// the oldest event makes room and the reader is told how many it missed
+    /// ([`WhenFull::DropOldest`]). The stream's last event, the one that
+    /// says how the run ended, never waits and is never dropped.
+    ///
+    /// Without it, as in LlamaIndex, the stream is unbounded: steps never
+    /// wait for the reader, and what it has not read is held until it does
+    /// or drops the stream.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0, which would hold no event.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    /// use workflows::WhenFull;
+    ///
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Tick { n: u32 }
+    ///
+    /// struct Ticker;
+    ///
+    /// #[workflow_impl]
+    /// impl Ticker {
+    ///     #[step(writes(Tick))]
+    ///     async fn tick(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<u32> {
+    ///         for n in 0..1_000 {
+    ///             ctx.wait_for_stream_room().await; // while the reader is behind
+    ///             ctx.write_event_to_stream(Tick { n });
+    ///         }
+    ///         StopEvent::new(1_000)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let mut handler = Ticker.runner().stream_capacity(10, WhenFull::Wait).run(StartEvent::new());
+    /// let mut events = handler.stream_events()?;
+    /// let mut ticks = 0;
+    /// while let Some(event) = events.next().await {
+    ///     ticks += usize::from(event.is::<Tick>()); // no tick is lost
+    /// }
+    /// assert_eq!(ticks, 1_000);
+    /// assert_eq!(handler.await?, 1_000);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stream_capacity(mut self, capacity: usize, when_full: WhenFull) -> Self {
+        assert!(
+            capacity > 0,
+            "`stream_capacity(0, ..)` would hold no event: give at least 1"
+        );
+        self.stream_bound = Some(Bound {
+            capacity,
+            when_full,
+        });
+        self
+    }
+
     /// The workflow value.
     pub fn workflow(&self) -> &W {
         &self.workflow
@@ -187,28 +317,38 @@ impl<W: Workflow> Runner<W> {
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
         let run_id = RunId::next();
-        let (publisher, subscription, inlet) = stream::channel();
+        let (publisher, subscription, inlet) = stream::channel(self.stream_bound);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
+        // Taken here, so that runs queue in the order they are started.
+        let ticket = self.admission.as_ref().map(Admission::ticket);
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         let task = tokio::spawn(
             async move {
-                let unfinished = Unfinished::new(&ctx);
-                let outcome = AssertUnwindSafe(drive(&*workflow, &ctx, start, timeout))
+                let held = Held::new(ctx);
+                let ctx = held.context();
+                let unfinished = Unfinished::new(ctx);
+                // Held until the task ends, after the run's last event.
+                let _permit = match ticket {
+                    Some(ticket) => Some(ticket.admitted().await),
+                    None => None,
+                };
+                let steps = Steps::new(&workflow, &held);
+                let outcome = AssertUnwindSafe(drive(steps, start, timeout))
                     .catch_unwind()
                     .await;
                 unfinished.finished();
                 let output = outcome.unwrap_or_else(|payload| {
                     let message = invocation_panic_message(&*payload);
-                    ctx.publish(terminal_event(&WorkflowError::RunPanicked { message }));
+                    ctx.publish_last(terminal_event(&WorkflowError::RunPanicked { message }));
                     resume_unwind(payload)
                 });
                 // Dropped while the output is a local, which a panicking
                 // `Drop` in the context would otherwise leak (see `drive`).
-                drop(ctx);
+                drop(held);
                 output
             }
             .instrument(span),
@@ -221,13 +361,13 @@ impl<W: Workflow> Runner<W> {
 /// the event that says why the run ended without one), and yields the
 /// run's output.
 async fn drive<W: Workflow>(
-    workflow: &W,
-    ctx: &Context<W>,
+    steps: Steps<'_, W>,
     start: W::Start,
     timeout: Option<Duration>,
 ) -> Result<crate::Output<W>, WorkflowError> {
+    let ctx = steps.ctx;
     let mut deadline = pin!(Deadline::new(timeout));
-    let mut machine = Machine::new(workflow, ctx);
+    let mut machine = Machine::new(steps);
     start.begin::<W, _>(&mut machine);
     let outcome = poll_fn(|cx| {
         // Runs of workflows that take no input never look for any.
@@ -258,10 +398,10 @@ async fn drive<W: Workflow>(
     drop(machine);
     ctx.discard_unrouted();
     match &outcome {
-        Ok(stop) => ctx.publish(stop.to_any_event()),
+        Ok(stop) => ctx.publish_last(stop.to_any_event()),
         Err(error) => {
             tracing::warn!(%error, "run failed");
-            ctx.publish(terminal_event(error));
+            ctx.publish_last(terminal_event(error));
         }
     }
     outcome.map(StopEventType::into_output)
