@@ -261,6 +261,70 @@ fn a_one_of_inside_a_one_of_returns_every_event_it_may_carry() {
     assert_eq!(returned, ["StopEvent", "Left", "Right", "Left"]);
 }
 
+// --- a step that takes a OneOf with a OneOf inside ------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Near;
+
+#[derive(Debug, OneOf)]
+enum Far {
+    Left(Left),
+    Right(Right),
+}
+
+#[derive(Debug, OneOf)]
+enum Anywhere {
+    Near(Near),
+    Far(Far),
+}
+
+struct TakesNested;
+
+workflow! {
+    impl TakesNested {
+        #[step]
+        async fn go(&self, start: StartEvent) -> Result<Anywhere> {
+            let to: String = start.get("to")?;
+            Ok(match to.as_str() {
+                "near" => Anywhere::Near(Near),
+                "left" => Anywhere::Far(Far::Left(Left)),
+                _ => Anywhere::Far(Far::Right(Right)),
+            })
+        }
+
+        #[step]
+        async fn arrive(&self, at: Anywhere) -> StopEvent<String> {
+            StopEvent::new(match at {
+                Anywhere::Near(Near) => "near".into(),
+                Anywhere::Far(Far::Left(Left)) => "far left".into(),
+                Anywhere::Far(Far::Right(Right)) => "far right".into(),
+            })
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_step_that_takes_a_one_of_gets_the_variant_inside_its_nested_one_of() {
+    for (to, arrived) in [
+        ("near", "near"),
+        ("left", "far left"),
+        ("right", "far right"),
+    ] {
+        let result = TakesNested
+            .runner()
+            .run(StartEvent::new().with("to", to))
+            .await
+            .unwrap();
+        assert_eq!(result, arrived);
+    }
+    let accepted: Vec<&str> = TakesNested::STEPS[1]
+        .accepts
+        .iter()
+        .map(|event| event.name)
+        .collect();
+    assert_eq!(accepted, ["Near", "Left", "Right"]);
+}
+
 // --- Option: None on one branch, Some on another -------------------------------
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
