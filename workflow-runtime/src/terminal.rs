@@ -109,28 +109,39 @@ pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
     }
 }
 
-/// Held by a run's task while the run goes on: if the task is dropped
-/// before [`finished`](Self::finished), the run was cancelled, and this
-/// says so on the stream.
-pub(crate) struct Unfinished<'a, W: Workflow> {
-    ctx: Option<&'a Context<W>>,
+/// A run's context, owned by its task from before the task first runs: if
+/// the task is dropped before [`finished`](Self::finished), the run was
+/// cancelled (perhaps before it began), and this says so on the stream
+/// before the stream closes.
+pub(crate) struct Unfinished<W: Workflow> {
+    ctx: Context<W>,
+    finished: bool,
 }
 
-impl<'a, W: Workflow> Unfinished<'a, W> {
-    pub(crate) fn new(ctx: &'a Context<W>) -> Self {
-        Self { ctx: Some(ctx) }
+impl<W: Workflow> Unfinished<W> {
+    pub(crate) fn new(ctx: Context<W>) -> Self {
+        Self {
+            ctx,
+            finished: false,
+        }
+    }
+
+    /// The run's context.
+    pub(crate) fn ctx(&self) -> &Context<W> {
+        &self.ctx
     }
 
     /// The run has ended and published its last event.
-    pub(crate) fn finished(mut self) {
-        self.ctx = None;
+    pub(crate) fn finished(&mut self) {
+        self.finished = true;
     }
 }
 
-impl<W: Workflow> Drop for Unfinished<'_, W> {
+impl<W: Workflow> Drop for Unfinished<W> {
     fn drop(&mut self) {
-        if let Some(ctx) = self.ctx {
-            ctx.publish(terminal_event(&WorkflowError::Cancelled));
+        // The context, whose drop closes the stream, is dropped after this.
+        if !self.finished {
+            self.ctx.publish(terminal_event(&WorkflowError::Cancelled));
         }
     }
 }

@@ -194,16 +194,19 @@ impl<W: Workflow> Runner<W> {
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
+        // Made before the task, so that a run cancelled before its task
+        // first runs still says so on its stream.
+        let mut run = Unfinished::new(ctx);
         let task = tokio::spawn(
             async move {
-                let unfinished = Unfinished::new(&ctx);
-                let outcome = AssertUnwindSafe(drive(&*workflow, &ctx, start, timeout))
+                let outcome = AssertUnwindSafe(drive(&*workflow, run.ctx(), start, timeout))
                     .catch_unwind()
                     .await;
-                unfinished.finished();
+                run.finished();
                 outcome.unwrap_or_else(|payload| {
                     let message = invocation_panic_message(&*payload);
-                    ctx.publish(terminal_event(&WorkflowError::RunPanicked { message }));
+                    run.ctx()
+                        .publish(terminal_event(&WorkflowError::RunPanicked { message }));
                     resume_unwind(payload)
                 })
             }
