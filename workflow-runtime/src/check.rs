@@ -746,6 +746,19 @@ pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
     false
 }
 
+/// Whether a step accepts an input event or waits for one: then runs look
+/// at what their caller sends.
+pub(crate) const fn uses_input(steps: &[StepInfo]) -> bool {
+    let mut i = 0;
+    while i < steps.len() {
+        if !steps[i].waits_for.is_empty() {
+            return true;
+        }
+        i += 1;
+    }
+    takes_input(steps)
+}
+
 /// No step may accept a stop event.
 pub const fn accepts_stop<const N: usize, const R: usize, const C: usize>(
     graph: &Graph<N, R, C>,

@@ -11,9 +11,12 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
+use crate::answers::Answers;
 use crate::context::{Context, StepContext, WrittenBy};
 use crate::event::{Event, library_event};
+use crate::inbox::Reply;
 use crate::workflow::Workflow;
 
 /// An event the run's caller may send in while the run goes on. Implemented
@@ -122,7 +125,9 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         E: InputEvent + WaitedBy<W, STEP>,
     {
         WaitForEvent {
-            ctx: StepContext::of_attempt(self.context(), self.attempt()),
+            ctx: self.context(),
+            attempt: self.attempt(),
+            answers: self.answers(),
             publish: None,
             wants: Box::new(|_| true),
             timeout: None,
@@ -138,7 +143,9 @@ type Publish<'run, W> = Box<dyn FnOnce(&Context<W>) + Send + 'run>;
 /// [`StepContext::wait_for_event`]; await it for the event.
 #[must_use = "the step only waits when this is awaited"]
 pub struct WaitForEvent<'run, W: Workflow, const STEP: usize, E> {
-    ctx: StepContext<'run, W, STEP>,
+    ctx: &'run Context<W>,
+    attempt: u32,
+    answers: Option<&'run Answers>,
     publish: Option<Publish<'run, W>>,
     wants: Box<dyn Fn(&E) -> bool + Send + 'static>,
     timeout: Option<Duration>,
@@ -183,48 +190,125 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
     fn into_future(self) -> Self::IntoFuture {
         let Self {
             ctx,
+            attempt,
+            answers,
             publish,
             wants,
             timeout,
             ..
         } = self;
-        let ctx = ctx.context();
         Box::pin(async move {
-            let mut reply = ctx.wait_for(wants);
+            let mut position = answers.map(|answers| answers.begin::<E>(attempt));
+            // An earlier attempt of the invocation was answered: the step is
+            // not asked again.
+            if let Some(earlier) = position.as_mut().and_then(|at| at.earlier.take()) {
+                return Ok(earlier);
+            }
+            let key = answers.map_or(0, Answers::key);
+            let mut wait = Waiting::begin::<E>(ctx, STEP, key, wants);
             if let Some(publish) = publish {
                 publish(ctx);
             }
-            let event = match timeout {
-                None => (&mut reply).await,
-                Some(after) => match tokio::time::timeout(after, &mut reply).await {
-                    Ok(event) => event,
-                    Err(_) => {
-                        // An event handed over just as the time ran out is
-                        // still taken, not lost.
-                        reply.close();
-                        let late = reply.try_recv().map_err(|_| WaitTimedOut {
-                            event: E::NAME,
-                            after,
-                        })?;
-                        Ok(late)
-                    }
+            let reply = match timeout {
+                None => wait.reply().await,
+                Some(after) => match tokio::time::timeout(after, wait.reply()).await {
+                    Ok(reply) => reply,
+                    // An event handed over just as the time ran out is still
+                    // taken, not lost.
+                    Err(_) => wait.late().ok_or(WaitTimedOut {
+                        event: E::NAME,
+                        after,
+                    })?,
                 },
             };
-            let event = event.expect("the inbox outlives the steps that wait on it");
+            let event = match reply {
+                Ok(event) => event,
+                // The filter panicked on the run's task: the step panics,
+                // without running the panic hook a second time.
+                Err(message) => std::panic::resume_unwind(Box::new(message)),
+            };
             if let Some(observer) = ctx.observer() {
                 observer.received(E::NAME);
             }
-            Ok(event
+            let event = event
                 .downcast::<E>()
-                .expect("a waiter is handed an event of the type it waits for"))
+                .expect("a waiter is handed an event of the type it waits for");
+            if let (Some(answers), Some(position)) = (answers, &position) {
+                answers.received(position, &event);
+            }
+            Ok(event)
         })
+    }
+}
+
+/// A wait under way in the run's inbox; ending it any way, answered or not,
+/// takes it out of the inbox.
+struct Waiting<'run, W: Workflow> {
+    ctx: &'run Context<W>,
+    id: u64,
+    reply: oneshot::Receiver<Reply>,
+    /// Whether the run answered it, and so took it out already.
+    answered: bool,
+}
+
+impl<'run, W: Workflow> Waiting<'run, W> {
+    /// Begins a wait of the step at index `step`, in the invocation `key`,
+    /// for an `E` that `wants` accepts.
+    fn begin<E: Event>(
+        ctx: &'run Context<W>,
+        step: usize,
+        key: usize,
+        wants: impl Fn(&E) -> bool + Send + 'static,
+    ) -> Self {
+        let (id, reply, run) = {
+            let mut inbox = ctx.channel().inbox();
+            let begun = inbox.wait_for(step, key, wants);
+            if begun.2.is_some() {
+                inbox.flag_incoming();
+            }
+            begun
+        };
+        if let Some(run) = run {
+            run.wake();
+        }
+        Self {
+            ctx,
+            id,
+            reply,
+            answered: false,
+        }
+    }
+
+    /// What the run hands this wait.
+    async fn reply(&mut self) -> Reply {
+        let reply = (&mut self.reply)
+            .await
+            .expect("the inbox outlives the steps that wait on it");
+        self.answered = true;
+        reply
+    }
+
+    /// Ends the wait, with what the run handed it just before, if anything.
+    fn late(&mut self) -> Option<Reply> {
+        self.reply.close();
+        let late = self.reply.try_recv().ok();
+        self.answered = late.is_some();
+        late
+    }
+}
+
+impl<W: Workflow> Drop for Waiting<'_, W> {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.ctx.channel().inbox().stop_waiting(self.id);
+        }
     }
 }
 
 impl<W: Workflow, const STEP: usize, E> fmt::Debug for WaitForEvent<'_, W, STEP, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitForEvent")
-            .field("step", &self.ctx.step_name())
+            .field("step", &W::STEPS[STEP].name)
             .field("event", &std::any::type_name::<E>())
             .field("publishes", &self.publish.is_some())
             .field("timeout", &self.timeout)

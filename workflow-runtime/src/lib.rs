@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod answers;
 mod attempts;
 mod collect;
 mod context;
@@ -25,6 +26,7 @@ mod start;
 mod state;
 mod stop;
 mod stream;
+mod taken;
 mod terminal;
 mod workflow;
 
@@ -42,6 +44,7 @@ pub use emit::{Emit, StepReturn};
 pub use error::{SendError, StreamTaken, WorkflowError};
 pub use event::{AnyEvent, Event};
 pub use handler::WorkflowHandler;
+pub use inbox::DEFAULT_INBOX_LIMIT;
 pub use input::{HumanResponseEvent, InputEvent, InputRequiredEvent, WaitForEvent, WaitTimedOut};
 pub use recover::StepFailedEvent;
 pub use retry::RetryPolicy;

@@ -98,10 +98,21 @@ pub struct StepFailed {
     pub error: String,
 }
 
-/// Nothing is running and nothing is queued: published just before the run
-/// ends with [`WorkflowError::Stalled`](crate::WorkflowError::Stalled).
+/// The run has nothing to do but wait, as LlamaIndex's `WorkflowIdleEvent`
+/// says: no invocation is queued, and every one that runs waits for an
+/// event from the run's caller
+/// ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)), or
+/// none runs. Published once each time the run becomes so, until it goes
+/// on: while it waits for its caller (a server may release the run), or
+/// just before it ends with
+/// [`WorkflowError::Stalled`](crate::WorkflowError::Stalled) if no step
+/// accepts input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunIdle {}
+pub struct RunIdle {
+    /// The steps waiting for input, each named once, in the order of the
+    /// steps; empty if none runs.
+    pub waiting: Vec<String>,
+}
 
 library_event!("workflows::observe::", StepStarted);
 library_event!("workflows::observe::", StepFinished);

@@ -21,7 +21,7 @@ use crate::context::{Context, Routed};
 use crate::emit::Emit;
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
-use crate::inbox::route_incoming;
+use crate::inbox;
 use crate::observe::RunIdle;
 use crate::recover::{StepFailedEvent, input_of};
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
@@ -55,6 +55,8 @@ pub(crate) struct Machine<'a, W: Workflow> {
     produced: u32,
     /// The run's fan-outs; `None` until a step fans out.
     fans: Option<Box<Fans>>,
+    /// Whether [`RunIdle`] was published since the run last went on.
+    idle_told: bool,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
@@ -78,6 +80,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             last_step: 0,
             produced: 0,
             fans: None,
+            idle_told: false,
         }
     }
 
@@ -134,13 +137,14 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
             }
             if !progressed {
-                if self.running.as_ref().is_none_or(FuturesUnordered::is_empty) {
+                // A run that takes input waits for its caller instead.
+                if self.running.as_ref().is_none_or(FuturesUnordered::is_empty)
+                    && !const { takes_input(W::STEPS) }
+                {
                     if self.ctx.observer().is_some() {
-                        self.ctx.publish(AnyEvent::new(RunIdle {}));
-                    }
-                    // A run that takes input waits for its caller instead.
-                    if const { takes_input(W::STEPS) } {
-                        return Poll::Pending;
+                        self.ctx.publish(AnyEvent::new(RunIdle {
+                            waiting: Vec::new(),
+                        }));
                     }
                     return Poll::Ready(Err(WorkflowError::Stalled {
                         last_step: W::STEPS[self.last_step as usize].name,
@@ -148,21 +152,41 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 return Poll::Pending;
             }
+            self.idle_told = false;
         }
     }
 
-    /// Whether the run's caller sent events for its steps; no lock.
+    /// Whether the run's inbox has something for it to look at; no lock.
     pub(crate) fn has_incoming(&self) -> bool {
         self.ctx.channel().has_incoming()
     }
 
-    /// Routes the events the run's caller sent for its steps, and remembers
-    /// the run's task to wake when more come; says whether any came.
+    /// Looks at what the run's caller sent and the waits for it (see
+    /// [`inbox::receive`]), and remembers the run's task to wake when more
+    /// comes; says whether there was anything.
     pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
-        let incoming = self.ctx.channel().take_incoming(cx.waker());
-        let any = !incoming.is_empty();
-        route_incoming(self.ctx, incoming);
-        any
+        inbox::receive(self.ctx, cx.waker())
+    }
+
+    /// Publishes [`RunIdle`], once until the run goes on, if the run
+    /// exposes observer events and has nothing to do but wait for input:
+    /// every invocation that runs waits for an event from the caller, or
+    /// none runs and steps accept input.
+    pub(crate) fn note_idle(&mut self) {
+        if self.idle_told || self.ctx.observer().is_none() {
+            return;
+        }
+        let live = self.running.as_ref().map_or(0, FuturesUnordered::len);
+        let (steps, waiting) = self.ctx.channel().inbox().waiting();
+        if waiting < live || (live == 0 && !const { takes_input(W::STEPS) }) {
+            return;
+        }
+        self.idle_told = true;
+        let waiting = steps
+            .into_iter()
+            .map(|step| W::STEPS[step].name.to_owned())
+            .collect();
+        self.ctx.publish(AnyEvent::new(RunIdle { waiting }));
     }
 
     /// Starts an invocation of the step at index `step`, watched if the run

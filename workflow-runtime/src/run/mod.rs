@@ -18,10 +18,11 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use crate::check::takes_input;
+use crate::check::uses_input;
 use crate::context::{Context, RunId};
 use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
+use crate::inbox::DEFAULT_INBOX_LIMIT;
 use crate::start::StartEventType;
 use crate::state::{RunState, State};
 use crate::stop::StopEventType;
@@ -60,6 +61,7 @@ pub struct Runner<W: Workflow> {
     timeout: Option<Duration>,
     verbose: bool,
     expose_internal: bool,
+    inbox_limit: usize,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -69,13 +71,15 @@ impl<W: Workflow> Clone for Runner<W> {
             timeout: self.timeout,
             verbose: self.verbose,
             expose_internal: self.expose_internal,
+            inbox_limit: self.inbox_limit,
         }
     }
 }
 
 impl<W: Workflow> Runner<W> {
     /// A runner with the default settings: a timeout of [`DEFAULT_TIMEOUT`],
-    /// not verbose, observer events not exposed.
+    /// not verbose, observer events not exposed, an inbox of
+    /// [`DEFAULT_INBOX_LIMIT`] events.
     pub fn new(workflow: W) -> Self {
         Self::from_arc(Arc::new(workflow))
     }
@@ -87,6 +91,7 @@ impl<W: Workflow> Runner<W> {
             timeout: Some(DEFAULT_TIMEOUT),
             verbose: false,
             expose_internal: false,
+            inbox_limit: DEFAULT_INBOX_LIMIT,
         }
     }
 
@@ -153,6 +158,49 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// Bounds each run's inbox: the events its caller sent
+    /// ([`WorkflowHandler::send_event`]) that no step has taken yet, either
+    /// not yet looked at by the run or kept for a step that waits for one
+    /// later. Beyond `limit` such events, a send fails with
+    /// [`SendError::InboxFull`](crate::SendError::InboxFull), and the caller
+    /// may send again once a step has taken some. [`DEFAULT_INBOX_LIMIT`]
+    /// (1024) unless set; at least 1. An event handed to a waiting step, or
+    /// routed to a step that accepts it, has left the inbox: it is queued
+    /// with the run's other events.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    /// use workflows::{HumanResponseEvent, SendError};
+    ///
+    /// struct Later;
+    ///
+    /// #[workflow_impl]
+    /// impl Later {
+    ///     #[step(waits_for(HumanResponseEvent))]
+    ///     async fn ask(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
+    ///         std::future::pending::<()>().await; // never waits for the answers
+    ///         let answer = ctx.wait_for_event::<HumanResponseEvent>().await?;
+    ///         Ok(StopEvent::new(answer.response))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = Later.runner().inbox_limit(2).run(StartEvent::new());
+    /// let answer = || HumanResponseEvent { response: "yes".into() };
+    /// handler.send_event(answer()).unwrap();
+    /// handler.send_event(answer()).unwrap();
+    /// assert_eq!(
+    ///     handler.send_event(answer()),
+    ///     Err(SendError::InboxFull { event: "HumanResponseEvent", limit: 2 })
+    /// );
+    /// # }
+    /// ```
+    pub fn inbox_limit(mut self, limit: usize) -> Self {
+        self.inbox_limit = limit.max(1);
+        self
+    }
+
     /// The workflow value.
     pub fn workflow(&self) -> &W {
         &self.workflow
@@ -187,7 +235,7 @@ impl<W: Workflow> Runner<W> {
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
         let run_id = RunId::next();
-        let (publisher, subscription, inlet) = stream::channel();
+        let (publisher, subscription, inlet) = stream::channel(self.inbox_limit);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
@@ -230,15 +278,19 @@ async fn drive<W: Workflow>(
     start.begin::<W, _>(&mut machine);
     let outcome = poll_fn(|cx| {
         // Runs of workflows that take no input never look for any.
-        if const { takes_input(W::STEPS) } && machine.has_incoming() {
+        if const { uses_input(W::STEPS) } && machine.has_incoming() {
             machine.receive_incoming(cx);
         }
         let progress = machine.poll_run(cx);
-        if progress.is_pending() {
-            // Events the caller sends for steps wake the run from here on.
-            if const { takes_input(W::STEPS) } && machine.receive_incoming(cx) {
+        if progress.is_pending() && const { uses_input(W::STEPS) } {
+            // What the caller sends wakes the run from here on.
+            if machine.receive_incoming(cx) {
                 cx.waker().wake_by_ref();
+            } else {
+                machine.note_idle();
             }
+        }
+        if progress.is_pending() {
             if deadline.as_mut().poll_passed(cx) {
                 return Poll::Ready(Err(WorkflowError::TimedOut {
                     after: timeout.unwrap_or_default(),
