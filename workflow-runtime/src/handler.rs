@@ -107,7 +107,8 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// ([`Runner::inbox_limit`](crate::Runner::inbox_limit)).
     pub fn send_event<E>(&self, event: E) -> Result<(), SendError>
     where
-        E: InputEvent + TakenBy<W>,
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
     {
         self.inlet.send(Sent::new::<W, E>(event, None), E::NAME)
     }
@@ -169,7 +170,8 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// the event's type; otherwise as [`send_event`](Self::send_event).
     pub fn send_event_to<E>(&self, step: &str, event: E) -> Result<(), SendError>
     where
-        E: InputEvent + TakenBy<W>,
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
     {
         let index = step_index::<W>(step, E::NAME)?;
         let info = &W::STEPS[index];

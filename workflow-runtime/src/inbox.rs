@@ -188,7 +188,7 @@ impl Inbox {
     /// Remembers `run` to wake otherwise.
     pub(crate) fn take_look(&mut self, run: &Waker) -> Option<Look> {
         let fresh = self.waiters.iter().any(|waiter| waiter.fresh);
-        if self.arrived.is_empty() && !(fresh && !self.unclaimed.is_empty()) {
+        if self.arrived.is_empty() && (!fresh || self.unclaimed.is_empty()) {
             if !self.run.as_ref().is_some_and(|known| known.will_wake(run)) {
                 self.run = Some(run.clone());
             }
@@ -352,21 +352,19 @@ fn hand_to_waiters(waiters: &mut [Option<Waiter>], sent: Sent, was_kept: bool) -
 
 /// Looks at what the inbox of `ctx`'s run holds, on the run's task: hands
 /// events to the waits they suit and routes the others to the steps that
-/// accept them. Remembers `run` to wake if there is nothing to look at, and
-/// says whether there was.
-pub(crate) fn receive<W: Workflow>(ctx: &Context<W>, run: &Waker) -> bool {
+/// accept them. Remembers `run` to wake if there is nothing to look at;
+/// otherwise says how many events steps took.
+pub(crate) fn receive<W: Workflow>(ctx: &Context<W>, run: &Waker) -> Option<usize> {
     let look = {
         let mut inbox = ctx.channel().inbox();
         inbox.clear_incoming();
         inbox.take_look(run)
-    };
-    let Some(look) = look else {
-        return false;
-    };
+    }?;
     let looked = look.resolve();
+    let taken = looked.taken;
     let route = ctx.channel().inbox().put_back(looked);
     route_sent(ctx, route);
-    true
+    Some(taken)
 }
 
 /// Routes the events a look left for the steps of `ctx`'s run.

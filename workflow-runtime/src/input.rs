@@ -27,7 +27,13 @@ use crate::workflow::Workflow;
     label = "a run's caller can only send events marked as input",
     note = "derive it with `#[event(input)]`, so that the workflow's graph knows its caller sends it"
 )]
-pub trait InputEvent: Event {}
+pub trait InputEvent: Event {
+    /// `Self`: a bound on `<E as InputEvent>::Itself` is only checked once
+    /// `E` is known to be an input event, so that an event that is not one
+    /// is told so once, not also that no step takes it.
+    #[doc(hidden)]
+    type Itself: ?Sized;
+}
 
 /// Asks the run's caller for input: return it from a step, or publish it
 /// while waiting ([`WaitForEvent::publishing`]); the caller answers with a
@@ -48,7 +54,9 @@ pub struct HumanResponseEvent {
 library_event!("workflows::", InputRequiredEvent, Outbound);
 library_event!("workflows::", HumanResponseEvent, Input);
 
-impl InputEvent for HumanResponseEvent {}
+impl InputEvent for HumanResponseEvent {
+    type Itself = Self;
+}
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(waits_for(...))]`; `STEP` is the step's index, and `REPEAT` tells
@@ -83,7 +91,20 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// The step declares the type in `#[step(waits_for(E))]`. The wait
     /// begins before the event to publish goes out, so a caller who answers
     /// that event always finds the step waiting; an `E` the caller sent
-    /// earlier that no step took is handed over at once.
+    /// earlier that no step took is handed over at once. One event answers
+    /// every wait under way that it suits, in every step.
+    ///
+    /// The filter ([`matching`](WaitForEvent::matching)) runs on the run's
+    /// own task, never on the caller's, and under no lock: a filter that
+    /// panics makes this step panic, with a message naming the event.
+    ///
+    /// The answers belong to the step's invocation, not to one attempt: a
+    /// step retried under `#[step(retry = ...)]` whose earlier attempt
+    /// received an answer gets it again, at once and without publishing, at
+    /// the wait of the same place in the order of its waits (the first
+    /// wait of the attempt, the second, ...), if that wait is for the same
+    /// type. A wait that ends without an answer (its timeout, or the step's
+    /// future dropped) leaves nothing behind.
     ///
     /// ```
     /// use std::time::Duration;
@@ -167,7 +188,9 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> WaitForEvent<'run, W, 
     }
 
     /// Takes only an event for which `wants` returns `true`; others go on
-    /// to other waiting steps, or to the steps that accept them.
+    /// to other waiting steps, or to the steps that accept them. `wants`
+    /// runs on the run's task when an event comes; keep it quick, as the
+    /// run's other steps wait while it runs.
     pub fn matching(mut self, wants: impl Fn(&E) -> bool + Send + 'static) -> Self {
         self.wants = Box::new(wants);
         self

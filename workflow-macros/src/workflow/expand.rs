@@ -435,8 +435,11 @@ fn taken_impls(step: &Step, self_ty: &Type) -> TokenStream {
         .chain(&step.options.waits_for.types)
         .enumerate()
         .map(|(slot, event)| {
+            // Not recommended: the error on a type no step takes lists no
+            // other types, which are the workflow's own.
             quote! {
                 #cfg
+                #[diagnostic::do_not_recommend]
                 impl ::workflows::__private::TakenBy<
                     #self_ty,
                     { ::workflows::__private::taken_repeat(&__STEPS, #index, #slot) },

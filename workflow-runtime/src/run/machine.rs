@@ -164,8 +164,15 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// Looks at what the run's caller sent and the waits for it (see
     /// [`inbox::receive`]), and remembers the run's task to wake when more
     /// comes; says whether there was anything.
-    pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
-        inbox::receive(self.ctx, cx.waker())
+    pub(crate) fn receive_incoming(&mut self, cx: &TaskContext<'_>) -> bool {
+        let Some(taken) = inbox::receive(self.ctx, cx.waker()) else {
+            return false;
+        };
+        // A step that took an event goes on, though it may wait again.
+        if taken > 0 {
+            self.idle_told = false;
+        }
+        true
     }
 
     /// Publishes [`RunIdle`], once until the run goes on, if the run

@@ -282,7 +282,10 @@ async fn drive<W: Workflow>(
             machine.receive_incoming(cx);
         }
         let progress = machine.poll_run(cx);
-        if progress.is_pending() && const { uses_input(W::STEPS) } {
+        if progress.is_ready() {
+            return progress;
+        }
+        if const { uses_input(W::STEPS) } {
             // What the caller sends wakes the run from here on.
             if machine.receive_incoming(cx) {
                 cx.waker().wake_by_ref();
@@ -290,13 +293,11 @@ async fn drive<W: Workflow>(
                 machine.note_idle();
             }
         }
-        if progress.is_pending() {
-            if deadline.as_mut().poll_passed(cx) {
-                return Poll::Ready(Err(WorkflowError::TimedOut {
-                    after: timeout.unwrap_or_default(),
-                    active_steps: machine.active_steps(),
-                }));
-            }
+        if deadline.as_mut().poll_passed(cx) {
+            return Poll::Ready(Err(WorkflowError::TimedOut {
+                after: timeout.unwrap_or_default(),
+                active_steps: machine.active_steps(),
+            }));
         }
         progress
     })
