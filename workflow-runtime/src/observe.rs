@@ -40,6 +40,7 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -134,6 +135,8 @@ impl StepStarted {
 #[derive(Default)]
 pub(crate) struct Observer {
     state: Mutex<Records>,
+    /// Whether [`RunIdle`] was published since the run last went on.
+    told_idle: AtomicBool,
 }
 
 #[derive(Default)]
@@ -191,6 +194,21 @@ impl Observer {
         if let Some(completed) = &mut self.lock().completed {
             completed.produced.push(name);
         }
+    }
+
+    /// Whether [`RunIdle`] was published since the run last went on.
+    pub(crate) fn told_idle(&self) -> bool {
+        self.told_idle.load(Ordering::Relaxed)
+    }
+
+    /// Notes that [`RunIdle`] is published.
+    pub(crate) fn tell_idle(&self) {
+        self.told_idle.store(true, Ordering::Relaxed);
+    }
+
+    /// Notes that the run went on: it may become idle again.
+    pub(crate) fn went_on(&self) {
+        self.told_idle.store(false, Ordering::Relaxed);
     }
 
     /// The record of the invocation that has just completed.

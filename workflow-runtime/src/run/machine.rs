@@ -55,8 +55,6 @@ pub(crate) struct Machine<'a, W: Workflow> {
     produced: u32,
     /// The run's fan-outs; `None` until a step fans out.
     fans: Option<Box<Fans>>,
-    /// Whether [`RunIdle`] was published since the run last went on.
-    idle_told: bool,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
@@ -80,7 +78,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
             last_step: 0,
             produced: 0,
             fans: None,
-            idle_told: false,
         }
     }
 
@@ -152,7 +149,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 return Poll::Pending;
             }
-            self.idle_told = false;
+            if let Some(observer) = self.ctx.observer() {
+                observer.went_on();
+            }
         }
     }
 
@@ -164,13 +163,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// Looks at what the run's caller sent and the waits for it (see
     /// [`inbox::receive`]), and remembers the run's task to wake when more
     /// comes; says whether there was anything.
-    pub(crate) fn receive_incoming(&mut self, cx: &TaskContext<'_>) -> bool {
+    pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
         let Some(taken) = inbox::receive(self.ctx, cx.waker()) else {
             return false;
         };
         // A step that took an event goes on, though it may wait again.
-        if taken > 0 {
-            self.idle_told = false;
+        if let Some(observer) = self.ctx.observer().filter(|_| taken > 0) {
+            observer.went_on();
         }
         true
     }
@@ -179,16 +178,16 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// exposes observer events and has nothing to do but wait for input:
     /// every invocation that runs waits for an event from the caller, or
     /// none runs and steps accept input.
-    pub(crate) fn note_idle(&mut self) {
-        if self.idle_told || self.ctx.observer().is_none() {
+    pub(crate) fn note_idle(&self) {
+        let Some(observer) = self.ctx.observer().filter(|observer| !observer.told_idle()) else {
             return;
-        }
+        };
         let live = self.running.as_ref().map_or(0, FuturesUnordered::len);
         let (steps, waiting) = self.ctx.channel().inbox().waiting();
         if waiting < live || (live == 0 && !const { takes_input(W::STEPS) }) {
             return;
         }
-        self.idle_told = true;
+        observer.tell_idle();
         let waiting = steps
             .into_iter()
             .map(|step| W::STEPS[step].name.to_owned())
