@@ -321,3 +321,109 @@ async fn a_failing_step_drops_the_other_running_steps() {
     runner.workflow().never.notify_one();
     assert!(!runner.workflow().resumed.load(Ordering::SeqCst));
 }
+
+// --- cancelled at any point, the stream still says why it ended --------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Hop {
+    left: u32,
+}
+
+/// A few hops, each yielding to the runtime, so that a cancellation can land
+/// before the run's task first runs, between its steps or inside one.
+struct Hops;
+
+workflow! {
+    impl Hops {
+        #[step]
+        async fn begin(&self, _ev: StartEvent) -> Hop {
+            Hop { left: 3 }
+        }
+
+        #[step]
+        async fn hop(&self, ev: Hop) -> OneOfHop {
+            tokio::task::yield_now().await;
+            match ev.left {
+                0 => OneOfHop::Done(StopEvent::new(())),
+                left => OneOfHop::Again(Hop { left: left - 1 }),
+            }
+        }
+    }
+}
+
+#[derive(OneOf)]
+enum OneOfHop {
+    Again(Hop),
+    Done(StopEvent<()>),
+}
+
+/// A small deterministic generator (xorshift), so that a failure repeats.
+struct Seeded(u64);
+
+impl Seeded {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % bound
+    }
+}
+
+#[tokio::test]
+async fn a_run_cancelled_before_its_task_first_runs_ends_its_stream_with_the_cancellation() {
+    let runner = Hops.runner();
+    let mut handler = runner.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    handler.cancel();
+    let last = events.next().await.expect("the stream says why it ended");
+    assert!(last.is::<workflows::WorkflowCancelledEvent>(), "{last:?}");
+    assert!(events.next().await.is_none());
+    assert!(matches!(handler.await, Err(WorkflowError::Cancelled)));
+
+    let mut handler = runner.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    drop(handler);
+    let last = events.next().await.expect("the stream says why it ended");
+    assert!(last.is::<workflows::WorkflowCancelledEvent>(), "{last:?}");
+    assert!(events.next().await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_cancelled_at_random_points_each_end_their_stream_with_their_terminal_event() {
+    let runner = Hops.runner();
+    let mut random = Seeded(0x9e37_79b9_7f4a_7c15);
+    let (mut cancelled, mut stopped) = (0, 0);
+    for _ in 0..100_000 {
+        let mut handler = runner.run(StartEvent::new());
+        let mut events = handler.stream_events().unwrap();
+        for _ in 0..random.below(8) {
+            tokio::task::yield_now().await;
+        }
+        let dropped = random.below(2) == 0;
+        let outcome = if dropped {
+            drop(handler);
+            None
+        } else {
+            handler.cancel();
+            Some(handler.await)
+        };
+        let mut last = None;
+        while let Some(event) = events.next().await {
+            last = Some(event);
+        }
+        let last = last.expect("every stream ends with an event saying why");
+        if last.is::<workflows::WorkflowCancelledEvent>() {
+            cancelled += 1;
+            assert!(outcome.is_none_or(|outcome| matches!(outcome, Err(WorkflowError::Cancelled))));
+        } else {
+            assert!(last.is::<StopEvent<()>>(), "{last:?}");
+            stopped += 1;
+            assert!(outcome.is_none_or(|outcome| outcome.is_ok()));
+        }
+    }
+    // Both outcomes were reached, so the points of cancellation were spread.
+    assert!(
+        cancelled > 0 && stopped > 0,
+        "{cancelled} cancelled, {stopped} stopped"
+    );
+}

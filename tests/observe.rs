@@ -163,8 +163,12 @@ async fn observer_events_carry_their_json() {
         })
     );
     assert_eq!(
-        AnyEvent::new(RunIdle {}).to_json().unwrap(),
-        serde_json::json!({})
+        AnyEvent::new(RunIdle {
+            waiting: vec!["ask".into()]
+        })
+        .to_json()
+        .unwrap(),
+        serde_json::json!({ "waiting": ["ask"] })
     );
 }
 
@@ -451,7 +455,7 @@ async fn an_idle_run_says_so_before_it_stalls() {
     );
     assert_is(&events[3], finished("maybe", "Fork", Duration::ZERO, &[]));
     assert_is(&events[5], finished("perhaps", "Fork", Duration::ZERO, &[]));
-    assert_is(&events[6], RunIdle {});
+    assert_is(&events[6], RunIdle { waiting: vec![] });
 }
 
 #[tokio::test]

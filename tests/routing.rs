@@ -479,12 +479,13 @@ async fn send_event_to_an_unknown_step_lists_the_known_steps() {
         *unknown,
         SendError::UnknownStep {
             step: "nowhere".into(),
+            event: "Ping",
             known: vec!["begin", "left", "right", "other"],
         }
     );
     assert_eq!(
         unknown.to_string(),
-        "no step is named `nowhere`; the steps are: begin, left, right, other"
+        "no step is named `nowhere` to send `Ping` to; the steps are: begin, left, right, other"
     );
 }
 

@@ -78,7 +78,9 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     };
     let input_impl = (role == Role::Input).then(|| {
         quote! {
-            impl ::workflows::InputEvent for #ident {}
+            impl ::workflows::InputEvent for #ident {
+                type Itself = Self;
+            }
         }
     });
     let stop_impl = (role == Role::Stop).then(|| {

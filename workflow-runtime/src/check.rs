@@ -259,7 +259,7 @@ pub const fn repeat_of(types: &[&[EventInfo]], index: usize) -> usize {
 }
 
 /// Whether `a` and `b` are the same events in the same order.
-const fn same_events(a: &[EventInfo], b: &[EventInfo]) -> bool {
+pub(crate) const fn same_events(a: &[EventInfo], b: &[EventInfo]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -827,6 +827,19 @@ pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
         i += 1;
     }
     false
+}
+
+/// Whether a step accepts an input event or waits for one: then runs look
+/// at what their caller sends.
+pub(crate) const fn uses_input(steps: &[StepInfo]) -> bool {
+    let mut i = 0;
+    while i < steps.len() {
+        if !steps[i].waits_for.is_empty() {
+            return true;
+        }
+        i += 1;
+    }
+    takes_input(steps)
 }
 
 /// No step may accept a stop event.

@@ -6,6 +6,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::answers::Answers;
 use crate::attempts::{Attempt, Retrying};
 use crate::collect::{Collecting, Collector, EventTuple};
 use crate::emit::Emit;
@@ -160,24 +161,22 @@ impl<W: Workflow> Context<W> {
         self.stream.publish_last(event);
     }
 
-    /// Registers a step waiting for an `E` from the caller that `wants`
-    /// accepts.
-    pub(crate) fn wait_for<E: Event>(
-        &self,
-        wants: impl Fn(&E) -> bool + Send + 'static,
-    ) -> tokio::sync::oneshot::Receiver<AnyEvent> {
-        self.stream.wait_for(wants)
-    }
-
     /// The run's channel to and from its caller.
     pub(crate) fn channel(&self) -> &Publisher {
         &self.stream
     }
 
-    /// Routes an event the caller sent to the steps that accept it, as if a
-    /// step had sent it.
-    pub(crate) fn route_sent_by_caller<E: Event>(&self, event: E) {
-        self.send_routed(|outbox| W::deliver(event, outbox));
+    /// Routes an event the caller sent to the steps that accept it, or to
+    /// the step at index `to` alone, as if a step had sent it.
+    pub(crate) fn route_sent_by_caller<E: Event>(&self, event: E, to: Option<usize>) {
+        self.send_routed(|outbox| match to {
+            None => W::deliver(event, outbox),
+            Some(step) => {
+                if W::deliver_to(step, event, outbox).is_err() {
+                    unreachable!("an event is sent to a step only if it accepts its type");
+                }
+            }
+        });
     }
 
     pub(crate) fn verbose(&self) -> bool {
@@ -262,13 +261,37 @@ impl<W: Workflow> fmt::Debug for Context<W> {
 pub struct StepContext<'run, W: Workflow, const STEP: usize> {
     ctx: &'run Context<W>,
     attempt: Attempt,
+    /// What the invocation received from the caller, for a step that waits
+    /// for input.
+    answers: Option<&'run Answers>,
 }
 
 impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// The context of `attempt` of an invocation.
     #[doc(hidden)]
     pub fn of(ctx: &'run Context<W>, attempt: Attempt) -> Self {
-        Self { ctx, attempt }
+        Self {
+            ctx,
+            attempt,
+            answers: None,
+        }
+    }
+
+    /// The context of an attempt of an invocation of a step that waits for
+    /// input, which keeps what the invocation received in `answers`.
+    #[doc(hidden)]
+    pub fn of_invocation(ctx: &'run Context<W>, attempt: Attempt, answers: &'run Answers) -> Self {
+        Self {
+            ctx,
+            attempt,
+            answers: Some(answers),
+        }
+    }
+
+    /// What the invocation received from the caller, if the step waits for
+    /// input.
+    pub(crate) fn answers(&self) -> Option<&'run Answers> {
+        self.answers
     }
 
     /// The context of attempt `number`, without what the attempts before
@@ -376,12 +399,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     where
         E: Event + SentBy<W, STEP>,
     {
-        let Some(index) = W::STEPS.iter().position(|info| info.name == step) else {
-            return Err(SendError::UnknownStep {
-                step: step.to_owned(),
-                known: W::STEPS.iter().map(|info| info.name).collect(),
-            });
-        };
+        let index = step_index::<W>(step, E::NAME)?;
         let mut refused = None;
         self.send_routed(|outbox| {
             refused = W::deliver_to(index, event, outbox).err();
@@ -538,6 +556,18 @@ impl<W: Workflow, const STEP: usize> fmt::Debug for StepContext<'_, W, STEP> {
             .field("context", self.ctx)
             .finish()
     }
+}
+
+/// The index of the step of `W` named `step`, to which an `event` is sent.
+pub(crate) fn step_index<W: Workflow>(step: &str, event: &'static str) -> Result<usize, SendError> {
+    W::STEPS
+        .iter()
+        .position(|info| info.name == step)
+        .ok_or_else(|| SendError::UnknownStep {
+            step: step.to_owned(),
+            event,
+            known: W::STEPS.iter().map(|info| info.name).collect(),
+        })
 }
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in

@@ -96,17 +96,20 @@ fn list_steps(steps: &[&'static str]) -> String {
     }
 }
 
-/// Why [`StepContext::send_event_to`](crate::StepContext::send_event_to) or
-/// [`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event) sent
-/// nothing.
+/// Why [`StepContext::send_event_to`](crate::StepContext::send_event_to),
+/// [`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event) or
+/// [`WorkflowHandler::send_event_to`](crate::WorkflowHandler::send_event_to)
+/// sent nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
     /// No step has that name.
-    #[error("no step is named `{step}`; the steps are: {}", known.join(", "))]
+    #[error("no step is named `{step}` to send `{event}` to; the steps are: {}", known.join(", "))]
     UnknownStep {
         /// The name asked for.
         step: String,
+        /// The event type sent.
+        event: &'static str,
         /// The workflow's step names.
         known: Vec<&'static str>,
     },
@@ -126,6 +129,30 @@ pub enum SendError {
         /// The event types the step accepts: one, or the variants' of the
         /// `#[derive(OneOf)]` enum it takes.
         accepts: Vec<&'static str>,
+    },
+    /// The step named by the run's caller neither waits for the event's type
+    /// nor accepts it.
+    #[error(
+        "step `{step}` neither waits for nor accepts `{event}`, so it cannot be sent to it; declare `#[step(waits_for({event}))]` on it, or send the event to another step"
+    )]
+    NotTaken {
+        /// The step's name.
+        step: &'static str,
+        /// The event type sent.
+        event: &'static str,
+    },
+    /// The run's inbox already holds as many events that no step has taken
+    /// yet as its limit allows
+    /// ([`Runner::inbox_limit`](crate::Runner::inbox_limit)): send again once
+    /// the run has taken some, or raise the limit.
+    #[error(
+        "the run's inbox is full: it holds {limit} events that no step has taken yet, so the `{event}` sent to it was refused; send it again once a step has taken some, or raise `Runner::inbox_limit`"
+    )]
+    InboxFull {
+        /// The event type sent.
+        event: &'static str,
+        /// The run's inbox limit.
+        limit: usize,
     },
 }
 

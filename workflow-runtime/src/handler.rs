@@ -7,13 +7,17 @@ use std::task::{Context as TaskContext, Poll};
 
 use tokio::task::JoinHandle;
 
-use crate::context::RunId;
-use crate::error::SendError;
-use crate::error::{StreamTaken, WorkflowError};
+use crate::check::same_event;
+use crate::context::{RunId, step_index};
+use crate::error::{SendError, StreamTaken, WorkflowError};
+use crate::event::EventInfo;
+use crate::inbox::Sent;
 use crate::input::InputEvent;
+use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
 use crate::stream::{EventStream, Inlet, Subscription};
-use crate::workflow::{Output, Workflow};
+use crate::taken::TakenBy;
+use crate::workflow::{Output, StepInfo, Workflow};
 
 /// A running run: await it for the result, take its event stream to watch it.
 ///
@@ -84,19 +88,110 @@ impl<W: Workflow> WorkflowHandler<W> {
         }
     }
 
-    /// Sends `event` into the run while it goes on: to the first step
-    /// waiting for such an event
+    /// Sends `event` into the run while it goes on: to every step waiting
+    /// for such an event
     /// ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event))
     /// whose filter it passes, else to every step that accepts its type,
     /// else it is kept for a step that waits for one later. A run whose
     /// steps accept an input event waits for it when it has nothing else to
     /// do, rather than stalling.
     ///
+    /// The caller only queues the event: the run's own task runs the
+    /// filters and routes it. Sending a type that no step of the workflow
+    /// waits for or accepts does not compile.
+    ///
     /// # Errors
     ///
-    /// [`SendError::RunEnded`] once the run has ended.
-    pub fn send_event<E: InputEvent>(&self, event: E) -> Result<(), SendError> {
-        self.inlet.send::<W, E>(event)
+    /// [`SendError::RunEnded`] once the run has ended;
+    /// [`SendError::InboxFull`] if the run's inbox already holds its limit
+    /// of events that no step has taken yet
+    /// ([`Runner::inbox_limit`](crate::Runner::inbox_limit)).
+    pub fn send_event<E>(&self, event: E) -> Result<(), SendError>
+    where
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
+    {
+        self.inlet.send(Sent::new::<W, E>(event, None), E::NAME)
+    }
+
+    /// Sends `event` to the step named `step` alone: to its waits for such
+    /// an event whose filters it passes, else, if the step accepts its type,
+    /// as the event of a new invocation of that step, else it is kept for
+    /// a wait of that step that begins later.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    /// use workflows::{HumanResponseEvent, InputRequiredEvent, SendError};
+    ///
+    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// struct Answered { by: String }
+    ///
+    /// struct Pair;
+    ///
+    /// #[workflow_impl]
+    /// impl Pair {
+    ///     #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    ///     async fn left(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<Answered> {
+    ///         let prompt = InputRequiredEvent { prefix: "left? ".into() };
+    ///         let answer = ctx.wait_for_event::<HumanResponseEvent>().publishing(prompt).await?;
+    ///         Ok(Answered { by: format!("left: {}", answer.response) })
+    ///     }
+    ///
+    ///     #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    ///     async fn right(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<Answered> {
+    ///         let prompt = InputRequiredEvent { prefix: "right? ".into() };
+    ///         let answer = ctx.wait_for_event::<HumanResponseEvent>().publishing(prompt).await?;
+    ///         Ok(Answered { by: format!("right: {}", answer.response) })
+    ///     }
+    ///
+    ///     #[step]
+    ///     async fn first(&self, ev: Answered) -> StopEvent<String> {
+    ///         StopEvent::new(ev.by)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let handler = Pair.runner().run(StartEvent::new());
+    /// let answer = HumanResponseEvent { response: "yes".into() };
+    /// handler.send_event_to("right", answer.clone())?;
+    /// assert!(matches!(
+    ///     handler.send_event_to("middle", answer),
+    ///     Err(SendError::UnknownStep { .. })
+    /// ));
+    /// assert_eq!(handler.await?, "right: yes");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::UnknownStep`] if the workflow has no step of that name;
+    /// [`SendError::NotTaken`] if that step neither waits for nor accepts
+    /// the event's type; otherwise as [`send_event`](Self::send_event).
+    pub fn send_event_to<E>(&self, step: &str, event: E) -> Result<(), SendError>
+    where
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
+    {
+        let index = step_index::<W>(step, E::NAME)?;
+        let info = &W::STEPS[index];
+        if !takes_singly(info, &E::INFO) && !waits_for(info, &E::INFO) {
+            return Err(SendError::NotTaken {
+                step: info.name,
+                event: E::NAME,
+            });
+        }
+        self.inlet
+            .send(Sent::new::<W, E>(event, Some(index)), E::NAME)
+    }
+
+    /// How many events the caller sent that no step has taken yet, plus
+    /// the waits for input under way, between the run's looks at its
+    /// inbox; 0 once the run has ended. For tests of the inbox.
+    #[doc(hidden)]
+    pub fn inbox_size(&self) -> usize {
+        self.inlet.inbox_size()
     }
 
     /// The id of the run, as steps see it in [`Context::run_id`](crate::Context::run_id).
@@ -158,4 +253,11 @@ impl<W: Workflow> fmt::Debug for WorkflowHandler<W> {
             .field("finished", &self.is_finished())
             .finish()
     }
+}
+
+/// Whether `step` declares `#[step(waits_for(...))]` of `event`.
+fn waits_for(step: &StepInfo, event: &EventInfo) -> bool {
+    step.waits_for
+        .iter()
+        .any(|waited| same_event(waited, event))
 }

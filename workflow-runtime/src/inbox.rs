@@ -1,150 +1,389 @@
 //! Events a run's caller sends in while the run goes on
-//! ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)):
-//! each goes to a step waiting for one
-//! ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)),
-//! else to the steps that accept its type, else it is kept for a step that
-//! waits for one later.
+//! ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)).
+//!
+//! The caller only queues what it sends, up to the run's inbox limit. The
+//! run's own task then hands each event to every waiting step
+//! ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event))
+//! whose filter it passes, else to the steps that accept its type, else
+//! keeps it for a step that waits for one later. Filters run there, outside
+//! every lock, on what the run took out of the inbox: a slow filter holds
+//! up no send and no step's writes, and a panicking one fails the step that
+//! waits, as a panic of the step would.
 //!
 //! The inbox lives beside the event stream, in the one allocation a run
-//! shares with its caller; it holds events type-erased, and each event for
-//! the steps carries the function that routes it, made where its type was
-//! known.
+//! shares with its caller; it holds events type-erased, each with the
+//! function that routes it to the steps, made where its type was known.
 
 use std::any::{Any, TypeId};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Waker;
 
 use tokio::sync::oneshot;
 
 use crate::context::Context;
+use crate::error::SendError;
 use crate::event::{AnyEvent, Event};
+use crate::route::takes_singly;
 use crate::run::fan::accepted_singly;
+use crate::run::invocation_panic_message;
 use crate::workflow::Workflow;
 
-#[derive(Default)]
+/// How many events that no step has taken yet a run's inbox holds unless
+/// configured otherwise ([`Runner::inbox_limit`](crate::Runner::inbox_limit)).
+pub const DEFAULT_INBOX_LIMIT: usize = 1024;
+
 pub(crate) struct Inbox {
-    /// Events for the steps that accept them, each an [`Incoming`] of the
-    /// run's workflow, until the run routes them.
-    incoming: Vec<Box<dyn Any + Send>>,
-    /// The steps waiting for an event, in the order they began to wait.
+    /// Events the caller sent, in order, until the run looks at them.
+    arrived: Vec<Sent>,
+    /// The waits under way, in the order they began.
     waiters: Vec<Waiter>,
-    /// Events that no step accepts and no step waited for yet.
-    unclaimed: Vec<AnyEvent>,
-    /// The run's task, woken when there are events for it to route.
+    /// Events that no step took, kept for a step that waits later.
+    unclaimed: Vec<Sent>,
+    /// How many events were sent that no step has taken yet: those that
+    /// arrived, those kept, and those the run is looking at.
+    held: usize,
+    /// The most `held` may be.
+    limit: usize,
+    /// Whether the run is looking at what it took out: a wait that begins
+    /// meanwhile has it look again.
+    looking: bool,
+    next_id: u64,
+    /// The run's task, woken when there is something for it to look at.
     run: Option<Waker>,
 }
 
+/// An event the caller sent.
+pub(crate) struct Sent {
+    event: AnyEvent,
+    event_type: TypeId,
+    /// The step it was sent to alone, if it was
+    /// ([`WorkflowHandler::send_event_to`](crate::WorkflowHandler::send_event_to)).
+    to: Option<usize>,
+    /// A [`RouteFn`] of the run's workflow, if a step it goes to accepts
+    /// its type.
+    route: Option<&'static (dyn Any + Send + Sync)>,
+}
+
+/// Routes an event the caller sent to the steps that accept it, or to the
+/// one step it was sent to.
+type RouteFn<W> = fn(AnyEvent, Option<usize>, &Context<W>);
+
 /// A step waiting for an event of one type that passes its filter.
 struct Waiter {
-    event: TypeId,
+    id: u64,
+    event_type: TypeId,
+    step: usize,
+    /// Tells the waits of one invocation apart from those of others.
+    invocation: usize,
+    /// Whether the run has not looked at it yet: kept events may suit it.
+    fresh: bool,
     wants: Box<dyn Fn(&AnyEvent) -> bool + Send>,
-    reply: oneshot::Sender<AnyEvent>,
+    reply: oneshot::Sender<Reply>,
 }
 
-/// An event for the steps that accept its type, and how to route it.
-struct Incoming<W: Workflow> {
-    event: AnyEvent,
-    route: fn(AnyEvent, &Context<W>),
+/// What a wait gets: its event, or the message of its filter's panic.
+pub(crate) type Reply = Result<AnyEvent, String>;
+
+/// What the run took out of the inbox to look at, outside its lock.
+pub(crate) struct Look {
+    kept: Vec<Sent>,
+    arrived: Vec<Sent>,
+    waiters: Vec<Waiter>,
 }
 
-/// Where [`Inbox::receive`] put an event.
-pub(crate) enum Received {
-    /// To a waiting step, or kept for one.
-    Placed,
-    /// Into the run's queue: the run's task has to be woken.
-    Queued(Option<Waker>),
+/// What a look left: what goes back into the inbox, and what the run
+/// routes.
+pub(crate) struct Looked {
+    waiters: Vec<Waiter>,
+    kept: Vec<Sent>,
+    /// How many events steps took.
+    taken: usize,
+    route: Vec<Sent>,
+}
+
+impl Sent {
+    /// `event` for the steps of `W`, or for the step at index `to` alone.
+    pub(crate) fn new<W: Workflow, E: Event>(event: E, to: Option<usize>) -> Self {
+        let accepted = match to {
+            None => const { accepted_singly(W::STEPS, &E::INFO) },
+            Some(step) => takes_singly(&W::STEPS[step], &E::INFO),
+        };
+        let route: &'static (dyn Any + Send + Sync) = const { &(route::<W, E> as RouteFn<W>) };
+        Self {
+            event: AnyEvent::new(event),
+            event_type: TypeId::of::<E>(),
+            to,
+            route: accepted.then_some(route),
+        }
+    }
 }
 
 impl Inbox {
-    /// Takes `event` in: hands it to the first waiting step it suits, else
-    /// queues it for the steps of `W` that accept it, else keeps it.
-    pub(crate) fn receive<W: Workflow, E: Event>(&mut self, event: E) -> Received {
-        let Some(event) = self.hand_to_waiter(TypeId::of::<E>(), AnyEvent::new(event)) else {
-            return Received::Placed;
-        };
-        if !const { accepted_singly(W::STEPS, &E::INFO) } {
-            self.unclaimed.push(event);
-            return Received::Placed;
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            arrived: Vec::new(),
+            waiters: Vec::new(),
+            unclaimed: Vec::new(),
+            held: 0,
+            limit,
+            looking: false,
+            next_id: 0,
+            run: None,
         }
-        self.incoming.push(Box::new(Incoming::<W> {
-            event,
-            route: route::<W, E>,
-        }));
-        Received::Queued(self.run.take())
     }
 
-    /// Gives `event` to the first waiter of its type whose filter it passes;
-    /// gives it back if there is none. Drops waiters that stopped waiting.
-    fn hand_to_waiter(&mut self, event_type: TypeId, mut event: AnyEvent) -> Option<AnyEvent> {
-        self.waiters.retain(|waiter| !waiter.reply.is_closed());
-        let mut index = 0;
-        while index < self.waiters.len() {
-            let waiter = &self.waiters[index];
-            if waiter.event == event_type && (waiter.wants)(&event) {
-                match self.waiters.remove(index).reply.send(event) {
-                    Ok(()) => return None,
-                    // It stopped waiting just now.
-                    Err(returned) => event = returned,
-                }
-            } else {
-                index += 1;
-            }
+    /// Queues `sent` for the run to look at, and gives the run's task to
+    /// wake.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::InboxFull`] if the inbox holds its limit of events that
+    /// no step has taken yet.
+    pub(crate) fn send(&mut self, sent: Sent) -> Result<Option<Waker>, SendError> {
+        if self.held >= self.limit {
+            return Err(SendError::InboxFull {
+                event: sent.event.name(),
+                limit: self.limit,
+            });
         }
-        Some(event)
+        self.held += 1;
+        self.arrived.push(sent);
+        Ok(self.run.take())
     }
 
-    /// Registers a step waiting for an `E` that `wants` accepts: its reply
-    /// comes at once if such an event was kept.
+    /// Begins a wait of the step at index `step`, in the invocation
+    /// `invocation`, for an `E` that `wants` accepts; says whether the run
+    /// should look at the inbox, as a kept event may suit the wait.
     pub(crate) fn wait_for<E: Event>(
         &mut self,
+        step: usize,
+        invocation: usize,
         wants: impl Fn(&E) -> bool + Send + 'static,
-    ) -> oneshot::Receiver<AnyEvent> {
-        let wants = move |event: &AnyEvent| event.downcast_ref::<E>().is_some_and(&wants);
+    ) -> (u64, oneshot::Receiver<Reply>, Option<Waker>) {
         let (reply, receiver) = oneshot::channel();
-        match self.unclaimed.iter().position(&wants) {
-            Some(index) => {
-                let _ = reply.send(self.unclaimed.remove(index));
+        let id = self.next_id;
+        self.next_id += 1;
+        self.waiters.push(Waiter {
+            id,
+            event_type: TypeId::of::<E>(),
+            step,
+            invocation,
+            fresh: true,
+            wants: Box::new(move |event| event.downcast_ref::<E>().is_some_and(&wants)),
+            reply,
+        });
+        let look = self.looking || !self.unclaimed.is_empty();
+        (id, receiver, look.then(|| self.run.take()).flatten())
+    }
+
+    /// Ends the wait `id`, which is no longer awaited.
+    pub(crate) fn stop_waiting(&mut self, id: u64) {
+        if let Some(index) = self.waiters.iter().position(|waiter| waiter.id == id) {
+            self.waiters.remove(index);
+        }
+    }
+
+    /// Takes out what the run has to look at, if anything: the events that
+    /// arrived, the waits under way, and the kept events if a wait is new.
+    /// Remembers `run` to wake otherwise.
+    pub(crate) fn take_look(&mut self, run: &Waker) -> Option<Look> {
+        let fresh = self.waiters.iter().any(|waiter| waiter.fresh);
+        if self.arrived.is_empty() && (!fresh || self.unclaimed.is_empty()) {
+            if !self.run.as_ref().is_some_and(|known| known.will_wake(run)) {
+                self.run = Some(run.clone());
             }
-            None => self.waiters.push(Waiter {
-                event: TypeId::of::<E>(),
-                wants: Box::new(wants),
-                reply,
-            }),
+            return None;
         }
-        receiver
+        self.looking = true;
+        Some(Look {
+            kept: if fresh {
+                std::mem::take(&mut self.unclaimed)
+            } else {
+                Vec::new()
+            },
+            arrived: std::mem::take(&mut self.arrived),
+            waiters: std::mem::take(&mut self.waiters),
+        })
     }
 
-    /// Takes the events for the run to route, remembering `run` to wake if
-    /// there are none.
-    pub(crate) fn take_incoming(&mut self, run: &Waker) -> Vec<Box<dyn Any + Send>> {
-        if self.incoming.is_empty() && !self.run.as_ref().is_some_and(|known| known.will_wake(run))
+    /// Puts back what a look left, and gives the events to route.
+    pub(crate) fn put_back(&mut self, looked: Looked) -> Vec<Sent> {
+        let Looked {
+            mut waiters,
+            kept,
+            taken,
+            route,
+        } = looked;
+        // Waits that began meanwhile come after, still fresh.
+        waiters.append(&mut self.waiters);
+        waiters.retain(|waiter| !waiter.reply.is_closed());
+        self.waiters = waiters;
+        self.unclaimed.extend(kept);
+        self.held -= taken;
+        self.looking = false;
+        route
+    }
+
+    /// The steps whose invocations wait, each named once in the order of
+    /// the steps, and how many invocations wait.
+    pub(crate) fn waiting(&self) -> (Vec<usize>, usize) {
+        let mut steps: Vec<usize> = self.waiters.iter().map(|waiter| waiter.step).collect();
+        steps.sort_unstable();
+        steps.dedup();
+        let mut invocations: Vec<usize> = self
+            .waiters
+            .iter()
+            .map(|waiter| waiter.invocation)
+            .collect();
+        invocations.sort_unstable();
+        invocations.dedup();
+        (steps, invocations.len())
+    }
+
+    /// How many events were sent that no step has taken yet.
+    pub(crate) fn held(&self) -> usize {
+        self.held
+    }
+
+    /// What the inbox holds: the events no step has taken yet and the
+    /// waits under way.
+    pub(crate) fn size(&self) -> usize {
+        self.held + self.waiters.len()
+    }
+}
+
+impl Look {
+    /// Hands each event to every wait it suits, on the run's task and
+    /// outside the inbox's lock; says what is left.
+    pub(crate) fn resolve(self) -> Looked {
+        let Look {
+            kept,
+            arrived,
+            waiters,
+        } = self;
+        let mut waiters: Vec<Option<Waiter>> = waiters.into_iter().map(Some).collect();
+        let mut looked = Looked {
+            waiters: Vec::new(),
+            kept: Vec::new(),
+            taken: 0,
+            route: Vec::new(),
+        };
+        let kept = kept.into_iter().map(|sent| (sent, true));
+        for (sent, was_kept) in kept.chain(arrived.into_iter().map(|sent| (sent, false))) {
+            let Some(sent) = hand_to_waiters(&mut waiters, sent, was_kept) else {
+                looked.taken += 1;
+                continue;
+            };
+            if !was_kept && sent.route.is_some() {
+                looked.taken += 1;
+                looked.route.push(sent);
+            } else {
+                looked.kept.push(sent);
+            }
+        }
+        looked.waiters = waiters
+            .into_iter()
+            .flatten()
+            .map(|waiter| Waiter {
+                fresh: false,
+                ..waiter
+            })
+            .collect();
+        looked
+    }
+}
+
+/// Gives `sent` to every wait it suits (only to new ones if it was kept);
+/// gives it back if none took it.
+fn hand_to_waiters(waiters: &mut [Option<Waiter>], sent: Sent, was_kept: bool) -> Option<Sent> {
+    let mut takers = Vec::new();
+    for (index, slot) in waiters.iter_mut().enumerate() {
+        let Some(waiter) = slot else { continue };
+        if waiter.event_type != sent.event_type
+            || sent.to.is_some_and(|step| step != waiter.step)
+            || (was_kept && !waiter.fresh)
+            || waiter.reply.is_closed()
         {
-            self.run = Some(run.clone());
+            continue;
         }
-        std::mem::take(&mut self.incoming)
+        match catch_unwind(AssertUnwindSafe(|| (waiter.wants)(&sent.event))) {
+            Ok(true) => takers.push(index),
+            Ok(false) => {}
+            Err(payload) => {
+                let message = format!(
+                    "the filter of its wait for `{}` panicked: {}",
+                    sent.event.name(),
+                    invocation_panic_message(&*payload)
+                );
+                if let Some(waiter) = slot.take() {
+                    let _ = waiter.reply.send(Err(message));
+                }
+            }
+        }
     }
-
-    /// How many events were sent that no step took.
-    pub(crate) fn unclaimed(&self) -> usize {
-        self.unclaimed.len()
+    let Some((&last, others)) = takers.split_last() else {
+        return Some(sent);
+    };
+    let mut answered = false;
+    for &index in others {
+        if let Some(waiter) = waiters[index].take() {
+            answered |= waiter.reply.send(Ok(sent.event.clone())).is_ok();
+        }
+    }
+    let Sent {
+        event,
+        event_type,
+        to,
+        route,
+    } = sent;
+    let waiter = waiters[last].take().expect("a taker is still waiting");
+    match waiter.reply.send(Ok(event)) {
+        Ok(()) => None,
+        // Every taker stopped waiting just now.
+        Err(Ok(event)) if !answered => Some(Sent {
+            event,
+            event_type,
+            to,
+            route,
+        }),
+        Err(_) => None,
     }
 }
 
-/// Routes the events the caller sent for the steps of `ctx`'s run.
-pub(crate) fn route_incoming<W: Workflow>(ctx: &Context<W>, incoming: Vec<Box<dyn Any + Send>>) {
-    for incoming in incoming {
-        let incoming = incoming
-            .downcast::<Incoming<W>>()
-            .expect("a run's inbox holds events of its own workflow");
+/// Looks at what the inbox of `ctx`'s run holds, on the run's task: hands
+/// events to the waits they suit and routes the others to the steps that
+/// accept them. Remembers `run` to wake if there is nothing to look at;
+/// otherwise says how many events steps took.
+pub(crate) fn receive<W: Workflow>(ctx: &Context<W>, run: &Waker) -> Option<usize> {
+    let look = {
+        let mut inbox = ctx.channel().inbox();
+        inbox.clear_incoming();
+        inbox.take_look(run)
+    }?;
+    let looked = look.resolve();
+    let taken = looked.taken;
+    let route = ctx.channel().inbox().put_back(looked);
+    route_sent(ctx, route);
+    Some(taken)
+}
+
+/// Routes the events a look left for the steps of `ctx`'s run.
+fn route_sent<W: Workflow>(ctx: &Context<W>, sent: Vec<Sent>) {
+    for sent in sent {
         if ctx.verbose() {
-            println!("The caller sent event {}", incoming.event.name());
+            println!("The caller sent event {}", sent.event.name());
         }
-        (incoming.route)(incoming.event, ctx);
+        let route = sent
+            .route
+            .and_then(|route| route.downcast_ref::<RouteFn<W>>())
+            .expect("a run's inbox routes events of its own workflow");
+        route(sent.event, sent.to, ctx);
     }
 }
 
-fn route<W: Workflow, E: Event>(event: AnyEvent, ctx: &Context<W>) {
+fn route<W: Workflow, E: Event>(event: AnyEvent, to: Option<usize>, ctx: &Context<W>) {
     let event = event
         .downcast::<E>()
         .expect("an incoming event is routed as the type it was sent as");
-    ctx.route_sent_by_caller(event);
+    ctx.route_sent_by_caller(event, to);
 }

@@ -11,9 +11,12 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
+use crate::answers::Answers;
 use crate::context::{Context, StepContext, WrittenBy};
 use crate::event::{Event, library_event};
+use crate::inbox::Reply;
 use crate::workflow::Workflow;
 
 /// An event the run's caller may send in while the run goes on. Implemented
@@ -24,7 +27,13 @@ use crate::workflow::Workflow;
     label = "a run's caller can only send events marked as input",
     note = "derive it with `#[event(input)]`, so that the workflow's graph knows its caller sends it"
 )]
-pub trait InputEvent: Event {}
+pub trait InputEvent: Event {
+    /// `Self`: a bound on `<E as InputEvent>::Itself` is only checked once
+    /// `E` is known to be an input event, so that an event that is not one
+    /// is told so once, not also that no step takes it.
+    #[doc(hidden)]
+    type Itself: ?Sized;
+}
 
 /// Asks the run's caller for input: return it from a step, or publish it
 /// while waiting ([`WaitForEvent::publishing`]); the caller answers with a
@@ -45,7 +54,9 @@ pub struct HumanResponseEvent {
 library_event!("workflows::", InputRequiredEvent, Outbound);
 library_event!("workflows::", HumanResponseEvent, Input);
 
-impl InputEvent for HumanResponseEvent {}
+impl InputEvent for HumanResponseEvent {
+    type Itself = Self;
+}
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(waits_for(...))]`; `STEP` is the step's index, and `REPEAT` tells
@@ -79,7 +90,20 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// The step declares the type in `#[step(waits_for(E))]`. The wait
     /// begins before the event to publish goes out, so a caller who answers
     /// that event always finds the step waiting; an `E` the caller sent
-    /// earlier that no step took is handed over at once.
+    /// earlier that no step took is handed over at once. One event answers
+    /// every wait under way that it suits, in every step.
+    ///
+    /// The filter ([`matching`](WaitForEvent::matching)) runs on the run's
+    /// own task, never on the caller's, and under no lock: a filter that
+    /// panics makes this step panic, with a message naming the event.
+    ///
+    /// The answers belong to the step's invocation, not to one attempt: a
+    /// step retried under `#[step(retry = ...)]` whose earlier attempt
+    /// received an answer gets it again, at once and without publishing, at
+    /// the wait of the same place in the order of its waits (the first
+    /// wait of the attempt, the second, ...), if that wait is for the same
+    /// type. A wait that ends without an answer (its timeout, or the step's
+    /// future dropped) leaves nothing behind.
     ///
     /// ```
     /// use std::time::Duration;
@@ -121,7 +145,9 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         E: InputEvent + WaitedBy<W, STEP>,
     {
         WaitForEvent {
-            ctx: StepContext::of_attempt(self.context(), self.attempt()),
+            ctx: self.context(),
+            attempt: self.attempt(),
+            answers: self.answers(),
             publish: None,
             wants: Box::new(|_| true),
             timeout: None,
@@ -137,7 +163,9 @@ type Publish<'run, W> = Box<dyn FnOnce(&Context<W>) + Send + 'run>;
 /// [`StepContext::wait_for_event`]; await it for the event.
 #[must_use = "the step only waits when this is awaited"]
 pub struct WaitForEvent<'run, W: Workflow, const STEP: usize, E> {
-    ctx: StepContext<'run, W, STEP>,
+    ctx: &'run Context<W>,
+    attempt: u32,
+    answers: Option<&'run Answers>,
     publish: Option<Publish<'run, W>>,
     wants: Box<dyn Fn(&E) -> bool + Send + 'static>,
     timeout: Option<Duration>,
@@ -159,7 +187,9 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> WaitForEvent<'run, W, 
     }
 
     /// Takes only an event for which `wants` returns `true`; others go on
-    /// to other waiting steps, or to the steps that accept them.
+    /// to other waiting steps, or to the steps that accept them. `wants`
+    /// runs on the run's task when an event comes; keep it quick, as the
+    /// run's other steps wait while it runs.
     pub fn matching(mut self, wants: impl Fn(&E) -> bool + Send + 'static) -> Self {
         self.wants = Box::new(wants);
         self
@@ -182,48 +212,125 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
     fn into_future(self) -> Self::IntoFuture {
         let Self {
             ctx,
+            attempt,
+            answers,
             publish,
             wants,
             timeout,
             ..
         } = self;
-        let ctx = ctx.context();
         Box::pin(async move {
-            let mut reply = ctx.wait_for(wants);
+            let mut position = answers.map(|answers| answers.begin::<E>(attempt));
+            // An earlier attempt of the invocation was answered: the step is
+            // not asked again.
+            if let Some(earlier) = position.as_mut().and_then(|at| at.earlier.take()) {
+                return Ok(earlier);
+            }
+            let key = answers.map_or(0, Answers::key);
+            let mut wait = Waiting::begin::<E>(ctx, STEP, key, wants);
             if let Some(publish) = publish {
                 publish(ctx);
             }
-            let event = match timeout {
-                None => (&mut reply).await,
-                Some(after) => match tokio::time::timeout(after, &mut reply).await {
-                    Ok(event) => event,
-                    Err(_) => {
-                        // An event handed over just as the time ran out is
-                        // still taken, not lost.
-                        reply.close();
-                        let late = reply.try_recv().map_err(|_| WaitTimedOut {
-                            event: E::NAME,
-                            after,
-                        })?;
-                        Ok(late)
-                    }
+            let reply = match timeout {
+                None => wait.reply().await,
+                Some(after) => match tokio::time::timeout(after, wait.reply()).await {
+                    Ok(reply) => reply,
+                    // An event handed over just as the time ran out is still
+                    // taken, not lost.
+                    Err(_) => wait.late().ok_or(WaitTimedOut {
+                        event: E::NAME,
+                        after,
+                    })?,
                 },
             };
-            let event = event.expect("the inbox outlives the steps that wait on it");
+            let event = match reply {
+                Ok(event) => event,
+                // The filter panicked on the run's task: the step panics,
+                // without running the panic hook a second time.
+                Err(message) => std::panic::resume_unwind(Box::new(message)),
+            };
             if let Some(observer) = ctx.observer() {
                 observer.received(E::NAME);
             }
-            Ok(event
+            let event = event
                 .downcast::<E>()
-                .expect("a waiter is handed an event of the type it waits for"))
+                .expect("a waiter is handed an event of the type it waits for");
+            if let (Some(answers), Some(position)) = (answers, &position) {
+                answers.received(position, &event);
+            }
+            Ok(event)
         })
+    }
+}
+
+/// A wait under way in the run's inbox; ending it any way, answered or not,
+/// takes it out of the inbox.
+struct Waiting<'run, W: Workflow> {
+    ctx: &'run Context<W>,
+    id: u64,
+    reply: oneshot::Receiver<Reply>,
+    /// Whether the run answered it, and so took it out already.
+    answered: bool,
+}
+
+impl<'run, W: Workflow> Waiting<'run, W> {
+    /// Begins a wait of the step at index `step`, in the invocation `key`,
+    /// for an `E` that `wants` accepts.
+    fn begin<E: Event>(
+        ctx: &'run Context<W>,
+        step: usize,
+        key: usize,
+        wants: impl Fn(&E) -> bool + Send + 'static,
+    ) -> Self {
+        let (id, reply, run) = {
+            let mut inbox = ctx.channel().inbox();
+            let begun = inbox.wait_for(step, key, wants);
+            if begun.2.is_some() {
+                inbox.flag_incoming();
+            }
+            begun
+        };
+        if let Some(run) = run {
+            run.wake();
+        }
+        Self {
+            ctx,
+            id,
+            reply,
+            answered: false,
+        }
+    }
+
+    /// What the run hands this wait.
+    async fn reply(&mut self) -> Reply {
+        let reply = (&mut self.reply)
+            .await
+            .expect("the inbox outlives the steps that wait on it");
+        self.answered = true;
+        reply
+    }
+
+    /// Ends the wait, with what the run handed it just before, if anything.
+    fn late(&mut self) -> Option<Reply> {
+        self.reply.close();
+        let late = self.reply.try_recv().ok();
+        self.answered = late.is_some();
+        late
+    }
+}
+
+impl<W: Workflow> Drop for Waiting<'_, W> {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.ctx.channel().inbox().stop_waiting(self.id);
+        }
     }
 }
 
 impl<W: Workflow, const STEP: usize, E> fmt::Debug for WaitForEvent<'_, W, STEP, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitForEvent")
-            .field("step", &self.ctx.step_name())
+            .field("step", &W::STEPS[STEP].name)
             .field("event", &std::any::type_name::<E>())
             .field("publishes", &self.publish.is_some())
             .field("timeout", &self.timeout)

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod answers;
 mod attempts;
 mod backlog;
 mod collect;
@@ -26,6 +27,7 @@ mod start;
 mod state;
 mod stop;
 mod stream;
+mod taken;
 mod terminal;
 mod workflow;
 
@@ -50,6 +52,7 @@ pub use emit::{Emit, StepReturn};
 pub use error::{SendError, StreamTaken, WorkflowError};
 pub use event::{AnyEvent, Event};
 pub use handler::WorkflowHandler;
+pub use inbox::DEFAULT_INBOX_LIMIT;
 pub use input::{HumanResponseEvent, InputEvent, InputRequiredEvent, WaitForEvent, WaitTimedOut};
 pub use recover::{AttemptFailure, StepFailedEvent};
 pub use retry::RetryPolicy;

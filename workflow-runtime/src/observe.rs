@@ -40,6 +40,7 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -99,10 +100,21 @@ pub struct StepFailed {
     pub error: String,
 }
 
-/// Nothing is running and nothing is queued: published just before the run
-/// ends with [`WorkflowError::Stalled`](crate::WorkflowError::Stalled).
+/// The run has nothing to do but wait, as LlamaIndex's `WorkflowIdleEvent`
+/// says: no invocation is queued, and every one that runs waits for an
+/// event from the run's caller
+/// ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)), or
+/// none runs. Published once each time the run becomes so, until it goes
+/// on: while it waits for its caller (a server may release the run), or
+/// just before it ends with
+/// [`WorkflowError::Stalled`](crate::WorkflowError::Stalled) if no step
+/// accepts input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunIdle {}
+pub struct RunIdle {
+    /// The steps waiting for input, each named once, in the order of the
+    /// steps; empty if none runs.
+    pub waiting: Vec<String>,
+}
 
 library_event!("workflows::observe::", StepStarted);
 library_event!("workflows::observe::", StepFinished);
@@ -126,6 +138,8 @@ impl StepStarted {
 #[derive(Default)]
 pub(crate) struct Observer {
     state: Mutex<Records>,
+    /// Whether [`RunIdle`] was published since the run last went on.
+    told_idle: AtomicBool,
 }
 
 #[derive(Default)]
@@ -206,6 +220,21 @@ impl Observer {
         if let Some(completed) = &mut self.lock().completed {
             completed.produced.push(name);
         }
+    }
+
+    /// Whether [`RunIdle`] was published since the run last went on.
+    pub(crate) fn told_idle(&self) -> bool {
+        self.told_idle.load(Ordering::Relaxed)
+    }
+
+    /// Notes that [`RunIdle`] is published.
+    pub(crate) fn tell_idle(&self) {
+        self.told_idle.store(true, Ordering::Relaxed);
+    }
+
+    /// Notes that the run went on: it may become idle again.
+    pub(crate) fn went_on(&self) {
+        self.told_idle.store(false, Ordering::Relaxed);
     }
 
     /// The record of the invocation that has just completed.

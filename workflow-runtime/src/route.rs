@@ -45,7 +45,7 @@ impl Targets {
 }
 
 /// Whether `step` takes `event` one at a time (rather than gathered).
-const fn takes_singly(step: &StepInfo, event: &EventInfo) -> bool {
+pub(crate) const fn takes_singly(step: &StepInfo, event: &EventInfo) -> bool {
     !step.gathers && contains(step.accepts, event)
 }
 

@@ -10,21 +10,19 @@
 //!
 //! [`backlog`]: crate::backlog
 
-use std::any::Any;
 use std::collections::VecDeque;
+use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Waker};
 
-use tokio::sync::oneshot;
 use tokio_stream::Stream;
 
 use crate::backlog::{Backlog, Bound, WhenFull};
 use crate::error::SendError;
-use crate::event::{AnyEvent, Event};
-use crate::inbox::{Inbox, Received};
-use crate::workflow::Workflow;
+use crate::event::AnyEvent;
+use crate::inbox::{Inbox, Sent};
 
 #[derive(Default)]
 struct State {
@@ -40,14 +38,16 @@ struct State {
 #[derive(Default)]
 struct Shared {
     state: Mutex<State>,
-    /// Whether the inbox holds events for the run to route: read by the run
-    /// without the lock.
+    /// Whether the inbox holds something for the run to look at: read by
+    /// the run without the lock.
     incoming: AtomicBool,
     /// The stream's bound, if the runner gave it one.
     bound: Option<Bound>,
     /// Whether a stream bounded with [`WhenFull::Wait`] is full: read by
     /// its writers without the lock, set and cleared under it.
     full: AtomicBool,
+    /// The limit of the inbox, once it is made.
+    inbox_limit: usize,
 }
 
 impl Shared {
@@ -75,10 +75,15 @@ pub(crate) struct Inlet {
     shared: Arc<Shared>,
 }
 
-/// The channel of a run whose stream has `bound`, if any.
-pub(crate) fn channel(bound: Option<Bound>) -> (Publisher, Subscription, Inlet) {
+/// The channel of a run whose stream has `bound`, if any, and whose inbox
+/// holds up to `inbox_limit` events that no step has taken yet.
+pub(crate) fn channel(
+    bound: Option<Bound>,
+    inbox_limit: usize,
+) -> (Publisher, Subscription, Inlet) {
     let shared = Arc::new(Shared {
         bound,
+        inbox_limit,
         ..Shared::default()
     });
     (
@@ -155,29 +160,67 @@ impl Publisher {
 }
 
 impl Publisher {
-    /// Registers a step waiting for an `E` that `wants` accepts.
-    pub(crate) fn wait_for<E: Event>(
-        &self,
-        wants: impl Fn(&E) -> bool + Send + 'static,
-    ) -> oneshot::Receiver<AnyEvent> {
-        self.shared
-            .lock()
-            .inbox
-            .get_or_insert_default()
-            .wait_for(wants)
+    /// The run's inbox, under the channel's lock.
+    pub(crate) fn inbox(&self) -> InboxGuard<'_> {
+        InboxGuard::of(&self.shared)
     }
 
-    /// Whether the caller sent events for the run to route; no lock.
+    /// Whether the inbox has something for the run to look at; no lock.
     pub(crate) fn has_incoming(&self) -> bool {
         self.shared.incoming.load(Ordering::Acquire)
     }
+}
 
-    /// Takes the events the caller sent for the run to route, remembering
-    /// `run` to wake when more come.
-    pub(crate) fn take_incoming(&self, run: &Waker) -> Vec<Box<dyn Any + Send>> {
-        let mut state = self.shared.lock();
+/// The run's inbox, made on first use, under the lock of its channel.
+pub(crate) struct InboxGuard<'a> {
+    state: MutexGuard<'a, State>,
+    shared: &'a Shared,
+}
+
+impl<'a> InboxGuard<'a> {
+    fn of(shared: &'a Shared) -> Self {
+        Self::made(shared, shared.lock())
+    }
+
+    /// The inbox of a run that has not ended.
+    fn open(shared: &'a Shared) -> Option<Self> {
+        let state = shared.lock();
+        (!state.closed).then(|| Self::made(shared, state))
+    }
+
+    fn made(shared: &'a Shared, mut state: MutexGuard<'a, State>) -> Self {
+        state
+            .inbox
+            .get_or_insert_with(|| Box::new(Inbox::new(shared.inbox_limit)));
+        Self { state, shared }
+    }
+
+    /// Tells the run that the inbox has something for it to look at.
+    pub(crate) fn flag_incoming(&self) {
+        self.shared.incoming.store(true, Ordering::Release);
+    }
+
+    /// Clears what [`flag_incoming`](Self::flag_incoming) said, as the run
+    /// looks.
+    pub(crate) fn clear_incoming(&self) {
         self.shared.incoming.store(false, Ordering::Release);
-        state.inbox.get_or_insert_default().take_incoming(run)
+    }
+}
+
+impl Deref for InboxGuard<'_> {
+    type Target = Inbox;
+
+    fn deref(&self) -> &Inbox {
+        self.state.inbox.as_deref().expect("made with the guard")
+    }
+}
+
+impl DerefMut for InboxGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Inbox {
+        self.state
+            .inbox
+            .as_deref_mut()
+            .expect("made with the guard")
     }
 }
 
@@ -186,7 +229,9 @@ impl Drop for Publisher {
         let waker = {
             let mut state = self.shared.lock();
             state.closed = true;
-            let unclaimed = state.inbox.as_ref().map_or(0, |inbox| inbox.unclaimed());
+            // What the caller sent is released with the run, not with the
+            // handler.
+            let unclaimed = state.inbox.take().map_or(0, |inbox| inbox.held());
             if unclaimed > 0 {
                 tracing::warn!(
                     unclaimed,
@@ -202,25 +247,35 @@ impl Drop for Publisher {
 }
 
 impl Inlet {
-    /// Sends `event` into a run of `W`.
-    pub(crate) fn send<W: Workflow, E: Event>(&self, event: E) -> Result<(), SendError> {
+    /// Sends `sent` into the run.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::RunEnded`] once the run has ended,
+    /// [`SendError::InboxFull`] if its inbox is full.
+    pub(crate) fn send(&self, sent: Sent, event: &'static str) -> Result<(), SendError> {
         let run = {
-            let mut state = self.shared.lock();
-            if state.closed {
-                return Err(SendError::RunEnded { event: E::NAME });
-            }
-            match state.inbox.get_or_insert_default().receive::<W, E>(event) {
-                Received::Placed => return Ok(()),
-                Received::Queued(run) => {
-                    self.shared.incoming.store(true, Ordering::Release);
-                    run
-                }
-            }
+            let Some(mut inbox) = InboxGuard::open(&self.shared) else {
+                return Err(SendError::RunEnded { event });
+            };
+            let run = inbox.send(sent)?;
+            inbox.flag_incoming();
+            run
         };
         if let Some(run) = run {
             run.wake();
         }
         Ok(())
+    }
+
+    /// What the run's inbox holds (see [`Inbox::size`]); 0 once the run
+    /// has ended.
+    pub(crate) fn inbox_size(&self) -> usize {
+        self.shared
+            .lock()
+            .inbox
+            .as_ref()
+            .map_or(0, |inbox| inbox.size())
     }
 }
 

@@ -35,10 +35,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::Context;
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, library_event};
-use crate::workflow::Workflow;
 
 /// The run took longer than its timeout
 /// ([`WorkflowError::TimedOut`]).
@@ -105,32 +103,6 @@ pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
                 event: None,
                 error: error.to_string(),
             })
-        }
-    }
-}
-
-/// Held by a run's task while the run goes on: if the task is dropped
-/// before [`finished`](Self::finished), the run was cancelled, and this
-/// says so on the stream.
-pub(crate) struct Unfinished<'a, W: Workflow> {
-    ctx: Option<&'a Context<W>>,
-}
-
-impl<'a, W: Workflow> Unfinished<'a, W> {
-    pub(crate) fn new(ctx: &'a Context<W>) -> Self {
-        Self { ctx: Some(ctx) }
-    }
-
-    /// The run has ended and published its last event.
-    pub(crate) fn finished(mut self) {
-        self.ctx = None;
-    }
-}
-
-impl<W: Workflow> Drop for Unfinished<'_, W> {
-    fn drop(&mut self) {
-        if let Some(ctx) = self.ctx {
-            ctx.publish_last(terminal_event(&WorkflowError::Cancelled));
         }
     }
 }

@@ -403,8 +403,17 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     }
     let method = &step.name;
     let index = &step.index;
+    let options = &step.options;
+    // A step that waits for input keeps what each invocation received, for
+    // the invocation's retries.
+    let waits = step.takes_context && !options.waits_for.types.is_empty();
     let call = |attempt: TokenStream| {
-        if step.takes_context {
+        if waits {
+            quote! {
+                let ctx = ::workflows::StepContext::<'_, Self, #index>::of_invocation(ctx, #attempt, answers);
+                Self::#method(self, &ctx, event).await
+            }
+        } else if step.takes_context {
             quote! {
                 let ctx = ::workflows::StepContext::<'_, Self, #index>::of(ctx, #attempt);
                 Self::#method(self, &ctx, event).await
@@ -413,7 +422,6 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
             quote! { Self::#method(self, event).await }
         }
     };
-    let options = &step.options;
     // Spanned on the error type: one that does not convert into
     // `anyhow::Error` is told there, and only there.
     let split = quote_spanned! {step.error_span()=> ::workflows::__private::split(returned) };
@@ -438,6 +446,12 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
             ::workflows::__private::attempts(ctx, #index, event, attempt).await
         }}
     };
+    let answers = if waits {
+        let keeps = options.retry.is_some();
+        quote! { let answers = &::workflows::__private::Answers::new(#keeps); }
+    } else {
+        TokenStream::new()
+    };
     let outcome = if caught {
         quote! {
             ::workflows::__private::caught(event, |event| async move #outcome).await
@@ -447,6 +461,7 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     };
     quote! {
         __Pending::#variant(event) => ::std::boxed::Box::pin(async move {
+            #answers
             #outcome.map(__Produced::#variant)
         }),
     }
@@ -454,12 +469,40 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
 
 /// `SentBy<W, STEP>` for each event the step declares in `sends(...)`,
 /// `WrittenBy<W, STEP>` for each in `writes(...)` and `WaitedBy<W, STEP>`
-/// for each in `waits_for(...)`.
+/// for each in `waits_for(...)`; `TakenBy<W>` for the event it accepts and
+/// each it waits for.
 fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
     let sends = marker_impls(step, self_ty, &step.options.sends, quote!(SentBy));
     let writes = marker_impls(step, self_ty, &step.options.writes, quote!(WrittenBy));
     let waits = marker_impls(step, self_ty, &step.options.waits_for, quote!(WaitedBy));
-    quote! { #sends #writes #waits }
+    let taken = taken_impls(step, self_ty);
+    quote! { #sends #writes #waits #taken }
+}
+
+/// `TakenBy<W, REPEAT>` for the step's event parameter (slot 0) and for
+/// each of its `waits_for(...)` (slots 1 on): the types the run's caller
+/// may send. The compiler works out `REPEAT` from the step table, 0 for the
+/// first slot of a type among all steps, so that the impls of one type
+/// taken by several steps do not conflict.
+fn taken_impls(step: &Step, self_ty: &Type) -> TokenStream {
+    let index = &step.index;
+    let cfg = step.cfg_attribute();
+    let impls = std::iter::once(&step.event)
+        .chain(&step.options.waits_for.types)
+        .enumerate()
+        .map(|(slot, event)| {
+            // Not recommended: the error on a type no step takes lists no
+            // other types, which are the workflow's own.
+            quote! {
+                #cfg
+                #[diagnostic::do_not_recommend]
+                impl ::workflows::__private::TakenBy<
+                    #self_ty,
+                    { ::workflows::__private::taken_repeat(&__STEPS, #index, #slot) },
+                > for #event {}
+            }
+        });
+    quote! { #( #impls )* }
 }
 
 /// One impl of `marker` per event of `list`. A repeated event, perhaps

@@ -570,7 +570,7 @@ mod tests {
     fn only_observer_events_are_recorded() {
         let mut trace = RunTrace::new();
         assert!(!trace.record(&AnyEvent::new(StartEvent::new())));
-        assert!(trace.record(&AnyEvent::new(RunIdle {})));
+        assert!(trace.record(&AnyEvent::new(RunIdle { waiting: vec![] })));
         assert_eq!(trace, RunTrace::new());
         assert!(trace.record(&started("split", "StartEvent")));
         assert_eq!(trace.steps.len(), 1);

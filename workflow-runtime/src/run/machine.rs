@@ -20,7 +20,7 @@ use crate::context::{Context, Routed};
 use crate::emit::Emit;
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
-use crate::inbox::route_incoming;
+use crate::inbox;
 use crate::observe::RunIdle;
 use crate::recover::{Failed, catcher_of};
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
@@ -144,19 +144,23 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
             }
             if !progressed {
-                if self.running.as_ref().is_none_or(FuturesUnordered::is_empty) {
+                // A run that takes input waits for its caller instead.
+                if self.running.as_ref().is_none_or(FuturesUnordered::is_empty)
+                    && !const { takes_input(W::STEPS) }
+                {
                     if self.ctx.observer().is_some() {
-                        self.ctx.publish(AnyEvent::new(RunIdle {}));
-                    }
-                    // A run that takes input waits for its caller instead.
-                    if const { takes_input(W::STEPS) } {
-                        return Poll::Pending;
+                        self.ctx.publish(AnyEvent::new(RunIdle {
+                            waiting: Vec::new(),
+                        }));
                     }
                     return Poll::Ready(Err(WorkflowError::Stalled {
                         last_step: W::STEPS[self.last_step as usize].name,
                     }));
                 }
                 return Poll::Pending;
+            }
+            if let Some(observer) = self.ctx.observer() {
+                observer.went_on();
             }
         }
     }
@@ -167,18 +171,44 @@ impl<'a, W: Workflow> Machine<'a, W> {
         self.waits_for_reader && self.ctx.channel().poll_room(cx).is_pending()
     }
 
-    /// Whether the run's caller sent events for its steps; no lock.
+    /// Whether the run's inbox has something for it to look at; no lock.
     pub(crate) fn has_incoming(&self) -> bool {
         self.ctx.channel().has_incoming()
     }
 
-    /// Routes the events the run's caller sent for its steps, and remembers
-    /// the run's task to wake when more come; says whether any came.
+    /// Looks at what the run's caller sent and the waits for it (see
+    /// [`inbox::receive`]), and remembers the run's task to wake when more
+    /// comes; says whether there was anything.
     pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
-        let incoming = self.ctx.channel().take_incoming(cx.waker());
-        let any = !incoming.is_empty();
-        route_incoming(self.ctx, incoming);
-        any
+        let Some(taken) = inbox::receive(self.ctx, cx.waker()) else {
+            return false;
+        };
+        // A step that took an event goes on, though it may wait again.
+        if let Some(observer) = self.ctx.observer().filter(|_| taken > 0) {
+            observer.went_on();
+        }
+        true
+    }
+
+    /// Publishes [`RunIdle`], once until the run goes on, if the run
+    /// exposes observer events and has nothing to do but wait for input:
+    /// every invocation that runs waits for an event from the caller, or
+    /// none runs and steps accept input.
+    pub(crate) fn note_idle(&self) {
+        let Some(observer) = self.ctx.observer().filter(|observer| !observer.told_idle()) else {
+            return;
+        };
+        let live = self.running.as_ref().map_or(0, FuturesUnordered::len);
+        let (steps, waiting) = self.ctx.channel().inbox().waiting();
+        if waiting < live || (live == 0 && !const { takes_input(W::STEPS) }) {
+            return;
+        }
+        observer.tell_idle();
+        let waiting = steps
+            .into_iter()
+            .map(|step| W::STEPS[step].name.to_owned())
+            .collect();
+        self.ctx.publish(AnyEvent::new(RunIdle { waiting }));
     }
 
     /// Starts an invocation of the step at index `step`, watched if the run

@@ -9,6 +9,7 @@ pub(crate) use invocation::{Failure, panic_message as invocation_panic_message};
 mod machine;
 mod slice;
 pub(crate) mod spawned;
+mod unfinished;
 
 use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, resume_unwind};
@@ -21,21 +22,22 @@ use futures_util::FutureExt;
 use tracing::Instrument;
 
 use crate::backlog::{Bound, WhenFull};
-use crate::check::takes_input;
+use crate::check::uses_input;
 use crate::context::{Context, RunId};
 use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
+use crate::inbox::DEFAULT_INBOX_LIMIT;
 use crate::start::StartEventType;
 use crate::state::{RunState, State};
 use crate::stop::StopEventType;
 use crate::stream;
-use crate::terminal::{Unfinished, terminal_event};
+use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 use admission::Admission;
 use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
-use spawned::Held;
+use unfinished::Unfinished;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
@@ -70,6 +72,7 @@ pub struct Runner<W: Workflow> {
     admission: Option<Admission>,
     /// The bound of each run's event stream, if any.
     stream_bound: Option<Bound>,
+    inbox_limit: usize,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -81,13 +84,15 @@ impl<W: Workflow> Clone for Runner<W> {
             expose_internal: self.expose_internal,
             admission: self.admission.clone(),
             stream_bound: self.stream_bound,
+            inbox_limit: self.inbox_limit,
         }
     }
 }
 
 impl<W: Workflow> Runner<W> {
     /// A runner with the default settings: a timeout of [`DEFAULT_TIMEOUT`],
-    /// not verbose, observer events not exposed.
+    /// not verbose, observer events not exposed, an inbox of
+    /// [`DEFAULT_INBOX_LIMIT`] events.
     pub fn new(workflow: W) -> Self {
         Self::from_arc(Arc::new(workflow))
     }
@@ -101,6 +106,7 @@ impl<W: Workflow> Runner<W> {
             expose_internal: false,
             admission: None,
             stream_bound: None,
+            inbox_limit: DEFAULT_INBOX_LIMIT,
         }
     }
 
@@ -283,6 +289,49 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// Bounds each run's inbox: the events its caller sent
+    /// ([`WorkflowHandler::send_event`]) that no step has taken yet, either
+    /// not yet looked at by the run or kept for a step that waits for one
+    /// later. Beyond `limit` such events, a send fails with
+    /// [`SendError::InboxFull`](crate::SendError::InboxFull), and the caller
+    /// may send again once a step has taken some. [`DEFAULT_INBOX_LIMIT`]
+    /// (1024) unless set; at least 1. An event handed to a waiting step, or
+    /// routed to a step that accepts it, has left the inbox: it is queued
+    /// with the run's other events.
+    ///
+    /// ```
+    /// use workflows::prelude::*;
+    /// use workflows::{HumanResponseEvent, SendError};
+    ///
+    /// struct Later;
+    ///
+    /// #[workflow_impl]
+    /// impl Later {
+    ///     #[step(waits_for(HumanResponseEvent))]
+    ///     async fn ask(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
+    ///         std::future::pending::<()>().await; // never waits for the answers
+    ///         let answer = ctx.wait_for_event::<HumanResponseEvent>().await?;
+    ///         Ok(StopEvent::new(answer.response))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = Later.runner().inbox_limit(2).run(StartEvent::new());
+    /// let answer = || HumanResponseEvent { response: "yes".into() };
+    /// handler.send_event(answer()).unwrap();
+    /// handler.send_event(answer()).unwrap();
+    /// assert_eq!(
+    ///     handler.send_event(answer()),
+    ///     Err(SendError::InboxFull { event: "HumanResponseEvent", limit: 2 })
+    /// );
+    /// # }
+    /// ```
+    pub fn inbox_limit(mut self, limit: usize) -> Self {
+        self.inbox_limit = limit.max(1);
+        self
+    }
+
     /// The workflow value.
     pub fn workflow(&self) -> &W {
         &self.workflow
@@ -317,7 +366,7 @@ impl<W: Workflow> Runner<W> {
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
         let run_id = RunId::next();
-        let (publisher, subscription, inlet) = stream::channel(self.stream_bound);
+        let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
@@ -326,29 +375,30 @@ impl<W: Workflow> Runner<W> {
         // Taken here, so that runs queue in the order they are started.
         let ticket = self.admission.as_ref().map(Admission::ticket);
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
+        // Made before the task, so that a run cancelled before its task
+        // first runs still says so on its stream.
+        let mut run = Unfinished::new(ctx);
         let task = tokio::spawn(
             async move {
-                let held = Held::new(ctx);
-                let ctx = held.context();
-                let unfinished = Unfinished::new(ctx);
                 // Held until the task ends, after the run's last event.
                 let _permit = match ticket {
                     Some(ticket) => Some(ticket.admitted().await),
                     None => None,
                 };
-                let steps = Steps::new(&workflow, &held);
+                let steps = Steps::new(&workflow, run.held());
                 let outcome = AssertUnwindSafe(drive(steps, start, timeout))
                     .catch_unwind()
                     .await;
-                unfinished.finished();
+                run.finished();
                 let output = outcome.unwrap_or_else(|payload| {
                     let message = invocation_panic_message(&*payload);
-                    ctx.publish_last(terminal_event(&WorkflowError::RunPanicked { message }));
+                    run.ctx()
+                        .publish_last(terminal_event(&WorkflowError::RunPanicked { message }));
                     resume_unwind(payload)
                 });
                 // Dropped while the output is a local, which a panicking
                 // `Drop` in the context would otherwise leak (see `drive`).
-                drop(held);
+                drop(run);
                 output
             }
             .instrument(span),
@@ -371,21 +421,26 @@ async fn drive<W: Workflow>(
     start.begin::<W, _>(&mut machine);
     let outcome = poll_fn(|cx| {
         // Runs of workflows that take no input never look for any.
-        if const { takes_input(W::STEPS) } && machine.has_incoming() {
+        if const { uses_input(W::STEPS) } && machine.has_incoming() {
             machine.receive_incoming(cx);
         }
         let progress = machine.poll_run(cx);
-        if progress.is_pending() {
-            // Events the caller sends for steps wake the run from here on.
-            if const { takes_input(W::STEPS) } && machine.receive_incoming(cx) {
+        if progress.is_ready() {
+            return progress;
+        }
+        if const { uses_input(W::STEPS) } {
+            // What the caller sends wakes the run from here on.
+            if machine.receive_incoming(cx) {
                 cx.waker().wake_by_ref();
+            } else {
+                machine.note_idle();
             }
-            if deadline.as_mut().poll_passed(cx) {
-                return Poll::Ready(Err(WorkflowError::TimedOut {
-                    after: timeout.unwrap_or_default(),
-                    active_steps: machine.active_steps(),
-                }));
-            }
+        }
+        if deadline.as_mut().poll_passed(cx) {
+            return Poll::Ready(Err(WorkflowError::TimedOut {
+                after: timeout.unwrap_or_default(),
+                active_steps: machine.active_steps(),
+            }));
         }
         progress
     })
