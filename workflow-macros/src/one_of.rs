@@ -56,6 +56,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         .iter()
         .map(|ty| quote_spanned! {ty.span()=> <#ty as ::workflows::Event>::INFO })
         .collect();
+    let positions = 0..types.len();
     let message = format!("`{ident}` is taken for one of its variants' events, not gathered");
     // The enum's stop event is the first of its variants' (a lenient fold,
     // which never fails), and so is its start event; that each is one type
@@ -139,9 +140,9 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
 
             #[inline]
-            fn event_name(&self) -> &'static str {
+            fn accepted(&self) -> usize {
                 match self {
-                    #( Self::#names(_) => <#types as ::workflows::Event>::NAME, )*
+                    #( Self::#names(_) => #positions, )*
                 }
             }
         }

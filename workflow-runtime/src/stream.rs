@@ -43,8 +43,6 @@ struct Shared {
     /// Whether the inbox holds events for the run to route: read by the run
     /// without the lock.
     incoming: AtomicBool,
-    /// The stream's bound, if the runner gave it one.
-    bound: Option<Bound>,
     /// Whether a stream bounded with [`WhenFull::Wait`] is full: read by
     /// its writers without the lock, set and cleared under it.
     full: AtomicBool,
@@ -78,7 +76,10 @@ pub(crate) struct Inlet {
 /// The channel of a run whose stream has `bound`, if any.
 pub(crate) fn channel(bound: Option<Bound>) -> (Publisher, Subscription, Inlet) {
     let shared = Arc::new(Shared {
-        bound,
+        state: Mutex::new(State {
+            backlog: Backlog::new(bound),
+            ..State::default()
+        }),
         ..Shared::default()
     });
     (
@@ -116,9 +117,7 @@ impl Publisher {
             let evicted = if state.reader_gone {
                 None
             } else {
-                state
-                    .backlog
-                    .push(event, self.shared.bound, &self.shared.full)
+                state.backlog.push(event, &self.shared.full)
             };
             (state.reader_waker.take(), evicted)
         };
@@ -131,9 +130,8 @@ impl Publisher {
     /// Whether the run waits for the reader when the stream is full
     /// ([`WhenFull::Wait`]).
     pub(crate) fn waits_when_full(&self) -> bool {
-        self.shared
-            .bound
-            .is_some_and(|bound| bound.when_full == WhenFull::Wait)
+        let bound = self.shared.lock().backlog.bound();
+        bound.is_some_and(|bound| bound.when_full == WhenFull::Wait)
     }
 
     /// Ready if the stream has room for more events; otherwise remembers
@@ -270,18 +268,11 @@ impl Stream for EventStream {
             return Poll::Ready(Some(event));
         }
         let mut state = this.shared.lock();
-        if let Some(bound) = this.shared.bound {
-            let (event, writers) = state.backlog.take_one(bound, &this.shared.full);
-            if let Some(event) = event {
-                drop(state);
-                writers.into_iter().for_each(Waker::wake);
-                return Poll::Ready(Some(event));
-            }
-        } else {
-            state.backlog.take_all(&mut this.batch);
-            if let Some(event) = this.batch.pop_front() {
-                return Poll::Ready(Some(event));
-            }
+        let (event, writers) = state.backlog.take(&mut this.batch, &this.shared.full);
+        if let Some(event) = event {
+            drop(state);
+            writers.into_iter().for_each(Waker::wake);
+            return Poll::Ready(Some(event));
         }
         if state.closed {
             return Poll::Ready(None);

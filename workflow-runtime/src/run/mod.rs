@@ -31,7 +31,7 @@ use crate::stop::StopEventType;
 use crate::stream;
 use crate::terminal::{Unfinished, terminal_event};
 use crate::workflow::Workflow;
-use admission::Admission;
+use admission::{Admission, Turn};
 use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
@@ -319,79 +319,103 @@ impl<W: Workflow> Runner<W> {
         let run_id = RunId::next();
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound);
         // Built before the task, so that the task holds the context alone
-        // rather than both its parts and the context.
+        // rather than both its parts and the context, and holds it once.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
+        let held = Held::new(ctx);
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
-        // Taken here, so that runs queue in the order they are started.
-        let ticket = self.admission.as_ref().map(Admission::ticket);
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
-        let task = tokio::spawn(
-            async move {
-                let held = Held::new(ctx);
-                let ctx = held.context();
-                let unfinished = Unfinished::new(ctx);
-                // Held until the task ends, after the run's last event.
-                let _permit = match ticket {
-                    Some(ticket) => Some(ticket.admitted().await),
-                    None => None,
-                };
-                let steps = Steps::new(&workflow, &held);
-                let outcome = AssertUnwindSafe(drive(steps, start, timeout))
-                    .catch_unwind()
-                    .await;
-                unfinished.finished();
-                outcome.unwrap_or_else(|payload| {
-                    let message = invocation_panic_message(&*payload);
-                    ctx.publish_last(terminal_event(&WorkflowError::RunPanicked { message }));
-                    resume_unwind(payload)
-                })
+        // The ticket is taken here, so that runs queue in the order they
+        // are started.
+        let task = match &self.admission {
+            None => tokio::spawn(run(workflow, held, start, timeout, ()).instrument(span)),
+            Some(admission) => {
+                let ticket = admission.ticket();
+                tokio::spawn(run(workflow, held, start, timeout, ticket).instrument(span))
             }
-            .instrument(span),
-        );
+        };
         WorkflowHandler::new(run_id, task, subscription, inlet)
+    }
+}
+
+/// The task of one run: waits for its `turn`, runs, and publishes the
+/// stream's last event however it ends.
+///
+/// A function returning an `async` block, not an `async fn`: the block
+/// holds what it captures once, where an `async fn` would hold its
+/// arguments and their moved copies both, in every run's task.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an `async fn` would hold its arguments twice in every run's task"
+)]
+fn run<W: Workflow, T: Turn>(
+    workflow: Arc<W>,
+    held: Held<W>,
+    start: W::Start,
+    timeout: Option<Duration>,
+    turn: T,
+) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
+    async move {
+        let unfinished = Unfinished::new(held.context());
+        // Held until the task ends, after the run's last event.
+        let _permit = turn.wait().await;
+        let steps = Steps::new(&workflow, &held);
+        let outcome = AssertUnwindSafe(drive(steps, start, timeout))
+            .catch_unwind()
+            .await;
+        unfinished.finished();
+        outcome.unwrap_or_else(|payload| {
+            let message = invocation_panic_message(&*payload);
+            let last = terminal_event(&WorkflowError::RunPanicked { message });
+            held.context().publish_last(last);
+            resume_unwind(payload)
+        })
     }
 }
 
 /// Runs to the end, publishes the stop event as the stream's last item (or
 /// the event that says why the run ended without one), and yields the
-/// run's output.
-async fn drive<W: Workflow>(
+/// run's output. An `async` block, as [`run`] is.
+fn drive<W: Workflow>(
     steps: Steps<'_, W>,
     start: W::Start,
     timeout: Option<Duration>,
-) -> Result<crate::Output<W>, WorkflowError> {
+) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
+    // Made before the block, which then holds the machine once rather
+    // than both its parts and the machine.
     let ctx = steps.ctx;
-    let mut deadline = pin!(Deadline::new(timeout));
     let mut machine = Machine::new(steps);
     start.begin::<W, _>(&mut machine);
-    let outcome = poll_fn(|cx| {
-        // Runs of workflows that take no input never look for any.
-        if const { takes_input(W::STEPS) } && machine.has_incoming() {
-            machine.receive_incoming(cx);
-        }
-        let progress = machine.poll_run(cx);
-        if progress.is_pending() {
-            // Events the caller sends for steps wake the run from here on.
-            if const { takes_input(W::STEPS) } && machine.receive_incoming(cx) {
-                cx.waker().wake_by_ref();
+    async move {
+        let mut deadline = pin!(Deadline::new(timeout));
+        let outcome = poll_fn(|cx| {
+            // Runs of workflows that take no input never look for any.
+            if const { takes_input(W::STEPS) } && machine.has_incoming() {
+                machine.receive_incoming(cx);
             }
-            if deadline.as_mut().poll_passed(cx) {
-                return Poll::Ready(Err(WorkflowError::TimedOut {
-                    after: timeout.unwrap_or_default(),
-                    active_steps: machine.active_steps(),
-                }));
+            let progress = machine.poll_run(cx);
+            if progress.is_pending() {
+                // Events the caller sends for steps wake the run from here on.
+                if const { takes_input(W::STEPS) } && machine.receive_incoming(cx) {
+                    cx.waker().wake_by_ref();
+                }
+                if deadline.as_mut().poll_passed(cx) {
+                    return Poll::Ready(Err(WorkflowError::TimedOut {
+                        after: timeout.unwrap_or_default(),
+                        active_steps: machine.active_steps(),
+                    }));
+                }
+            }
+            progress
+        })
+        .await;
+        match &outcome {
+            Ok(stop) => ctx.publish_last(stop.to_any_event()),
+            Err(error) => {
+                tracing::warn!(%error, "run failed");
+                ctx.publish_last(terminal_event(error));
             }
         }
-        progress
-    })
-    .await;
-    match &outcome {
-        Ok(stop) => ctx.publish_last(stop.to_any_event()),
-        Err(error) => {
-            tracing::warn!(%error, "run failed");
-            ctx.publish_last(terminal_event(error));
-        }
+        outcome.map(StopEventType::into_output)
     }
-    outcome.map(StopEventType::into_output)
 }
