@@ -60,6 +60,12 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         .iter()
         .map(|ty| quote_spanned! {ty.span()=> <#ty as #variant_trait>::MEMBERS })
         .collect();
+    // Where each variant's events start in the enum's: after those of the
+    // variants before it.
+    let offsets = (0..types.len()).map(|nth| {
+        let before = &members[..nth];
+        quote!((0 #( + #before.len() )*))
+    });
     let message = format!("`{ident}` is taken for one of its variants' events, not gathered");
     // The enum's stop event is the first of its variants' (a lenient fold,
     // which never fails), and so is its start event; that each is one type
@@ -147,9 +153,9 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
 
             #[inline]
-            fn event_name(&self) -> &'static str {
+            fn accepted(&self) -> usize {
                 match self {
-                    #( Self::#names(carried) => <#types as #variant_trait>::event_name(carried), )*
+                    #( Self::#names(carried) => #offsets + <#types as #variant_trait>::accepted(carried), )*
                 }
             }
         }
@@ -175,8 +181,8 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
 
             #[inline]
-            fn event_name(&self) -> &'static str {
-                <Self as #variant_trait>::event_name(self)
+            fn accepted(&self) -> usize {
+                <Self as #variant_trait>::accepted(self)
             }
         }
 

@@ -95,6 +95,13 @@ pub(crate) struct Bound {
 #[derive(Default)]
 pub(crate) struct Backlog {
     events: VecDeque<AnyEvent>,
+    /// The bound, if any, and what it keeps track of: boxed, as most
+    /// streams have none, and each run's channel holds a backlog.
+    bounded: Option<Box<Bounded>>,
+}
+
+struct Bounded {
+    bound: Bound,
     /// Events dropped from the front since the reader last read.
     dropped: u64,
     /// The tasks waiting for room: the run's, and those of its spawned
@@ -103,57 +110,75 @@ pub(crate) struct Backlog {
 }
 
 impl Backlog {
+    /// The backlog of a stream with `bound`, if any.
+    pub(crate) fn new(bound: Option<Bound>) -> Self {
+        Self {
+            events: VecDeque::new(),
+            bounded: bound.map(|bound| {
+                Box::new(Bounded {
+                    bound,
+                    dropped: 0,
+                    writers: Vec::new(),
+                })
+            }),
+        }
+    }
+
+    /// The stream's bound, if any.
+    pub(crate) fn bound(&self) -> Option<Bound> {
+        self.bounded.as_ref().map(|bounded| bounded.bound)
+    }
+
     /// Queues `event`; under [`WhenFull::DropOldest`], gives back the
     /// oldest event if it made room for this one, for the caller to drop
     /// once it has let go of the lock. Under [`WhenFull::Wait`], sets
     /// `full` once the backlog reaches the capacity.
-    pub(crate) fn push(
-        &mut self,
-        event: AnyEvent,
-        bound: Option<Bound>,
-        full: &AtomicBool,
-    ) -> Option<AnyEvent> {
-        let Some(bound) = bound else {
+    pub(crate) fn push(&mut self, event: AnyEvent, full: &AtomicBool) -> Option<AnyEvent> {
+        let Some(bounded) = &mut self.bounded else {
             self.events.push_back(event);
             return None;
         };
-        let evicted = match bound.when_full {
-            WhenFull::DropOldest if self.events.len() >= bound.capacity => {
-                self.dropped += 1;
+        let Bound {
+            capacity,
+            when_full,
+        } = bounded.bound;
+        let evicted = match when_full {
+            WhenFull::DropOldest if self.events.len() >= capacity => {
+                bounded.dropped += 1;
                 self.events.pop_front()
             }
             _ => None,
         };
         self.events.push_back(event);
-        if bound.when_full == WhenFull::Wait && self.events.len() >= bound.capacity {
+        if when_full == WhenFull::Wait && self.events.len() >= capacity {
             full.store(true, Ordering::Release);
         }
         evicted
     }
 
-    /// Moves every event into `batch`, which is empty: how an unbounded
-    /// stream's reader takes them, in one lock.
-    pub(crate) fn take_all(&mut self, batch: &mut VecDeque<AnyEvent>) {
-        std::mem::swap(&mut self.events, batch);
-    }
-
-    /// The next event for the reader of a bounded stream, one at a time so
-    /// that what the reader holds counts against the bound: an
-    /// [`EventsDropped`] if events were dropped before the first one. Once
-    /// the backlog is down to half the capacity, clears `full` and gives
-    /// the writers to wake.
-    pub(crate) fn take_one(
+    /// The next event for the reader. Unbounded, it moves every event into
+    /// `batch`, which is empty, so that the reader takes them all in one
+    /// lock. Bounded, it gives them one at a time, so that what the reader
+    /// holds counts against the bound, with an [`EventsDropped`] first if
+    /// events were dropped before the next one; and once the backlog is down
+    /// to half the capacity, it clears `full` and gives the writers to wake.
+    pub(crate) fn take(
         &mut self,
-        bound: Bound,
+        batch: &mut VecDeque<AnyEvent>,
         full: &AtomicBool,
     ) -> (Option<AnyEvent>, Vec<Waker>) {
-        if self.dropped > 0 {
-            let count = std::mem::take(&mut self.dropped);
+        let Some(bounded) = &mut self.bounded else {
+            std::mem::swap(&mut self.events, batch);
+            return (batch.pop_front(), Vec::new());
+        };
+        if bounded.dropped > 0 {
+            let count = std::mem::take(&mut bounded.dropped);
             return (Some(AnyEvent::new(EventsDropped { count })), Vec::new());
         }
         let event = self.events.pop_front();
-        let writers = if full.load(Ordering::Relaxed) && self.events.len() <= bound.capacity / 2 {
-            self.release(full)
+        let low = self.events.len() <= bounded.bound.capacity / 2;
+        let writers = if low && full.load(Ordering::Relaxed) {
+            bounded.release(full)
         } else {
             Vec::new()
         };
@@ -163,17 +188,30 @@ impl Backlog {
     /// Empties the backlog, as the reader is gone: gives back its events
     /// and the writers to wake, who have room now.
     pub(crate) fn discard(&mut self, full: &AtomicBool) -> (VecDeque<AnyEvent>, Vec<Waker>) {
-        self.dropped = 0;
-        (std::mem::take(&mut self.events), self.release(full))
+        let writers = match &mut self.bounded {
+            Some(bounded) => {
+                bounded.dropped = 0;
+                bounded.release(full)
+            }
+            None => Vec::new(),
+        };
+        (std::mem::take(&mut self.events), writers)
     }
 
     /// Remembers `writer` to wake when there is room.
     pub(crate) fn wait_for_room(&mut self, writer: &Waker) {
-        if !self.writers.iter().any(|waiting| waiting.will_wake(writer)) {
-            self.writers.push(writer.clone());
+        if let Some(bounded) = &mut self.bounded
+            && !bounded
+                .writers
+                .iter()
+                .any(|waiting| waiting.will_wake(writer))
+        {
+            bounded.writers.push(writer.clone());
         }
     }
+}
 
+impl Bounded {
     /// The stream has room: clears `full`, and gives the writers to wake.
     fn release(&mut self, full: &AtomicBool) -> Vec<Waker> {
         full.store(false, Ordering::Release);

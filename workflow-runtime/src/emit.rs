@@ -255,8 +255,10 @@ pub trait OneOfVariant: Send + 'static {
     where
         Self: Sized;
 
-    /// The name of the event type the value holds.
-    fn event_name(&self) -> &'static str;
+    /// The index in [`MEMBERS`](Self::MEMBERS) of the event type the value
+    /// holds; for a value that holds none (`None`, `()`), which no step is
+    /// invoked with, `0`.
+    fn accepted(&self) -> usize;
 }
 
 impl<E: Event> OneOfVariant for E {
@@ -275,8 +277,8 @@ impl<E: Event> OneOfVariant for E {
     }
 
     #[inline]
-    fn event_name(&self) -> &'static str {
-        E::NAME
+    fn accepted(&self) -> usize {
+        0
     }
 }
 
@@ -298,8 +300,8 @@ impl<T: OneOfVariant> OneOfVariant for Option<T> {
     }
 
     #[inline]
-    fn event_name(&self) -> &'static str {
-        self.as_ref().map_or("None", T::event_name)
+    fn accepted(&self) -> usize {
+        self.as_ref().map_or(0, T::accepted)
     }
 }
 
@@ -317,8 +319,8 @@ impl OneOfVariant for () {
     }
 
     #[inline]
-    fn event_name(&self) -> &'static str {
-        "()"
+    fn accepted(&self) -> usize {
+        0
     }
 }
 

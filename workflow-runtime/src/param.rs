@@ -34,8 +34,8 @@ pub trait StepParam: Send + 'static {
     /// The parameter made of the events a fan-out gathered.
     fn gather(events: Vec<AnyEvent>) -> Self;
 
-    /// The name of the event type it holds.
-    fn event_name(&self) -> &'static str;
+    /// The index in [`ACCEPTS`](Self::ACCEPTS) of the event type it holds.
+    fn accepted(&self) -> usize;
 }
 
 impl<E: Event> StepParam for E {
@@ -53,8 +53,8 @@ impl<E: Event> StepParam for E {
     }
 
     #[inline(always)]
-    fn event_name(&self) -> &'static str {
-        E::NAME
+    fn accepted(&self) -> usize {
+        0
     }
 }
 
@@ -72,8 +72,8 @@ impl<E: Event> StepParam for Vec<E> {
     }
 
     #[inline(always)]
-    fn event_name(&self) -> &'static str {
-        E::NAME
+    fn accepted(&self) -> usize {
+        0
     }
 }
 

@@ -41,13 +41,13 @@ struct Shared {
     /// Whether the inbox holds something for the run to look at: read by
     /// the run without the lock.
     incoming: AtomicBool,
-    /// The stream's bound, if the runner gave it one.
-    bound: Option<Bound>,
     /// Whether a stream bounded with [`WhenFull::Wait`] is full: read by
     /// its writers without the lock, set and cleared under it.
     full: AtomicBool,
-    /// The limit of the inbox, once it is made.
-    inbox_limit: usize,
+    /// The limit of the inbox, once it is made: saturated at `u32::MAX`, far
+    /// beyond what an inbox can hold, so that it shares a word with the
+    /// flags above, in each run's channel.
+    inbox_limit: u32,
 }
 
 impl Shared {
@@ -82,8 +82,11 @@ pub(crate) fn channel(
     inbox_limit: usize,
 ) -> (Publisher, Subscription, Inlet) {
     let shared = Arc::new(Shared {
-        bound,
-        inbox_limit,
+        state: Mutex::new(State {
+            backlog: Backlog::new(bound),
+            ..State::default()
+        }),
+        inbox_limit: u32::try_from(inbox_limit).unwrap_or(u32::MAX),
         ..Shared::default()
     });
     (
@@ -121,9 +124,7 @@ impl Publisher {
             let evicted = if state.reader_gone {
                 None
             } else {
-                state
-                    .backlog
-                    .push(event, self.shared.bound, &self.shared.full)
+                state.backlog.push(event, &self.shared.full)
             };
             (state.reader_waker.take(), evicted)
         };
@@ -136,9 +137,8 @@ impl Publisher {
     /// Whether the run waits for the reader when the stream is full
     /// ([`WhenFull::Wait`]).
     pub(crate) fn waits_when_full(&self) -> bool {
-        self.shared
-            .bound
-            .is_some_and(|bound| bound.when_full == WhenFull::Wait)
+        let bound = self.shared.lock().backlog.bound();
+        bound.is_some_and(|bound| bound.when_full == WhenFull::Wait)
     }
 
     /// Ready if the stream has room for more events; otherwise remembers
@@ -191,7 +191,7 @@ impl<'a> InboxGuard<'a> {
     fn made(shared: &'a Shared, mut state: MutexGuard<'a, State>) -> Self {
         state
             .inbox
-            .get_or_insert_with(|| Box::new(Inbox::new(shared.inbox_limit)));
+            .get_or_insert_with(|| Box::new(Inbox::new(shared.inbox_limit as usize)));
         Self { state, shared }
     }
 
@@ -325,18 +325,11 @@ impl Stream for EventStream {
             return Poll::Ready(Some(event));
         }
         let mut state = this.shared.lock();
-        if let Some(bound) = this.shared.bound {
-            let (event, writers) = state.backlog.take_one(bound, &this.shared.full);
-            if let Some(event) = event {
-                drop(state);
-                writers.into_iter().for_each(Waker::wake);
-                return Poll::Ready(Some(event));
-            }
-        } else {
-            state.backlog.take_all(&mut this.batch);
-            if let Some(event) = this.batch.pop_front() {
-                return Poll::Ready(Some(event));
-            }
+        let (event, writers) = state.backlog.take(&mut this.batch, &this.shared.full);
+        if let Some(event) = event {
+            drop(state);
+            writers.into_iter().for_each(Waker::wake);
+            return Poll::Ready(Some(event));
         }
         if state.closed {
             return Poll::Ready(None);

@@ -96,11 +96,11 @@ pub trait Workflow: Sized + Send + Sync + 'static {
         crate::route::deliver_to::<Self, E, S>(step, event, sink)
     }
 
-    /// The name of the event type that `pending` carries: the one its step
-    /// takes, or that of the variant it holds of a `#[derive(OneOf)]` enum
-    /// its step takes.
+    /// Which of the event types its step accepts (in [`StepInfo::accepts`])
+    /// `pending` carries: the one it takes, or that of the variant it holds
+    /// of a `#[derive(OneOf)]` enum it takes.
     #[doc(hidden)]
-    fn event_name(pending: &Self::Pending) -> &'static str;
+    fn accepted(pending: &Self::Pending) -> usize;
 
     /// Starts the step that `pending` is queued for.
     #[doc(hidden)]

@@ -54,9 +54,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         let routed = step.param_item("routed");
         quote_spanned! {step.event_span()=> #routed(slot) }
     });
-    let event_names = steps.iter().map(|step| {
-        let event_name = step.param_item("event_name");
-        quote_spanned! {step.event_span()=> #event_name(event) }
+    let accepted = steps.iter().map(|step| {
+        let accepted = step.param_item("accepted");
+        quote_spanned! {step.event_span()=> #accepted(event) }
     });
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
         quote!(::workflows::__private::invoke_spawned(
@@ -114,9 +114,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 ];
 
                 #[inline]
-                fn event_name(pending: &__Pending) -> &'static str {
+                fn accepted(pending: &__Pending) -> usize {
                     match *pending {
-                        #( #cfgs __Pending::#variants(ref event) => #event_names, )*
+                        #( #cfgs __Pending::#variants(ref event) => #accepted, )*
                     }
                 }
 

@@ -10,6 +10,7 @@
 //! only leaves the queue: it never held a permit, and frees none.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::oneshot;
@@ -68,9 +69,27 @@ impl Admission {
     }
 }
 
-impl Ticket {
+/// How a run waits for its turn: at once, with `()`, the turn of every run
+/// of a runner without a cap, which takes no room in the run's task; or
+/// with its [`Ticket`].
+pub(crate) trait Turn: Send + 'static {
+    /// What the run holds until it ends.
+    type Permit: Send;
+
     /// Waits for the run's turn.
-    pub(crate) async fn admitted(self) -> Permit {
+    fn wait(self) -> impl Future<Output = Self::Permit> + Send;
+}
+
+impl Turn for () {
+    type Permit = ();
+
+    async fn wait(self) {}
+}
+
+impl Turn for Ticket {
+    type Permit = Permit;
+
+    async fn wait(self) -> Permit {
         match self {
             Self::Admitted(permit) => permit,
             Self::Queued(admitted) => admitted

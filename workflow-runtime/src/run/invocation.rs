@@ -42,9 +42,11 @@ pub(crate) type Finished<W> = (
 );
 
 pub(crate) struct Invocation<'a, W: Workflow> {
-    step: usize,
+    /// The step's index, and which of its accepted events it was invoked
+    /// with; in two halves of a word, as a run may hold many invocations.
+    step: u32,
+    accepted: u32,
     branch: W::Branch,
-    event: &'static str,
     future: StepFuture<'a, W>,
     span: tracing::Span,
 }
@@ -84,8 +86,13 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         (step, branch): (usize, W::Branch),
         pending: W::Pending,
     ) -> Self {
-        let event = W::event_name(&pending);
-        let span = tracing::debug_span!("step", step = W::STEPS[step].name, event);
+        let accepted = W::accepted(&pending);
+        let info = &W::STEPS[step];
+        let span = tracing::debug_span!(
+            "step",
+            step = info.name,
+            event = info.accepts[accepted].name
+        );
         // `Span::in_scope` written out: the compiler does not always inline
         // it, and a call per invocation shows in the chain benchmark.
         let future = {
@@ -93,9 +100,9 @@ impl<'a, W: Workflow> Invocation<'a, W> {
             steps.invoke(step, pending)
         };
         Self {
-            step,
+            step: step as u32,
+            accepted: accepted as u32,
             branch,
-            event,
             future,
             span,
         }
@@ -115,11 +122,18 @@ impl<'a, W: Workflow> Invocation<'a, W> {
             future: observe::watch(
                 steps.ctx,
                 observer,
-                (started.step, started.event),
+                (started.step as usize, started.event()),
                 started.future,
             ),
             ..started
         }
+    }
+}
+
+impl<W: Workflow> Invocation<'_, W> {
+    /// The name of the event type it was invoked with.
+    fn event(&self) -> &'static str {
+        W::STEPS[self.step as usize].accepts[self.accepted as usize].name
     }
 }
 
@@ -132,15 +146,15 @@ impl<W: Workflow> Future for Invocation<'_, W> {
         match catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(result)) => Poll::Ready((
-                this.step,
+                this.step as usize,
                 this.branch,
-                this.event,
+                this.event(),
                 result.map_err(Failure::Error),
             )),
             Err(payload) => Poll::Ready((
-                this.step,
+                this.step as usize,
                 this.branch,
-                this.event,
+                this.event(),
                 Err(Failure::Panic(panic_message(&*payload))),
             )),
         }

@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::check::takes_input;
-use crate::context::{Context, Routed};
+use crate::context::Routed;
 use crate::emit::Emit;
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
@@ -41,8 +41,8 @@ struct Slot<W: Workflow> {
 type Ready<W> = ((usize, <W as Workflow>::Branch), <W as Workflow>::Pending);
 
 pub(crate) struct Machine<'a, W: Workflow> {
+    /// The workflow and the run's context (`ctx`).
     steps: Steps<'a, W>,
-    ctx: &'a Context<W>,
     slots: Box<[Slot<W>]>,
     ready: VecDeque<Ready<W>>,
     /// The invocations that are waiting; `None` until one has waited.
@@ -61,7 +61,7 @@ pub(crate) struct Machine<'a, W: Workflow> {
 
 impl<'a, W: Workflow> Machine<'a, W> {
     pub(crate) fn new(steps: Steps<'a, W>) -> Self {
-        let ctx = steps.ctx;
+        let waits_for_reader = steps.ctx.channel().waits_when_full();
         let slots = W::STEPS
             .iter()
             .map(|step| Slot {
@@ -72,7 +72,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
             })
             .collect();
         Self {
-            ctx,
             steps,
             slots,
             ready: VecDeque::new(),
@@ -81,7 +80,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             last_step: 0,
             produced: 0,
             fans: None,
-            waits_for_reader: ctx.channel().waits_when_full(),
+            waits_for_reader,
         }
     }
 
@@ -101,7 +100,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             let mut progressed = false;
             while let Some((at, pending)) = self.ready.pop_front() {
                 progressed = true;
-                if self.ctx.verbose() {
+                if self.steps.ctx.verbose() {
                     println!("Running step {}", W::STEPS[at.0].name);
                 }
                 let mut invocation = self.start(at, pending);
@@ -148,8 +147,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 if self.running.as_ref().is_none_or(FuturesUnordered::is_empty)
                     && !const { takes_input(W::STEPS) }
                 {
-                    if self.ctx.observer().is_some() {
-                        self.ctx.publish(AnyEvent::new(RunIdle {
+                    if self.steps.ctx.observer().is_some() {
+                        self.steps.ctx.publish(AnyEvent::new(RunIdle {
                             waiting: Vec::new(),
                         }));
                     }
@@ -159,7 +158,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 return Poll::Pending;
             }
-            if let Some(observer) = self.ctx.observer() {
+            if let Some(observer) = self.steps.ctx.observer() {
                 observer.went_on();
             }
         }
@@ -168,23 +167,23 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// Whether the run has to wait for its stream's reader before it polls
     /// its steps again; if so, the reader wakes it once there is room.
     fn stream_full(&self, cx: &TaskContext<'_>) -> bool {
-        self.waits_for_reader && self.ctx.channel().poll_room(cx).is_pending()
+        self.waits_for_reader && self.steps.ctx.channel().poll_room(cx).is_pending()
     }
 
     /// Whether the run's inbox has something for it to look at; no lock.
     pub(crate) fn has_incoming(&self) -> bool {
-        self.ctx.channel().has_incoming()
+        self.steps.ctx.channel().has_incoming()
     }
 
     /// Looks at what the run's caller sent and the waits for it (see
     /// [`inbox::receive`]), and remembers the run's task to wake when more
     /// comes; says whether there was anything.
     pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
-        let Some(taken) = inbox::receive(self.ctx, cx.waker()) else {
+        let Some(taken) = inbox::receive(self.steps.ctx, cx.waker()) else {
             return false;
         };
         // A step that took an event goes on, though it may wait again.
-        if let Some(observer) = self.ctx.observer().filter(|_| taken > 0) {
+        if let Some(observer) = self.steps.ctx.observer().filter(|_| taken > 0) {
             observer.went_on();
         }
         true
@@ -195,11 +194,16 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// every invocation that runs waits for an event from the caller, or
     /// none runs and steps accept input.
     pub(crate) fn note_idle(&self) {
-        let Some(observer) = self.ctx.observer().filter(|observer| !observer.told_idle()) else {
+        let Some(observer) = self
+            .steps
+            .ctx
+            .observer()
+            .filter(|observer| !observer.told_idle())
+        else {
             return;
         };
         let live = self.running.as_ref().map_or(0, FuturesUnordered::len);
-        let (steps, waiting) = self.ctx.channel().inbox().waiting();
+        let (steps, waiting) = self.steps.ctx.channel().inbox().waiting();
         if waiting < live || (live == 0 && !const { takes_input(W::STEPS) }) {
             return;
         }
@@ -208,13 +212,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
             .into_iter()
             .map(|step| W::STEPS[step].name.to_owned())
             .collect();
-        self.ctx.publish(AnyEvent::new(RunIdle { waiting }));
+        self.steps.ctx.publish(AnyEvent::new(RunIdle { waiting }));
     }
 
     /// Starts an invocation of the step at index `step`, watched if the run
     /// exposes observer events.
     fn start(&self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
-        match self.ctx.observer() {
+        match self.steps.ctx.observer() {
             None => Invocation::start(&self.steps, at, pending),
             Some(observer) => Invocation::watched(&self.steps, observer, at, pending),
         }
@@ -249,12 +253,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 self.route_sent();
                 self.produced = 0;
                 W::route(produced, self);
-                if self.produced == 0 && self.ctx.verbose() {
+                if self.produced == 0 && self.steps.ctx.verbose() {
                     println!("Step {} produced no event", info.name);
                 }
-                if let Some(observer) = self.ctx.observer() {
+                if let Some(observer) = self.steps.ctx.observer() {
                     let finished = observer.take_completed().finished(info, event);
-                    self.ctx.publish(AnyEvent::new(finished));
+                    self.steps.ctx.publish(AnyEvent::new(finished));
                 }
             }
             Err(failure) => {
@@ -314,11 +318,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
         failure: Failure,
     ) -> Result<(), WorkflowError> {
         let info = &W::STEPS[step];
-        if let Some(observer) = self.ctx.observer() {
+        if let Some(observer) = self.steps.ctx.observer() {
             let failed = observer
                 .take_completed()
                 .failed(info, event, format!("{failure:#}"));
-            self.ctx.publish(AnyEvent::new(failed));
+            self.steps.ctx.publish(AnyEvent::new(failed));
         }
         let failed = Failed::of(failure);
         let Some(catcher) = self.catcher(step) else {
@@ -348,7 +352,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// Routes what steps sent through their contexts; says whether there was
     /// anything.
     fn route_sent(&mut self) -> bool {
-        let Some(sent) = self.ctx.take_sent() else {
+        let Some(sent) = self.steps.ctx.take_sent() else {
             return false;
         };
         for routed in sent {
@@ -373,10 +377,10 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
         {
             self.gather(E::KEY, AnyEvent::new(event.clone()));
         }
-        if let Some(observer) = self.ctx.observer() {
+        if let Some(observer) = self.steps.ctx.observer() {
             observer.returned(E::NAME);
         }
-        if self.ctx.verbose() {
+        if self.steps.ctx.verbose() {
             println!(
                 "Step {} produced event {}",
                 W::STEPS[self.last_step as usize].name,
@@ -408,7 +412,7 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
                 event = event.name(),
                 "an event that steps only gather, from a fan-out, was produced outside any fan-out; it goes to the event stream"
             );
-            self.ctx.publish(event);
+            self.steps.ctx.publish(event);
             return;
         }
         self.fans_mut().gather(key, event);
@@ -435,6 +439,6 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
     }
 
     fn outbound(&mut self, event: AnyEvent) {
-        self.ctx.publish(event);
+        self.steps.ctx.publish(event);
     }
 }

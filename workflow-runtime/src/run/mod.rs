@@ -33,7 +33,7 @@ use crate::stop::StopEventType;
 use crate::stream;
 use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
-use admission::Admission;
+use admission::{Admission, Turn};
 use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
@@ -368,96 +368,120 @@ impl<W: Workflow> Runner<W> {
         let run_id = RunId::next();
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         // Built before the task, so that the task holds the context alone
-        // rather than both its parts and the context.
+        // rather than both its parts and the context, and holds it once.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
         let workflow = self.workflow.clone();
         let timeout = self.timeout;
-        // Taken here, so that runs queue in the order they are started.
-        let ticket = self.admission.as_ref().map(Admission::ticket);
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         // Made before the task, so that a run cancelled before its task
-        // first runs still says so on its stream.
-        let mut run = Unfinished::new(ctx);
-        let task = tokio::spawn(
-            async move {
-                // Held until the task ends, after the run's last event.
-                let _permit = match ticket {
-                    Some(ticket) => Some(ticket.admitted().await),
-                    None => None,
-                };
-                let steps = Steps::new(&workflow, run.held());
-                let outcome = AssertUnwindSafe(drive(steps, start, timeout))
-                    .catch_unwind()
-                    .await;
-                run.finished();
-                let output = outcome.unwrap_or_else(|payload| {
-                    let message = invocation_panic_message(&*payload);
-                    run.ctx()
-                        .publish_last(terminal_event(&WorkflowError::RunPanicked { message }));
-                    resume_unwind(payload)
-                });
-                // Dropped while the output is a local, which a panicking
-                // `Drop` in the context would otherwise leak (see `drive`).
-                drop(run);
-                output
+        // first runs still says so on its stream, and so that the task
+        // holds the context once. The ticket is taken here, so that runs
+        // queue in the order they are started.
+        let unfinished = Unfinished::new(ctx);
+        let task = match &self.admission {
+            None => tokio::spawn(run(workflow, unfinished, start, timeout, ()).instrument(span)),
+            Some(admission) => {
+                let ticket = admission.ticket();
+                tokio::spawn(run(workflow, unfinished, start, timeout, ticket).instrument(span))
             }
-            .instrument(span),
-        );
+        };
         WorkflowHandler::new(run_id, task, subscription, inlet)
+    }
+}
+
+/// The task of one run: waits for its `turn`, runs, and publishes the
+/// stream's last event however it ends.
+///
+/// A function returning an `async` block, not an `async fn`: the block
+/// holds what it captures once, where an `async fn` would hold its
+/// arguments and their moved copies both, in every run's task.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an `async fn` would hold its arguments twice in every run's task"
+)]
+fn run<W: Workflow, T: Turn>(
+    workflow: Arc<W>,
+    mut unfinished: Unfinished<W>,
+    start: W::Start,
+    timeout: Option<Duration>,
+    turn: T,
+) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
+    async move {
+        // Held until the task ends, after the run's last event.
+        let _permit = turn.wait().await;
+        let steps = Steps::new(&workflow, unfinished.held());
+        let outcome = AssertUnwindSafe(drive(steps, start, timeout))
+            .catch_unwind()
+            .await;
+        unfinished.finished();
+        let output = outcome.unwrap_or_else(|payload| {
+            let message = invocation_panic_message(&*payload);
+            let last = terminal_event(&WorkflowError::RunPanicked { message });
+            unfinished.ctx().publish_last(last);
+            resume_unwind(payload)
+        });
+        // Dropped while the output is a local, which a panicking `Drop` in
+        // the context would otherwise leak (see `drive`).
+        drop(unfinished);
+        output
     }
 }
 
 /// Runs to the end, publishes the stop event as the stream's last item (or
 /// the event that says why the run ended without one), and yields the
-/// run's output.
-async fn drive<W: Workflow>(
+/// run's output. An `async` block, as [`run`] is.
+fn drive<W: Workflow>(
     steps: Steps<'_, W>,
     start: W::Start,
     timeout: Option<Duration>,
-) -> Result<crate::Output<W>, WorkflowError> {
+) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
+    // Made before the block, which then holds the machine once rather
+    // than both its parts and the machine.
     let ctx = steps.ctx;
-    let mut deadline = pin!(Deadline::new(timeout));
     let mut machine = Machine::new(steps);
     start.begin::<W, _>(&mut machine);
-    let outcome = poll_fn(|cx| {
-        // Runs of workflows that take no input never look for any.
-        if const { uses_input(W::STEPS) } && machine.has_incoming() {
-            machine.receive_incoming(cx);
-        }
-        let progress = machine.poll_run(cx);
-        if progress.is_ready() {
-            return progress;
-        }
-        if const { uses_input(W::STEPS) } {
-            // What the caller sends wakes the run from here on.
-            if machine.receive_incoming(cx) {
-                cx.waker().wake_by_ref();
-            } else {
-                machine.note_idle();
+    async move {
+        let mut deadline = pin!(Deadline::new(timeout));
+        let outcome = poll_fn(|cx| {
+            // Runs of workflows that take no input never look for any.
+            if const { uses_input(W::STEPS) } && machine.has_incoming() {
+                machine.receive_incoming(cx);
+            }
+            let progress = machine.poll_run(cx);
+            if progress.is_ready() {
+                return progress;
+            }
+            if const { uses_input(W::STEPS) } {
+                // What the caller sends wakes the run from here on.
+                if machine.receive_incoming(cx) {
+                    cx.waker().wake_by_ref();
+                } else {
+                    machine.note_idle();
+                }
+            }
+            if deadline.as_mut().poll_passed(cx) {
+                return Poll::Ready(Err(WorkflowError::TimedOut {
+                    after: timeout.unwrap_or_default(),
+                    active_steps: machine.active_steps(),
+                }));
+            }
+            progress
+        })
+        .await;
+        // What the run leaves goes before its end is published: the
+        // invocations queued and running, and the events sent but not
+        // routed. An event whose `Drop` panics there fails the run as a
+        // panic, and unwinds past `outcome`, a local, which is dropped; from
+        // the return value it would leak (rust-lang/rust#47949).
+        drop(machine);
+        ctx.discard_unrouted();
+        match &outcome {
+            Ok(stop) => ctx.publish_last(stop.to_any_event()),
+            Err(error) => {
+                tracing::warn!(%error, "run failed");
+                ctx.publish_last(terminal_event(error));
             }
         }
-        if deadline.as_mut().poll_passed(cx) {
-            return Poll::Ready(Err(WorkflowError::TimedOut {
-                after: timeout.unwrap_or_default(),
-                active_steps: machine.active_steps(),
-            }));
-        }
-        progress
-    })
-    .await;
-    // What the run leaves goes before its end is published: the
-    // invocations queued and running, and the events sent but not routed.
-    // An event whose `Drop` panics there fails the run as a panic, and
-    // unwinds past `outcome`, a local, which is dropped; from the return
-    // value it would leak (rust-lang/rust#47949).
-    drop(machine);
-    ctx.discard_unrouted();
-    match &outcome {
-        Ok(stop) => ctx.publish_last(stop.to_any_event()),
-        Err(error) => {
-            tracing::warn!(%error, "run failed");
-            ctx.publish_last(terminal_event(error));
-        }
+        outcome.map(StopEventType::into_output)
     }
-    outcome.map(StopEventType::into_output)
 }
