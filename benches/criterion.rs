@@ -7,7 +7,7 @@
 //! cargo bench --bench criterion -- --baseline before
 //! ```
 //!
-//! Each group holds `workflows` and the hand-written tokio version of one
+//! Each group holds `typed-workflows` and the hand-written tokio version of one
 //! workload at one size, with the throughput in operations, so criterion
 //! reports both in operations per second. The table of ratios and the
 //! memory figures come from `cargo bench --bench workloads`.

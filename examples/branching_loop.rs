@@ -5,7 +5,7 @@
 //! Run it with `cargo run --example branching_loop`, or pass a start number:
 //! `cargo run --example branching_loop -- 97`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 pub struct Even {

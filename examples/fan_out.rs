@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 /// One document to summarise, and how many there are in all.
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]

@@ -12,8 +12,8 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
-use workflows::prelude::*;
-use workflows::{HumanResponseEvent, InputRequiredEvent};
+use typed_workflows::prelude::*;
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
 
 /// How long a question waits for its answer.
 pub const PATIENCE: Duration = Duration::from_secs(300);

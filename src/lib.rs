@@ -8,7 +8,7 @@
 //! streams what steps publish while you await the result.
 //!
 //! ```
-//! use workflows::prelude::*;
+//! use typed_workflows::prelude::*;
 //!
 //! #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 //! struct Greeting {
@@ -52,7 +52,7 @@ pub use workflow_runtime::*;
 pub use workflow_runtime::__private;
 
 /// Everything a workflow definition and its caller usually need, in one
-/// `use workflows::prelude::*`.
+/// `use typed_workflows::prelude::*`.
 pub mod prelude {
     pub use crate::{
         AnyEvent, Context, Event, OneOf, Runner, StartEvent, StepContext, StopEvent, Workflow,

@@ -10,8 +10,8 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use workflows::prelude::*;
-use workflows::{EventStream, EventsDropped, WhenFull, WorkflowTimedOutEvent};
+use typed_workflows::prelude::*;
+use typed_workflows::{EventStream, EventsDropped, WhenFull, WorkflowTimedOutEvent};
 
 /// Returns once everything else on the (paused) runtime waits.
 async fn settle() {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 /// Sends on its channel when dropped.
 struct DropSignal(Option<oneshot::Sender<()>>);
@@ -192,7 +192,10 @@ async fn dropping_the_handler_ends_the_stream() {
     let guard = Duration::from_secs(60);
     let last = tokio::time::timeout(guard, events.next()).await;
     let last = last.expect("the stream went on").expect("a last event");
-    assert!(last.is::<workflows::WorkflowCancelledEvent>(), "{last:?}");
+    assert!(
+        last.is::<typed_workflows::WorkflowCancelledEvent>(),
+        "{last:?}"
+    );
     let end = tokio::time::timeout(guard, events.next()).await;
     assert!(matches!(end, Ok(None)), "the stream did not end: {end:?}");
     drop(runner);
@@ -376,7 +379,10 @@ async fn a_run_cancelled_before_its_task_first_runs_ends_its_stream_with_the_can
     let mut events = handler.stream_events().unwrap();
     handler.cancel();
     let last = events.next().await.expect("the stream says why it ended");
-    assert!(last.is::<workflows::WorkflowCancelledEvent>(), "{last:?}");
+    assert!(
+        last.is::<typed_workflows::WorkflowCancelledEvent>(),
+        "{last:?}"
+    );
     assert!(events.next().await.is_none());
     assert!(matches!(handler.await, Err(WorkflowError::Cancelled)));
 
@@ -384,7 +390,10 @@ async fn a_run_cancelled_before_its_task_first_runs_ends_its_stream_with_the_can
     let mut events = handler.stream_events().unwrap();
     drop(handler);
     let last = events.next().await.expect("the stream says why it ended");
-    assert!(last.is::<workflows::WorkflowCancelledEvent>(), "{last:?}");
+    assert!(
+        last.is::<typed_workflows::WorkflowCancelledEvent>(),
+        "{last:?}"
+    );
     assert!(events.next().await.is_none());
 }
 
@@ -412,7 +421,7 @@ async fn runs_cancelled_at_random_points_each_end_their_stream_with_their_termin
             last = Some(event);
         }
         let last = last.expect("every stream ends with an event saying why");
-        if last.is::<workflows::WorkflowCancelledEvent>() {
+        if last.is::<typed_workflows::WorkflowCancelledEvent>() {
             cancelled += 1;
             assert!(outcome.is_none_or(|outcome| matches!(outcome, Err(WorkflowError::Cancelled))));
         } else {

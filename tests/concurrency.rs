@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Barrier, Semaphore, mpsc};
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 /// Bounds the waits of a test that would otherwise hang on a regression.
 /// Nothing here waits for it to pass: it only turns a deadlock into a failure.

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use workflows::prelude::*;
-use workflows::{DEFAULT_TIMEOUT, RunId};
+use typed_workflows::prelude::*;
+use typed_workflows::{DEFAULT_TIMEOUT, RunId};
 
 // --- run_id and step_name --------------------------------------------------------------
 

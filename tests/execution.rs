@@ -10,9 +10,9 @@ mod examples;
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use workflows::Output;
-use workflows::graph::*;
-use workflows::prelude::*;
+use typed_workflows::Output;
+use typed_workflows::graph::*;
+use typed_workflows::prelude::*;
 
 /// Runs `runner` from `start` with observer events on, as a caller of
 /// `draw_most_recent_execution` does: every event of the stream recorded,

@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Work {
@@ -586,7 +586,7 @@ async fn a_panic_while_routing_a_returned_event_fails_the_run_with_run_panicked(
     let mut events = handler.stream_events().unwrap();
     let last = events.next().await.unwrap();
     let failed = last
-        .downcast_ref::<workflows::WorkflowFailedEvent>()
+        .downcast_ref::<typed_workflows::WorkflowFailedEvent>()
         .unwrap();
     assert_eq!(
         (failed.step.as_deref(), failed.error.as_str()),

@@ -4,7 +4,7 @@
 //! that produced nothing included, fan-outs of no element included, and
 //! fan-outs nested in the branches of others.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Chunk {
@@ -194,7 +194,7 @@ impl Detours {
     }
 
     #[step(catches(fail), max_recoveries = 10)]
-    async fn stand_in(&self, _failed: workflows::StepFailedEvent) -> Summary {
+    async fn stand_in(&self, _failed: typed_workflows::StepFailedEvent) -> Summary {
         Summary { n: 100 }
     }
 

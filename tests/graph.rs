@@ -7,7 +7,7 @@ mod examples;
 
 use std::path::Path;
 
-use workflows::graph::{Edge, EdgeKind, EventRole, Graph};
+use typed_workflows::graph::{Edge, EdgeKind, EventRole, Graph};
 
 use EdgeKind::{Accepts, Returns, Sends, Waits, Writes};
 

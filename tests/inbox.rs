@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use workflows::prelude::*;
-use workflows::{EventStream, HumanResponseEvent, InputRequiredEvent, RetryPolicy, SendError};
+use typed_workflows::prelude::*;
+use typed_workflows::{
+    EventStream, HumanResponseEvent, InputRequiredEvent, RetryPolicy, SendError,
+};
 
 fn answer(text: &str) -> HumanResponseEvent {
     HumanResponseEvent {
@@ -74,7 +76,7 @@ async fn a_panicking_filter_fails_the_run_like_a_panicking_step_and_the_caller_g
         message,
         "the filter of its wait for `HumanResponseEvent` panicked: the filter saw a bomb"
     );
-    let failed = next_of::<workflows::WorkflowFailedEvent>(&mut events).await;
+    let failed = next_of::<typed_workflows::WorkflowFailedEvent>(&mut events).await;
     assert_eq!(failed.step.as_deref(), Some("ask"));
 }
 
@@ -329,7 +331,7 @@ impl Abandons {
     }
 
     #[step(catches(slow))]
-    async fn recover(&self, failed: workflows::StepFailedEvent) -> StopEvent<String> {
+    async fn recover(&self, failed: typed_workflows::StepFailedEvent) -> StopEvent<String> {
         self.ended.send("step timeout").unwrap();
         self.go.notified().await;
         StopEvent::new(failed.error)
@@ -417,7 +419,7 @@ async fn an_inbox_at_its_limit_refuses_more_until_a_step_takes_some() {
 
 #[test]
 fn the_default_inbox_limit_is_documented() {
-    assert_eq!(workflows::DEFAULT_INBOX_LIMIT, 1024);
+    assert_eq!(typed_workflows::DEFAULT_INBOX_LIMIT, 1024);
 }
 
 // --- sending to one step ------------------------------------------------------------------
@@ -564,7 +566,7 @@ impl Idles {
 
 #[tokio::test]
 async fn a_run_whose_live_steps_all_wait_for_input_says_it_is_idle_naming_them() {
-    use workflows::observe::{RunIdle, StepFinished, StepStarted};
+    use typed_workflows::observe::{RunIdle, StepFinished, StepStarted};
     let runner = Idles { go: Notify::new() }.runner().expose_internal(true);
     let mut handler = runner.run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
@@ -619,7 +621,7 @@ impl TwoQuestions {
 
 #[tokio::test]
 async fn a_run_says_it_is_idle_each_time_it_comes_to_wait_again() {
-    use workflows::observe::RunIdle;
+    use typed_workflows::observe::RunIdle;
     let mut handler = TwoQuestions
         .runner()
         .expose_internal(true)
@@ -654,7 +656,7 @@ impl Ballot {
 
 #[tokio::test]
 async fn a_run_with_nothing_running_that_waits_for_its_caller_says_it_is_idle_once() {
-    use workflows::observe::RunIdle;
+    use typed_workflows::observe::RunIdle;
     let mut handler = Ballot.runner().expose_internal(true).run(StartEvent::new());
     let mut events = handler.stream_events().unwrap();
     assert!(next_of::<RunIdle>(&mut events).await.waiting.is_empty());

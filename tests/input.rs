@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
-use workflows::prelude::*;
-use workflows::{EventStream, HumanResponseEvent, InputRequiredEvent, SendError, WaitTimedOut};
+use typed_workflows::prelude::*;
+use typed_workflows::{
+    EventStream, HumanResponseEvent, InputRequiredEvent, SendError, WaitTimedOut,
+};
 
 /// Asks for a name, then for a colour, in one invocation.
 struct Survey {

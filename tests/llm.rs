@@ -13,8 +13,8 @@ use std::time::Duration;
 use examples::streaming::llm::{DEFAULT_MODEL, Llm};
 use examples::streaming::{MyWorkflow, ProgressEvent};
 use openai_server::{Ending, Reply, Server};
-use workflows::prelude::*;
-use workflows::{EventStream, WorkflowError};
+use typed_workflows::prelude::*;
+use typed_workflows::{EventStream, WorkflowError};
 
 /// Bounds each wait on the stream: it only turns a hang into a failure; no
 /// test waits for it to pass.

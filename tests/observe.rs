@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use workflows::observe::*;
-use workflows::prelude::*;
-use workflows::{EventStream, WorkflowFailedEvent};
+use typed_workflows::observe::*;
+use typed_workflows::prelude::*;
+use typed_workflows::{EventStream, WorkflowFailedEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Event)]
 struct Progress {

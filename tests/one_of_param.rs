@@ -3,10 +3,10 @@
 //! variant's type routes to it, and the graph, the errors and the observer
 //! events see each.
 
-use workflows::graph::{EdgeKind, Graph};
-use workflows::observe::StepStarted;
-use workflows::prelude::*;
-use workflows::{SendError, WorkflowFailedEvent};
+use typed_workflows::graph::{EdgeKind, Graph};
+use typed_workflows::observe::StepStarted;
+use typed_workflows::prelude::*;
+use typed_workflows::{SendError, WorkflowFailedEvent};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Alpha {

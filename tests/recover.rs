@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use workflows::prelude::*;
-use workflows::{RetryPolicy, StepFailedEvent};
+use typed_workflows::prelude::*;
+use typed_workflows::{RetryPolicy, StepFailedEvent};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Order {
@@ -141,14 +141,14 @@ async fn a_recovery_step_that_fails_fails_the_run_naming_itself() {
     );
     let last = events.next().await.unwrap();
     let failed = last
-        .downcast_ref::<workflows::WorkflowFailedEvent>()
+        .downcast_ref::<typed_workflows::WorkflowFailedEvent>()
         .unwrap();
     assert_eq!(failed.step.as_deref(), Some("rescue"));
 }
 
 #[test]
 fn the_graph_shows_where_failures_go() {
-    use workflows::graph::{Edge, EdgeKind, Graph};
+    use typed_workflows::graph::{Edge, EdgeKind, Graph};
     let graph = Graph::of::<Shop>();
     let failed = graph
         .events
@@ -420,7 +420,7 @@ async fn a_named_catcher_past_its_recoveries_fails_the_run_without_the_catch_all
 
 #[test]
 fn the_graph_draws_where_the_catch_all_takes_failures_from() {
-    use workflows::graph::{EdgeKind, Graph};
+    use typed_workflows::graph::{EdgeKind, Graph};
     let graph = Graph::of::<Catching>();
     let mut failing: Vec<&str> = graph
         .edges

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
-use workflows::prelude::*;
-use workflows::{RetryPolicy, StepTimedOut};
+use typed_workflows::prelude::*;
+use typed_workflows::{RetryPolicy, StepTimedOut};
 
 const MS: Duration = Duration::from_millis(1);
 

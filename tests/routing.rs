@@ -6,8 +6,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use workflows::SendError;
-use workflows::prelude::*;
+use typed_workflows::SendError;
+use typed_workflows::prelude::*;
 
 // --- a chain of steps -------------------------------------------------------
 

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
-use workflows::WorkflowCancelledEvent;
-use workflows::prelude::*;
+use typed_workflows::WorkflowCancelledEvent;
+use typed_workflows::prelude::*;
 
 /// Returns once everything else on the (paused) runtime waits.
 async fn settle() {

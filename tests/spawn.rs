@@ -8,9 +8,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
-use workflows::observe::StepFinished;
-use workflows::prelude::*;
-use workflows::{WorkflowCancelledEvent, WorkflowFailedEvent};
+use typed_workflows::observe::StepFinished;
+use typed_workflows::prelude::*;
+use typed_workflows::{WorkflowCancelledEvent, WorkflowFailedEvent};
 
 /// Bounds the waits of a test that would otherwise hang on a regression.
 /// Nothing here waits for it to pass: it only turns a deadlock into a failure.

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{Notify, oneshot};
-use workflows::StartValueError;
-use workflows::prelude::*;
+use typed_workflows::StartValueError;
+use typed_workflows::prelude::*;
 
 // --- StartEvent::get ------------------------------------------------------------
 

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use tokio::sync::Barrier;
-use workflows::State;
-use workflows::prelude::*;
+use typed_workflows::State;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct Tally {

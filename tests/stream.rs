@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
-use workflows::prelude::*;
-use workflows::{
+use typed_workflows::prelude::*;
+use typed_workflows::{
     EventStream, StreamTaken, WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent,
 };
 

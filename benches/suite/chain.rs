@@ -2,7 +2,7 @@
 //! Measures the cost of one hop from a step to the next.
 
 use tokio::sync::{mpsc, oneshot};
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

@@ -3,7 +3,7 @@
 //! Measures the cost of one item through the three steps.
 
 use tokio::sync::{mpsc, oneshot};
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 /// How many invocations of the worker step may overlap, in both versions.
 pub const WORKERS: usize = 8;

@@ -1,5 +1,5 @@
 //! The workloads of the benchmarks, each written twice: with
-//! `workflows`, and by hand with plain tokio tasks and channels doing the
+//! `typed-workflows`, and by hand with plain tokio tasks and channels doing the
 //! same work. Both versions check their result, so a benchmark of a broken
 //! runtime fails instead of timing nothing.
 //!
@@ -25,7 +25,7 @@ pub struct Timed {
     pub name: &'static str,
     pub unit: &'static str,
     pub quick_size: u64,
-    /// The target for `workflows`, in nanoseconds per operation.
+    /// The target for `typed-workflows`, in nanoseconds per operation.
     pub target_ns: f64,
     pub ours: Job,
     pub by_hand: Job,

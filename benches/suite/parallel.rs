@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use tokio::task::JoinSet;
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 /// Rounds of the hash per chunk: about 2 ms of one core.
 pub const ROUNDS: u64 = 2_000_000;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{Notify, Semaphore};
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 /// Where the runs wait, and how the caller learns that all of them do.
 struct Gate {

@@ -1,7 +1,7 @@
 //! *runs*: `count` short two-step runs started at once, then all awaited.
 //! Measures the cost of a whole run: start, two steps, result.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

@@ -2,7 +2,7 @@
 //! reads them all. Measures the cost of one event from a step to the caller.
 
 use tokio::sync::mpsc;
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Tick {

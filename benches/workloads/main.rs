@@ -1,4 +1,4 @@
-//! The benchmark table: every workload measured with `workflows` and with a
+//! The benchmark table: every workload measured with `typed-workflows` and with a
 //! hand-written tokio program doing the same work, in one process, reported
 //! as ratios.
 //!

@@ -46,7 +46,9 @@ impl Options {
                         .ok_or("--reps needs a positive number")?;
                 }
                 "--peer" => peer = Some(PathBuf::from(args.next().ok_or("--peer needs a file")?)),
-                "--help" | "-h" => return Err("the benchmark table of `workflows`".to_owned()),
+                "--help" | "-h" => {
+                    return Err("the benchmark table of `typed-workflows`".to_owned());
+                }
                 other if other.starts_with('-') && bench => {
                     return Err(format!("unknown option `{other}`"));
                 }

@@ -11,7 +11,7 @@ use crate::suite::{Job, parallel};
 /// Chunks of work in one run: eight per worker of the larger runtime.
 const ITEMS: u64 = 16;
 
-/// The speed-up on two workers that `workflows` must reach.
+/// The speed-up on two workers that `typed-workflows` must reach.
 const TARGET: f64 = 1.7;
 
 const OURS: Job = |n| Box::pin(parallel::ours(n));

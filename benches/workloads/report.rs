@@ -62,7 +62,7 @@ fn cpu_model() -> String {
 /// The main table.
 pub fn table(rows: &[Row]) {
     println!(
-        "`workflows` and the hand-written tokio version take turns; ratio = workflows / tokio by hand,\n\
+        "`typed-workflows` and the hand-written tokio version take turns; ratio = workflows / tokio by hand,\n\
          below 1 is faster or smaller than the hand-written program\n"
     );
     println!(

@@ -16,8 +16,8 @@ pub mod llm;
 use std::time::Duration;
 
 use llm::Llm;
-use workflows::graph::draw_all_possible_flows;
-use workflows::prelude::*;
+use typed_workflows::graph::draw_all_possible_flows;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 pub struct FirstEvent {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use workflows::graph::Graph;
+use typed_workflows::graph::Graph;
 
 /// The browser to test with, if this machine has one. Without one, under
 /// CI it fails the test; elsewhere it says that `what` was not checked.

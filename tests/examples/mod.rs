@@ -12,7 +12,7 @@ pub mod human_in_the_loop;
 #[path = "../../examples/streaming/main.rs"]
 pub mod streaming;
 
-use workflows::graph::Graph;
+use typed_workflows::graph::Graph;
 
 /// Every example's graph, by example name.
 pub fn graphs() -> [(&'static str, Graph); 4] {

@@ -52,57 +52,57 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let (kind, as_start, as_stop) = match role {
         Role::Regular => (
             quote!(Regular),
-            quote!(::workflows::__private::Absent),
-            quote!(::workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
         ),
         Role::Start => (
             quote!(Start),
             quote!(Self),
-            quote!(::workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
         ),
         Role::Stop => (
             quote!(Stop),
-            quote!(::workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
             quote!(Self),
         ),
         Role::Outbound => (
             quote!(Outbound),
-            quote!(::workflows::__private::Absent),
-            quote!(::workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
         ),
         Role::Input => (
             quote!(Input),
-            quote!(::workflows::__private::Absent),
-            quote!(::workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
+            quote!(::typed_workflows::__private::Absent),
         ),
     };
     let input_impl = (role == Role::Input).then(|| {
         quote! {
-            impl ::workflows::InputEvent for #ident {
+            impl ::typed_workflows::InputEvent for #ident {
                 type Itself = Self;
             }
         }
     });
     let stop_impl = (role == Role::Stop).then(|| {
         quote! {
-            impl ::workflows::StopEventType for #ident {
+            impl ::typed_workflows::StopEventType for #ident {
                 type Output = Self;
 
                 fn into_output(self) -> Self {
                     self
                 }
 
-                fn to_any_event(&self) -> ::workflows::AnyEvent {
-                    ::workflows::AnyEvent::new(::core::clone::Clone::clone(self))
+                fn to_any_event(&self) -> ::typed_workflows::AnyEvent {
+                    ::typed_workflows::AnyEvent::new(::core::clone::Clone::clone(self))
                 }
             }
         }
     });
     quote! {
-        impl ::workflows::Event for #ident {
+        impl ::typed_workflows::Event for #ident {
             const NAME: &'static str = #name;
             const KEY: &'static str = #key;
-            const KIND: ::workflows::__private::EventKind = ::workflows::__private::EventKind::#kind;
+            const KIND: ::typed_workflows::__private::EventKind = ::typed_workflows::__private::EventKind::#kind;
             type AsStart = #as_start;
             type AsStop = #as_stop;
         }

@@ -1,6 +1,6 @@
-//! Procedural macros of the [`workflows`](https://docs.rs/workflows) crate.
+//! Procedural macros of the [`typed-workflows`](https://docs.rs/typed-workflows) crate.
 //! Use them through that crate, which documents them; the code they generate
-//! names it by absolute paths (`::workflows::...`).
+//! names it by absolute paths (`::typed_workflows::...`).
 
 #![warn(missing_docs)]
 
@@ -52,7 +52,7 @@ pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     output.into()
 }
 
-/// Implements `workflows::Event` for a struct or enum; see that trait.
+/// Implements `typed_workflows::Event` for a struct or enum; see that trait.
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     event::derive(parse_macro_input!(input as DeriveInput)).into()

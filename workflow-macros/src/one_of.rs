@@ -53,7 +53,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let names: Vec<_> = variants.iter().map(|(name, _)| name).collect();
     let types: Vec<&Type> = variants.iter().map(|(_, ty)| *ty).collect();
-    let variant_trait = quote!(::workflows::__private::OneOfVariant);
+    let variant_trait = quote!(::typed_workflows::__private::OneOfVariant);
     // Spanned on each variant's type: one that is not an event, a `OneOf`
     // or an `Option` of those is an error there.
     let members: Vec<TokenStream> = types
@@ -75,9 +75,9 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let fold = |join: TokenStream, role: TokenStream| {
         types
             .iter()
-            .fold(quote!(::workflows::__private::Absent), |acc, ty| {
+            .fold(quote!(::typed_workflows::__private::Absent), |acc, ty| {
                 quote_spanned! {ty.span()=>
-                    <#acc as ::workflows::__private::#join<<#ty as #variant_trait>::#role>>::Out
+                    <#acc as ::typed_workflows::__private::#join<<#ty as #variant_trait>::#role>>::Out
                 }
             })
     };
@@ -100,7 +100,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let variant_impls = variants.iter().enumerate().map(|(nth, (name, ty))| {
         let repeat = repeat_of(&types, nth, |ty| quote!(<#ty as #variant_trait>::MEMBERS));
         quote! {
-            impl ::workflows::__private::Variant<#ident, #repeat> for #ty {
+            impl ::typed_workflows::__private::Variant<#ident, #repeat> for #ty {
                 fn wrap(self) -> #ident {
                     #ident::#name(self)
                 }
@@ -108,16 +108,16 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         }
     });
     quote! {
-        impl ::workflows::Emit for #ident {
-            const MEMBERS: &'static [::workflows::__private::EventInfo] =
-                &::workflows::__private::concat::<{ 0 #( + #members.len() )* }>(&[ #( #members ),* ]);
+        impl ::typed_workflows::Emit for #ident {
+            const MEMBERS: &'static [::typed_workflows::__private::EventInfo] =
+                &::typed_workflows::__private::concat::<{ 0 #( + #members.len() )* }>(&[ #( #members ),* ]);
             type AsStop = #stop;
 
             #[inline]
             fn emit<__W, __S>(self, sink: &mut __S)
             where
-                __W: ::workflows::Workflow,
-                __S: ::workflows::__private::Sink<__W>,
+                __W: ::typed_workflows::Workflow,
+                __S: ::typed_workflows::__private::Sink<__W>,
             {
                 match self {
                     #( Self::#names(carried) => <#types as #variant_trait>::carry::<__W, __S>(carried, sink), )*
@@ -125,21 +125,21 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
         }
 
-        impl ::workflows::__private::Single for #ident {}
+        impl ::typed_workflows::__private::Single for #ident {}
 
         impl #variant_trait for #ident {
-            const MEMBERS: &'static [::workflows::__private::EventInfo] =
-                <Self as ::workflows::Emit>::MEMBERS;
-            type AsStop = <Self as ::workflows::Emit>::AsStop;
+            const MEMBERS: &'static [::typed_workflows::__private::EventInfo] =
+                <Self as ::typed_workflows::Emit>::MEMBERS;
+            type AsStop = <Self as ::typed_workflows::Emit>::AsStop;
             type AsStart = #start;
 
             #[inline]
             fn carry<__W, __S>(self, sink: &mut __S)
             where
-                __W: ::workflows::Workflow,
-                __S: ::workflows::__private::Sink<__W>,
+                __W: ::typed_workflows::Workflow,
+                __S: ::typed_workflows::__private::Sink<__W>,
             {
-                ::workflows::Emit::emit::<__W, __S>(self, sink)
+                ::typed_workflows::Emit::emit::<__W, __S>(self, sink)
             }
 
             #[inline]
@@ -160,9 +160,9 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
         }
 
-        impl ::workflows::__private::StepParam for #ident {
-            const ACCEPTS: &'static [::workflows::__private::EventInfo] =
-                <Self as ::workflows::Emit>::MEMBERS;
+        impl ::typed_workflows::__private::StepParam for #ident {
+            const ACCEPTS: &'static [::typed_workflows::__private::EventInfo] =
+                <Self as ::typed_workflows::Emit>::MEMBERS;
             type AsStart = #start;
             const GATHERS: bool = false;
 
@@ -176,7 +176,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 }
             }
 
-            fn gather(_events: ::std::vec::Vec<::workflows::AnyEvent>) -> Self {
+            fn gather(_events: ::std::vec::Vec<::typed_workflows::AnyEvent>) -> Self {
                 ::core::unreachable!(#message)
             }
 
@@ -190,7 +190,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
 
         #( #variant_impls )*
 
-        impl<__E: ::workflows::__private::Variant<#ident>> ::core::convert::From<__E> for #ident {
+        impl<__E: ::typed_workflows::__private::Variant<#ident>> ::core::convert::From<__E> for #ident {
             fn from(event: __E) -> Self {
                 event.wrap()
             }

@@ -19,6 +19,6 @@ pub(crate) fn repeat_of<T: ToTokens>(
     }
     let earlier = types[..=nth].iter().map(events);
     quote! {
-        { ::workflows::__private::check::repeat_of(&[ #( #earlier ),* ], #nth) }
+        { ::typed_workflows::__private::check::repeat_of(&[ #( #earlier ),* ], #nth) }
     }
 }

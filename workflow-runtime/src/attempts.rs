@@ -33,8 +33,8 @@ pub struct StepTimedOut {
 ///
 /// ```
 /// use std::time::Duration;
-/// use workflows::prelude::*;
-/// use workflows::RetryPolicy;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::RetryPolicy;
 ///
 /// const TWICE: RetryPolicy = RetryPolicy::fixed(Duration::ZERO).max_attempts(2);
 ///

@@ -43,8 +43,8 @@ pub enum WhenFull {
 /// before the first event it reads after them.
 ///
 /// ```
-/// use workflows::prelude::*;
-/// use workflows::{EventsDropped, WhenFull};
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{EventsDropped, WhenFull};
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Tick { n: u32 }
@@ -82,7 +82,7 @@ pub struct EventsDropped {
     pub count: u64,
 }
 
-library_event!("workflows::", EventsDropped);
+library_event!("typed_workflows::", EventsDropped);
 
 /// A stream's capacity, and what a write into it does when it is full.
 #[derive(Debug, Clone, Copy)]

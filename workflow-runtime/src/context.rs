@@ -91,7 +91,7 @@ impl<W: Workflow> Context<W> {
     /// closure cannot `.await`, so no step holds the state while it waits.
     ///
     /// ```
-    /// # use workflows::prelude::*;
+    /// # use typed_workflows::prelude::*;
     /// #[derive(Debug, Default, Serialize, Deserialize)]
     /// struct Seen { events: u32 }
     ///
@@ -351,7 +351,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// in the workflow's graph; writing an undeclared type does not compile.
     ///
     /// ```
-    /// # use workflows::prelude::*;
+    /// # use typed_workflows::prelude::*;
     /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// struct Progress { percent: u8 }
     ///
@@ -428,7 +428,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// so far as they are. Each call costs amortised O(1).
     ///
     /// ```
-    /// # use workflows::prelude::*;
+    /// # use typed_workflows::prelude::*;
     /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// # struct Answer { n: u32 }
     /// # struct Fan;
@@ -465,7 +465,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// takes from too. Each call costs O(1) for a tuple of a given size.
     ///
     /// ```
-    /// # use workflows::prelude::*;
+    /// # use typed_workflows::prelude::*;
     /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// struct Query { text: String }
     ///

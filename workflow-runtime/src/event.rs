@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 /// Events are plain serde data, so that the whole state of a run can be stored.
 ///
 /// ```
-/// use workflows::prelude::*;
+/// use typed_workflows::prelude::*;
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Query {
@@ -115,7 +115,7 @@ pub struct EventInfo {
 /// [`name`](Self::name):
 ///
 /// ```
-/// use workflows::prelude::*;
+/// use typed_workflows::prelude::*;
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Progress {

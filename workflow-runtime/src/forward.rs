@@ -23,7 +23,7 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
     /// waits for room before each write.
     ///
     /// ```
-    /// # use workflows::prelude::*;
+    /// # use typed_workflows::prelude::*;
     /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// struct Token { text: String }
     ///

@@ -22,7 +22,7 @@ use crate::workflow::{Output, StepInfo, Workflow};
 /// A running run: await it for the result, take its event stream to watch it.
 ///
 /// ```
-/// # use workflows::prelude::*;
+/// # use typed_workflows::prelude::*;
 /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// # struct Progress { msg: String }
 /// # struct Hello;
@@ -120,8 +120,8 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// a wait of that step that begins later.
     ///
     /// ```
-    /// use workflows::prelude::*;
-    /// use workflows::{HumanResponseEvent, InputRequiredEvent, SendError};
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::{HumanResponseEvent, InputRequiredEvent, SendError};
     ///
     /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// struct Answered { by: String }

@@ -51,8 +51,8 @@ pub struct HumanResponseEvent {
     pub response: String,
 }
 
-library_event!("workflows::", InputRequiredEvent, Outbound);
-library_event!("workflows::", HumanResponseEvent, Input);
+library_event!("typed_workflows::", InputRequiredEvent, Outbound);
+library_event!("typed_workflows::", HumanResponseEvent, Input);
 
 impl InputEvent for HumanResponseEvent {
     type Itself = Self;
@@ -107,8 +107,8 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use workflows::prelude::*;
-    /// use workflows::{HumanResponseEvent, InputRequiredEvent};
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
     ///
     /// struct Greeter;
     ///

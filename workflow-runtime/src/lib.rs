@@ -1,6 +1,6 @@
-//! The runtime of [`workflows`](https://docs.rs/workflows): events, the
+//! The runtime of [`typed-workflows`](https://docs.rs/typed-workflows): events, the
 //! context steps see, the state machine that runs a workflow, and the handler
-//! a caller awaits. Use it through the `workflows` crate, which re-exports it
+//! a caller awaits. Use it through the `typed-workflows` crate, which re-exports it
 //! beside the macros.
 
 #![warn(missing_docs)]

@@ -10,8 +10,8 @@
 //! what steps wrote, and a run records nothing for these events.
 //!
 //! ```
-//! use workflows::observe::StepStarted;
-//! use workflows::prelude::*;
+//! use typed_workflows::observe::StepStarted;
+//! use typed_workflows::prelude::*;
 //!
 //! struct Hello;
 //!
@@ -116,10 +116,10 @@ pub struct RunIdle {
     pub waiting: Vec<String>,
 }
 
-library_event!("workflows::observe::", StepStarted);
-library_event!("workflows::observe::", StepFinished);
-library_event!("workflows::observe::", StepFailed);
-library_event!("workflows::observe::", RunIdle);
+library_event!("typed_workflows::observe::", StepStarted);
+library_event!("typed_workflows::observe::", StepFinished);
+library_event!("typed_workflows::observe::", StepFailed);
+library_event!("typed_workflows::observe::", RunIdle);
 
 impl StepStarted {
     pub(crate) fn of(info: &StepInfo, event: &str) -> Self {

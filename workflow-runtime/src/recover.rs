@@ -31,8 +31,8 @@ use crate::workflow::StepInfo;
 /// error.
 ///
 /// ```
-/// use workflows::prelude::*;
-/// use workflows::StepFailedEvent;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::StepFailedEvent;
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Page { url: String }
@@ -94,7 +94,7 @@ pub struct StepFailedEvent {
     pub panicked: bool,
 }
 
-library_event!("workflows::", StepFailedEvent, Regular);
+library_event!("typed_workflows::", StepFailedEvent, Regular);
 
 /// One failed attempt of a step, in [`StepFailedEvent::failures`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

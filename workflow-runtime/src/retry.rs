@@ -10,7 +10,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use workflows::RetryPolicy;
+/// use typed_workflows::RetryPolicy;
 ///
 /// // 100 ms, 200 ms, 400 ms, ... up to 5 s between attempts, each delay
 /// // moved by up to a tenth either way, at most 6 attempts in all and no
@@ -142,7 +142,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use workflows::{RetryPolicy, StepTimedOut};
+    /// use typed_workflows::{RetryPolicy, StepTimedOut};
     ///
     /// fn timed_out(error: &anyhow::Error) -> bool {
     ///     error.is::<StepTimedOut>()

@@ -37,8 +37,8 @@ impl<S: Default + Serialize + DeserializeOwned + Send + 'static> WorkflowState f
 /// state while waiting.
 ///
 /// ```
-/// use workflows::prelude::*;
-/// use workflows::State;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::State;
 ///
 /// #[derive(Debug, Default, Serialize, Deserialize)]
 /// struct Tally { seen: u32 }

@@ -10,7 +10,7 @@ use crate::event::{AnyEvent, Event, EventKind};
 /// the run's handler yields its `result`.
 ///
 /// ```
-/// use workflows::StopEvent;
+/// use typed_workflows::StopEvent;
 ///
 /// let stop = StopEvent::new("done".to_string());
 /// assert_eq!(stop.into_result(), "done");
@@ -38,7 +38,7 @@ where
     T: Clone + std::fmt::Debug + Send + Serialize + DeserializeOwned + 'static,
 {
     const NAME: &'static str = "StopEvent";
-    const KEY: &'static str = "workflows::StopEvent";
+    const KEY: &'static str = "typed_workflows::StopEvent";
     const KIND: EventKind = EventKind::Stop;
     type AsStart = crate::roles::Absent;
     type AsStop = Self;

@@ -4,8 +4,8 @@
 //! from it why the stream ended.
 //!
 //! ```
-//! use workflows::prelude::*;
-//! use workflows::WorkflowFailedEvent;
+//! use typed_workflows::prelude::*;
+//! use typed_workflows::WorkflowFailedEvent;
 //!
 //! struct Broken;
 //!
@@ -67,9 +67,9 @@ pub struct WorkflowFailedEvent {
     pub error: String,
 }
 
-library_event!("workflows::", WorkflowTimedOutEvent);
-library_event!("workflows::", WorkflowCancelledEvent);
-library_event!("workflows::", WorkflowFailedEvent);
+library_event!("typed_workflows::", WorkflowTimedOutEvent);
+library_event!("typed_workflows::", WorkflowCancelledEvent);
+library_event!("typed_workflows::", WorkflowFailedEvent);
 
 /// The event that ends the stream of a run that ended with `error`.
 pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {

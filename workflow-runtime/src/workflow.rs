@@ -23,7 +23,7 @@ use crate::stop::StopEventType;
 /// Run one with [`Workflow::runner`]:
 ///
 /// ```
-/// use workflows::prelude::*;
+/// use typed_workflows::prelude::*;
 ///
 /// struct Echo;
 ///

@@ -1,7 +1,7 @@
 //! An event that a step accepts but no step returns or sends: the step
 //! taking `Orphan` could never run. The error points at the event type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Orphan;

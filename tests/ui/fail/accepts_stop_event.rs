@@ -1,7 +1,7 @@
 //! A step that accepts a stop event: a stop event ends the run and never
 //! reaches a step. The error points at the event type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -2,7 +2,7 @@
 //! accepted event that nothing produces, a returned event that nothing
 //! accepts, and a step accepting a stop event.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Orphan;

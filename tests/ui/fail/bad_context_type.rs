@@ -1,7 +1,7 @@
 //! A step whose context parameter is not `&Context<Self>` (here a context
 //! taken by value). The error points at the parameter's type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -2,8 +2,8 @@
 //! catch is named by another: it can never run. The error points at its
 //! name.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 struct W;
 

@@ -1,8 +1,8 @@
 //! `catches(*)` mixed with a step's name: `*` already catches every step.
 //! The error points at `*`.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 struct W;
 

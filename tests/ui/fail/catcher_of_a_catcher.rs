@@ -2,8 +2,8 @@
 //! step that catches failures fail the run. The error points at `rescue`
 //! in `catches(...)`.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 struct W;
 

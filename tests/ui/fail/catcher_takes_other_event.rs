@@ -1,7 +1,7 @@
 //! A recovery step that does not take the `StepFailedEvent` its failures
 //! come as. The error points at the event it takes.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Page;

@@ -1,8 +1,8 @@
 //! A recovery step for a step the workflow does not have (a typo). The
 //! error points at `catches` and lists the steps.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 struct W;
 

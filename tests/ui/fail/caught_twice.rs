@@ -1,8 +1,8 @@
 //! Two recovery steps that both name `fetch` in `catches(...)`: a step's
 //! failures go to one step. The error points at the second `fetch`.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! A step that takes its event before its context. One error, on the
 //! context, saying in which order to write them.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

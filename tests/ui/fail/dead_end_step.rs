@@ -2,7 +2,7 @@
 //! stop event, so a run reaching it could only stall. The error points at the
 //! step's name.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Detour;

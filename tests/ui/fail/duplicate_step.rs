@@ -1,7 +1,7 @@
 //! Two steps of one name. The error points at the second name, and only one
 //! error is reported (no "duplicate definitions" from rustc on top).
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! A step that takes its event by reference rather than by value. The error
 //! points at the reference type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

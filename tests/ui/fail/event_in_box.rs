@@ -1,7 +1,7 @@
 //! A step that takes its event in a `Box`: a step takes the event itself.
 //! One error, on the parameter's type, naming the event to take.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Big {

@@ -1,7 +1,7 @@
 //! A step whose event parameter is a type that does not derive `Event`. The
 //! error points at that type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Plain;

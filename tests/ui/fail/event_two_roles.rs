@@ -1,7 +1,7 @@
 //! `#[event(start, stop)]`: an event has one role. The error points at the
 //! second role.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start, stop)]

@@ -1,7 +1,7 @@
 //! A step that returns a `Vec` of `Vec`s: a fan-out of fan-outs. One error,
 //! on the return type, which `cargo check` reports too (not only a build).
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Job {

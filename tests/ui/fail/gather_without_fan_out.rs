@@ -2,7 +2,7 @@
 //! fan-out, in a workflow where no step fans out. The error points at the
 //! step's `Vec` parameter.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Summary {

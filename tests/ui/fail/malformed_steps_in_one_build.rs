@@ -2,7 +2,7 @@
 //! a step that is not async, an unknown step option, and an event taken by
 //! reference.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! An event in the middle of a chain that is not an event: `Mid` lacks
 //! `#[derive(Event)]`. One error, at the first place the workflow names it.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Mid {

@@ -1,7 +1,7 @@
 //! No path leads from the start event to a stop event, so no run could
 //! finish. The error points at the workflow type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Ping;

@@ -1,7 +1,7 @@
 //! No step accepts a start event, so no run could begin. The error points at
 //! the workflow type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Ping;

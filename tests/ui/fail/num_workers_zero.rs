@@ -1,7 +1,7 @@
 //! `#[step(num_workers = 0)]`: a step needs at least one worker. The error
 //! points at the `0`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

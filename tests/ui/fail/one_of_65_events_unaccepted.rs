@@ -2,7 +2,7 @@
 //! the checks see past the 64th (they once stopped there), and the one error
 //! names the other 64, the 65th among them.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 macro_rules! events {
     ($($name:ident),*) => {

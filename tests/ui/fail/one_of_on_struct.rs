@@ -1,7 +1,7 @@
 //! `#[derive(OneOf)]` on a struct: it goes on an enum. The error points at the
 //! struct's name.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, OneOf)]
 struct Next(StopEvent<String>);

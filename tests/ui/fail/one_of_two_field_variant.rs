@@ -1,7 +1,7 @@
 //! `#[derive(OneOf)]` on an enum with a variant carrying two fields: each
 //! variant carries exactly one event. The error points at the variant.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Ping;

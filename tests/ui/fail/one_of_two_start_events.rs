@@ -2,7 +2,7 @@
 //! workflow has one start event type. The error points at the enum's name,
 //! once, and the workflow that takes the enum sees none.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

@@ -3,7 +3,7 @@
 //! that takes that event alone, on the step's event type. The step is
 //! reachable through its other variant, so that is the only error.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Produced;

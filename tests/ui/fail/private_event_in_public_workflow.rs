@@ -1,7 +1,7 @@
 //! A public workflow whose start event is private: the workflow's
 //! `Workflow::Start` would expose it. One error, on the event's type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

@@ -1,7 +1,7 @@
 //! `retry = 3`: the option takes a `RetryPolicy`, built with its `const fn`s.
 //! The error points at the value.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! A step that returns a type that is not an event (nor a `OneOf` enum, an
 //! `Option` of those, or `()`). The error points at the return type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

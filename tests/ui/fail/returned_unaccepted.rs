@@ -2,7 +2,7 @@
 //! stop event nor `#[event(outbound)]`): it would go nowhere. The error points
 //! at the return type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Lost;

@@ -2,17 +2,17 @@
 //! the second accepts `b::Hop`. The errors name each by its path, so that
 //! they do not read as if `Hop` were both accepted and not.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 mod a {
-    use workflows::prelude::*;
+    use typed_workflows::prelude::*;
 
     #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     pub struct Hop;
 }
 
 mod b {
-    use workflows::prelude::*;
+    use typed_workflows::prelude::*;
 
     #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     pub struct Hop;

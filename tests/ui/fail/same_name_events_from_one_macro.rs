@@ -3,7 +3,7 @@
 //! identity (the call's place), so the checks saw one event and the run
 //! stalled; now each has its own, and the graph's break is an error.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 macro_rules! scenario {
     () => {

@@ -2,8 +2,8 @@
 //! waits for or accepts: nothing would ever take it. The error points at
 //! the event sent.
 
-use workflows::prelude::*;
-use workflows::HumanResponseEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::HumanResponseEvent;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(input)]

@@ -2,7 +2,7 @@
 //! `#[step(sends(...))]`, although another step accepts it. The error points
 //! at the `send_event` call.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Ping;

@@ -1,6 +1,6 @@
 //! `#[step(sends())]` listing no event. The error points at `sends`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! An event declared in `#[step(sends(...))]` that no step accepts: sending
 //! it would go nowhere. The error points at `sends`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Lost;

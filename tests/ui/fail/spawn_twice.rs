@@ -1,6 +1,6 @@
 //! `spawn` given twice in one `#[step(...)]`: an error on the second.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

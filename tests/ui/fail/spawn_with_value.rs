@@ -1,7 +1,7 @@
 //! `#[step(spawn)]` is a flag: written with a value, it is an error on the
 //! option, which says how to write it; the step is still spawned.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! A state type that is not serde data: a run's state must be storable. The
 //! error points at the state type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Default)]
 struct Tally {

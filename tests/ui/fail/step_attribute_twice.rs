@@ -1,7 +1,7 @@
 //! `#[step]` given twice on one method. The error points at the second
 //! attribute.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -3,7 +3,7 @@
 //! The error names the error type as the problem, rather than refusing the
 //! whole return type, and says what to return instead.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Mid {

@@ -3,7 +3,7 @@
 //! error, on the step's attribute, saying to have the macro make the whole
 //! `impl` block instead.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 macro_rules! finish_step {
     () => {

@@ -1,7 +1,7 @@
 //! A step that takes `&mut self`: concurrent steps share the workflow value,
 //! so a step takes `&self`. The error points at `&mut self`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,6 +1,6 @@
 //! A step that takes no event parameter. The error points at the step's name.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

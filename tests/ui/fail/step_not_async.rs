@@ -1,6 +1,6 @@
 //! A step that is not an `async fn`. The error points at `fn`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

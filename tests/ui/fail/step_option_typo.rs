@@ -2,7 +2,7 @@
 //! asks "did you mean `sends`?"; the option is then read as `sends`, so the
 //! `ctx.send_event` in the body causes no second error.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Mid {

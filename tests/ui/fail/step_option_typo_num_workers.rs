@@ -1,7 +1,7 @@
 //! A typo in a step option, `num_worker` for `num_workers`: one error,
 //! which asks "did you mean `num_workers`?".
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

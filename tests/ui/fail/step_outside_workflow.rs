@@ -1,7 +1,7 @@
 //! `#[step]` on a method of an ordinary `impl` block, outside `workflow!` and
 //! `#[workflow_impl]`. The error points at the attribute.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! A step with a parameter after the context and the event. The error points
 //! at the extra parameter.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -2,7 +2,7 @@
 //! (`StopEvent<String>` and `StopEvent<u32>`), so awaiting the handler would
 //! have no one type. The error points at the workflow type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Ping;

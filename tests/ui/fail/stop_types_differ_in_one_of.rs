@@ -3,7 +3,7 @@
 //! type. One error, on the enum's name; the workflow that returns the enum
 //! sees none.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, OneOf)]
 enum Done {

@@ -1,8 +1,8 @@
 //! Two steps that catch every step's failures, with `catches(*)`: a
 //! failure goes to one step. The error points at the second `*`.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 struct W;
 

@@ -2,7 +2,7 @@
 //! `#[event(start)]` one): a workflow has one start event type. The error
 //! points at the workflow type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

@@ -1,7 +1,7 @@
 //! An unknown `#[step(...)]` option. The error points at the option and
 //! lists the known ones.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

@@ -1,7 +1,7 @@
 //! `#[workflow_impl(...)]` with an option of a step: the workflow's options
 //! are its own (`state = S`). The error points at the option.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

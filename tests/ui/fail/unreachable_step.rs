@@ -2,7 +2,7 @@
 //! are themselves unreachable from the start event (here a loop of two steps
 //! feeding each other). The errors point at the steps' names.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Ping;

@@ -2,8 +2,8 @@
 //! `waits_for(...)`, and `handler.send_event` of an event that is not an
 //! input event. Each error points at the call.
 
-use workflows::prelude::*;
-use workflows::HumanResponseEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::HumanResponseEvent;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Note {

@@ -2,7 +2,7 @@
 //! run's caller sends what a step waits for. The error points at
 //! `waits_for`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Answer {

@@ -1,7 +1,7 @@
 //! A workflow block with no `#[step]` method. The error points at the
 //! workflow type.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

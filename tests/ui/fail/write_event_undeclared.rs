@@ -2,7 +2,7 @@
 //! `#[step(writes(...))]`, so the workflow's graph would not show it. The
 //! error points at the event written, and the step declares another write.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Progress {

@@ -1,7 +1,7 @@
 //! A step that declares it writes the stop event to the stream, where it
 //! would not end the run. The error points at `writes`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 struct W;
 

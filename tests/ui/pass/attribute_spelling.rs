@@ -1,7 +1,7 @@
 //! The attribute spelling, `#[workflow_impl] impl W { ... }`, builds the same
 //! workflow as `workflow! { ... }`.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Greeting {

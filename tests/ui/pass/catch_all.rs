@@ -1,8 +1,8 @@
 //! A step that catches every other step's failures, beside one that
 //! catches a named step's: each failure goes to one of them.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Page;

@@ -2,7 +2,7 @@
 //! configured out, it leaves the step table, the routing and the graph
 //! checks, and the indices of the steps after it close up.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Middle {

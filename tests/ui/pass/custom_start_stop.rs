@@ -1,7 +1,7 @@
 //! A workflow with its own start event (`#[event(start)]`) and its own stop
 //! event (`#[event(stop)]`): awaiting the handler yields the stop event.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

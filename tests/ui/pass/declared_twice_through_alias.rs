@@ -1,7 +1,7 @@
 //! Declaring one event twice, under two spellings, is redundant but valid:
 //! `sends(A, Alias)`, `writes(Progress, Shown)` and `waits_for` alike.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct A {

@@ -1,7 +1,7 @@
 //! A step gathers the branches of a fan-out by its parameter's type, not its
 //! spelling: an alias of `Vec<Summary>` gathers as `Vec<Summary>` does.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Chunk {

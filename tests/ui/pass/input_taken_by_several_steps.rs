@@ -2,8 +2,8 @@
 //! spellings, may all be sent by the run's caller: to every step, or to
 //! one.
 
-use workflows::prelude::*;
-use workflows::HumanResponseEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::HumanResponseEvent;
 
 type Answer = HumanResponseEvent;
 

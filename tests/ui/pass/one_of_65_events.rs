@@ -1,7 +1,7 @@
 //! A step returns a `#[derive(OneOf)]` of 65 events, each taken by a step
 //! of its own: the graph checks see all of them (they once stopped at 64).
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct E0;

@@ -1,7 +1,7 @@
 //! A `#[derive(OneOf)]` enum may hold one event twice, under two spellings
 //! (`A` and an alias of it): `.into()` makes the first variant holding it.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct A {

@@ -3,7 +3,7 @@
 //! a loop. Each variant's type counts in the graph checks: the step is
 //! reachable through the start event, and `Again` is produced.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Again {

@@ -1,7 +1,7 @@
 //! An `#[event(outbound)]` event may be returned, and sent, with no step
 //! accepting it: it leaves the workflow through the event stream.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(outbound)]

@@ -2,8 +2,8 @@
 //! code keeps the `r#`, and the step table, messages and `catches(...)`
 //! know the step by its name without it.
 
-use workflows::prelude::*;
-use workflows::StepFailedEvent;
+use typed_workflows::prelude::*;
+use typed_workflows::StepFailedEvent;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Typed {

@@ -1,7 +1,7 @@
 //! The shapes a step may return: a `#[derive(OneOf)]` enum, an `Option`, and
 //! `()` from a step that sends its events through the context instead.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Count {

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use workflows::prelude::*;
-use workflows::RetryPolicy;
+use typed_workflows::prelude::*;
+use typed_workflows::RetryPolicy;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Request {

@@ -1,7 +1,7 @@
 //! The forms of a step's signature that Rust allows beside the plain one:
 //! named lifetimes, `self: &Self`, and a `where` clause.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct One {

@@ -2,10 +2,10 @@
 //! an alias of `ev::A` are one event, so this workflow has no unaccepted or
 //! unproduced event.
 
-use workflows::prelude::*;
+use typed_workflows::prelude::*;
 
 mod ev {
-    use workflows::prelude::*;
+    use typed_workflows::prelude::*;
 
     #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     pub struct A {

@@ -35,7 +35,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let start_span = steps.first().map_or(workflow_span, Step::event_span);
     let stop_span = steps.last().map_or(workflow_span, Step::returns_span);
     let start_item = quote_spanned! {start_span=>
-        type Start = <#start as ::workflows::__private::OrStartEvent>::Out;
+        type Start = <#start as ::typed_workflows::__private::OrStartEvent>::Out;
     };
     let stop_item = quote_spanned! {stop_span=> type Stop = #stop; };
     let state = match &model.options.state {
@@ -59,7 +59,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         quote_spanned! {step.event_span()=> #accepted(event) }
     });
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
-        quote!(::workflows::__private::invoke_spawned(
+        quote!(::typed_workflows::__private::invoke_spawned(
             workflow, ctx, pending
         ))
     } else {
@@ -90,23 +90,23 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 #( #cfgs #variants(#outputs), )*
             }
 
-            const __STEPS: [::workflows::StepInfo; #count] = [ #( #cfgs #infos, )* ];
+            const __STEPS: [::typed_workflows::StepInfo; #count] = [ #( #cfgs #infos, )* ];
 
             #start_items
             #stop_items
 
-            impl ::workflows::Workflow for #self_ty {
+            impl ::typed_workflows::Workflow for #self_ty {
                 const NAME: &'static str = #name;
-                const STEPS: &'static [::workflows::StepInfo] = &__STEPS;
+                const STEPS: &'static [::typed_workflows::StepInfo] = &__STEPS;
                 type State = #state;
                 #start_item
                 #stop_item
                 type Pending = __Pending;
-                type Branch = <::workflows::__private::Select<
-                    { ::workflows::__private::any_fans_out(&[
-                        #( #cfgs <#outputs as ::workflows::__private::Emit>::FANS_OUT, )*
+                type Branch = <::typed_workflows::__private::Select<
+                    { ::typed_workflows::__private::any_fans_out(&[
+                        #( #cfgs <#outputs as ::typed_workflows::__private::Emit>::FANS_OUT, )*
                     ]) }
-                > as ::workflows::__private::SelectBranch>::Branch;
+                > as ::typed_workflows::__private::SelectBranch>::Branch;
                 type Produced = __Produced;
 
                 const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
@@ -122,17 +122,17 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
 
                 fn invoke_spawned<'__a>(
                     workflow: &::std::sync::Arc<Self>,
-                    ctx: &'__a ::std::sync::Arc<::workflows::Context<Self>>,
+                    ctx: &'__a ::std::sync::Arc<::typed_workflows::Context<Self>>,
                     pending: __Pending,
-                ) -> ::workflows::__private::StepFuture<'__a, Self> {
+                ) -> ::typed_workflows::__private::StepFuture<'__a, Self> {
                     #invoke_spawned
                 }
 
                 fn invoke<'__a>(
                     &'__a self,
-                    ctx: &'__a ::workflows::Context<Self>,
+                    ctx: &'__a ::typed_workflows::Context<Self>,
                     pending: __Pending,
-                ) -> ::workflows::__private::StepFuture<'__a, Self> {
+                ) -> ::typed_workflows::__private::StepFuture<'__a, Self> {
                     match pending {
                         #( #cfgs #invocations )*
                     }
@@ -140,13 +140,13 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
 
                 fn gather(
                     step: usize,
-                    items: ::std::vec::Vec<::workflows::AnyEvent>,
+                    items: ::std::vec::Vec<::typed_workflows::AnyEvent>,
                 ) -> __Pending {
                     #(
                         #cfgs
                         if step == #indices {
                             return __Pending::#variants(
-                                <#events as ::workflows::__private::StepParam>::gather(items),
+                                <#events as ::typed_workflows::__private::StepParam>::gather(items),
                             );
                         }
                     )*
@@ -154,10 +154,10 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 }
 
                 #[inline]
-                fn route<__S: ::workflows::__private::Sink<Self>>(produced: __Produced, sink: &mut __S) {
+                fn route<__S: ::typed_workflows::__private::Sink<Self>>(produced: __Produced, sink: &mut __S) {
                     match produced {
                         #( #cfgs __Produced::#variants(output) => {
-                            ::workflows::__private::Emit::emit::<Self, __S>(output, sink)
+                            ::typed_workflows::__private::Emit::emit::<Self, __S>(output, sink)
                         } )*
                     }
                 }
@@ -198,7 +198,7 @@ fn caught_steps(steps: &[Step]) -> Vec<bool> {
 fn output_type(step: &Step) -> TokenStream {
     let returns = &step.returns;
     quote_spanned! {step.returns_span()=>
-        <#returns as ::workflows::StepReturn>::Output
+        <#returns as ::typed_workflows::StepReturn>::Output
     }
 }
 
@@ -222,15 +222,15 @@ fn step_info(step: &Step) -> TokenStream {
     let retry = constant_option(step.options.retry.as_ref());
     let timeout = constant_option(step.options.timeout.as_ref());
     quote! {
-        ::workflows::StepInfo {
+        ::typed_workflows::StepInfo {
             name: #name,
             accepts: #accepts,
-            returns: <#output as ::workflows::__private::Emit>::MEMBERS,
-            fans_out: <#output as ::workflows::__private::Emit>::FANS_OUT,
-            gathers: <#param as ::workflows::__private::StepParam>::GATHERS,
-            sends: &[ #( <#sends as ::workflows::Event>::INFO ),* ],
-            writes: &[ #( <#writes as ::workflows::Event>::INFO ),* ],
-            waits_for: &[ #( <#waits_for as ::workflows::Event>::INFO ),* ],
+            returns: <#output as ::typed_workflows::__private::Emit>::MEMBERS,
+            fans_out: <#output as ::typed_workflows::__private::Emit>::FANS_OUT,
+            gathers: <#param as ::typed_workflows::__private::StepParam>::GATHERS,
+            sends: &[ #( <#sends as ::typed_workflows::Event>::INFO ),* ],
+            writes: &[ #( <#writes as ::typed_workflows::Event>::INFO ),* ],
+            waits_for: &[ #( <#waits_for as ::typed_workflows::Event>::INFO ),* ],
             num_workers: #num_workers,
             spawn: #spawn,
             retry: #retry,
@@ -287,13 +287,13 @@ fn fold_stop(steps: &[Step], span: Span) -> Folded {
     for (position, step) in steps.iter().enumerate() {
         let output = output_type(step);
         let returned = quote_spanned! {step.returns_span()=>
-            <#output as ::workflows::__private::Emit>::AsStop
+            <#output as ::typed_workflows::__private::Emit>::AsStop
         };
         let alias = format_ident!("__StopRole{position}");
         roles.push(conditional_role(step, alias, returned, &mut aliases));
         for (nth, sent) in step.options.sends.types.iter().enumerate() {
             let role = quote_spanned! {syn::spanned::Spanned::span(sent)=>
-                <#sent as ::workflows::Event>::AsStop
+                <#sent as ::typed_workflows::Event>::AsStop
             };
             let alias = format_ident!("__StopRole{position}_{nth}");
             roles.push(conditional_role(step, alias, role, &mut aliases));
@@ -332,13 +332,14 @@ impl Folded {
         name: Ident,
     ) -> Self {
         let lenient = fold(roles.clone(), &|left, right| {
-            quote_spanned! {span=> <#left as ::workflows::__private::Pick<#right>>::Out }
+            quote_spanned! {span=> <#left as ::typed_workflows::__private::Pick<#right>>::Out }
         });
-        let strict = roles
-            .iter()
-            .fold(quote!(::workflows::__private::Absent), |acc, role| {
-                quote_spanned! {span=> <#acc as ::workflows::__private::#join<#role>>::Out }
-            });
+        let strict = roles.iter().fold(
+            quote!(::typed_workflows::__private::Absent),
+            |acc, role| {
+                quote_spanned! {span=> <#acc as ::typed_workflows::__private::#join<#role>>::Out }
+            },
+        );
         // A field's type is checked once; the error is shown on the
         // workflow's type.
         let check = quote_spanned! {span=>
@@ -368,7 +369,7 @@ fn conditional_role(
         #[cfg(#condition)]
         type #alias = #role;
         #[cfg(not(#condition))]
-        type #alias = ::workflows::__private::Absent;
+        type #alias = ::typed_workflows::__private::Absent;
     });
     quote!(#alias)
 }
@@ -381,7 +382,7 @@ fn fold(
     join: &dyn Fn(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
     match roles.len() {
-        0 => quote!(::workflows::__private::Absent),
+        0 => quote!(::typed_workflows::__private::Absent),
         1 => roles.remove(0),
         len => {
             let right = roles.split_off(len / 2);
@@ -410,12 +411,12 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     let call = |attempt: TokenStream| {
         if waits {
             quote! {
-                let ctx = ::workflows::StepContext::<'_, Self, #index>::of_invocation(ctx, #attempt, answers);
+                let ctx = ::typed_workflows::StepContext::<'_, Self, #index>::of_invocation(ctx, #attempt, answers);
                 Self::#method(self, &ctx, event).await
             }
         } else if step.takes_context {
             quote! {
-                let ctx = ::workflows::StepContext::<'_, Self, #index>::of(ctx, #attempt);
+                let ctx = ::typed_workflows::StepContext::<'_, Self, #index>::of(ctx, #attempt);
                 Self::#method(self, &ctx, event).await
             }
         } else {
@@ -424,9 +425,9 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     };
     // Spanned on the error type: one that does not convert into
     // `anyhow::Error` is told there, and only there.
-    let split = quote_spanned! {step.error_span()=> ::workflows::__private::split(returned) };
+    let split = quote_spanned! {step.error_span()=> ::typed_workflows::__private::split(returned) };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
-        let call = call(quote!(::workflows::__private::Attempt::FIRST));
+        let call = call(quote!(::typed_workflows::__private::Attempt::FIRST));
         quote! {{
             let returned = { #call };
             #split
@@ -439,22 +440,22 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
             quote!(_)
         };
         quote! {{
-            let attempt = |event, #attempt: ::workflows::__private::Attempt| async move {
+            let attempt = |event, #attempt: ::typed_workflows::__private::Attempt| async move {
                 let returned = { #call };
                 #split
             };
-            ::workflows::__private::attempts(ctx, #index, event, attempt).await
+            ::typed_workflows::__private::attempts(ctx, #index, event, attempt).await
         }}
     };
     let answers = if waits {
         let keeps = options.retry.is_some();
-        quote! { let answers = &::workflows::__private::Answers::new(#keeps); }
+        quote! { let answers = &::typed_workflows::__private::Answers::new(#keeps); }
     } else {
         TokenStream::new()
     };
     let outcome = if caught {
         quote! {
-            ::workflows::__private::caught(event, |event| async move #outcome).await
+            ::typed_workflows::__private::caught(event, |event| async move #outcome).await
         }
     } else {
         outcome
@@ -496,9 +497,9 @@ fn taken_impls(step: &Step, self_ty: &Type) -> TokenStream {
             quote! {
                 #cfg
                 #[diagnostic::do_not_recommend]
-                impl ::workflows::__private::TakenBy<
+                impl ::typed_workflows::__private::TakenBy<
                     #self_ty,
-                    { ::workflows::__private::taken_repeat(&__STEPS, #index, #slot) },
+                    { ::typed_workflows::__private::taken_repeat(&__STEPS, #index, #slot) },
                 > for #event {}
             }
         });
@@ -516,13 +517,13 @@ fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStre
         let repeat = repeat_of(
             types,
             nth,
-            |ty| quote!(&[<#ty as ::workflows::Event>::INFO]),
+            |ty| quote!(&[<#ty as ::typed_workflows::Event>::INFO]),
         );
         // Spanned on the event in the attribute, which the compiler shows
         // when another event is written or sent undeclared.
         quote_spanned! {syn::spanned::Spanned::span(event)=>
             #cfg
-            impl ::workflows::__private::#marker<#self_ty, #index, #repeat> for #event {}
+            impl ::typed_workflows::__private::#marker<#self_ty, #index, #repeat> for #event {}
         }
     });
     quote! { #( #impls )* }

@@ -16,12 +16,12 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
     let none = TokenStream::new();
     let mut checks = vec![
         quote! {
-            const __ACCEPTS: usize = ::workflows::__private::check::accept_count(&__STEPS);
-            const __OUTPUTS: usize = ::workflows::__private::check::output_count(&__STEPS);
-            const __CATCHES: usize = ::workflows::__private::check::catch_count(&__STEPS);
+            const __ACCEPTS: usize = ::typed_workflows::__private::check::accept_count(&__STEPS);
+            const __OUTPUTS: usize = ::typed_workflows::__private::check::output_count(&__STEPS);
+            const __CATCHES: usize = ::typed_workflows::__private::check::catch_count(&__STEPS);
             // A reference, so that each check copies a pointer, not the graph.
-            const __GRAPH: &::workflows::__private::check::Graph<#count, __ACCEPTS, __OUTPUTS, __CATCHES> =
-                &::workflows::__private::check::Graph::of(&__STEPS);
+            const __GRAPH: &::typed_workflows::__private::check::Graph<#count, __ACCEPTS, __OUTPUTS, __CATCHES> =
+                &::typed_workflows::__private::check::Graph::of(&__STEPS);
         },
         check(&none, workflow_span, quote!(no_start(#name, __GRAPH))),
         check(
@@ -79,7 +79,7 @@ fn check(cfg: &TokenStream, span: Span, call: TokenStream) -> TokenStream {
     quote_spanned! {span=>
         #cfg
         const _: () = {
-            let verdict = ::workflows::__private::check::#call;
+            let verdict = ::typed_workflows::__private::check::#call;
             if verdict.failed() {
                 ::core::panic!("{}", verdict.message());
             }

@@ -213,7 +213,7 @@ impl Step {
                 Type::Reference(reference) if is_context => {
                     let span = reference.elem.span();
                     *reference.elem = syn::parse_quote_spanned! {span=>
-                        ::workflows::StepContext<'_, Self, #index>
+                        ::typed_workflows::StepContext<'_, Self, #index>
                     };
                 }
                 _ => fail(
@@ -299,7 +299,7 @@ impl Step {
         let event = &self.event;
         let item = Ident::new(item, self.event_span());
         quote::quote_spanned! {self.event_span()=>
-            <#event as ::workflows::__private::StepParam>::#item
+            <#event as ::typed_workflows::__private::StepParam>::#item
         }
     }
 

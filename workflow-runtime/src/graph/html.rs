@@ -162,7 +162,7 @@ fn legend_items(swatches: impl Iterator<Item = (String, &'static str)>) -> Strin
 /// connect, laid out top to bottom. Open the file in a browser.
 ///
 /// ```
-/// use workflows::prelude::*;
+/// use typed_workflows::prelude::*;
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Greeting { text: String }
@@ -183,7 +183,7 @@ fn legend_items(swatches: impl Iterator<Item = (String, &'static str)>) -> Strin
 /// }
 ///
 /// let path = std::env::temp_dir().join("hello_workflow.html");
-/// workflows::graph::draw_all_possible_flows::<Hello>(&path)?;
+/// typed_workflows::graph::draw_all_possible_flows::<Hello>(&path)?;
 /// let page = std::fs::read_to_string(&path)?;
 /// assert!(page.contains("<h1>Hello</h1>"));
 /// assert!(page.contains(r#"data-node="s1""#));
@@ -202,10 +202,10 @@ pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::
 ///
 /// ```
 /// use std::time::Duration;
-/// use workflows::AnyEvent;
-/// use workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
-/// use workflows::observe::{StepFailed, StepStarted};
-/// use workflows::prelude::*;
+/// use typed_workflows::AnyEvent;
+/// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
+/// use typed_workflows::observe::{StepFailed, StepStarted};
+/// use typed_workflows::prelude::*;
 ///
 /// struct Fetch;
 ///

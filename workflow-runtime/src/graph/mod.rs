@@ -29,8 +29,8 @@ use crate::workflow::Workflow;
 /// it sends, what it writes to the stream and what it waits for), so the output is the same from build to build.
 ///
 /// ```
-/// use workflows::graph::{Edge, EdgeKind, Graph};
-/// use workflows::prelude::*;
+/// use typed_workflows::graph::{Edge, EdgeKind, Graph};
+/// use typed_workflows::prelude::*;
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Greeting { text: String }

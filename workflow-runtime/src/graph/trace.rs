@@ -29,8 +29,8 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// plain serde data, to be stored and drawn later.
 ///
 /// ```
-/// use workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
-/// use workflows::prelude::*;
+/// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
+/// use typed_workflows::prelude::*;
 ///
 /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 /// struct Greeting { text: String }
@@ -82,9 +82,9 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 ///
 /// ```
 /// use std::time::Duration;
-/// use workflows::AnyEvent;
-/// use workflows::graph::RunTrace;
-/// use workflows::observe::{StepFinished, StepStarted};
+/// use typed_workflows::AnyEvent;
+/// use typed_workflows::graph::RunTrace;
+/// use typed_workflows::observe::{StepFinished, StepStarted};
 ///
 /// let events = [
 ///     AnyEvent::new(StepStarted { step: "greet".into(), event: "StartEvent".into() }),

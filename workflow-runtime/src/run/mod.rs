@@ -48,7 +48,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 ///
 /// ```
 /// use std::time::Duration;
-/// use workflows::prelude::*;
+/// use typed_workflows::prelude::*;
 ///
 /// struct Noop;
 ///
@@ -145,8 +145,8 @@ impl<W: Workflow> Runner<W> {
     /// wrote.
     ///
     /// ```
-    /// use workflows::observe::{StepFinished, StepStarted};
-    /// use workflows::prelude::*;
+    /// use typed_workflows::observe::{StepFinished, StepStarted};
+    /// use typed_workflows::prelude::*;
     ///
     /// struct Noop;
     ///
@@ -196,7 +196,7 @@ impl<W: Workflow> Runner<W> {
     /// If `limit` is 0, which would admit no run.
     ///
     /// ```
-    /// use workflows::prelude::*;
+    /// use typed_workflows::prelude::*;
     ///
     /// struct Noop;
     ///
@@ -244,8 +244,8 @@ impl<W: Workflow> Runner<W> {
     /// If `capacity` is 0, which would hold no event.
     ///
     /// ```
-    /// use workflows::prelude::*;
-    /// use workflows::WhenFull;
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::WhenFull;
     ///
     /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
     /// struct Tick { n: u32 }
@@ -300,8 +300,8 @@ impl<W: Workflow> Runner<W> {
     /// with the run's other events.
     ///
     /// ```
-    /// use workflows::prelude::*;
-    /// use workflows::{HumanResponseEvent, SendError};
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::{HumanResponseEvent, SendError};
     ///
     /// struct Later;
     ///

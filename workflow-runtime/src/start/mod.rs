@@ -13,7 +13,7 @@ use crate::workflow::{Sink, Workflow};
 /// carries keyword arguments.
 ///
 /// ```
-/// use workflows::StartEvent;
+/// use typed_workflows::StartEvent;
 ///
 /// let start = StartEvent::new().with("topic", "whales").with("limit", 3);
 /// assert_eq!(start.get::<String>("topic").unwrap(), "whales");
@@ -68,7 +68,7 @@ impl StartEvent {
     /// [`StartValueError::TooDeep`].
     ///
     /// ```
-    /// use workflows::{StartEvent, StartValueError};
+    /// use typed_workflows::{StartEvent, StartValueError};
     ///
     /// let mut deep = serde_json::json!("bottom");
     /// for _ in 0..StartEvent::MAX_DEPTH + 1 {
@@ -125,7 +125,7 @@ impl StartEvent {
 
 impl Event for StartEvent {
     const NAME: &'static str = "StartEvent";
-    const KEY: &'static str = "workflows::StartEvent";
+    const KEY: &'static str = "typed_workflows::StartEvent";
     const KIND: EventKind = EventKind::Start;
     type AsStart = Self;
     type AsStop = crate::roles::Absent;
