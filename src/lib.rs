@@ -10,7 +10,7 @@
 //! ```
 //! use typed_workflows::prelude::*;
 //!
-//! #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+//! #[event]
 //! struct Greeting {
 //!     text: String,
 //! }
@@ -33,7 +33,7 @@
 //! }
 //!
 //! #[tokio::main]
-//! async fn main() -> anyhow::Result<()> {
+//! async fn main() -> Result<()> {
 //!     let result = Hello.runner().run(StartEvent::new().with("name", "Ishmael")).await?;
 //!     assert_eq!(result, "Hello, Ishmael!");
 //!     Ok(())
@@ -45,18 +45,33 @@
 
 #![warn(missing_docs)]
 
-pub use workflow_macros::{Event, OneOf, step, workflow, workflow_impl};
+pub use workflow_macros::{Event, OneOf, data, event, step, workflow, workflow_impl};
 pub use workflow_runtime::*;
 
 #[doc(hidden)]
 pub use workflow_runtime::__private;
+
+/// serde, for `#[serde(crate = "typed_workflows::serde")]`: `#[event]` and
+/// `#[data]` derive serde's traits with no serde dependency in your crate,
+/// and a type that derives them itself without one names this path. Hidden
+/// from the docs, as rustc would otherwise print `std::option::Option` for
+/// `Option` in the messages of every program that uses this crate; serde's
+/// traits are in the [prelude](crate::prelude).
+#[doc(hidden)]
+pub mod serde {
+    pub use ::serde::*;
+}
+
+/// [`tokio_stream`], re-exported: a handler's events are a tokio stream, read
+/// with its [`StreamExt`](tokio_stream::StreamExt) (in the prelude).
+pub use tokio_stream;
 
 /// Everything a workflow definition and its caller usually need, in one
 /// `use typed_workflows::prelude::*`.
 pub mod prelude {
     pub use crate::{
         AnyEvent, Context, Event, OneOf, Runner, StartEvent, StepContext, StopEvent, Workflow,
-        WorkflowError, WorkflowHandler, step, workflow, workflow_impl,
+        WorkflowError, WorkflowHandler, data, event, step, workflow, workflow_impl,
     };
     pub use anyhow::Result;
     pub use serde::{Deserialize, Serialize};

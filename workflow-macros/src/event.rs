@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
-use crate::errors::{Errors, unknown_option};
+use crate::errors::{Errors, closest, unknown_option};
 
 /// The role `#[event(...)]` gives an event.
 #[derive(Clone, Copy, PartialEq)]
@@ -113,6 +113,14 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     }
 }
 
+/// The roles by the name `#[event(...)]` gives them.
+const ROLES: [(&str, Role); 4] = [
+    ("start", Role::Start),
+    ("stop", Role::Stop),
+    ("outbound", Role::Outbound),
+    ("input", Role::Input),
+];
+
 fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
     let mut role = Role::Regular;
     for attr in input
@@ -121,21 +129,30 @@ fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
         .filter(|attr| attr.path().is_ident("event"))
     {
         let parsed = attr.parse_nested_meta(|meta| {
-            let found = if meta.path.is_ident("start") {
-                Role::Start
-            } else if meta.path.is_ident("stop") {
-                Role::Stop
-            } else if meta.path.is_ident("outbound") {
-                Role::Outbound
-            } else if meta.path.is_ident("input") {
-                Role::Input
-            } else {
-                return Err(unknown_option(
-                    &meta,
-                    "event",
-                    &["start", "stop", "outbound", "input"],
-                    "the options are `start`, `stop`, `outbound` and `input`",
-                ));
+            let written = meta.path.get_ident().map(ToString::to_string);
+            let known = ROLES
+                .iter()
+                .find(|(name, _)| written.as_deref() == Some(*name));
+            // A typo is reported, and read as the role it is closest to, so
+            // that the uses of the event raise no second error.
+            let (found, typo) = match known {
+                Some(&(_, found)) => (found, None),
+                None => {
+                    let names = ROLES.map(|(name, _)| name);
+                    let error = unknown_option(
+                        &meta,
+                        "event",
+                        &names,
+                        "the options are `start`, `stop`, `outbound` and `input`",
+                    );
+                    let closest = written
+                        .as_deref()
+                        .and_then(|written| closest(written, &names));
+                    match ROLES.iter().find(|(name, _)| Some(*name) == closest) {
+                        Some(&(_, found)) => (found, Some(error)),
+                        None => return Err(error),
+                    }
+                }
             };
             if role != Role::Regular {
                 return Err(meta.error(
@@ -143,7 +160,7 @@ fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
                 ));
             }
             role = found;
-            Ok(())
+            typo.map_or(Ok(()), Err)
         });
         if let Err(error) = parsed {
             errors.push(error);

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+mod derives;
 mod errors;
 mod event;
 mod one_of;
@@ -50,6 +51,24 @@ pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     .to_compile_error();
     output.extend(input);
     output.into()
+}
+
+/// Makes a struct or enum an event: adds the derives an event needs
+/// (`Debug`, `Clone`, `Serialize`, `Deserialize`, `Event`), with serde named
+/// through `typed_workflows`, so the user's crate need not depend on serde.
+/// Its arguments are the event's role, as `#[event(...)]` gives it to the
+/// `Event` derive: `#[event(start)]`.
+#[proc_macro_attribute]
+pub fn event(args: TokenStream, input: TokenStream) -> TokenStream {
+    derives::event(args.into(), input.into()).into()
+}
+
+/// Makes a struct or enum serde data, for a workflow's state or a type
+/// inside an event: adds `Serialize` and `Deserialize`, with serde named
+/// through `typed_workflows`.
+#[proc_macro_attribute]
+pub fn data(args: TokenStream, input: TokenStream) -> TokenStream {
+    derives::data(args.into(), input.into()).into()
 }
 
 /// Implements `typed_workflows::Event` for a struct or enum; see that trait.

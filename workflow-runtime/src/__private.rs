@@ -17,4 +17,13 @@ pub use crate::taken::{TakenBy, taken_repeat};
 pub use crate::workflow::{Sink, StepFuture, StepInfo};
 pub use anyhow;
 
+/// serde's items, for `#[serde(crate = "...")]` in what `#[event]` and
+/// `#[data]` derive. A glob of the items rather than the crate itself:
+/// re-exporting the crate makes rustc print `std::string::String` for
+/// `String` in every message of a user's program. Hidden with this module,
+/// or `Option` would be printed `std::option::Option`.
+pub mod serde {
+    pub use ::serde::*;
+}
+
 pub use crate::emit::{OfResult, Plain, ReturnAs, Returned, Split, StepError, split};

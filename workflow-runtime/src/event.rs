@@ -40,7 +40,7 @@ use serde::de::DeserializeOwned;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event",
     label = "not an event",
-    note = "add `#[derive(Debug, Clone, Serialize, Deserialize, Event)]` to the definition of `{Self}`"
+    note = "add `#[event]` (from `typed_workflows::prelude`) to the definition of `{Self}`"
 )]
 pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'static {
     /// The event's name, as shown in logs, errors and graphs.

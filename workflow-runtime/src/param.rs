@@ -14,7 +14,7 @@ use crate::event::{AnyEvent, Event, EventInfo};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event",
     label = "not an event",
-    note = "add `#[derive(Debug, Clone, Serialize, Deserialize, Event)]` to the definition of `{Self}`"
+    note = "add `#[event]` (from `typed_workflows::prelude`) to the definition of `{Self}`"
 )]
 pub trait StepParam: Send + 'static {
     /// The event types the step is invoked for.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the state of a workflow",
     label = "a workflow's state must be `Default + Serialize + DeserializeOwned + Send + 'static`",
-    note = "derive them: `#[derive(Default, Serialize, Deserialize)] struct {Self} {{ ... }}`"
+    note = "derive them: `#[data] #[derive(Default)] struct {Self} {{ ... }}`"
 )]
 pub trait WorkflowState: Default + Serialize + DeserializeOwned + Send + 'static {}
 

@@ -1,0 +1,142 @@
+//! `#[event]` and `#[data]`: the derives an event or a piece of serde data
+//! needs, added to the item with serde named through the facade, so that a
+//! user's crate depends on `typed-workflows` and tokio alone.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+use syn::punctuated::Punctuated;
+use syn::{Attribute, DeriveInput, Meta, Path, Token};
+
+/// A trait a derive implements, as `#[derive(...)]` names it in the user's
+/// code (its last path segment) and as the generated code names it.
+struct Derived {
+    name: &'static str,
+    path: TokenStream,
+}
+
+/// Whether the traits derived include serde's, which then need the path of
+/// the serde crate that the facade re-exports.
+const SERDE: [&str; 2] = ["Serialize", "Deserialize"];
+
+/// `#[event]` and `#[event(role)]`: `Debug`, `Clone`, `Serialize`,
+/// `Deserialize` and `Event`, the role passed on to the `Event` derive.
+pub(crate) fn event(args: TokenStream, item: TokenStream) -> TokenStream {
+    let role = (!args.is_empty()).then(|| quote!(#[event(#args)]));
+    add_derives(
+        "event",
+        item,
+        &[
+            Derived {
+                name: "Debug",
+                path: quote!(::core::fmt::Debug),
+            },
+            Derived {
+                name: "Clone",
+                path: quote!(::core::clone::Clone),
+            },
+            serialize(),
+            deserialize(),
+            Derived {
+                name: "Event",
+                path: quote!(::typed_workflows::Event),
+            },
+        ],
+        role,
+    )
+}
+
+/// `#[data]`: `Serialize` and `Deserialize`.
+pub(crate) fn data(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(first) = args.into_iter().next() {
+        return syn::Error::new_spanned(
+            first,
+            "`#[data]` takes no arguments: write `#[data]`, and put serde's own options in `#[serde(...)]`",
+        )
+        .to_compile_error();
+    }
+    add_derives("data", item, &[serialize(), deserialize()], None)
+}
+
+fn serialize() -> Derived {
+    Derived {
+        name: "Serialize",
+        path: quote!(::typed_workflows::__private::serde::Serialize),
+    }
+}
+
+fn deserialize() -> Derived {
+    Derived {
+        name: "Deserialize",
+        path: quote!(::typed_workflows::__private::serde::Deserialize),
+    }
+}
+
+/// The item with a `#[derive(...)]` of each trait in `wanted` that its own
+/// derives do not already name, then `extra`, then its own attributes.
+fn add_derives(
+    attribute: &str,
+    item: TokenStream,
+    wanted: &[Derived],
+    extra: Option<TokenStream>,
+) -> TokenStream {
+    let mut input: DeriveInput = match syn::parse2(item.clone()) {
+        Ok(input) => input,
+        Err(_) => {
+            let mut output = syn::Error::new_spanned(
+                first_token(&item),
+                format!("`#[{attribute}]` goes on a struct or an enum"),
+            )
+            .to_compile_error();
+            output.extend(item);
+            return output;
+        }
+    };
+    let present = derived_names(&input.attrs);
+    let missing: Vec<&Derived> = wanted
+        .iter()
+        .filter(|derived| !present.iter().any(|name| name == derived.name))
+        .collect();
+    let paths = missing.iter().map(|derived| &derived.path);
+    let names_serde_crate = input.attrs.iter().any(names_serde_crate);
+    let adds_serde = missing.iter().any(|derived| SERDE.contains(&derived.name));
+    let serde_crate = (adds_serde && !names_serde_crate)
+        .then(|| quote!(#[serde(crate = "::typed_workflows::__private::serde")]));
+    let own = std::mem::take(&mut input.attrs);
+    quote! {
+        #[derive(#(#paths),*)]
+        #serde_crate
+        #extra
+        #(#own)*
+        #input
+    }
+}
+
+/// The last segment of every path in the item's `#[derive(...)]` lists.
+fn derived_names(attrs: &[Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("derive"))
+        .filter_map(|attr| {
+            attr.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flatten()
+        .filter_map(|path| path.segments.last().map(|last| last.ident.to_string()))
+        .collect()
+}
+
+/// Whether the attribute is a `#[serde(...)]` that names the serde crate.
+fn names_serde_crate(attr: &Attribute) -> bool {
+    match &attr.meta {
+        Meta::List(list) if list.path.is_ident("serde") => list
+            .tokens
+            .clone()
+            .into_iter()
+            .any(|token| matches!(token, TokenTree::Ident(ident) if ident == "crate")),
+        _ => false,
+    }
+}
+
+fn first_token(item: &TokenStream) -> TokenStream {
+    item.clone().into_iter().take(1).collect()
+}
