@@ -124,3 +124,41 @@ fn an_event_keeps_the_derives_it_had_and_gains_the_others() {
         r#"{"text":"hi"}"#
     );
 }
+
+#[event]
+enum Verdict {
+    Approved,
+    Rejected { reason: String },
+}
+
+#[event]
+struct Score(u32, String);
+
+// Serde's derives written on the type, from the prelude, are kept, and name
+// serde through the facade as the added ones do.
+#[event]
+#[derive(Serialize, Deserialize, PartialEq)]
+struct SerdeWritten {
+    n: u32,
+}
+
+#[test]
+fn enums_tuple_structs_and_written_serde_derives_round_trip() {
+    let verdicts = vec![
+        Verdict::Approved,
+        Verdict::Rejected {
+            reason: "late".to_owned(),
+        },
+    ];
+    let json = serde_json::to_string(&verdicts).unwrap();
+    assert_eq!(json, r#"["Approved",{"Rejected":{"reason":"late"}}]"#);
+    let back: Vec<Verdict> = serde_json::from_str(&json).unwrap();
+    assert!(matches!(&back[1], Verdict::Rejected { reason } if reason == "late"));
+
+    let score: Score = serde_json::from_str(r#"[3,"ok"]"#).unwrap();
+    assert_eq!((score.0, score.1.as_str()), (3, "ok"));
+
+    let written = SerdeWritten { n: 4 };
+    assert_eq!(serde_json::to_string(&written).unwrap(), r#"{"n":4}"#);
+    assert_eq!(written.clone(), written);
+}

@@ -14,8 +14,8 @@ struct Derived {
     path: TokenStream,
 }
 
-/// Whether the traits derived include serde's, which then need the path of
-/// the serde crate that the facade re-exports.
+/// serde's traits, whose derives need the path of the serde crate that the
+/// facade re-exports.
 const SERDE: [&str; 2] = ["Serialize", "Deserialize"];
 
 /// `#[event]` and `#[event(role)]`: `Debug`, `Clone`, `Serialize`,
@@ -72,7 +72,8 @@ fn deserialize() -> Derived {
 }
 
 /// The item with a `#[derive(...)]` of each trait in `wanted` that its own
-/// derives do not already name, then `extra`, then its own attributes.
+/// derives do not already name, then its own attributes, then serde's
+/// `crate` option (after every derive that reads it) and `extra`.
 fn add_derives(
     attribute: &str,
     item: TokenStream,
@@ -98,15 +99,18 @@ fn add_derives(
         .collect();
     let paths = missing.iter().map(|derived| &derived.path);
     let names_serde_crate = input.attrs.iter().any(names_serde_crate);
-    let adds_serde = missing.iter().any(|derived| SERDE.contains(&derived.name));
-    let serde_crate = (adds_serde && !names_serde_crate)
+    // Serde's derives, whether added here or written on the type, name
+    // serde through the facade: the prelude's `Serialize` is serde's derive,
+    // and the user's crate may have no serde of its own.
+    let derives_serde = wanted.iter().any(|derived| SERDE.contains(&derived.name));
+    let serde_crate = (derives_serde && !names_serde_crate)
         .then(|| quote!(#[serde(crate = "::typed_workflows::__private::serde")]));
     let own = std::mem::take(&mut input.attrs);
     quote! {
         #[derive(#(#paths),*)]
+        #(#own)*
         #serde_crate
         #extra
-        #(#own)*
         #input
     }
 }
