@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,10 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// ([`StepTrace::accepted`]) or produced one ([`StepTrace::produced`]). Its
 /// size depends on the workflow, not on how long the run went on. It is
 /// plain serde data, to be stored and drawn later.
+///
+/// It also keeps the run's wall time, [`elapsed`](Self::elapsed), when it
+/// was recorded as the run went: the durations of a step's invocations add
+/// up to more than the run took when they ran at once.
 ///
 /// ```
 /// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
@@ -100,6 +104,8 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// let trace: RunTrace = events.iter().collect();
 /// assert_eq!(trace.step("greet").unwrap().duration, Duration::from_millis(5));
 /// assert_eq!(trace.ended, None);
+/// // Collected at once, it could not time the run.
+/// assert_eq!(trace.elapsed, None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunTrace {
@@ -108,6 +114,17 @@ pub struct RunTrace {
     /// How the run ended, once [`end`](Self::end) has been told; `None`
     /// before.
     pub ended: Option<RunEnd>,
+    /// When [`record`](Self::record) saw the run's first step start, by
+    /// the system's clock; `None` for a trace collected at once from stored
+    /// events ([`FromIterator`], [`Extend`]), which cannot tell when they
+    /// happened.
+    #[serde(default)]
+    pub started_at: Option<SystemTime>,
+    /// The run's wall time: from [`started_at`](Self::started_at) to
+    /// [`end`](Self::end). `None` before the end, without a start time, or
+    /// if the system's clock went back meanwhile.
+    #[serde(default)]
+    pub elapsed: Option<Duration>,
 }
 
 /// What the invocations of one step did in a run.
@@ -194,7 +211,18 @@ impl RunTrace {
     /// [`StepFinished`], [`StepFailed`] or [`RunIdle`]), and says whether it
     /// was. Every other event, the stop event included, is left to the
     /// caller: [`end`](Self::end) learns how the run ended from its outcome.
+    /// The first step start it sees is when the run started
+    /// ([`started_at`](Self::started_at)), from which its wall time is told
+    /// ([`elapsed`](Self::elapsed)).
     pub fn record(&mut self, event: &AnyEvent) -> bool {
+        if self.started_at.is_none() && event.is::<StepStarted>() {
+            self.started_at = Some(SystemTime::now());
+        }
+        self.add(event)
+    }
+
+    /// Records `event` as [`record`](Self::record) does, but for the time.
+    fn add(&mut self, event: &AnyEvent) -> bool {
         if let Some(started) = event.downcast_ref::<StepStarted>() {
             self.started(started);
         } else if let Some(finished) = event.downcast_ref::<StepFinished>() {
@@ -207,9 +235,13 @@ impl RunTrace {
         true
     }
 
-    /// Records how the run ended, from what awaiting its handler yielded.
+    /// Records how the run ended, from what awaiting its handler yielded,
+    /// and, if [`record`](Self::record) saw it start, how long it took.
     pub fn end<T>(&mut self, outcome: &Result<T, WorkflowError>) {
         self.ended = Some(RunEnd::of(outcome));
+        if let Some(started) = self.started_at {
+            self.elapsed = started.elapsed().ok();
+        }
     }
 
     /// The trace of the step named `name`, if it started.
@@ -219,7 +251,9 @@ impl RunTrace {
 
     /// How many times the run took each of `graph`'s edges, in the order of
     /// [`Graph::edges`]: for an accepts edge, how many invocations of its
-    /// step started with its event; for a returns or sends edge, how many
+    /// step started with its event; for a gathers edge, once its step
+    /// started, how many events of its type the run's steps produced, all
+    /// of which went to it; for a returns, fan-out or sends edge, how many
     /// events of its type its step produced; for a writes edge, how many it
     /// wrote; for a waits edge, how many it received; for a fails edge, how
     /// many times its step failed. A step that both returns and
@@ -236,17 +270,23 @@ impl RunTrace {
                 let Some(step) = self.step(graph.steps[edge.step].name) else {
                     return 0;
                 };
+                let name = graph.events[edge.event].name;
                 let counts = match edge.kind {
                     EdgeKind::Fails => return step.failed,
+                    EdgeKind::Gathers if step.started == 0 => return 0,
+                    EdgeKind::Gathers => {
+                        return self
+                            .steps
+                            .iter()
+                            .filter_map(|step| step.produced.get(name))
+                            .sum();
+                    }
                     EdgeKind::Accepts => &step.accepted,
-                    EdgeKind::Returns | EdgeKind::Sends => &step.produced,
+                    EdgeKind::Returns | EdgeKind::FansOut | EdgeKind::Sends => &step.produced,
                     EdgeKind::Writes => &step.written,
                     EdgeKind::Waits => &step.received,
                 };
-                counts
-                    .get(graph.events[edge.event].name)
-                    .copied()
-                    .unwrap_or(0)
+                counts.get(name).copied().unwrap_or(0)
             })
             .collect()
     }
@@ -313,18 +353,21 @@ impl StepTrace {
     }
 }
 
+/// Records each event as [`RunTrace::record`] does, but for the time: events
+/// extended with at once tell nothing of when they happened.
 impl<'a> Extend<&'a AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = &'a AnyEvent>>(&mut self, events: I) {
         for event in events {
-            self.record(event);
+            self.add(event);
         }
     }
 }
 
+/// As for `&AnyEvent`.
 impl Extend<AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = AnyEvent>>(&mut self, events: I) {
         for event in events {
-            self.record(&event);
+            self.add(&event);
         }
     }
 }
@@ -450,7 +493,7 @@ fn and_list(names: &[String]) -> String {
 /// A duration for a person, to three significant digits in the largest unit
 /// that keeps it at 1 or more: `250 ms`, `12.4 ms`, `1.5 s`, `850 µs`; from
 /// a minute on, in minutes and seconds: `2 min 5 s`.
-pub(super) struct HumanDuration(pub(super) Duration);
+pub(crate) struct HumanDuration(pub(crate) Duration);
 
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -106,9 +106,10 @@ impl Graph {
     fn nodes(&self, overlay: Option<&Overlay>) -> Vec<Node> {
         let steps = self.steps.iter().enumerate().map(|(index, step)| {
             let run = overlay.map(|overlay| overlay.steps[index].clone());
-            (
+            Node::new(
                 format!("s{index}"),
                 Self::step_label(step),
+                self.tooltip(true, index),
                 NodeKind::Step,
                 run,
             )
@@ -116,12 +117,16 @@ impl Graph {
         let events = self.events.iter().enumerate().map(|(index, event)| {
             let run = overlay.map(|overlay| overlay.events[index].clone());
             let kind = NodeKind::Event(event.role);
-            (format!("e{index}"), event.name.to_owned(), kind, run)
+            let tooltip = self.tooltip(false, index);
+            Node::new(
+                format!("e{index}"),
+                event.name.to_owned(),
+                tooltip,
+                kind,
+                run,
+            )
         });
-        steps
-            .chain(events)
-            .map(|(id, label, kind, run)| Node::new(id, label, kind, run))
-            .collect()
+        steps.chain(events).collect()
     }
 }
 
@@ -135,19 +140,45 @@ pub(super) mod tests {
     };
 
     /// A workflow with every role of event, a loop, a step that returns
-    /// and sends the same event, one that writes to the stream, and a name
+    /// and sends the same event, one that writes to the stream, one with a
+    /// retry policy and a timeout whose failures another catches, and a name
     /// to escape.
     pub(in crate::graph) fn sample() -> Graph {
         use EdgeKind::{Accepts, Returns, Sends, Writes};
-        let step = |name, num_workers| StepNode { name, num_workers };
-        let event = |name, role| EventNode { name, role };
+        let step = |name, num_workers| StepNode {
+            name,
+            num_workers,
+            spawn: false,
+            retry: None,
+            timeout: None,
+            caught_by: None,
+            max_recoveries: None,
+        };
+        let event = |name, role| EventNode {
+            name,
+            role,
+            fields: &[],
+        };
         let edge = |step, event, kind| Edge { step, event, kind };
+        let work = StepNode {
+            retry: Some("3 attempts, 250 ms apart".into()),
+            timeout: Some(Duration::from_secs(30)),
+            caught_by: Some(2),
+            ..step("work", 8)
+        };
+        let check = StepNode {
+            max_recoveries: Some(2),
+            ..step("check", 2)
+        };
         Graph {
             workflow: r#"Fan<Out> & "Co""#,
-            steps: vec![step("split", 1), step("work", 8), step("check", 2)],
+            steps: vec![step("split", 1), work, check],
             events: vec![
                 event("StartEvent", EventRole::Start),
-                event("Job", EventRole::Routed),
+                EventNode {
+                    fields: &[("id", "u64"), ("text", "String")],
+                    ..event("Job", EventRole::Routed)
+                },
                 event("Progress", EventRole::Stream),
                 event("Done", EventRole::Routed),
                 event("StopEvent", EventRole::Stop),
@@ -193,12 +224,19 @@ pub(super) mod tests {
             .map(|index| format!("s{index}"))
             .chain((0..graph.events.len()).map(|index| format!("e{index}")));
         for (id, label) in ids.zip(steps.chain(events)) {
-            let node = format!(r#"data-node="{id}"><title>{label}</title>"#);
+            let node = format!(r#"data-node="{id}"><title>{label}"#);
             assert!(svg.contains(&node), "{node} is missing");
             assert!(svg.contains(&format!(">{label}</text>")));
         }
         assert_eq!(elements(&svg, "<g class=\"node ").count(), 9);
-        assert!(svg.contains(r#"data-node="s1"><title>work (8 workers)</title><rect"#));
+        let work = concat!(
+            r#"data-node="s1"><title>work (8 workers)&#10;workers: 8 at once&#10;"#,
+            "retry: 3 attempts, 250 ms apart&#10;timeout: 30 s per attempt&#10;",
+            "failures: caught by check</title><rect",
+        );
+        assert!(svg.contains(work), "{svg}");
+        let job = r#"data-node="e1"><title>Job&#10;fields: id: u64, text: String</title>"#;
+        assert!(svg.contains(job));
         assert!(svg.contains(r#"class="node stream" data-node="e2""#));
     }
 
@@ -291,6 +329,7 @@ pub(super) mod tests {
                 event: "Done".into(),
                 error: error.into(),
             }),
+            ..RunTrace::new()
         }
     }
 
@@ -317,7 +356,7 @@ pub(super) mod tests {
             ]
         );
         assert!(nodes[0].contains(">ran 1× · 12.4 ms</text>"));
-        assert!(nodes[1].contains(">ran 2× · 12.4 ms</text>"));
+        assert!(nodes[1].contains(">ran 2× · 12.4 ms in all</text>"));
         assert!(nodes[2].contains(r#"<text class="error" "#));
         assert!(nodes[2].contains(">✗ &lt;bad&gt; &amp; &quot;worse&quot; second line</text>"));
         assert!(
