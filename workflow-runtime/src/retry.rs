@@ -226,7 +226,7 @@ impl fmt::Debug for RetryPolicy {
 }
 
 /// The policy for a person, as the drawing of a graph shows it: `3 attempts,
-/// 1 s apart`, `6 attempts, 100 ms apart, then ×2 each time up to 5 s,
+/// 1 s apart`, `6 attempts, waiting 100 ms then ×2 each time, up to 5 s,
 /// ±10 %, none starting after 30 s, only after errors it picks`.
 impl fmt::Display for RetryPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -239,7 +239,7 @@ impl fmt::Display for RetryPolicy {
                 max,
             } => write!(
                 f,
-                ", {} apart, then ×{factor} each time up to {}",
+                ", waiting {} then ×{factor} each time, up to {}",
                 HumanDuration(initial),
                 HumanDuration(max)
             )?,
@@ -288,7 +288,7 @@ mod tests {
             .retry_if(|_| true);
         assert_eq!(
             flaky.to_string(),
-            "6 attempts, 100 ms apart, then ×2 each time up to 5 s, ±10 %, \
+            "6 attempts, waiting 100 ms then ×2 each time, up to 5 s, ±10 %, \
              none starting after 30 s, only after errors it picks"
         );
     }

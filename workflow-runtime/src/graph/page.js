@@ -106,7 +106,12 @@
     }
     if (!drag.moving) {
       drag.moving = true;
-      graph.setPointerCapture(event.pointerId);
+      try {
+        graph.setPointerCapture(event.pointerId);
+      } catch (notActive) {
+        // A pointer the browser does not track (a made-up one) is not
+        // captured; the drag goes on while it stays over the drawing.
+      }
       graph.classList.add("dragging");
     }
     drag.x = event.clientX;

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -114,18 +116,30 @@ pub struct RunTrace {
     /// How the run ended, once [`end`](Self::end) has been told; `None`
     /// before.
     pub ended: Option<RunEnd>,
-    /// When [`record`](Self::record) saw the run's first step start, by
-    /// the system's clock; `None` for a trace collected at once from stored
-    /// events ([`FromIterator`], [`Extend`]), which cannot tell when they
-    /// happened.
-    #[serde(default)]
-    pub started_at: Option<SystemTime>,
-    /// The run's wall time: from [`started_at`](Self::started_at) to
-    /// [`end`](Self::end). `None` before the end, without a start time, or
-    /// if the system's clock went back meanwhile.
+    /// The run's wall time: from the first step start that
+    /// [`record`](Self::record) saw to [`end`](Self::end), by tokio's clock
+    /// (so that a test with paused time reads it exactly). `None` before
+    /// the end, and for a trace collected at once from stored events
+    /// ([`FromIterator`], [`Extend`]), which cannot tell when they happened.
     #[serde(default)]
     pub elapsed: Option<Duration>,
+    /// When `record` saw the first step start.
+    #[serde(skip)]
+    pub(crate) clock: Clock,
 }
+
+/// When a trace recorded as its run went saw the first step start. Not part
+/// of what the trace says: a trace equals its stored copy, which has none.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Clock(Option<Instant>);
+
+impl PartialEq for Clock {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Clock {}
 
 /// What the invocations of one step did in a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,17 +225,16 @@ impl RunTrace {
     /// [`StepFinished`], [`StepFailed`] or [`RunIdle`]), and says whether it
     /// was. Every other event, the stop event included, is left to the
     /// caller: [`end`](Self::end) learns how the run ended from its outcome.
-    /// The first step start it sees is when the run started
-    /// ([`started_at`](Self::started_at)), from which its wall time is told
-    /// ([`elapsed`](Self::elapsed)).
+    /// The first step start it sees starts the clock of the run's wall
+    /// time ([`elapsed`](Self::elapsed)).
     pub fn record(&mut self, event: &AnyEvent) -> bool {
-        if self.started_at.is_none() && event.is::<StepStarted>() {
-            self.started_at = Some(SystemTime::now());
+        if self.clock.0.is_none() && event.is::<StepStarted>() {
+            self.clock.0 = Some(Instant::now());
         }
         self.add(event)
     }
 
-    /// Records `event` as [`record`](Self::record) does, but for the time.
+    /// Records `event` as [`record`](Self::record) does, without a clock.
     fn add(&mut self, event: &AnyEvent) -> bool {
         if let Some(started) = event.downcast_ref::<StepStarted>() {
             self.started(started);
@@ -239,8 +252,8 @@ impl RunTrace {
     /// and, if [`record`](Self::record) saw it start, how long it took.
     pub fn end<T>(&mut self, outcome: &Result<T, WorkflowError>) {
         self.ended = Some(RunEnd::of(outcome));
-        if let Some(started) = self.started_at {
-            self.elapsed = started.elapsed().ok();
+        if let Some(started) = self.clock.0 {
+            self.elapsed = Some(started.elapsed());
         }
     }
 
@@ -353,8 +366,8 @@ impl StepTrace {
     }
 }
 
-/// Records each event as [`RunTrace::record`] does, but for the time: events
-/// extended with at once tell nothing of when they happened.
+/// Records each event as [`RunTrace::record`] does, but starts no clock:
+/// events extended with at once tell nothing of when they happened.
 impl<'a> Extend<&'a AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = &'a AnyEvent>>(&mut self, events: I) {
         for event in events {

@@ -25,7 +25,7 @@ const TAKEN_ARROWHEAD: (f64, f64) = (12.0, 5.5);
 /// How far a count sits to the right of the middle of its edge.
 const COUNT_OFFSET: f64 = 6.0;
 /// How far apart the stacked arrowheads of a fan-out are.
-const FAN_STEP: f64 = 5.0;
+const FAN_STEP: f64 = 6.0;
 
 /// How an edge's line is drawn.
 struct Stroke {
