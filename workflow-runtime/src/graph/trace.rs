@@ -632,6 +632,28 @@ mod tests {
         assert_eq!(trace.steps.len(), 1);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_trace_recorded_live_times_its_run_from_the_first_step_start() {
+        let ok = Ok::<_, WorkflowError>(());
+        let mut live = RunTrace::new();
+        live.record(&AnyEvent::new(RunIdle { waiting: vec![] }));
+        tokio::time::advance(Duration::from_millis(5)).await;
+        for event in sample_run() {
+            live.record(&event);
+        }
+        tokio::time::advance(Duration::from_millis(40)).await;
+        live.end(&ok);
+        assert_eq!(live.elapsed, Some(Duration::from_millis(40)));
+
+        // Collected at once, the same events tell no time; but for that,
+        // the traces are equal.
+        let mut collected: RunTrace = sample_run().iter().collect();
+        collected.end(&ok);
+        assert_eq!(collected.elapsed, None);
+        collected.elapsed = live.elapsed;
+        assert_eq!(collected, live);
+    }
+
     #[test]
     fn edges_are_counted_on_the_graph_by_name() {
         let trace: RunTrace = sample_run().into_iter().collect();

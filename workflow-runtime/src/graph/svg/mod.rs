@@ -266,6 +266,55 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn fan_outs_stack_their_arrowheads_and_gathers_are_hollow_both_labelled() {
+        let mut graph = sample();
+        graph.edges[1].kind = EdgeKind::FansOut;
+        graph.edges[6].kind = EdgeKind::Gathers;
+        let arrowheads = |edge: &str| edge.matches(r#" Z" fill=""#).count();
+        let svg = graph.to_svg();
+        let fans = elements(
+            &svg,
+            r#"<g data-from="s0" data-to="e1" data-kind="fans-out">"#,
+        )
+        .next()
+        .unwrap();
+        assert_eq!(arrowheads(fans), 3);
+        assert!(fans.contains(">×n</text>"));
+        let gathers = elements(
+            &svg,
+            r#"<g data-from="e3" data-to="s2" data-kind="gathers">"#,
+        )
+        .next()
+        .unwrap();
+        assert_eq!(arrowheads(gathers), 1);
+        assert!(gathers.contains(r#" stroke="white" stroke-width="1.5"/>"#));
+        assert!(gathers.contains(">all</text>"));
+        let plain = elements(&svg, r#"<g data-from="e1" data-to="s1""#)
+            .next()
+            .unwrap();
+        assert_eq!(arrowheads(plain), 1);
+        assert!(!plain.contains("<text"));
+
+        // In a run, they say how many events they made and gathered.
+        let svg = graph.to_svg_of_run(&sample_trace());
+        let fans = elements(
+            &svg,
+            r#"<g data-from="s0" data-to="e1" data-kind="fans-out""#,
+        )
+        .next()
+        .unwrap();
+        assert!(fans.contains(">×2</text>"), "{fans}");
+        let gathers = elements(
+            &svg,
+            r#"<g data-from="e3" data-to="s2" data-kind="gathers""#,
+        )
+        .next()
+        .unwrap();
+        assert!(gathers.contains(r#"data-count="1""#), "{gathers}");
+        assert!(gathers.contains(">all 1</text>"), "{gathers}");
+    }
+
+    #[test]
     fn edges_between_the_same_nodes_take_different_paths() {
         let svg = sample().to_svg();
         let path = |from: &str, to: &str, kind: &str| {
