@@ -28,12 +28,17 @@ impl Graph {
     /// blue rounded boxes labelled with their workers, events as ellipses
     /// colored by their role (green start, amber routed, red stop, and
     /// dashed purple for events that only go out to the stream), edges with
-    /// arrowheads, dashed for events a step sends through its context.
+    /// arrowheads, dashed for events a step sends through its context; a
+    /// fan-out ends in three stacked arrowheads labelled `×n`, and a gather
+    /// is a hollow double line labelled `all`.
     ///
     /// Each node is a `<g data-node="s0">` (steps) or `<g data-node="e3">`
-    /// (events) with a `<title>` holding its label, and each edge a
-    /// `<g data-from="s0" data-to="e3" data-kind="sends">`, so that tests
-    /// and scripts can find them. [`Graph::to_html`] puts the drawing on a
+    /// (events) with a `<title>` holding its label and, a line each, a
+    /// step's options (workers, retry, timeout, who catches its failures)
+    /// or an event's fields; each edge is a `<g data-from="s0" data-to="e3"
+    /// data-kind="sends">` (`accepts`, `gathers`, `returns`, `fans-out`,
+    /// `sends`, `writes`, `waits` or `fails`), so that tests and scripts can
+    /// find them. [`Graph::to_html`] puts the drawing on a
     /// page with a legend.
     pub fn to_svg(&self) -> String {
         self.svg(None)
@@ -42,11 +47,12 @@ impl Graph {
     /// The drawing of [`Graph::to_svg`] with `trace`, one run, over it:
     ///
     /// - each step says under its name how many times it ran and how long
-    ///   its invocations took in total (`ran 3× · 12.4 ms`); steps that
-    ///   never ran are faded;
+    ///   its invocations took in total (`ran 1× · 4 ms`, `ran 3× · 12.4 ms
+    ///   in all`); steps that never ran are faded;
     /// - the edges the run took are drawn dark and thick, with how many
-    ///   times when more than once (`×3`); the others are faded, as are
-    ///   events that never occurred;
+    ///   times when more than once (`×3`), and always on fan-outs (`×40`)
+    ///   and gathers (`all 40`, the events gathered); the others are faded,
+    ///   as are events that never occurred;
     /// - a step that failed is outlined in red, with its error (shortened)
     ///   as a third line; steps where the run ended without failing (still
     ///   running at a timeout or a cancel, the last to finish before a
