@@ -7,37 +7,13 @@
 mod browser;
 mod examples;
 
+use browser::record;
+
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use typed_workflows::Output;
 use typed_workflows::graph::*;
 use typed_workflows::prelude::*;
-
-/// Runs `runner` from `start` with observer events on, as a caller of
-/// `draw_most_recent_execution` does: every event of the stream recorded,
-/// then the outcome. Says which events were not observer events.
-async fn record<W: Workflow>(
-    runner: Runner<W>,
-    start: W::Start,
-) -> (
-    RunTrace,
-    Result<Output<W>, WorkflowError>,
-    Vec<&'static str>,
-) {
-    let mut handler = runner.expose_internal(true).run(start);
-    let mut trace = RunTrace::new();
-    let mut others = Vec::new();
-    let mut events = handler.stream_events().expect("the stream is ours");
-    while let Some(event) = events.next().await {
-        if !trace.record(&event) {
-            others.push(event.name());
-        }
-    }
-    let outcome = (&mut handler).await;
-    trace.end(&outcome);
-    (trace, outcome, others)
-}
 
 /// The line of `svg` that draws the node `id` (`s1`, `e3`): its group.
 #[track_caller]
@@ -417,10 +393,23 @@ async fn durations_are_exact_under_paused_time() {
     // Two invocations at once, each counted in full.
     assert_eq!(duration("doze"), Duration::from_millis(125));
 
+    // The run took 250 ms, then 100 ms for the longer nap, the shorter one
+    // meanwhile: less than its steps' 375 ms.
+    assert_eq!(trace.elapsed, Some(Duration::from_millis(350)));
+
     let svg = Graph::of::<Sleepy>().to_svg_of_run(&trace);
     assert!(node(&svg, "s0").contains(">ran 1× · 250 ms</text>"));
     assert!(node(&svg, "s1").contains(">ran 1× · 0 s</text>"));
-    assert!(node(&svg, "s2").contains(">ran 2× · 125 ms</text>"));
+    assert!(node(&svg, "s2").contains(">ran 2× · 125 ms in all</text>"));
+    let summary = concat!(
+        r#"<p class="summary">Wall time 350 ms · step time 375 ms, "#,
+        "summed over 4 invocations · 3 of 3 steps ran.</p>"
+    );
+    assert!(
+        Graph::of::<Sleepy>()
+            .to_html_of_run(&trace)
+            .contains(summary)
+    );
 }
 
 // --- what a trace needs ----------------------------------------------------------

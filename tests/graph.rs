@@ -214,3 +214,145 @@ fn the_readme_shows_the_graph_of_every_example_as_the_library_draws_it() {
         );
     }
 }
+
+// --- what the graph knows of steps and events, for the page's details ----------------
+
+mod details {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use typed_workflows::graph::{EdgeKind, Graph};
+    use typed_workflows::prelude::*;
+    use typed_workflows::{RetryPolicy, StepFailedEvent};
+
+    /// Fields of every shape of type, written as people write them.
+    #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    struct Batch {
+        id: u32,
+        rows: Vec<(u8, String)>,
+        tags: BTreeMap<String, Option<Vec<u64>>>,
+        grid: [u8; 4],
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    struct Row(u64, String);
+
+    #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    enum Verdict {
+        Keep,
+        Drop(String),
+        Fix { row: u64, note: String },
+    }
+
+    const AGAIN: RetryPolicy = RetryPolicy::fixed(Duration::from_millis(500)).max_attempts(4);
+
+    struct Cleaner;
+
+    #[workflow_impl]
+    impl Cleaner {
+        #[step(spawn, retry = AGAIN, timeout = Duration::from_secs(2))]
+        async fn load(&self, _start: StartEvent) -> Batch {
+            Batch {
+                id: 1,
+                rows: Vec::new(),
+                tags: BTreeMap::new(),
+                grid: [0; 4],
+            }
+        }
+
+        #[step]
+        async fn split(&self, batch: Batch) -> Vec<Row> {
+            batch
+                .rows
+                .into_iter()
+                .map(|(n, text)| Row(n.into(), text))
+                .collect()
+        }
+
+        #[step(num_workers = 2)]
+        async fn judge(&self, row: Row) -> Verdict {
+            Verdict::Fix {
+                row: row.0,
+                note: row.1,
+            }
+        }
+
+        #[step]
+        async fn tally(&self, verdicts: Vec<Verdict>) -> StopEvent<usize> {
+            StopEvent::new(verdicts.len())
+        }
+
+        #[step(catches(*), max_recoveries = 3)]
+        async fn give_up(&self, _failed: StepFailedEvent) -> StopEvent<usize> {
+            StopEvent::new(0)
+        }
+    }
+
+    #[test]
+    fn events_carry_their_fields_as_written() {
+        let graph = Graph::of::<Cleaner>();
+        let fields = |name: &str| {
+            graph
+                .events
+                .iter()
+                .find(|event| event.name == name)
+                .unwrap()
+                .fields
+        };
+        assert_eq!(
+            fields("Batch"),
+            [
+                ("id", "u32"),
+                ("rows", "Vec<(u8, String)>"),
+                ("tags", "BTreeMap<String, Option<Vec<u64>>>"),
+                ("grid", "[u8; 4]"),
+            ]
+        );
+        assert_eq!(fields("Row"), [("0", "u64"), ("1", "String")]);
+        assert_eq!(
+            fields("Verdict"),
+            [
+                ("Keep", "variant"),
+                ("Drop", "variant (String)"),
+                ("Fix", "variant { row: u64, note: String }"),
+            ]
+        );
+        assert_eq!(fields("StartEvent"), [("values", "JSON by name")]);
+        assert_eq!(fields("StepFailedEvent")[0], ("step", "String"));
+    }
+
+    #[test]
+    fn steps_carry_their_options_and_fan_outs_and_gathers_their_kinds() {
+        let graph = Graph::of::<Cleaner>();
+        let [load, split, judge, tally, give_up] = &graph.steps[..] else {
+            panic!("{graph:?}");
+        };
+        assert!(load.spawn);
+        assert_eq!(load.retry.as_deref(), Some("4 attempts, 500 ms apart"));
+        assert_eq!(load.timeout, Some(Duration::from_secs(2)));
+        assert_eq!(load.caught_by, Some(4));
+        assert_eq!(load.max_recoveries, None);
+        assert_eq!((split.retry.as_deref(), split.timeout), (None, None));
+        assert_eq!(judge.num_workers, 2);
+        assert_eq!(tally.caught_by, Some(4));
+        assert_eq!((give_up.caught_by, give_up.max_recoveries), (None, Some(3)));
+
+        let kind = |step: usize, event: &str| {
+            let edges = graph.edges.iter();
+            edges
+                .filter(|edge| edge.step == step && graph.events[edge.event].name == event)
+                .map(|edge| edge.kind)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kind(1, "Row"), [EdgeKind::FansOut]);
+        assert_eq!(kind(2, "Row"), [EdgeKind::Accepts]);
+        assert_eq!(kind(3, "Verdict"), [EdgeKind::Gathers]);
+        assert!(graph.to_mermaid().contains("s1 == ×n ==> e"));
+        assert!(graph.to_mermaid().contains(" == all ==> s3"));
+        assert!(
+            graph
+                .to_dot()
+                .contains(" -> s3 [style=bold, label=\"all\"];")
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! `#[derive(Event)]`.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
-use syn::DeriveInput;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::{Data, DeriveInput, Fields};
 
 use crate::errors::{Errors, closest, unknown_option};
 
@@ -76,6 +76,9 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             quote!(::typed_workflows::__private::Absent),
         ),
     };
+    let fields = fields(&input.data)
+        .into_iter()
+        .map(|(name, ty)| quote!((#name, #ty)));
     let input_impl = (role == Role::Input).then(|| {
         quote! {
             impl ::typed_workflows::InputEvent for #ident {
@@ -103,6 +106,8 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             const NAME: &'static str = #name;
             const KEY: &'static str = #key;
             const KIND: ::typed_workflows::__private::EventKind = ::typed_workflows::__private::EventKind::#kind;
+            #[doc(hidden)]
+            const FIELDS: &'static [(&'static str, &'static str)] = &[#(#fields),*];
             type AsStart = #as_start;
             type AsStop = #as_stop;
         }
@@ -167,4 +172,72 @@ fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
         }
     }
     role
+}
+
+/// The type's fields as `(name, type)`, for the drawing of a graph: a
+/// struct's named fields, a tuple struct's numbered ones; for an enum, each
+/// variant, with `variant` and what it holds.
+fn fields(data: &Data) -> Vec<(String, String)> {
+    let of = |fields: &Fields| -> Vec<(String, String)> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(index, field)| {
+                let name = field
+                    .ident
+                    .as_ref()
+                    .map_or_else(|| index.to_string(), ToString::to_string);
+                (name, tidy(&field.ty.to_token_stream().to_string()))
+            })
+            .collect()
+    };
+    match data {
+        Data::Struct(data) => of(&data.fields),
+        Data::Enum(data) => data
+            .variants
+            .iter()
+            .map(|variant| {
+                let holds = of(&variant.fields);
+                let holds = match &variant.fields {
+                    Fields::Unit => String::new(),
+                    Fields::Unnamed(_) => {
+                        let types: Vec<_> = holds.into_iter().map(|(_, ty)| ty).collect();
+                        format!(" ({})", types.join(", "))
+                    }
+                    Fields::Named(_) => {
+                        let named: Vec<_> = holds
+                            .iter()
+                            .map(|(name, ty)| format!("{name}: {ty}"))
+                            .collect();
+                        format!(" {{ {} }}", named.join(", "))
+                    }
+                };
+                (variant.ident.to_string(), format!("variant{holds}"))
+            })
+            .collect(),
+        Data::Union(_) => Vec::new(),
+    }
+}
+
+/// A type as `quote` prints it (`Vec < String >`), spaced as people write it
+/// (`Vec<String>`).
+fn tidy(printed: &str) -> String {
+    let mut out = printed.to_owned();
+    for (spaced, tight) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ::", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("& ", "&"),
+        ("( ", "("),
+        (" )", ")"),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ;", ";"),
+    ] {
+        out = out.replace(spaced, tight);
+    }
+    out
 }

@@ -333,6 +333,7 @@ pub const fn concat<const N: usize>(lists: &[&[EventInfo]]) -> [EventInfo; N] {
         id: 0,
         name: "",
         kind: EventKind::Regular,
+        fields: &[],
     };
     let mut all = [UNSET; N];
     let (mut list, mut filled) = (0, 0);

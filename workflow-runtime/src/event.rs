@@ -68,6 +68,12 @@ pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'sta
     #[doc(hidden)]
     const ID: u64 = crate::check::fingerprint(Self::KEY);
 
+    /// The type's fields as written in its definition, name and type, for
+    /// the graph's drawing: a tuple struct's are named `0`, `1`, ...; an
+    /// enum's are its variants, each with `variant` and what it holds.
+    #[doc(hidden)]
+    const FIELDS: &'static [(&'static str, &'static str)] = &[];
+
     /// The compile-time descriptor of this event type.
     #[doc(hidden)]
     const INFO: EventInfo = EventInfo {
@@ -75,6 +81,7 @@ pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'sta
         id: Self::ID,
         name: Self::NAME,
         kind: Self::KIND,
+        fields: Self::FIELDS,
     };
 }
 
@@ -107,6 +114,8 @@ pub struct EventInfo {
     pub name: &'static str,
     /// See [`Event::KIND`].
     pub kind: EventKind,
+    /// See [`Event::FIELDS`].
+    pub fields: &'static [(&'static str, &'static str)],
 }
 
 /// An event of any type, as the caller's event stream yields it.
@@ -215,26 +224,31 @@ impl<E: Event> ErasedEvent for E {
 }
 
 /// Implements [`Event`] for an event the library defines, whose path is
-/// `$module$name`, of kind `$kind` (`Regular` unless given). The events the
-/// library publishes for the caller are marked `do_not_recommend`, which
-/// keeps them out of the list of events that the compiler suggests when a
-/// step's type is not an event.
+/// `$module$name`, of kind `$kind` (`Regular` unless given), with the
+/// fields `$field: $type`, if given, for the drawing. The events the library publishes
+/// for the caller are marked `do_not_recommend`, which keeps them out of the
+/// list of events that the compiler suggests when a step's type is not an
+/// event.
 macro_rules! library_event {
-    ($module:literal, $name:ident) => {
+    ($module:literal, $name:ident $({ $($field:ident: $type:literal),* $(,)? })?) => {
         #[diagnostic::do_not_recommend]
         impl crate::event::Event for $name {
             const NAME: &'static str = stringify!($name);
             const KEY: &'static str = concat!($module, stringify!($name));
             const KIND: crate::event::EventKind = crate::event::EventKind::Regular;
+            const FIELDS: &'static [(&'static str, &'static str)] =
+                &[$($((stringify!($field), $type)),*)?];
             type AsStart = crate::roles::Absent;
             type AsStop = crate::roles::Absent;
         }
     };
-    ($module:literal, $name:ident, $kind:ident) => {
+    ($module:literal, $name:ident, $kind:ident $({ $($field:ident: $type:literal),* $(,)? })?) => {
         impl crate::event::Event for $name {
             const NAME: &'static str = stringify!($name);
             const KEY: &'static str = concat!($module, stringify!($name));
             const KIND: crate::event::EventKind = crate::event::EventKind::$kind;
+            const FIELDS: &'static [(&'static str, &'static str)] =
+                &[$($((stringify!($field), $type)),*)?];
             type AsStart = crate::roles::Absent;
             type AsStop = crate::roles::Absent;
         }

@@ -51,8 +51,16 @@ pub struct HumanResponseEvent {
     pub response: String,
 }
 
-library_event!("typed_workflows::", InputRequiredEvent, Outbound);
-library_event!("typed_workflows::", HumanResponseEvent, Input);
+library_event!(
+    "typed_workflows::",
+    InputRequiredEvent,
+    Outbound { prefix: "String" }
+);
+library_event!(
+    "typed_workflows::",
+    HumanResponseEvent,
+    Input { response: "String" }
+);
 
 impl InputEvent for HumanResponseEvent {
     type Itself = Self;

@@ -94,7 +94,21 @@ pub struct StepFailedEvent {
     pub panicked: bool,
 }
 
-library_event!("typed_workflows::", StepFailedEvent, Regular);
+library_event!(
+    "typed_workflows::",
+    StepFailedEvent,
+    Regular {
+        step: "String",
+        event: "String",
+        input: "serde_json::Value",
+        input_error: "Option<String>",
+        error: "String",
+        attempts: "u32",
+        failures: "Vec<AttemptFailure>",
+        elapsed: "Duration",
+        panicked: "bool",
+    }
+);
 
 /// One failed attempt of a step, in [`StepFailedEvent::failures`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

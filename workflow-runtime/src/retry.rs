@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::graph::HumanDuration;
+
 /// How a step that returned an error is tried again, given as
 /// `#[step(retry = ...)]`. Built with `const fn`s, as the attribute's value
 /// is evaluated at compile time:
@@ -223,6 +225,38 @@ impl fmt::Debug for RetryPolicy {
     }
 }
 
+/// The policy for a person, as the drawing of a graph shows it: `3 attempts,
+/// 1 s apart`, `6 attempts, waiting 100 ms then ×2 each time, up to 5 s,
+/// ±10 %, none starting after 30 s, only after errors it picks`.
+impl fmt::Display for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} attempts", self.max_attempts)?;
+        match self.backoff {
+            Backoff::Fixed(delay) => write!(f, ", {} apart", HumanDuration(delay))?,
+            Backoff::Exponential {
+                initial,
+                factor,
+                max,
+            } => write!(
+                f,
+                ", waiting {} then ×{factor} each time, up to {}",
+                HumanDuration(initial),
+                HumanDuration(max)
+            )?,
+        }
+        if self.jitter > 0.0 {
+            write!(f, ", ±{} %", (self.jitter * 100.0).round())?;
+        }
+        if let Some(elapsed) = self.max_elapsed {
+            write!(f, ", none starting after {}", HumanDuration(elapsed))?;
+        }
+        if self.retry_if.is_some() {
+            f.write_str(", only after errors it picks")?;
+        }
+        Ok(())
+    }
+}
+
 /// A number in `0.0..1.0` that depends only on `seed` and `salt`
 /// (splitmix64's finaliser).
 fn unit_interval(seed: u64, salt: u32) -> f64 {
@@ -239,6 +273,25 @@ mod tests {
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn a_policy_reads_as_a_sentence() {
+        assert_eq!(
+            RetryPolicy::fixed(MS * 1_000).to_string(),
+            "3 attempts, 1 s apart"
+        );
+        let flaky = RetryPolicy::exponential(MS * 100)
+            .max_delay(MS * 5_000)
+            .jitter(0.1)
+            .max_attempts(6)
+            .max_elapsed(MS * 30_000)
+            .retry_if(|_| true);
+        assert_eq!(
+            flaky.to_string(),
+            "6 attempts, waiting 100 ms then ×2 each time, up to 5 s, ±10 %, \
+             none starting after 30 s, only after errors it picks"
+        );
+    }
 
     #[test]
     fn fixed_delays_are_all_the_same() {

@@ -40,6 +40,7 @@ where
     const NAME: &'static str = "StopEvent";
     const KEY: &'static str = "typed_workflows::StopEvent";
     const KIND: EventKind = EventKind::Stop;
+    const FIELDS: &'static [(&'static str, &'static str)] = &[("result", "the run's output")];
     type AsStart = crate::roles::Absent;
     type AsStop = Self;
 }

@@ -8,7 +8,8 @@ use super::{EdgeKind, EventRole, Graph};
 impl Graph {
     /// The graph in Graphviz's DOT language, for `dot -Tsvg`: steps as
     /// boxes, events as ellipses filled by their role, sends dashed, writes
-    /// to the stream dotted.
+    /// to the stream dotted, fan-outs and gathers bold and labelled `×n`
+    /// and `all`.
     pub fn to_dot(&self) -> String {
         let mut out = format!("digraph \"{}\" {{\n", self.workflow);
         out.push_str("    rankdir=TB;\n    node [fontname=\"Helvetica\", style=filled];\n");
@@ -36,6 +37,8 @@ impl Graph {
         for edge in &self.edges {
             let style = match edge.kind {
                 EdgeKind::Accepts | EdgeKind::Returns => "",
+                EdgeKind::FansOut => " [style=bold, label=\"×n\"]",
+                EdgeKind::Gathers => " [style=bold, label=\"all\"]",
                 EdgeKind::Sends => " [style=dashed]",
                 EdgeKind::Writes => " [style=dotted]",
                 EdgeKind::Waits => " [style=dashed, label=\"waits\"]",

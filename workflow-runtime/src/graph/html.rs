@@ -22,14 +22,39 @@ const NODE_LEGEND: [(NodeKind, &str); 6] = [
     (NodeKind::Event(EventRole::Stream), "stream event"),
 ];
 
-/// The legend's entries for edges.
-const EDGE_LEGEND: [(EdgeKind, &str); 5] = [
-    (EdgeKind::Returns, "accepts / returns"),
-    (EdgeKind::Sends, "sends"),
-    (EdgeKind::Writes, "writes to the stream"),
-    (EdgeKind::Waits, "waits for"),
-    (EdgeKind::Fails, "fails to"),
+/// The legend's entries for edges: the swatch's kind, its label, and the
+/// kinds of edge it stands for.
+const EDGE_LEGEND: [(EdgeKind, &str, &[EdgeKind]); 7] = [
+    (
+        EdgeKind::Returns,
+        "accepts / returns",
+        &[EdgeKind::Accepts, EdgeKind::Returns],
+    ),
+    (
+        EdgeKind::FansOut,
+        "fans out: a branch each",
+        &[EdgeKind::FansOut],
+    ),
+    (
+        EdgeKind::Gathers,
+        "gathers every branch",
+        &[EdgeKind::Gathers],
+    ),
+    (EdgeKind::Sends, "sends", &[EdgeKind::Sends]),
+    (
+        EdgeKind::Writes,
+        "writes to the stream",
+        &[EdgeKind::Writes],
+    ),
+    (EdgeKind::Waits, "waits for", &[EdgeKind::Waits]),
+    (EdgeKind::Fails, "fails to", &[EdgeKind::Fails]),
 ];
+
+/// The page's style, but for its font.
+const PAGE_STYLE: &str = include_str!("page.css");
+
+/// The page's script: pan, zoom and the details of a clicked node.
+const PAGE_SCRIPT: &str = include_str!("page.js");
 
 /// The legend's entries for what a run did at a node, each shown when the
 /// drawing has such a node.
@@ -58,19 +83,28 @@ const RUN_STYLE: &str = "\
 
 impl Graph {
     /// A self-contained HTML page showing the graph: the workflow's name,
-    /// a legend and the drawing of [`Graph::to_svg`]. Its CSS is inline, and
-    /// it has no scripts and loads nothing, so it opens offline in any
-    /// browser. [`draw_all_possible_flows`] writes it to a file.
+    /// a legend of the kinds of node and edge it has, and the drawing of
+    /// [`Graph::to_svg`], which can be dragged and zoomed (with the wheel,
+    /// the `+` and `−` buttons or keys, `Fit` or `0` to fit it in view).
+    /// A click on a step shows its details beside the drawing: the events it
+    /// takes, returns, sends and writes, its workers, retry policy, timeout,
+    /// and which step catches its failures or whose it catches; on an event,
+    /// its fields and the steps it goes between. Its CSS and its small
+    /// script are inline, and it loads nothing, so it opens offline in any
+    /// browser; without scripts it shows the drawing and every node's
+    /// details under it. [`draw_all_possible_flows`] writes it to a file.
     pub fn to_html(&self) -> String {
         self.page(None)
     }
 
     /// The page of [`Graph::to_html`] for one run: how the run ended at the
     /// top (`Stopped`, `Failed in step_two: connection refused`, `Timed out
-    /// after 30 s with step_two running`, `Cancelled`), then its numbers, a
+    /// after 30 s with step_two running`, `Cancelled`), then its numbers
+    /// (its wall time, and the time its steps took summed over their
+    /// invocations, more than the wall time when they ran at once), a
     /// legend that explains the run's marks as well, and the drawing of
-    /// [`Graph::to_svg_of_run`]. [`draw_most_recent_execution`] writes it
-    /// to a file.
+    /// [`Graph::to_svg_of_run`]. Each node's details end with what the run
+    /// did there. [`draw_most_recent_execution`] writes it to a file.
     pub fn to_html_of_run(&self, trace: &RunTrace) -> String {
         self.page(Some(&Overlay::of(self, trace)))
     }
@@ -78,15 +112,7 @@ impl Graph {
     /// The page, with `overlay` over the drawing if any.
     fn page(&self, overlay: Option<&Overlay>) -> String {
         let name = escape(self.workflow);
-        let swatches = NODE_LEGEND
-            .iter()
-            .map(|&(kind, label)| (node_swatch(kind, None), label))
-            .chain(
-                EDGE_LEGEND
-                    .iter()
-                    .map(|&(kind, label)| (edge_swatch(kind, None), label)),
-            );
-        let legend = legend_items(swatches);
+        let legend = legend_items(self.legend_swatches());
         let (title, style, outcome, run_legend) = match overlay {
             None => (name.clone(), "", String::new(), String::new()),
             Some(overlay) => (
@@ -112,24 +138,50 @@ impl Graph {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ margin: 24px; font-family: {FONT_FAMILY}; color: #202124; background: #fff; }}
-h1 {{ font-size: 22px; margin: 0 0 12px; }}
-.legend {{ display: flex; flex-wrap: wrap; gap: 6px 20px; list-style: none; margin: 0 0 16px; padding: 0; font-size: 14px; }}
-.legend li {{ display: flex; align-items: center; gap: 6px; }}
-.graph {{ overflow: auto; }}
-{style}</style>
+body {{ font-family: {FONT_FAMILY}; }}
+{PAGE_STYLE}{style}</style>
 </head>
 <body>
+<header>
 <h1>{name}</h1>
 {outcome}<ul class="legend">
 {legend}</ul>
-{run_legend}<div class="graph">
+{run_legend}</header>
+<main>
+<div class="graph" id="graph" tabindex="0" aria-label="The drawing: drag to move it, zoom with the wheel or the + and − keys">
+<div class="tools"><button type="button" id="zoom-out" title="Zoom out (−)" aria-label="Zoom out">−</button><output id="zoom-level">100 %</output><button type="button" id="zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button><button type="button" id="zoom-fit" title="Fit the drawing in view (0)">Fit</button></div>
+<div class="stage" id="stage">
 {svg}</div>
+</div>
+<aside class="details" aria-live="polite">
+<p class="hint" id="hint">Click a step or an event to see its details: a step's workers, retry, timeout and failures, an event's fields. Drag the drawing to move it; zoom with the wheel or the buttons.</p>
+{details}</aside>
+</main>
+<script>
+{PAGE_SCRIPT}</script>
 </body>
 </html>
 "#,
             svg = self.svg(overlay),
+            details = self.details(overlay),
         )
+    }
+
+    /// The legend's swatches: one for each kind of node and edge the graph
+    /// has, and no others.
+    fn legend_swatches(&self) -> impl Iterator<Item = (String, &'static str)> + '_ {
+        let nodes = NODE_LEGEND
+            .iter()
+            .filter(|(kind, _)| match kind {
+                NodeKind::Step => !self.steps.is_empty(),
+                NodeKind::Event(role) => self.events.iter().any(|event| event.role == *role),
+            })
+            .map(|&(kind, label)| (node_swatch(kind, None), label));
+        let edges = EDGE_LEGEND
+            .iter()
+            .filter(|(_, _, kinds)| self.edges.iter().any(|edge| kinds.contains(&edge.kind)))
+            .map(|&(kind, label, _)| (edge_swatch(kind, None), label));
+        nodes.chain(edges)
     }
 }
 
@@ -252,8 +304,8 @@ pub fn draw_most_recent_execution<W: Workflow>(
 
 #[cfg(test)]
 mod tests {
-    use crate::graph::RunEnd;
     use crate::graph::svg::tests::{sample, sample_trace};
+    use crate::graph::{EdgeKind, RunEnd};
 
     #[test]
     fn the_page_has_the_name_the_legend_and_the_drawing() {
@@ -278,15 +330,99 @@ mod tests {
     }
 
     #[test]
-    fn the_page_loads_nothing_and_runs_nothing() {
+    fn the_page_loads_nothing_and_its_one_script_is_inline() {
         for html in [sample().to_html(), sample().to_html_of_run(&sample_trace())] {
             let xmlns = r#"xmlns="http://www.w3.org/2000/svg""#;
             assert_eq!(html.matches(xmlns).count(), 1);
             let rest = html.replace(xmlns, "");
-            for banned in ["http://", "https://", "<script", "url(", "<link", "@import"] {
+            for banned in [
+                "http://",
+                "https://",
+                "src=",
+                "href=",
+                "url(",
+                "<link",
+                "@import",
+                "fetch(",
+                "XMLHttpRequest",
+                "import(",
+            ] {
                 assert!(!rest.contains(banned), "{banned}");
             }
+            assert_eq!(html.matches("<script").count(), 1);
+            assert!(html.contains(&format!("<script>\n{}</script>", super::PAGE_SCRIPT)));
         }
+    }
+
+    #[test]
+    fn the_legend_lists_only_what_the_graph_has() {
+        let legend = |html: &str| {
+            let start = html.find(r#"<ul class="legend">"#).unwrap();
+            let end = start + html[start..].find("</ul>").unwrap();
+            let spans = html[start..end].split("<span>").skip(1);
+            spans
+                .map(|span| span.split('<').next().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            legend(&sample().to_html()),
+            [
+                "step",
+                "start event",
+                "event",
+                "stop event",
+                "stream event",
+                "accepts / returns",
+                "sends",
+                "writes to the stream"
+            ]
+        );
+        let mut fan = sample();
+        fan.edges[1].kind = EdgeKind::FansOut;
+        fan.edges[6].kind = EdgeKind::Gathers;
+        fan.edges.truncate(7);
+        fan.events.truncate(4);
+        fan.edges.retain(|edge| edge.event < 4);
+        assert_eq!(
+            legend(&fan.to_html()),
+            [
+                "step",
+                "start event",
+                "event",
+                "stream event",
+                "accepts / returns",
+                "fans out: a branch each",
+                "gathers every branch",
+                "sends"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_page_has_the_tools_and_the_details_of_every_node() {
+        let html = sample().to_html();
+        for id in [
+            "zoom-in",
+            "zoom-out",
+            "zoom-fit",
+            "zoom-level",
+            "stage",
+            "graph",
+            "hint",
+        ] {
+            assert!(html.contains(&format!(r#" id="{id}""#)), "{id}");
+        }
+        for node in ["s0", "s1", "s2", "e0", "e5"] {
+            assert!(
+                html.contains(&format!(r#"<section data-for="{node}">"#)),
+                "{node}"
+            );
+        }
+        let stage = format!(
+            "<div class=\"stage\" id=\"stage\">\n{}</div>",
+            sample().to_svg()
+        );
+        assert!(html.contains(&stage));
     }
 
     #[test]
@@ -299,7 +435,8 @@ mod tests {
             "\n",
             r#"<p class="outcome failed" role="status">Failed in check: "#,
             "&lt;bad&gt; &amp; &quot;worse&quot;&#10;second line</p>\n",
-            r#"<p class="summary">4 invocations; 3 of 3 steps ran.</p>"#,
+            r#"<p class="summary">Wall time not recorded · step time 37.2 ms, "#,
+            r#"summed over 4 invocations · 3 of 3 steps ran.</p>"#,
         );
         assert!(html.contains(outcome), "{html}");
         assert!(html.contains(".outcome.failed {"));

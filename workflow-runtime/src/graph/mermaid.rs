@@ -8,7 +8,8 @@ use super::{EdgeKind, EventRole, Graph};
 impl Graph {
     /// The graph as a Mermaid flowchart, top to bottom: steps as boxes,
     /// events as rounded nodes styled by their role, sends as dashed edges,
-    /// writes to the stream as dashed edges labelled `writes`.
+    /// writes to the stream as dashed edges labelled `writes`, fan-outs and
+    /// gathers as thick edges labelled `×n` and `all`.
     /// GitHub renders it in a ```` ```mermaid ```` block.
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart TD\n");
@@ -33,6 +34,8 @@ impl Graph {
         for edge in &self.edges {
             let arrow = match edge.kind {
                 EdgeKind::Accepts | EdgeKind::Returns => "-->",
+                EdgeKind::FansOut => "== ×n ==>",
+                EdgeKind::Gathers => "== all ==>",
                 EdgeKind::Sends => "-.->",
                 EdgeKind::Writes => "-. writes .->",
                 EdgeKind::Waits => "-. waits .->",

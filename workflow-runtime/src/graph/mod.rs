@@ -7,6 +7,7 @@
 //! graph the path that one run took and where it ended
 //! ([`draw_most_recent_execution`]).
 
+mod details;
 mod dot;
 mod html;
 mod mermaid;
@@ -16,7 +17,10 @@ mod svg;
 mod trace;
 
 pub use html::{draw_all_possible_flows, draw_most_recent_execution};
+pub(crate) use trace::HumanDuration;
 pub use trace::{RunEnd, RunTrace, StepTrace};
+
+use std::time::Duration;
 
 use crate::event::{Event, EventInfo, EventKind};
 use crate::recover::{StepFailedEvent, catcher_of};
@@ -72,13 +76,26 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-/// A step of the graph.
+/// A step of the graph, with the options its `#[step(...)]` gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepNode {
     /// The step's method name.
     pub name: &'static str,
     /// How many invocations of it may run at once.
     pub num_workers: usize,
+    /// Whether each invocation runs as a task of its own (`spawn`).
+    pub spawn: bool,
+    /// How it is tried again after an error (`retry = ...`), said for a
+    /// person as [`RetryPolicy`](crate::RetryPolicy)'s `Display` does.
+    pub retry: Option<String>,
+    /// How long one attempt may take (`timeout = ...`).
+    pub timeout: Option<Duration>,
+    /// The index in [`Graph::steps`] of the step that catches its
+    /// failures (`catches(...)`), if one does.
+    pub caught_by: Option<usize>,
+    /// For a step that catches failures, how many it may recover from in
+    /// one run (`max_recoveries`); `None` for the others.
+    pub max_recoveries: Option<u32>,
 }
 
 /// An event type of the graph.
@@ -88,6 +105,10 @@ pub struct EventNode {
     pub name: &'static str,
     /// What the event does in this workflow.
     pub role: EventRole,
+    /// Its fields as `(name, type)`, as its definition writes them: a
+    /// tuple struct's are `0`, `1`, ...; an enum's are its variants, their
+    /// type `variant` and what they hold.
+    pub fields: &'static [(&'static str, &'static str)],
 }
 
 /// What an event type does in a workflow.
@@ -126,10 +147,12 @@ impl Edge {
     fn ends(self) -> (String, String) {
         let (step, event) = (format!("s{}", self.step), format!("e{}", self.event));
         match self.kind {
-            EdgeKind::Accepts | EdgeKind::Waits => (event, step),
-            EdgeKind::Returns | EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Fails => {
-                (step, event)
-            }
+            EdgeKind::Accepts | EdgeKind::Gathers | EdgeKind::Waits => (event, step),
+            EdgeKind::Returns
+            | EdgeKind::FansOut
+            | EdgeKind::Sends
+            | EdgeKind::Writes
+            | EdgeKind::Fails => (step, event),
         }
     }
 }
@@ -139,8 +162,14 @@ impl Edge {
 pub enum EdgeKind {
     /// An event goes to a step that accepts it.
     Accepts,
+    /// Events of this type, gathered from every branch of a fan-out, go
+    /// at once to a step that takes a `Vec` of them.
+    Gathers,
     /// A step returns an event.
     Returns,
+    /// A step returns a `Vec` of events, each the start of a branch of a
+    /// fan-out.
+    FansOut,
     /// A step sends an event through its context (`#[step(sends(...))]`).
     Sends,
     /// A step writes an event to the caller's event stream
@@ -168,12 +197,25 @@ impl Graph {
             graph.steps.push(StepNode {
                 name: step.name,
                 num_workers: step.num_workers,
+                spawn: step.spawn,
+                retry: step.retry.map(|retry| retry.to_string()),
+                timeout: step.timeout,
+                caught_by: catcher_of(W::STEPS, index),
+                max_recoveries: step.catches_failures().then_some(step.max_recoveries),
             });
+            let accepts = match step.gathers {
+                true => EdgeKind::Gathers,
+                false => EdgeKind::Accepts,
+            };
+            let returns = match step.fans_out {
+                true => EdgeKind::FansOut,
+                false => EdgeKind::Returns,
+            };
             let produced = step
                 .accepts
                 .iter()
-                .map(|event| (event, EdgeKind::Accepts))
-                .chain(step.returns.iter().map(|event| (event, EdgeKind::Returns)))
+                .map(|event| (event, accepts))
+                .chain(step.returns.iter().map(|event| (event, returns)))
                 .chain(step.sends.iter().map(|event| (event, EdgeKind::Sends)))
                 .chain(step.writes.iter().map(|event| (event, EdgeKind::Writes)))
                 .chain(step.waits_for.iter().map(|event| (event, EdgeKind::Waits)));
@@ -224,6 +266,7 @@ impl Graph {
         keys.push(info.key);
         self.events.push(EventNode {
             name: info.name,
+            fields: info.fields,
             role: match info.kind {
                 EventKind::Start => EventRole::Start,
                 EventKind::Stop => EventRole::Stop,
@@ -237,10 +280,9 @@ impl Graph {
     /// Routed events that no step accepts go to the caller's stream.
     fn mark_stream_events(&mut self) {
         for (index, event) in self.events.iter_mut().enumerate() {
-            let accepted = self
-                .edges
-                .iter()
-                .any(|edge| edge.kind == EdgeKind::Accepts && edge.event == index);
+            let accepted = self.edges.iter().any(|edge| {
+                matches!(edge.kind, EdgeKind::Accepts | EdgeKind::Gathers) && edge.event == index
+            });
             if event.role == EventRole::Routed && !accepted {
                 event.role = EventRole::Stream;
             }

@@ -2,6 +2,8 @@
 //! edge, in the terms the drawing shows it. The SVG and HTML writers draw
 //! the graph as usual and add this on top.
 
+use std::time::Duration;
+
 use super::style::Mark;
 use super::svg::shorten;
 use super::trace::{HumanDuration, RunEnd, RunTrace, StepTrace};
@@ -128,12 +130,18 @@ fn step_run(name: &str, trace: &RunTrace) -> NodeRun {
     NodeRun { mark, notes, title }
 }
 
-/// `ran 3× · 12.4 ms`, with what failed and what was still running.
+/// `ran 1× · 12.4 ms`, `ran 3× · 40 ms in all`, with what failed and what
+/// was still running.
 fn detail(step: &StepTrace) -> String {
     let ended = step.finished + step.failed;
     let mut parts = Vec::new();
-    if ended > 0 {
-        parts.push(format!("ran {ended}× · {}", HumanDuration(step.duration)));
+    match ended {
+        0 => {}
+        1 => parts.push(format!("ran 1× · {}", HumanDuration(step.duration))),
+        _ => parts.push(format!(
+            "ran {ended}× · {} in all",
+            HumanDuration(step.duration)
+        )),
     }
     if step.failed > 0 && step.finished > 0 {
         parts.push(format!("{} failed", step.failed));
@@ -167,7 +175,9 @@ fn event_run(graph: &Graph, index: usize, edges: &[usize], ended: Option<&RunEnd
     }
 }
 
-/// `5 invocations; 3 of 4 steps ran.`, or a word on an empty trace.
+/// `Wall time 162 ms · step time 1.09 s, summed over 24 invocations · 3 of
+/// 4 steps ran.`, or a word on an empty trace. Invocations that run at once
+/// make the step time more than the wall time.
 fn summary(graph: &Graph, trace: &RunTrace) -> String {
     let known: Vec<&StepTrace> = graph
         .steps
@@ -181,12 +191,18 @@ fn summary(graph: &Graph, trace: &RunTrace) -> String {
             .into();
     }
     let invocations: usize = known.iter().map(|step| step.started).sum();
+    let step_time: Duration = known.iter().map(|step| step.duration).sum();
     let plural = |n: usize, word: &str| match n {
         1 => format!("1 {word}"),
         n => format!("{n} {word}s"),
     };
+    let wall = match trace.elapsed {
+        Some(elapsed) => format!("Wall time {} · step time", HumanDuration(elapsed)),
+        None => "Wall time not recorded · step time".to_owned(),
+    };
     format!(
-        "{}; {} of {} ran.",
+        "{wall} {}, summed over {} · {} of {} ran.",
+        HumanDuration(step_time),
         plural(invocations, "invocation"),
         known.len(),
         plural(graph.steps.len(), "step"),
@@ -231,12 +247,13 @@ mod tests {
         let trace = RunTrace {
             steps: vec![step("split", 1, 1, 0, 0), work],
             ended: Some(RunEnd::Stopped),
+            ..RunTrace::new()
         };
         let overlay = Overlay::of(&sample(), &trace);
         let marks: Vec<_> = overlay.steps.iter().map(|step| step.mark).collect();
         assert_eq!(marks, [Mark::Ran, Mark::Ran, Mark::Idle]);
         assert_eq!(overlay.steps[0].notes, notes(&["ran 1× · 0 s"]));
-        assert_eq!(overlay.steps[1].notes, notes(&["ran 3× · 12 ms"]));
+        assert_eq!(overlay.steps[1].notes, notes(&["ran 3× · 12 ms in all"]));
         assert_eq!(overlay.steps[2].notes, notes(&["did not run"]));
         // Job and Done occurred, through work's edges; Stop ended the run.
         let marks: Vec<_> = overlay.events.iter().map(|event| event.mark).collect();
@@ -253,7 +270,18 @@ mod tests {
         );
         assert_eq!(overlay.headline, "Stopped");
         assert_eq!(overlay.tone, "stopped");
-        assert_eq!(overlay.summary, "4 invocations; 2 of 3 steps ran.");
+        assert_eq!(
+            overlay.summary,
+            "Wall time not recorded · step time 12 ms, summed over 4 invocations · 2 of 3 steps ran."
+        );
+        let timed = RunTrace {
+            elapsed: Some(Duration::from_millis(5)),
+            ..trace
+        };
+        assert_eq!(
+            Overlay::of(&sample(), &timed).summary,
+            "Wall time 5 ms · step time 12 ms, summed over 4 invocations · 2 of 3 steps ran."
+        );
     }
 
     #[test]
@@ -268,6 +296,7 @@ mod tests {
                 event: "Done".into(),
                 error: error.into(),
             }),
+            ..RunTrace::new()
         };
         let overlay = Overlay::of(&sample(), &trace);
         let check = &overlay.steps[2];
@@ -293,6 +322,7 @@ mod tests {
                 after: Duration::from_secs(1),
                 active_steps: vec!["work".into()],
             }),
+            ..RunTrace::new()
         };
         let overlay = Overlay::of(&sample(), &trace);
         assert_eq!(overlay.steps[1].mark, Mark::Halted);
@@ -303,6 +333,7 @@ mod tests {
         let lone = RunTrace {
             steps: vec![step("work", 1, 0, 0, 0)],
             ended: Some(RunEnd::Cancelled),
+            ..RunTrace::new()
         };
         let overlay = Overlay::of(&sample(), &lone);
         assert_eq!(overlay.steps[1].mark, Mark::Halted);
@@ -319,6 +350,7 @@ mod tests {
                 event: "Job".into(),
                 message: "oops".into(),
             }),
+            ..RunTrace::new()
         };
         let overlay = Overlay::of(&sample(), &trace);
         assert_eq!(overlay.steps[1].mark, Mark::Failed);
@@ -328,6 +360,7 @@ mod tests {
             ended: Some(RunEnd::Stalled {
                 last_step: "check".into(),
             }),
+            ..RunTrace::new()
         };
         let overlay = Overlay::of(&sample(), &trace);
         assert_eq!(overlay.steps[2].mark, Mark::Halted);

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use serde::{Deserialize, Serialize};
 
 use super::{EdgeKind, Graph};
@@ -27,6 +29,10 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// ([`StepTrace::accepted`]) or produced one ([`StepTrace::produced`]). Its
 /// size depends on the workflow, not on how long the run went on. It is
 /// plain serde data, to be stored and drawn later.
+///
+/// It also keeps the run's wall time, [`elapsed`](Self::elapsed), when it
+/// was recorded as the run went: the durations of a step's invocations add
+/// up to more than the run took when they ran at once.
 ///
 /// ```
 /// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
@@ -100,6 +106,8 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// let trace: RunTrace = events.iter().collect();
 /// assert_eq!(trace.step("greet").unwrap().duration, Duration::from_millis(5));
 /// assert_eq!(trace.ended, None);
+/// // Collected at once, it could not time the run.
+/// assert_eq!(trace.elapsed, None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunTrace {
@@ -108,7 +116,30 @@ pub struct RunTrace {
     /// How the run ended, once [`end`](Self::end) has been told; `None`
     /// before.
     pub ended: Option<RunEnd>,
+    /// The run's wall time: from the first step start that
+    /// [`record`](Self::record) saw to [`end`](Self::end), by tokio's clock
+    /// (so that a test with paused time reads it exactly). `None` before
+    /// the end, and for a trace collected at once from stored events
+    /// ([`FromIterator`], [`Extend`]), which cannot tell when they happened.
+    #[serde(default)]
+    pub elapsed: Option<Duration>,
+    /// When `record` saw the first step start.
+    #[serde(skip)]
+    pub(crate) clock: Clock,
 }
+
+/// When a trace recorded as its run went saw the first step start. Not part
+/// of what the trace says: a trace equals its stored copy, which has none.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Clock(Option<Instant>);
+
+impl PartialEq for Clock {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Clock {}
 
 /// What the invocations of one step did in a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,7 +225,17 @@ impl RunTrace {
     /// [`StepFinished`], [`StepFailed`] or [`RunIdle`]), and says whether it
     /// was. Every other event, the stop event included, is left to the
     /// caller: [`end`](Self::end) learns how the run ended from its outcome.
+    /// The first step start it sees starts the clock of the run's wall
+    /// time ([`elapsed`](Self::elapsed)).
     pub fn record(&mut self, event: &AnyEvent) -> bool {
+        if self.clock.0.is_none() && event.is::<StepStarted>() {
+            self.clock.0 = Some(Instant::now());
+        }
+        self.add(event)
+    }
+
+    /// Records `event` as [`record`](Self::record) does, without a clock.
+    fn add(&mut self, event: &AnyEvent) -> bool {
         if let Some(started) = event.downcast_ref::<StepStarted>() {
             self.started(started);
         } else if let Some(finished) = event.downcast_ref::<StepFinished>() {
@@ -207,9 +248,13 @@ impl RunTrace {
         true
     }
 
-    /// Records how the run ended, from what awaiting its handler yielded.
+    /// Records how the run ended, from what awaiting its handler yielded,
+    /// and, if [`record`](Self::record) saw it start, how long it took.
     pub fn end<T>(&mut self, outcome: &Result<T, WorkflowError>) {
         self.ended = Some(RunEnd::of(outcome));
+        if let Some(started) = self.clock.0 {
+            self.elapsed = Some(started.elapsed());
+        }
     }
 
     /// The trace of the step named `name`, if it started.
@@ -219,7 +264,9 @@ impl RunTrace {
 
     /// How many times the run took each of `graph`'s edges, in the order of
     /// [`Graph::edges`]: for an accepts edge, how many invocations of its
-    /// step started with its event; for a returns or sends edge, how many
+    /// step started with its event; for a gathers edge, once its step
+    /// started, how many events of its type the run's steps produced, all
+    /// of which went to it; for a returns, fan-out or sends edge, how many
     /// events of its type its step produced; for a writes edge, how many it
     /// wrote; for a waits edge, how many it received; for a fails edge, how
     /// many times its step failed. A step that both returns and
@@ -236,17 +283,23 @@ impl RunTrace {
                 let Some(step) = self.step(graph.steps[edge.step].name) else {
                     return 0;
                 };
+                let name = graph.events[edge.event].name;
                 let counts = match edge.kind {
                     EdgeKind::Fails => return step.failed,
+                    EdgeKind::Gathers if step.started == 0 => return 0,
+                    EdgeKind::Gathers => {
+                        return self
+                            .steps
+                            .iter()
+                            .filter_map(|step| step.produced.get(name))
+                            .sum();
+                    }
                     EdgeKind::Accepts => &step.accepted,
-                    EdgeKind::Returns | EdgeKind::Sends => &step.produced,
+                    EdgeKind::Returns | EdgeKind::FansOut | EdgeKind::Sends => &step.produced,
                     EdgeKind::Writes => &step.written,
                     EdgeKind::Waits => &step.received,
                 };
-                counts
-                    .get(graph.events[edge.event].name)
-                    .copied()
-                    .unwrap_or(0)
+                counts.get(name).copied().unwrap_or(0)
             })
             .collect()
     }
@@ -313,18 +366,21 @@ impl StepTrace {
     }
 }
 
+/// Records each event as [`RunTrace::record`] does, but starts no clock:
+/// events extended with at once tell nothing of when they happened.
 impl<'a> Extend<&'a AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = &'a AnyEvent>>(&mut self, events: I) {
         for event in events {
-            self.record(event);
+            self.add(event);
         }
     }
 }
 
+/// As for `&AnyEvent`.
 impl Extend<AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = AnyEvent>>(&mut self, events: I) {
         for event in events {
-            self.record(&event);
+            self.add(&event);
         }
     }
 }
@@ -450,7 +506,7 @@ fn and_list(names: &[String]) -> String {
 /// A duration for a person, to three significant digits in the largest unit
 /// that keeps it at 1 or more: `250 ms`, `12.4 ms`, `1.5 s`, `850 µs`; from
 /// a minute on, in minutes and seconds: `2 min 5 s`.
-pub(super) struct HumanDuration(pub(super) Duration);
+pub(crate) struct HumanDuration(pub(crate) Duration);
 
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -574,6 +630,28 @@ mod tests {
         assert_eq!(trace, RunTrace::new());
         assert!(trace.record(&started("split", "StartEvent")));
         assert_eq!(trace.steps.len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_trace_recorded_live_times_its_run_from_the_first_step_start() {
+        let ok = Ok::<_, WorkflowError>(());
+        let mut live = RunTrace::new();
+        live.record(&AnyEvent::new(RunIdle { waiting: vec![] }));
+        tokio::time::advance(Duration::from_millis(5)).await;
+        for event in sample_run() {
+            live.record(&event);
+        }
+        tokio::time::advance(Duration::from_millis(40)).await;
+        live.end(&ok);
+        assert_eq!(live.elapsed, Some(Duration::from_millis(40)));
+
+        // Collected at once, the same events tell no time; but for that,
+        // the traces are equal.
+        let mut collected: RunTrace = sample_run().iter().collect();
+        collected.end(&ok);
+        assert_eq!(collected.elapsed, None);
+        collected.elapsed = live.elapsed;
+        assert_eq!(collected, live);
     }
 
     #[test]

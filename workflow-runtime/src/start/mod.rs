@@ -127,6 +127,7 @@ impl Event for StartEvent {
     const NAME: &'static str = "StartEvent";
     const KEY: &'static str = "typed_workflows::StartEvent";
     const KIND: EventKind = EventKind::Start;
+    const FIELDS: &'static [(&'static str, &'static str)] = &[("values", "JSON by name")];
     type AsStart = Self;
     type AsStop = crate::roles::Absent;
 }

@@ -24,6 +24,8 @@ const ARROWHEAD: (f64, f64) = (10.0, 4.5);
 const TAKEN_ARROWHEAD: (f64, f64) = (12.0, 5.5);
 /// How far a count sits to the right of the middle of its edge.
 const COUNT_OFFSET: f64 = 6.0;
+/// How far apart the stacked arrowheads of a fan-out are.
+const FAN_STEP: f64 = 6.0;
 
 /// How an edge's line is drawn.
 struct Stroke {
@@ -55,12 +57,15 @@ impl Stroke {
 /// Writes `edge` along `route`: a group named by its ends and kind, holding
 /// its line and arrowhead. In the drawing of a run, `count` is how many
 /// times the run took it: edges not taken are faded, and those taken more
-/// than once say how many times.
+/// than once say how many times. Fan-out and gather edges always carry a
+/// label: `×n` and `all` in the graph alone, `×40` and `all 40` in a run.
 pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: Option<usize>) {
     let (from, to) = edge.ends();
     let kind = match edge.kind {
         EdgeKind::Accepts => "accepts",
+        EdgeKind::Gathers => "gathers",
         EdgeKind::Returns => "returns",
+        EdgeKind::FansOut => "fans-out",
         EdgeKind::Sends => "sends",
         EdgeKind::Writes => "writes",
         EdgeKind::Waits => "waits",
@@ -77,15 +82,25 @@ pub(super) fn write_edge(out: &mut String, edge: &Edge, route: &[Cubic], count: 
     };
     out.push('>');
     write_line(out, route, edge.kind, &Stroke::of(count));
-    if let Some(count @ 2..) = count {
-        write_count(out, route, count);
+    let taken = count.filter(|&count| count > 0);
+    let label = match (edge.kind, taken) {
+        (EdgeKind::FansOut, None) => Some("×n".to_owned()),
+        (EdgeKind::FansOut, Some(count)) => Some(format!("×{count}")),
+        (EdgeKind::Gathers, None) => Some("all".to_owned()),
+        (EdgeKind::Gathers, Some(count)) => Some(format!("all {count}")),
+        (_, Some(count @ 2..)) => Some(format!("×{count}")),
+        _ => None,
+    };
+    if let Some(label) = label {
+        write_label(out, route, &label);
     }
     out.push_str("</g>\n");
 }
 
 /// Writes a line along `route`, dashed for sends, dotted for writes,
-/// dash-dotted for waits, finely dashed for failures, and an arrowhead at
-/// its end.
+/// dash-dotted for waits, finely dashed for failures, hollow for a gather
+/// (many events going as one), and an arrowhead at its end, three stacked
+/// for a fan-out (one event becoming many).
 fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke) {
     let mut d = String::new();
     for (index, [start, first, second, end]) in route.iter().enumerate() {
@@ -99,27 +114,45 @@ fn write_line(out: &mut String, route: &[Cubic], kind: EdgeKind, stroke: &Stroke
         );
     }
     let dash = match kind {
-        EdgeKind::Accepts | EdgeKind::Returns => "",
+        EdgeKind::Accepts | EdgeKind::Gathers | EdgeKind::Returns | EdgeKind::FansOut => "",
         EdgeKind::Sends => r#" stroke-dasharray="6 4""#,
         EdgeKind::Writes => r#" stroke-dasharray="2 3""#,
         EdgeKind::Waits => r#" stroke-dasharray="8 3 2 3""#,
         EdgeKind::Fails => r#" stroke-dasharray="3 3""#,
     };
     let Stroke { color, width, .. } = stroke;
-    let _ = write!(
-        out,
-        r#"<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"{dash}/>"#
-    );
+    if kind == EdgeKind::Gathers {
+        // Two lines of the stroke's width, a stroke's width apart.
+        let _ = write!(
+            out,
+            r#"<path d="{d}" fill="none" stroke="{color}" stroke-width="{}"/><path d="{d}" fill="none" stroke="white" stroke-width="{width}"/>"#,
+            3.0 * width,
+        );
+    } else {
+        let _ = write!(
+            out,
+            r#"<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"{dash}/>"#
+        );
+    }
     if let Some(&[start, _, second, tip]) = route.last() {
-        write_arrowhead(out, tip, if second == tip { start } else { second }, stroke);
+        let from = if second == tip { start } else { second };
+        let heads = match kind {
+            EdgeKind::FansOut => 3,
+            _ => 1,
+        };
+        let along = tip.sub(from);
+        let along = along.scale(1.0 / along.length());
+        for head in 0..heads {
+            let at = tip.sub(along.scale(FAN_STEP * f64::from(head)));
+            write_arrowhead(out, at, along, stroke);
+        }
     }
 }
 
-/// Writes an arrowhead with its point on `tip`, coming from `from`.
-fn write_arrowhead(out: &mut String, tip: Point, from: Point, stroke: &Stroke) {
+/// Writes an arrowhead with its point on `tip`, pointing along `along`, a
+/// unit vector.
+fn write_arrowhead(out: &mut String, tip: Point, along: Point, stroke: &Stroke) {
     let (length, half_width) = stroke.arrowhead;
-    let along = tip.sub(from);
-    let along = along.scale(1.0 / along.length());
     let base = tip.sub(along.scale(length));
     let across = Point::new(-along.y, along.x).scale(half_width);
     let (left, right) = (base.add(across), base.sub(across));
@@ -130,12 +163,12 @@ fn write_arrowhead(out: &mut String, tip: Point, from: Point, stroke: &Stroke) {
     );
 }
 
-/// Writes `×count` beside the middle of `route`, on a white halo so that it
+/// Writes `label` beside the middle of `route`, on a white halo so that it
 /// reads across other lines. It goes on the edge's left as
 /// [`layout`](super::layout) reckons it: the side to which an edge bends
-/// away from another between the same nodes, so that each count stays by
+/// away from another between the same nodes, so that each label stays by
 /// its own edge.
-fn write_count(out: &mut String, route: &[Cubic], count: usize) {
+fn write_label(out: &mut String, route: &[Cubic], label: &str) {
     let (middle, along) = middle(route);
     let side = Point::new(along.y, -along.x).scale(1.0 / along.length().max(f64::EPSILON));
     let at = middle.add(side.scale(COUNT_OFFSET));
@@ -154,9 +187,9 @@ fn write_count(out: &mut String, route: &[Cubic], count: usize) {
         concat!(
             r#"<text class="count" x="{:.1}" y="{:.1}" text-anchor="{}" dominant-baseline="central" "#,
             r#"font-size="{}" font-weight="bold" fill="{}" stroke="white" stroke-width="4" "#,
-            r#"stroke-linejoin="round" paint-order="stroke">×{}</text>"#,
+            r#"stroke-linejoin="round" paint-order="stroke">{}</text>"#,
         ),
-        at.x, at.y, anchor, NOTE_FONT_SIZE, TAKEN_COLOR, count,
+        at.x, at.y, anchor, NOTE_FONT_SIZE, TAKEN_COLOR, label,
     );
 }
 
@@ -181,7 +214,7 @@ fn middle(route: &[Cubic]) -> (Point, Point) {
 }
 
 /// A small inline SVG of an edge of `kind`, for a legend; `count` as in
-/// [`write_edge`] (a count above one is not shown).
+/// [`write_edge`] (no label is shown).
 pub(in crate::graph) fn edge_swatch(kind: EdgeKind, count: Option<usize>) -> String {
     let mut out =
         String::from(r#"<svg width="40" height="22" viewBox="0 0 40 22" aria-hidden="true""#);

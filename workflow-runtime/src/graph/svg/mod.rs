@@ -28,12 +28,17 @@ impl Graph {
     /// blue rounded boxes labelled with their workers, events as ellipses
     /// colored by their role (green start, amber routed, red stop, and
     /// dashed purple for events that only go out to the stream), edges with
-    /// arrowheads, dashed for events a step sends through its context.
+    /// arrowheads, dashed for events a step sends through its context; a
+    /// fan-out ends in three stacked arrowheads labelled `×n`, and a gather
+    /// is a hollow double line labelled `all`.
     ///
     /// Each node is a `<g data-node="s0">` (steps) or `<g data-node="e3">`
-    /// (events) with a `<title>` holding its label, and each edge a
-    /// `<g data-from="s0" data-to="e3" data-kind="sends">`, so that tests
-    /// and scripts can find them. [`Graph::to_html`] puts the drawing on a
+    /// (events) with a `<title>` holding its label and, a line each, a
+    /// step's options (workers, retry, timeout, who catches its failures)
+    /// or an event's fields; each edge is a `<g data-from="s0" data-to="e3"
+    /// data-kind="sends">` (`accepts`, `gathers`, `returns`, `fans-out`,
+    /// `sends`, `writes`, `waits` or `fails`), so that tests and scripts can
+    /// find them. [`Graph::to_html`] puts the drawing on a
     /// page with a legend.
     pub fn to_svg(&self) -> String {
         self.svg(None)
@@ -42,11 +47,12 @@ impl Graph {
     /// The drawing of [`Graph::to_svg`] with `trace`, one run, over it:
     ///
     /// - each step says under its name how many times it ran and how long
-    ///   its invocations took in total (`ran 3× · 12.4 ms`); steps that
-    ///   never ran are faded;
+    ///   its invocations took in total (`ran 1× · 4 ms`, `ran 3× · 12.4 ms
+    ///   in all`); steps that never ran are faded;
     /// - the edges the run took are drawn dark and thick, with how many
-    ///   times when more than once (`×3`); the others are faded, as are
-    ///   events that never occurred;
+    ///   times when more than once (`×3`), and always on fan-outs (`×40`)
+    ///   and gathers (`all 40`, the events gathered); the others are faded,
+    ///   as are events that never occurred;
     /// - a step that failed is outlined in red, with its error (shortened)
     ///   as a third line; steps where the run ended without failing (still
     ///   running at a timeout or a cancel, the last to finish before a
@@ -106,9 +112,10 @@ impl Graph {
     fn nodes(&self, overlay: Option<&Overlay>) -> Vec<Node> {
         let steps = self.steps.iter().enumerate().map(|(index, step)| {
             let run = overlay.map(|overlay| overlay.steps[index].clone());
-            (
+            Node::new(
                 format!("s{index}"),
                 Self::step_label(step),
+                self.tooltip(true, index),
                 NodeKind::Step,
                 run,
             )
@@ -116,12 +123,16 @@ impl Graph {
         let events = self.events.iter().enumerate().map(|(index, event)| {
             let run = overlay.map(|overlay| overlay.events[index].clone());
             let kind = NodeKind::Event(event.role);
-            (format!("e{index}"), event.name.to_owned(), kind, run)
+            let tooltip = self.tooltip(false, index);
+            Node::new(
+                format!("e{index}"),
+                event.name.to_owned(),
+                tooltip,
+                kind,
+                run,
+            )
         });
-        steps
-            .chain(events)
-            .map(|(id, label, kind, run)| Node::new(id, label, kind, run))
-            .collect()
+        steps.chain(events).collect()
     }
 }
 
@@ -135,19 +146,45 @@ pub(super) mod tests {
     };
 
     /// A workflow with every role of event, a loop, a step that returns
-    /// and sends the same event, one that writes to the stream, and a name
+    /// and sends the same event, one that writes to the stream, one with a
+    /// retry policy and a timeout whose failures another catches, and a name
     /// to escape.
     pub(in crate::graph) fn sample() -> Graph {
         use EdgeKind::{Accepts, Returns, Sends, Writes};
-        let step = |name, num_workers| StepNode { name, num_workers };
-        let event = |name, role| EventNode { name, role };
+        let step = |name, num_workers| StepNode {
+            name,
+            num_workers,
+            spawn: false,
+            retry: None,
+            timeout: None,
+            caught_by: None,
+            max_recoveries: None,
+        };
+        let event = |name, role| EventNode {
+            name,
+            role,
+            fields: &[],
+        };
         let edge = |step, event, kind| Edge { step, event, kind };
+        let work = StepNode {
+            retry: Some("3 attempts, 250 ms apart".into()),
+            timeout: Some(Duration::from_secs(30)),
+            caught_by: Some(2),
+            ..step("work", 8)
+        };
+        let check = StepNode {
+            max_recoveries: Some(2),
+            ..step("check", 2)
+        };
         Graph {
             workflow: r#"Fan<Out> & "Co""#,
-            steps: vec![step("split", 1), step("work", 8), step("check", 2)],
+            steps: vec![step("split", 1), work, check],
             events: vec![
                 event("StartEvent", EventRole::Start),
-                event("Job", EventRole::Routed),
+                EventNode {
+                    fields: &[("id", "u64"), ("text", "String")],
+                    ..event("Job", EventRole::Routed)
+                },
                 event("Progress", EventRole::Stream),
                 event("Done", EventRole::Routed),
                 event("StopEvent", EventRole::Stop),
@@ -193,12 +230,19 @@ pub(super) mod tests {
             .map(|index| format!("s{index}"))
             .chain((0..graph.events.len()).map(|index| format!("e{index}")));
         for (id, label) in ids.zip(steps.chain(events)) {
-            let node = format!(r#"data-node="{id}"><title>{label}</title>"#);
+            let node = format!(r#"data-node="{id}"><title>{label}"#);
             assert!(svg.contains(&node), "{node} is missing");
             assert!(svg.contains(&format!(">{label}</text>")));
         }
         assert_eq!(elements(&svg, "<g class=\"node ").count(), 9);
-        assert!(svg.contains(r#"data-node="s1"><title>work (8 workers)</title><rect"#));
+        let work = concat!(
+            r#"data-node="s1"><title>work (8 workers)&#10;workers: 8 at once&#10;"#,
+            "retry: 3 attempts, 250 ms apart&#10;timeout: 30 s per attempt&#10;",
+            "failures: caught by check</title><rect",
+        );
+        assert!(svg.contains(work), "{svg}");
+        let job = r#"data-node="e1"><title>Job&#10;fields: id: u64, text: String</title>"#;
+        assert!(svg.contains(job));
         assert!(svg.contains(r#"class="node stream" data-node="e2""#));
     }
 
@@ -225,6 +269,55 @@ pub(super) mod tests {
         }
         assert!(svg.contains(r#"<g data-from="s1" data-to="e5" data-kind="writes">"#));
         assert!(svg.contains(r#"<g data-from="s0" data-to="e1" data-kind="sends">"#));
+    }
+
+    #[test]
+    fn fan_outs_stack_their_arrowheads_and_gathers_are_hollow_both_labelled() {
+        let mut graph = sample();
+        graph.edges[1].kind = EdgeKind::FansOut;
+        graph.edges[6].kind = EdgeKind::Gathers;
+        let arrowheads = |edge: &str| edge.matches(r#" Z" fill=""#).count();
+        let svg = graph.to_svg();
+        let fans = elements(
+            &svg,
+            r#"<g data-from="s0" data-to="e1" data-kind="fans-out">"#,
+        )
+        .next()
+        .unwrap();
+        assert_eq!(arrowheads(fans), 3);
+        assert!(fans.contains(">×n</text>"));
+        let gathers = elements(
+            &svg,
+            r#"<g data-from="e3" data-to="s2" data-kind="gathers">"#,
+        )
+        .next()
+        .unwrap();
+        assert_eq!(arrowheads(gathers), 1);
+        assert!(gathers.contains(r#" stroke="white" stroke-width="1.5"/>"#));
+        assert!(gathers.contains(">all</text>"));
+        let plain = elements(&svg, r#"<g data-from="e1" data-to="s1""#)
+            .next()
+            .unwrap();
+        assert_eq!(arrowheads(plain), 1);
+        assert!(!plain.contains("<text"));
+
+        // In a run, they say how many events they made and gathered.
+        let svg = graph.to_svg_of_run(&sample_trace());
+        let fans = elements(
+            &svg,
+            r#"<g data-from="s0" data-to="e1" data-kind="fans-out""#,
+        )
+        .next()
+        .unwrap();
+        assert!(fans.contains(">×2</text>"), "{fans}");
+        let gathers = elements(
+            &svg,
+            r#"<g data-from="e3" data-to="s2" data-kind="gathers""#,
+        )
+        .next()
+        .unwrap();
+        assert!(gathers.contains(r#"data-count="1""#), "{gathers}");
+        assert!(gathers.contains(">all 1</text>"), "{gathers}");
     }
 
     #[test]
@@ -291,6 +384,7 @@ pub(super) mod tests {
                 event: "Done".into(),
                 error: error.into(),
             }),
+            ..RunTrace::new()
         }
     }
 
@@ -317,7 +411,7 @@ pub(super) mod tests {
             ]
         );
         assert!(nodes[0].contains(">ran 1× · 12.4 ms</text>"));
-        assert!(nodes[1].contains(">ran 2× · 12.4 ms</text>"));
+        assert!(nodes[1].contains(">ran 2× · 12.4 ms in all</text>"));
         assert!(nodes[2].contains(r#"<text class="error" "#));
         assert!(nodes[2].contains(">✗ &lt;bad&gt; &amp; &quot;worse&quot; second line</text>"));
         assert!(

@@ -116,6 +116,8 @@ pub(super) struct Node {
     /// `s0`, `e3`: as in Mermaid and DOT.
     pub(super) id: String,
     pub(super) label: String,
+    /// What its `<title>` says under the label.
+    pub(super) tooltip: String,
     pub(super) kind: NodeKind,
     /// What a run did here, in the drawing of a run.
     pub(super) run: Option<NodeRun>,
@@ -125,19 +127,27 @@ pub(super) struct Node {
 
 impl Node {
     /// A node not yet placed, sized for its label and the run's notes.
-    pub(super) fn new(id: String, label: String, kind: NodeKind, run: Option<NodeRun>) -> Self {
+    pub(super) fn new(
+        id: String,
+        label: String,
+        tooltip: String,
+        kind: NodeKind,
+        run: Option<NodeRun>,
+    ) -> Self {
         let notes = run.as_ref().map_or(&[][..], |run| &run.notes);
         Self {
             size: kind.size(&label, notes),
             id,
             label,
+            tooltip,
             kind,
             run,
             center: Point::zero(),
         }
     }
 
-    /// Writes the node: a group of its title, outline and lines of text.
+    /// Writes the node: a group of its title (the label, the tooltip and
+    /// what the run did, a line each), outline and lines of text.
     pub(super) fn write(&self, out: &mut String) {
         let label = escape(&self.label);
         let mark = self.run.as_ref().map(|run| run.mark);
@@ -149,10 +159,14 @@ impl Node {
         if mark.is_some_and(Mark::faded) {
             let _ = write!(out, r#" opacity="{FADED_OPACITY}""#);
         }
-        let _ = match &self.run {
-            None => write!(out, "><title>{label}</title>"),
-            Some(run) => write!(out, "><title>{label}&#10;{}</title>", escape(&run.title)),
-        };
+        let _ = write!(out, "><title>{label}");
+        let run = self.run.as_ref().map(|run| run.title.as_str());
+        for line in [Some(self.tooltip.as_str()), run].into_iter().flatten() {
+            if !line.is_empty() {
+                let _ = write!(out, "&#10;{}", escape(line));
+            }
+        }
+        out.push_str("</title>");
         self.kind
             .write_marked_shape(out, self.center, self.size, mark);
         self.write_text(out, &label, mark);
