@@ -21,7 +21,8 @@ use crate::stop::StopEventType;
 /// A set of steps that react to events, as `workflow!` (or `#[workflow_impl]`)
 /// builds it from an `impl` block. Never implemented by hand.
 ///
-/// Run one with [`Workflow::runner`]:
+/// Run one with [`Workflow::run`], or through [`Workflow::runner`] with
+/// settings of its own:
 ///
 /// ```
 /// use typed_workflows::prelude::*;
@@ -38,8 +39,10 @@ use crate::stop::StopEventType;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> anyhow::Result<()> {
-/// let result = Echo.runner().run(StartEvent::new().with("text", "hi")).await?;
+/// let result = Echo.run(StartEvent::new().with("text", "hi")).await?;
 /// assert_eq!(result, "hi");
+/// let runner = Echo.runner().timeout(std::time::Duration::from_secs(5));
+/// assert_eq!(runner.run(StartEvent::new().with("text", "ho")).await?, "ho");
 /// assert_eq!(Echo::STEPS[0].name, "echo");
 /// # Ok(())
 /// # }
