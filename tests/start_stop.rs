@@ -299,6 +299,46 @@ async fn a_custom_start_event_begins_the_run_and_awaiting_yields_the_custom_stop
     assert!(events.next().await.is_none());
 }
 
+// --- `Workflow::run`, a run with the default settings ----------------------------
+
+#[tokio::test]
+async fn workflow_run_starts_a_run_with_the_workflows_own_start_event() {
+    let mut handler = Custom.run(Begin { n: 4 });
+    let mut events = handler.stream_events().unwrap();
+    assert_eq!(handler.await.unwrap().doubled, 8);
+    let last = events
+        .next()
+        .await
+        .expect("the stop event is on the stream");
+    assert_eq!(last.name(), "Finished");
+    assert!(events.next().await.is_none());
+}
+
+/// A workflow whose step is named `run`, as `Workflow::run` is.
+struct Runs;
+
+#[workflow_impl]
+impl Runs {
+    #[step]
+    async fn run(&self, start: StartEvent) -> Result<StopEvent<String>> {
+        Ok(StopEvent::new(start.get("word")?))
+    }
+}
+
+#[tokio::test]
+async fn a_step_named_run_is_called_on_a_reference_and_the_run_on_a_value() {
+    let start = || StartEvent::new().with("word", "ran");
+    // On the value: the whole run, whose result is the stop event's output.
+    let output: String = Runs.run(start()).await.unwrap();
+    assert_eq!(output, "ran");
+    let output: String = Workflow::run(Runs, start()).await.unwrap();
+    assert_eq!(output, "ran");
+    // On a reference: the step itself, whose result is the stop event.
+    let runs = &Runs;
+    let stop: StopEvent<String> = runs.run(start()).await.unwrap();
+    assert_eq!(stop.into_result(), "ran");
+}
+
 // --- a stop event ends the run: running steps are dropped ---------------------------
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]

@@ -64,6 +64,22 @@ pub enum WorkflowError {
     },
 }
 
+impl WorkflowError {
+    /// This error followed by each of its causes, as `{:#}` prints an
+    /// `anyhow::Error`: "step `two` failed while handling `A`: n too small",
+    /// where `Display` stops before the step's own error.
+    pub(crate) fn with_causes(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+            cause = error.source();
+        }
+        text
+    }
+}
+
 fn after_attempts(attempts: u32) -> String {
     match attempts {
         1 => String::new(),

@@ -82,20 +82,11 @@ pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
             active_steps: active_steps.iter().map(|&step| step.to_owned()).collect(),
         }),
         WorkflowError::Cancelled => AnyEvent::new(WorkflowCancelledEvent {}),
-        WorkflowError::StepFailed {
-            step,
-            event,
-            source,
-            ..
-        } => AnyEvent::new(WorkflowFailedEvent {
+        WorkflowError::StepFailed { step, event, .. }
+        | WorkflowError::StepPanicked { step, event, .. } => AnyEvent::new(WorkflowFailedEvent {
             step: Some((*step).to_owned()),
             event: Some((*event).to_owned()),
-            error: format!("{error}: {source:#}"),
-        }),
-        WorkflowError::StepPanicked { step, event, .. } => AnyEvent::new(WorkflowFailedEvent {
-            step: Some((*step).to_owned()),
-            event: Some((*event).to_owned()),
-            error: error.to_string(),
+            error: error.with_causes(),
         }),
         WorkflowError::RunPanicked { .. } | WorkflowError::Stalled { .. } => {
             AnyEvent::new(WorkflowFailedEvent {

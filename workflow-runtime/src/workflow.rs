@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::context::Context;
 use crate::emit::Emit;
 use crate::event::{AnyEvent, Event, EventInfo};
+use crate::handler::WorkflowHandler;
 use crate::retry::RetryPolicy;
 use crate::run::Runner;
 use crate::run::fan::BranchTag;
@@ -20,7 +21,8 @@ use crate::stop::StopEventType;
 /// A set of steps that react to events, as `workflow!` (or `#[workflow_impl]`)
 /// builds it from an `impl` block. Never implemented by hand.
 ///
-/// Run one with [`Workflow::runner`]:
+/// Run one with [`Workflow::run`], or through [`Workflow::runner`] with
+/// settings of its own:
 ///
 /// ```
 /// use typed_workflows::prelude::*;
@@ -37,8 +39,10 @@ use crate::stop::StopEventType;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> anyhow::Result<()> {
-/// let result = Echo.runner().run(StartEvent::new().with("text", "hi")).await?;
+/// let result = Echo.run(StartEvent::new().with("text", "hi")).await?;
 /// assert_eq!(result, "hi");
+/// let runner = Echo.runner().timeout(std::time::Duration::from_secs(5));
+/// assert_eq!(runner.run(StartEvent::new().with("text", "ho")).await?, "ho");
 /// assert_eq!(Echo::STEPS[0].name, "echo");
 /// # Ok(())
 /// # }
@@ -127,9 +131,52 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn route<S: Sink<Self>>(produced: Self::Produced, sink: &mut S);
 
-    /// A [`Runner`] for this workflow with the default settings.
+    /// A [`Runner`] for this workflow with the default settings, whose
+    /// options (a timeout, a bounded stream, a limit on concurrent runs...)
+    /// change them, and which starts any number of runs.
     fn runner(self) -> Runner<Self> {
         Runner::new(self)
+    }
+
+    /// Starts one run with `start` and the default settings, as LlamaIndex's
+    /// `w.run(...)` does: short for `self.runner().run(start)`, and returns
+    /// the same [`WorkflowHandler`], to await for the result or to stream
+    /// events from. Use [`runner`](Self::runner) for other settings or for
+    /// several runs of one workflow value.
+    ///
+    /// ```
+    /// use typed_workflows::prelude::*;
+    ///
+    /// struct Shout;
+    ///
+    /// #[workflow_impl]
+    /// impl Shout {
+    ///     #[step]
+    ///     async fn shout(&self, start: StartEvent) -> Result<StopEvent<String>> {
+    ///         Ok(StopEvent::new(start.get::<String>("text")?.to_uppercase()))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let result = Shout.run(StartEvent::new().with("text", "hi")).await?;
+    /// assert_eq!(result, "HI");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// The workflow's own methods named `run` come first where they take
+    /// the receiver as written: a method `fn run(self, ..)` of the type
+    /// itself is what `w.run(..)` calls, and so is a `&self` one (a step
+    /// named `run`, say) when `w` is a reference, as `self` is inside the
+    /// workflow's `impl` block. On a workflow value, `w.run(..)` is this
+    /// method; `Workflow::run(w, start)` names it in every case.
+    ///
+    /// # Panics
+    ///
+    /// As [`Runner::run`]: outside a tokio runtime.
+    fn run(self, start: Self::Start) -> WorkflowHandler<Self> {
+        self.runner().run(start)
     }
 }
 

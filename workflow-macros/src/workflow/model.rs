@@ -490,7 +490,8 @@ impl VisitMut for SelfResolver<'_> {
 }
 
 /// Removes the `#[step]` attributes of `function` and reads their options;
-/// `None` if it has none.
+/// `None` if it has none. A step keeps, instead, an `allow` of
+/// `clippy::unused_async`: it must be an `async fn`, awaiting or not.
 fn take_step_attribute(function: &mut ImplItemFn, errors: &mut Errors) -> Option<StepOptions> {
     let mut options = None;
     let mut kept = Vec::with_capacity(function.attrs.len());
@@ -505,6 +506,9 @@ fn take_step_attribute(function: &mut ImplItemFn, errors: &mut Errors) -> Option
         } else {
             options = Some(StepOptions::parse(&attr, errors));
         }
+    }
+    if options.is_some() {
+        kept.push(syn::parse_quote!(#[allow(clippy::unused_async)]));
     }
     function.attrs = kept;
     options

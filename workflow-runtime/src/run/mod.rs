@@ -478,7 +478,7 @@ fn drive<W: Workflow>(
         match &outcome {
             Ok(stop) => ctx.publish_last(stop.to_any_event()),
             Err(error) => {
-                tracing::warn!(%error, "run failed");
+                tracing::warn!(error = %error.with_causes(), "run failed");
                 ctx.publish_last(terminal_event(error));
             }
         }
