@@ -34,6 +34,7 @@ pub struct StepTimedOut {
 /// ```
 /// use std::time::Duration;
 /// use typed_workflows::prelude::*;
+/// use typed_workflows::anyhow::bail;
 /// use typed_workflows::RetryPolicy;
 ///
 /// const TWICE: RetryPolicy = RetryPolicy::fixed(Duration::ZERO).max_attempts(2);
@@ -45,7 +46,7 @@ pub struct StepTimedOut {
 ///     #[step(retry = TWICE)]
 ///     async fn fetch(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
 ///         let Some(retrying) = ctx.retrying() else {
-///             anyhow::bail!("the mirror is down");
+///             bail!("the mirror is down");
 ///         };
 ///         assert_eq!(retrying.failures().len(), 1);
 ///         assert!(retrying.elapsed() >= retrying.failures()[0].failed_after);
@@ -54,7 +55,7 @@ pub struct StepTimedOut {
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let result = Fetch.runner().run(StartEvent::new()).await?;
 /// assert_eq!(result, "fetched again after: the mirror is down");
 /// # Ok(())

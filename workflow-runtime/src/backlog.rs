@@ -46,7 +46,7 @@ pub enum WhenFull {
 /// use typed_workflows::prelude::*;
 /// use typed_workflows::{EventsDropped, WhenFull};
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Tick { n: u32 }
 ///
 /// struct Ticker;
@@ -63,7 +63,7 @@ pub enum WhenFull {
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let mut handler = Ticker.runner().stream_capacity(3, WhenFull::DropOldest).run(StartEvent::new());
 /// let mut events = handler.stream_events()?;
 /// (&mut handler).await?; // the run ends before the reader reads anything

@@ -80,7 +80,7 @@ impl<W: Workflow> Context<W> {
         }
     }
 
-    /// Calls `read` with the run's state (see [`State`]), and returns what
+    /// Calls `read` with the run's state (see [`State`](crate::State)), and returns what
     /// it returns.
     pub fn read_state<R>(&self, read: impl FnOnce(&W::State) -> R) -> R {
         read(&self.state.lock())
@@ -92,7 +92,8 @@ impl<W: Workflow> Context<W> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Default, Serialize, Deserialize)]
+    /// #[data]
+    /// #[derive(Debug, Default)]
     /// struct Seen { events: u32 }
     ///
     /// struct Count;
@@ -352,7 +353,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Progress { percent: u8 }
     ///
     /// struct Download;
@@ -368,7 +369,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///     }
     /// }
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Download.runner().run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let mut seen = Vec::new();
@@ -429,7 +430,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// # #[event]
     /// # struct Answer { n: u32 }
     /// # struct Fan;
     /// # #[workflow_impl]
@@ -466,17 +467,18 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Query { text: String }
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Retrieved { nodes: Vec<String> }
     ///
     /// // One of the two, as a step that accepts either would take it.
-    /// #[derive(Debug, Clone, Serialize, Deserialize, OneOf)]
+    /// #[data]
+    /// #[derive(Debug, Clone, OneOf)]
     /// enum Piece { Query(Query), Retrieved(Retrieved) }
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Part { piece: Piece }
     ///
     /// struct Rag;
@@ -499,7 +501,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// assert_eq!(Rag.runner().run(StartEvent::new()).await?, "whales?: Moby-Dick");
     /// # Ok(())
     /// # }

@@ -127,7 +127,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Greeter.runner().run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// while let Some(event) = events.next().await {

@@ -40,10 +40,11 @@ impl<S: Default + Serialize + DeserializeOwned + Send + 'static> WorkflowState f
 /// use typed_workflows::prelude::*;
 /// use typed_workflows::State;
 ///
-/// #[derive(Debug, Default, Serialize, Deserialize)]
+/// #[data]
+/// #[derive(Debug, Default)]
 /// struct Tally { seen: u32 }
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Tick;
 ///
 /// struct Counter;
@@ -68,7 +69,7 @@ impl<S: Default + Serialize + DeserializeOwned + Send + 'static> WorkflowState f
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let tally = State::new(Tally { seen: 10 });
 /// let result = Counter.runner().run_with_state(StartEvent::new(), tally.clone()).await?;
 /// assert_eq!(result, 13);

@@ -6,6 +6,7 @@
 //! ```
 //! use typed_workflows::prelude::*;
 //! use typed_workflows::WorkflowFailedEvent;
+//! use typed_workflows::anyhow::bail;
 //!
 //! struct Broken;
 //!
@@ -13,12 +14,12 @@
 //! impl Broken {
 //!     #[step]
 //!     async fn only(&self, _ev: StartEvent) -> Result<StopEvent<()>> {
-//!         anyhow::bail!("out of coffee")
+//!         bail!("out of coffee")
 //!     }
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> anyhow::Result<()> {
+//! # async fn main() -> Result<()> {
 //! let mut handler = Broken.runner().run(StartEvent::new());
 //! let mut events = handler.stream_events()?;
 //! let last = events.next().await.expect("the stream says why it ended");

@@ -36,7 +36,7 @@ use crate::stop::StopEventType;
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let result = Echo.runner().run(StartEvent::new().with("text", "hi")).await?;
 /// assert_eq!(result, "hi");
 /// assert_eq!(Echo::STEPS[0].name, "echo");

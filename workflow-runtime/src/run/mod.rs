@@ -159,7 +159,7 @@ impl<W: Workflow> Runner<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Noop.runner().expose_internal(true).run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let started = events.next().await.unwrap();
@@ -209,7 +209,7 @@ impl<W: Workflow> Runner<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let runner = Noop.runner().num_concurrent_runs(2);
     /// // Three runs: the third waits for one of the first two to end.
     /// let handlers: Vec<_> = (0..3).map(|_| runner.run(StartEvent::new())).collect();
@@ -247,7 +247,7 @@ impl<W: Workflow> Runner<W> {
     /// use typed_workflows::prelude::*;
     /// use typed_workflows::WhenFull;
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Tick { n: u32 }
     ///
     /// struct Ticker;
@@ -265,7 +265,7 @@ impl<W: Workflow> Runner<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Ticker.runner().stream_capacity(10, WhenFull::Wait).run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let mut ticks = 0;
