@@ -20,6 +20,32 @@ use crate::workflow::Workflow;
 /// error the attempt fails with, which a
 /// [`RetryPolicy::retry_if`](crate::RetryPolicy::retry_if) predicate can
 /// look for with `error.is::<StepTimedOut>()`.
+///
+/// ```
+/// use std::time::Duration;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{StepTimedOut, WorkflowError};
+///
+/// struct Stuck;
+///
+/// #[workflow_impl]
+/// impl Stuck {
+///     #[step(timeout = Duration::from_millis(10))]
+///     async fn hang(&self, _start: StartEvent) -> StopEvent<()> {
+///         std::future::pending::<()>().await;
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let Err(WorkflowError::StepFailed { source, .. }) = Stuck.runner().run(StartEvent::new()).await else {
+///     panic!("the step should have timed out");
+/// };
+/// assert_eq!(source.downcast_ref::<StepTimedOut>().unwrap().after, Duration::from_millis(10));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the step took longer than its timeout of {after:?}")]
 pub struct StepTimedOut {

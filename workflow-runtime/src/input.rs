@@ -60,7 +60,7 @@ impl InputEvent for HumanResponseEvent {
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(waits_for(...))]`; `STEP` is the step's index, and `REPEAT` tells
-/// a repeated declaration apart, as for [`SentBy`](crate::__private::SentBy).
+/// a repeated declaration apart, as for [`SentBy`](crate::bounds::SentBy).
 #[diagnostic::on_unimplemented(
     message = "this step waits for `{Self}` without declaring it",
     label = "`{Self}` is not in this step's `#[step(waits_for(...))]`",
@@ -70,6 +70,35 @@ pub trait WaitedBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 
 /// No event a step waited for came within its timeout
 /// ([`WaitForEvent::timeout`]).
+///
+/// ```
+/// use std::time::Duration;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{HumanResponseEvent, WaitTimedOut};
+///
+/// struct Patient;
+///
+/// #[workflow_impl]
+/// impl Patient {
+///     #[step(waits_for(HumanResponseEvent))]
+///     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<String> {
+///         let answer = ctx
+///             .wait_for_event::<HumanResponseEvent>()
+///             .timeout(Duration::from_millis(10))
+///             .await;
+///         match answer {
+///             Ok(answer) => StopEvent::new(answer.response),
+///             Err(WaitTimedOut { after, .. }) => StopEvent::new(format!("no answer in {after:?}")),
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// assert_eq!(Patient.runner().run(StartEvent::new()).await?, "no answer in 10ms");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("no `{event}` came within {after:?}")]
 pub struct WaitTimedOut {
