@@ -602,6 +602,11 @@ pub use workflow_macros::OneOf;
 
 pub use workflow_runtime::*;
 
+/// [`anyhow`], the error type of steps, re-exported so that a program
+/// needs no dependency of its own on it: `Result` in the prelude is its
+/// `Result`, and `typed_workflows::anyhow::bail!` its macro.
+pub use anyhow;
+
 #[doc(hidden)]
 pub use workflow_runtime::__private;
 
@@ -641,8 +646,8 @@ pub use tokio_stream;
 ///     }
 ///
 ///     #[step]
-///     async fn pong(&self, _ping: Ping) -> StopEvent<&'static str> {
-///         StopEvent::new("pong")
+///     async fn pong(&self, _ping: Ping) -> StopEvent<String> {
+///         StopEvent::new("pong".into())
 ///     }
 /// }
 ///
