@@ -38,6 +38,43 @@ pub trait InputEvent: Event {
 /// Asks the run's caller for input: return it from a step, or publish it
 /// while waiting ([`WaitForEvent::publishing`]); the caller answers with a
 /// [`HumanResponseEvent`]. May leave the workflow with no step accepting it.
+///
+/// A step may also return it, as in LlamaIndex, and another step accept the
+/// answer, which then starts from the caller's event (to wait in place
+/// instead, see [`StepContext::wait_for_event`]):
+///
+/// ```
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
+///
+/// struct Survey;
+///
+/// #[workflow_impl]
+/// impl Survey {
+///     #[step]
+///     async fn ask(&self, _start: StartEvent) -> InputRequiredEvent {
+///         InputRequiredEvent { prefix: "Favourite whale? ".into() }
+///     }
+///
+///     #[step]
+///     async fn answer(&self, answer: HumanResponseEvent) -> StopEvent<String> {
+///         StopEvent::new(answer.response)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Survey.runner().run(StartEvent::new());
+/// let mut events = handler.stream_events()?;
+/// while let Some(event) = events.next().await {
+///     if event.is::<InputRequiredEvent>() {
+///         handler.send_event(HumanResponseEvent { response: "the white one".into() })?;
+///     }
+/// }
+/// assert_eq!(handler.await?, "the white one");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRequiredEvent {
     /// What to show the person asked, like `"Your name: "`.
@@ -45,6 +82,9 @@ pub struct InputRequiredEvent {
 }
 
 /// The run's caller's answer to an [`InputRequiredEvent`]: an input event.
+///
+/// The examples on [`InputRequiredEvent`] and
+/// [`StepContext::wait_for_event`] show both ways a step takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanResponseEvent {
     /// What the person answered.
