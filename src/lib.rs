@@ -247,8 +247,7 @@ pub use workflow_macros::workflow_impl;
 ///
 /// Options combine, in any order: `#[step(sends(Query), retry = ONCE_MORE,
 /// num_workers = 8)]`. A misspelt option is a compile error that says
-/// which one was meant. Outside a workflow's `impl` block, `#[step]` is a
-/// compile error that says where it belongs.
+/// which one was meant.
 ///
 /// # Examples
 ///
@@ -443,6 +442,7 @@ pub use workflow_macros::step;
 /// In a crate that depends on serde itself, the long spelling works too:
 /// `#[derive(Debug, Clone, Serialize, Deserialize, Event)]`, with the role
 /// in `#[event(...)]` beside it (see [`derive@Event`]).
+///
 pub use workflow_macros::event;
 
 /// Makes a struct or enum serde data: derives `Serialize` and

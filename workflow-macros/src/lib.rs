@@ -15,9 +15,8 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, ItemImpl, parse_macro_input};
 
 /// `workflow! { impl MyWorkflow { ... } }` expands to the `impl` block with
-/// its steps, the type's `Workflow` impl and its routing table, and the
-/// compile-time checks of the graph; `typed_workflows::workflow!` documents
-/// its options.
+/// its steps, the type's `Workflow` impl with its routing table, and the
+/// compile-time checks of its graph.
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
     workflow::expand(
@@ -27,9 +26,8 @@ pub fn workflow(input: TokenStream) -> TokenStream {
     .into()
 }
 
-/// `#[workflow_impl] impl MyWorkflow { ... }` is `workflow!` in attribute
-/// form, which rustfmt and IDEs handle best; `typed_workflows::workflow_impl`
-/// documents its options.
+/// `#[workflow_impl] impl MyWorkflow { ... }` expands as `workflow!` does,
+/// from the `impl` block it is put on.
 #[proc_macro_attribute]
 pub fn workflow_impl(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = parse_macro_input!(input as ItemImpl);
@@ -37,8 +35,8 @@ pub fn workflow_impl(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 /// The workflow's macro reads and removes `#[step]`, so this attribute only
-/// expands where it is misplaced, into an error that says where it belongs;
-/// `typed_workflows::step` documents its options.
+/// expands where it is misplaced: into a compile error that says where it
+/// belongs.
 #[proc_macro_attribute]
 pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
@@ -51,10 +49,10 @@ pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     output.into()
 }
 
-/// `#[event]` expands to a `#[derive(...)]` of the traits the item lacks
-/// among `Debug`, `Clone`, `Serialize`, `Deserialize` and `Event`, with serde
-/// named through `typed_workflows`, and passes its role on to the `Event`
-/// derive; `typed_workflows::event` lists the roles.
+/// `#[event]` expands to a `#[derive(...)]` of the traits among `Debug`,
+/// `Clone`, `Serialize`, `Deserialize` and `Event` that the item does not
+/// derive yet, with serde named through `typed_workflows`, and passes its
+/// role on to the `Event` derive.
 #[proc_macro_attribute]
 pub fn event(args: TokenStream, input: TokenStream) -> TokenStream {
     derives::event(args.into(), input.into()).into()
