@@ -230,6 +230,34 @@ type Publish<'run, W> = Box<dyn FnOnce(&Context<W>) + Send + 'run>;
 
 /// A wait for an event from the run's caller, built by
 /// [`StepContext::wait_for_event`]; await it for the event.
+///
+/// ```
+/// use typed_workflows::HumanResponseEvent;
+/// use typed_workflows::prelude::*;
+///
+/// struct Pin;
+///
+/// #[workflow_impl]
+/// impl Pin {
+///     #[step(waits_for(HumanResponseEvent))]
+///     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<u32>> {
+///         let answer = ctx
+///             .wait_for_event::<HumanResponseEvent>()
+///             .matching(|answer| answer.response.parse::<u32>().is_ok())
+///             .await?;
+///         Ok(StopEvent::new(answer.response.parse()?))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let handler = Pin.runner().run(StartEvent::new());
+/// handler.send_event(HumanResponseEvent { response: "four".into() })?; // the filter skips it
+/// handler.send_event(HumanResponseEvent { response: "4".into() })?;
+/// assert_eq!(handler.await?, 4);
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "the step only waits when this is awaited"]
 pub struct WaitForEvent<'run, W: Workflow, const STEP: usize, E> {
     ctx: &'run Context<W>,

@@ -40,6 +40,26 @@ use machine::Machine;
 use unfinished::Unfinished;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
+///
+/// ```
+/// use std::time::Duration;
+/// use typed_workflows::DEFAULT_TIMEOUT;
+/// use typed_workflows::prelude::*;
+///
+/// struct Quick;
+///
+/// #[workflow_impl]
+/// impl Quick {
+///     #[step]
+///     async fn done(&self, _start: StartEvent) -> StopEvent<()> {
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(45));
+/// assert_eq!(Quick.runner().timeout_duration(), Some(DEFAULT_TIMEOUT));
+/// assert_eq!(Quick.runner().without_timeout().timeout_duration(), None);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A workflow with its run settings; starts independent runs of it.
