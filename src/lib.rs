@@ -307,13 +307,14 @@ pub use workflow_macros::workflow_impl;
 /// #[workflow_impl]
 /// impl Fetch {
 ///     #[step(retry = THREE_TIMES, timeout = Duration::from_secs(5))]
-///     async fn fetch(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<String>> {
+///     async fn fetch(&self, ctx: &Context<Self>, _: StartEvent) -> Result<StopEvent<String>> {
 ///         bail!("attempt {} found the server down", ctx.attempt())
 ///     }
 ///
 ///     #[step(catches(fetch), max_recoveries = 1)]
 ///     async fn from_cache(&self, failed: StepFailedEvent) -> StopEvent<String> {
-///         StopEvent::new(format!("cached, after {} attempts: {}", failed.attempts, failed.error))
+///         let attempts = failed.attempts;
+///         StopEvent::new(format!("cached, after {attempts} attempts: {}", failed.error))
 ///     }
 /// }
 ///
