@@ -14,12 +14,9 @@ mod workflow;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, ItemImpl, parse_macro_input};
 
-/// Builds a workflow from an `impl` block whose `#[step]` methods react to
-/// events: `workflow! { impl MyWorkflow { ... } }`. The attribute spelling,
-/// `#[workflow_impl] impl MyWorkflow { ... }`, is the same macro (Rust gives
-/// a function-like and an attribute macro of one module distinct names).
-/// Options of the whole workflow go in `#[workflow(...)]` on the `impl`
-/// block: `workflow! { #[workflow(state = Counter)] impl MyWorkflow { ... } }`.
+/// `workflow! { impl MyWorkflow { ... } }` expands to the `impl` block with
+/// its steps, the type's `Workflow` impl with its routing table, and the
+/// compile-time checks of its graph.
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
     workflow::expand(
@@ -29,18 +26,17 @@ pub fn workflow(input: TokenStream) -> TokenStream {
     .into()
 }
 
-/// Builds a workflow from the `impl` block it is put on; the same macro as
-/// `workflow! { ... }`, in the spelling that rustfmt and IDEs handle best.
-/// Options of the whole workflow are its arguments:
-/// `#[workflow_impl(state = Counter)]`.
+/// `#[workflow_impl] impl MyWorkflow { ... }` expands as `workflow!` does,
+/// from the `impl` block it is put on.
 #[proc_macro_attribute]
 pub fn workflow_impl(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = parse_macro_input!(input as ItemImpl);
     workflow::expand(item, args.into()).into()
 }
 
-/// Marks a step inside a `workflow!` or `#[workflow_impl]` block; those macros
-/// read and remove it, so this one only runs where it is misplaced.
+/// The workflow's macro reads and removes `#[step]`, so this attribute only
+/// expands where it is misplaced: into a compile error that says where it
+/// belongs.
 #[proc_macro_attribute]
 pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
@@ -53,32 +49,31 @@ pub fn step(_args: TokenStream, input: TokenStream) -> TokenStream {
     output.into()
 }
 
-/// Makes a struct or enum an event: adds the derives an event needs
-/// (`Debug`, `Clone`, `Serialize`, `Deserialize`, `Event`), with serde named
-/// through `typed_workflows`, so the user's crate need not depend on serde.
-/// Its arguments are the event's role, as `#[event(...)]` gives it to the
-/// `Event` derive: `#[event(start)]`.
+/// `#[event]` expands to a `#[derive(...)]` of the traits among `Debug`,
+/// `Clone`, `Serialize`, `Deserialize` and `Event` that the item does not
+/// derive yet, with serde named through `typed_workflows`, and passes its
+/// role on to the `Event` derive.
 #[proc_macro_attribute]
 pub fn event(args: TokenStream, input: TokenStream) -> TokenStream {
     derives::event(args.into(), input.into()).into()
 }
 
-/// Makes a struct or enum serde data, for a workflow's state or a type
-/// inside an event: adds `Serialize` and `Deserialize`, with serde named
-/// through `typed_workflows`.
+/// `#[data]` expands to a `#[derive(...)]` of serde's `Serialize` and
+/// `Deserialize`, with serde named through `typed_workflows`.
 #[proc_macro_attribute]
 pub fn data(args: TokenStream, input: TokenStream) -> TokenStream {
     derives::data(args.into(), input.into()).into()
 }
 
-/// Implements `typed_workflows::Event` for a struct or enum; see that trait.
+/// The derive implements `typed_workflows::Event`, with the role given in
+/// `#[event(...)]`.
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     event::derive(parse_macro_input!(input as DeriveInput)).into()
 }
 
-/// Lets a step return one of several events, or accept any of them: put it
-/// on an enum whose variants each carry one event.
+/// The derive implements what a step's return type and parameter need, and a
+/// `From` impl per variant.
 #[proc_macro_derive(OneOf)]
 pub fn derive_one_of(input: TokenStream) -> TokenStream {
     one_of::derive(parse_macro_input!(input as DeriveInput)).into()

@@ -20,6 +20,32 @@ use crate::workflow::Workflow;
 /// error the attempt fails with, which a
 /// [`RetryPolicy::retry_if`](crate::RetryPolicy::retry_if) predicate can
 /// look for with `error.is::<StepTimedOut>()`.
+///
+/// ```
+/// use std::time::Duration;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{StepTimedOut, WorkflowError};
+///
+/// struct Stuck;
+///
+/// #[workflow_impl]
+/// impl Stuck {
+///     #[step(timeout = Duration::from_millis(10))]
+///     async fn hang(&self, _start: StartEvent) -> StopEvent<()> {
+///         std::future::pending::<()>().await;
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let Err(WorkflowError::StepFailed { source, .. }) = Stuck.runner().run(StartEvent::new()).await else {
+///     panic!("the step should have timed out");
+/// };
+/// assert_eq!(source.downcast_ref::<StepTimedOut>().unwrap().after, Duration::from_millis(10));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the step took longer than its timeout of {after:?}")]
 pub struct StepTimedOut {
@@ -34,6 +60,7 @@ pub struct StepTimedOut {
 /// ```
 /// use std::time::Duration;
 /// use typed_workflows::prelude::*;
+/// use typed_workflows::anyhow::bail;
 /// use typed_workflows::RetryPolicy;
 ///
 /// const TWICE: RetryPolicy = RetryPolicy::fixed(Duration::ZERO).max_attempts(2);
@@ -45,7 +72,7 @@ pub struct StepTimedOut {
 ///     #[step(retry = TWICE)]
 ///     async fn fetch(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
 ///         let Some(retrying) = ctx.retrying() else {
-///             anyhow::bail!("the mirror is down");
+///             bail!("the mirror is down");
 ///         };
 ///         assert_eq!(retrying.failures().len(), 1);
 ///         assert!(retrying.elapsed() >= retrying.failures()[0].failed_after);
@@ -54,7 +81,7 @@ pub struct StepTimedOut {
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let result = Fetch.runner().run(StartEvent::new()).await?;
 /// assert_eq!(result, "fetched again after: the mirror is down");
 /// # Ok(())

@@ -16,6 +16,38 @@ use crate::event::{AnyEvent, library_event};
 
 /// What a write does when the run's event stream already holds as many
 /// events as its capacity, because the reader is behind.
+///
+/// ```
+/// use typed_workflows::WhenFull;
+/// use typed_workflows::prelude::*;
+///
+/// #[event]
+/// struct Tick {
+///     n: u32,
+/// }
+///
+/// struct Ticker;
+///
+/// #[workflow_impl]
+/// impl Ticker {
+///     #[step(writes(Tick))]
+///     async fn tick(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<()> {
+///         for n in 0..10 {
+///             ctx.write_event_to_stream(Tick { n });
+///         }
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Ticker.runner().stream_capacity(4, WhenFull::Wait).run(StartEvent::new());
+/// let events: Vec<AnyEvent> = handler.stream_events()?.collect().await;
+/// assert_eq!(events.len(), 11); // ten ticks and the stop event: none lost
+/// handler.await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WhenFull {
     /// The run waits: it polls none of its steps until the reader has
@@ -46,7 +78,7 @@ pub enum WhenFull {
 /// use typed_workflows::prelude::*;
 /// use typed_workflows::{EventsDropped, WhenFull};
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Tick { n: u32 }
 ///
 /// struct Ticker;
@@ -63,7 +95,7 @@ pub enum WhenFull {
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let mut handler = Ticker.runner().stream_capacity(3, WhenFull::DropOldest).run(StartEvent::new());
 /// let mut events = handler.stream_events()?;
 /// (&mut handler).await?; // the run ends before the reader reads anything

@@ -207,6 +207,10 @@ impl<W: Workflow, S: EventTuple> Sink<W> for Collecting<'_, '_, S> {
 /// [`StepContext::collect_each`](crate::StepContext::collect_each) gathers
 /// one event of each of, in the tuple's order. A type listed twice takes
 /// two events of it.
+///
+/// The example on
+/// [`collect_each`](crate::StepContext::collect_each) gathers a
+/// `(Query, Retrieved)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a tuple of event types",
     label = "not a tuple of events",

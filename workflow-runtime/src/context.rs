@@ -15,12 +15,32 @@ use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
 use crate::run::spawned;
 use crate::state::RunState;
-#[cfg(doc)]
-use crate::state::State;
 use crate::stream::Publisher;
 use crate::workflow::{Sink, Workflow};
 
 /// Identifies one run, unique within the process.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+///
+/// struct Who;
+///
+/// #[workflow_impl]
+/// impl Who {
+///     #[step]
+///     async fn name(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<String> {
+///         StopEvent::new(ctx.run_id().to_string())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let handler = Who.runner().run(StartEvent::new());
+/// let id = handler.run_id();
+/// assert_eq!(handler.await?, id.to_string()); // "run-0000002a", say
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RunId(u64);
 
@@ -47,6 +67,42 @@ impl fmt::Display for RunId {
 ///
 /// Steps receive it as a [`StepContext`], which dereferences to this type; a
 /// helper function that only writes to the stream can take `&Context<W>`.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+///
+/// #[event]
+/// struct Note {
+///     text: String,
+/// }
+///
+/// // A helper that any step of `Diary` can call with its context. What it
+/// // writes is not checked against the step's `writes(...)`: declare it there
+/// // anyway, so that the drawn graph shows it.
+/// fn note(ctx: &Context<Diary>, text: &str) {
+///     ctx.write_event_to_stream(Note { text: text.into() });
+/// }
+///
+/// struct Diary;
+///
+/// #[workflow_impl]
+/// impl Diary {
+///     #[step(writes(Note))]
+///     async fn write(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<()> {
+///         note(ctx, "dear diary");
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Diary.runner().run(StartEvent::new());
+/// let first = handler.stream_events()?.next().await.unwrap();
+/// assert_eq!(first.downcast_ref::<Note>().unwrap().text, "dear diary");
+/// handler.await?;
+/// # Ok(())
+/// # }
+/// ```
 pub struct Context<W: Workflow> {
     run_id: RunId,
     stream: Publisher,
@@ -80,7 +136,7 @@ impl<W: Workflow> Context<W> {
         }
     }
 
-    /// Calls `read` with the run's state (see [`State`]), and returns what
+    /// Calls `read` with the run's state (see [`State`](crate::State)), and returns what
     /// it returns.
     pub fn read_state<R>(&self, read: impl FnOnce(&W::State) -> R) -> R {
         read(&self.state.lock())
@@ -92,7 +148,8 @@ impl<W: Workflow> Context<W> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Default, Serialize, Deserialize)]
+    /// #[data]
+    /// #[derive(Debug, Default)]
     /// struct Seen { events: u32 }
     ///
     /// struct Count;
@@ -258,6 +315,26 @@ impl<W: Workflow> fmt::Debug for Context<W> {
 /// each step its own `StepContext`, which is how the compiler knows that
 /// [`send_event`](Self::send_event) only sends what the step declares in
 /// `#[step(sends(...))]`.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+///
+/// struct Polite;
+///
+/// #[workflow_impl]
+/// impl Polite {
+///     #[step]
+///     async fn hello(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<String> {
+///         StopEvent::new(format!("{}, attempt {}", ctx.step_name(), ctx.attempt()))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// assert_eq!(Polite.runner().run(StartEvent::new()).await?, "hello, attempt 1");
+/// # Ok(())
+/// # }
+/// ```
 pub struct StepContext<'run, W: Workflow, const STEP: usize> {
     ctx: &'run Context<W>,
     attempt: Attempt,
@@ -352,7 +429,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Progress { percent: u8 }
     ///
     /// struct Download;
@@ -368,7 +445,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///     }
     /// }
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Download.runner().run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let mut seen = Vec::new();
@@ -429,7 +506,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// # #[event]
     /// # struct Answer { n: u32 }
     /// # struct Fan;
     /// # #[workflow_impl]
@@ -466,17 +543,18 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     ///
     /// ```
     /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Query { text: String }
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Retrieved { nodes: Vec<String> }
     ///
     /// // One of the two, as a step that accepts either would take it.
-    /// #[derive(Debug, Clone, Serialize, Deserialize, OneOf)]
+    /// #[data]
+    /// #[derive(Debug, Clone, OneOf)]
     /// enum Piece { Query(Query), Retrieved(Retrieved) }
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Part { piece: Piece }
     ///
     /// struct Rag;
@@ -499,7 +577,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// assert_eq!(Rag.runner().run(StartEvent::new()).await?, "whales?: Moby-Dick");
     /// # Ok(())
     /// # }

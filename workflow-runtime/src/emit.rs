@@ -18,7 +18,7 @@ pub trait Emit: Send + 'static {
     #[doc(hidden)]
     const MEMBERS: &'static [EventInfo];
 
-    /// The stop event among the members, or [`Absent`](crate::__private::Absent).
+    /// The stop event among the members, or `Absent` (no event).
     #[doc(hidden)]
     type AsStop;
 

@@ -3,6 +3,36 @@
 use std::time::Duration;
 
 /// Why a run ended without a result.
+///
+/// ```
+/// use typed_workflows::WorkflowError;
+/// use typed_workflows::anyhow::bail;
+/// use typed_workflows::prelude::*;
+///
+/// struct Fragile;
+///
+/// #[workflow_impl]
+/// impl Fragile {
+///     #[step]
+///     async fn check(&self, start: StartEvent) -> Result<StopEvent<u32>> {
+///         let n: u32 = start.get("n")?;
+///         if n < 10 {
+///             bail!("n too small");
+///         }
+///         Ok(StopEvent::new(n))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let error = Fragile.runner().run(StartEvent::new().with("n", 3)).await.unwrap_err();
+/// assert!(matches!(error, WorkflowError::StepFailed { step: "check", attempts: 1, .. }));
+/// // The step's own error is the source, which `{:#}` on an anyhow error shows.
+/// let error = typed_workflows::anyhow::Error::from(error);
+/// assert_eq!(format!("{error:#}"), "step `check` failed while handling `StartEvent`: n too small");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WorkflowError {
@@ -116,6 +146,33 @@ fn list_steps(steps: &[&'static str]) -> String {
 /// [`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event) or
 /// [`WorkflowHandler::send_event_to`](crate::WorkflowHandler::send_event_to)
 /// sent nothing.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{HumanResponseEvent, SendError};
+///
+/// struct Ask;
+///
+/// #[workflow_impl]
+/// impl Ask {
+///     #[step(waits_for(HumanResponseEvent))]
+///     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<String>> {
+///         let answer = ctx.wait_for_event::<HumanResponseEvent>().await?;
+///         Ok(StopEvent::new(answer.response))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let handler = Ask.runner().run(StartEvent::new());
+/// let answer = || HumanResponseEvent { response: "yes".into() };
+/// let error = handler.send_event_to("asc", answer()).unwrap_err();
+/// assert!(matches!(error, SendError::UnknownStep { .. }));
+/// handler.send_event_to("ask", answer())?;
+/// assert_eq!(handler.await?, "yes");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -174,6 +231,28 @@ pub enum SendError {
 
 /// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)
 /// was called a second time: a run has one stream, and it is taken.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+///
+/// struct Quick;
+///
+/// #[workflow_impl]
+/// impl Quick {
+///     #[step]
+///     async fn done(&self, _start: StartEvent) -> StopEvent<()> {
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Quick.runner().run(StartEvent::new());
+/// let _events = handler.stream_events()?;
+/// assert!(handler.stream_events().is_err());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
     "the events of this run are already being streamed: `stream_events` hands out one stream per run"

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 /// ```
 /// use typed_workflows::prelude::*;
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Query {
 ///     text: String,
 /// }
@@ -55,11 +55,11 @@ pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'sta
     #[doc(hidden)]
     const KIND: EventKind;
 
-    /// `Self` for start events, [`Absent`](crate::__private::Absent) otherwise.
+    /// `Self` for start events, `Absent` (no event) otherwise.
     #[doc(hidden)]
     type AsStart;
 
-    /// `Self` for stop events, [`Absent`](crate::__private::Absent) otherwise.
+    /// `Self` for stop events, `Absent` (no event) otherwise.
     #[doc(hidden)]
     type AsStop;
 
@@ -126,7 +126,7 @@ pub struct EventInfo {
 /// ```
 /// use typed_workflows::prelude::*;
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Progress {
 ///     msg: String,
 /// }

@@ -23,8 +23,10 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
     /// waits for room before each write.
     ///
     /// ```
-    /// # use typed_workflows::prelude::*;
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::{anyhow, tokio_stream};
+    ///
+    /// #[event]
     /// struct Token { text: String }
     ///
     /// struct Chat;
@@ -40,7 +42,7 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
     ///     }
     /// }
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Chat.runner().run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let mut tokens = Vec::new();

@@ -23,7 +23,7 @@ use crate::workflow::{Output, StepInfo, Workflow};
 ///
 /// ```
 /// # use typed_workflows::prelude::*;
-/// # #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// # #[event]
 /// # struct Progress { msg: String }
 /// # struct Hello;
 /// # #[workflow_impl]
@@ -35,7 +35,7 @@ use crate::workflow::{Output, StepInfo, Workflow};
 /// #     }
 /// # }
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let mut handler = Hello.runner().run(StartEvent::new());
 /// let mut events = handler.stream_events()?;
 /// while let Some(event) = events.next().await {
@@ -123,7 +123,7 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// use typed_workflows::prelude::*;
     /// use typed_workflows::{HumanResponseEvent, InputRequiredEvent, SendError};
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Answered { by: String }
     ///
     /// struct Pair;
@@ -151,7 +151,7 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let handler = Pair.runner().run(StartEvent::new());
     /// let answer = HumanResponseEvent { response: "yes".into() };
     /// handler.send_event_to("right", answer.clone())?;

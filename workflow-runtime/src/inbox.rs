@@ -30,6 +30,25 @@ use crate::workflow::Workflow;
 
 /// How many events that no step has taken yet a run's inbox holds unless
 /// configured otherwise ([`Runner::inbox_limit`](crate::Runner::inbox_limit)).
+///
+/// ```
+/// use typed_workflows::DEFAULT_INBOX_LIMIT;
+/// # use typed_workflows::prelude::*;
+/// # use typed_workflows::HumanResponseEvent;
+/// # struct Ask;
+/// # #[workflow_impl]
+/// # impl Ask {
+/// #     #[step(waits_for(HumanResponseEvent))]
+/// #     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<String>> {
+/// #         Ok(StopEvent::new(ctx.wait_for_event::<HumanResponseEvent>().await?.response))
+/// #     }
+/// # }
+///
+/// assert_eq!(DEFAULT_INBOX_LIMIT, 1024);
+/// // A runner for a workflow whose caller may send in bursts:
+/// let runner = Ask.runner().inbox_limit(4 * DEFAULT_INBOX_LIMIT);
+/// # drop(runner);
+/// ```
 pub const DEFAULT_INBOX_LIMIT: usize = 1024;
 
 pub(crate) struct Inbox {

@@ -38,6 +38,43 @@ pub trait InputEvent: Event {
 /// Asks the run's caller for input: return it from a step, or publish it
 /// while waiting ([`WaitForEvent::publishing`]); the caller answers with a
 /// [`HumanResponseEvent`]. May leave the workflow with no step accepting it.
+///
+/// A step may also return it, as in LlamaIndex, and another step accept the
+/// answer, which then starts from the caller's event (to wait in place
+/// instead, see [`StepContext::wait_for_event`]):
+///
+/// ```
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
+///
+/// struct Survey;
+///
+/// #[workflow_impl]
+/// impl Survey {
+///     #[step]
+///     async fn ask(&self, _start: StartEvent) -> InputRequiredEvent {
+///         InputRequiredEvent { prefix: "Favourite whale? ".into() }
+///     }
+///
+///     #[step]
+///     async fn answer(&self, answer: HumanResponseEvent) -> StopEvent<String> {
+///         StopEvent::new(answer.response)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Survey.runner().run(StartEvent::new());
+/// let mut events = handler.stream_events()?;
+/// while let Some(event) = events.next().await {
+///     if event.is::<InputRequiredEvent>() {
+///         handler.send_event(HumanResponseEvent { response: "the white one".into() })?;
+///     }
+/// }
+/// assert_eq!(handler.await?, "the white one");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRequiredEvent {
     /// What to show the person asked, like `"Your name: "`.
@@ -45,6 +82,9 @@ pub struct InputRequiredEvent {
 }
 
 /// The run's caller's answer to an [`InputRequiredEvent`]: an input event.
+///
+/// The examples on [`InputRequiredEvent`] and
+/// [`StepContext::wait_for_event`] show both ways a step takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanResponseEvent {
     /// What the person answered.
@@ -68,7 +108,7 @@ impl InputEvent for HumanResponseEvent {
 
 /// Implemented by `workflow!` for each event type a step of `W` declares in
 /// `#[step(waits_for(...))]`; `STEP` is the step's index, and `REPEAT` tells
-/// a repeated declaration apart, as for [`SentBy`](crate::__private::SentBy).
+/// a repeated declaration apart, as for [`SentBy`](crate::bounds::SentBy).
 #[diagnostic::on_unimplemented(
     message = "this step waits for `{Self}` without declaring it",
     label = "`{Self}` is not in this step's `#[step(waits_for(...))]`",
@@ -78,6 +118,35 @@ pub trait WaitedBy<W, const STEP: usize, const REPEAT: usize = 0> {}
 
 /// No event a step waited for came within its timeout
 /// ([`WaitForEvent::timeout`]).
+///
+/// ```
+/// use std::time::Duration;
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{HumanResponseEvent, WaitTimedOut};
+///
+/// struct Patient;
+///
+/// #[workflow_impl]
+/// impl Patient {
+///     #[step(waits_for(HumanResponseEvent))]
+///     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<String> {
+///         let answer = ctx
+///             .wait_for_event::<HumanResponseEvent>()
+///             .timeout(Duration::from_millis(10))
+///             .await;
+///         match answer {
+///             Ok(answer) => StopEvent::new(answer.response),
+///             Err(WaitTimedOut { after, .. }) => StopEvent::new(format!("no answer in {after:?}")),
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// assert_eq!(Patient.runner().run(StartEvent::new()).await?, "no answer in 10ms");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("no `{event}` came within {after:?}")]
 pub struct WaitTimedOut {
@@ -135,7 +204,7 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Greeter.runner().run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// while let Some(event) = events.next().await {
@@ -169,6 +238,34 @@ type Publish<'run, W> = Box<dyn FnOnce(&Context<W>) + Send + 'run>;
 
 /// A wait for an event from the run's caller, built by
 /// [`StepContext::wait_for_event`]; await it for the event.
+///
+/// ```
+/// use typed_workflows::HumanResponseEvent;
+/// use typed_workflows::prelude::*;
+///
+/// struct Pin;
+///
+/// #[workflow_impl]
+/// impl Pin {
+///     #[step(waits_for(HumanResponseEvent))]
+///     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<u32>> {
+///         let answer = ctx
+///             .wait_for_event::<HumanResponseEvent>()
+///             .matching(|answer| answer.response.parse::<u32>().is_ok())
+///             .await?;
+///         Ok(StopEvent::new(answer.response.parse()?))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let handler = Pin.runner().run(StartEvent::new());
+/// handler.send_event(HumanResponseEvent { response: "four".into() })?; // the filter skips it
+/// handler.send_event(HumanResponseEvent { response: "4".into() })?;
+/// assert_eq!(handler.await?, 4);
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "the step only waits when this is awaited"]
 pub struct WaitForEvent<'run, W: Workflow, const STEP: usize, E> {
     ctx: &'run Context<W>,

@@ -33,9 +33,6 @@ mod workflow;
 
 pub mod bounds;
 
-/// The error type steps return: [`anyhow`], re-exported so that a program
-/// needs no dependency of its own on it.
-pub use anyhow;
 pub mod graph;
 pub mod observe;
 

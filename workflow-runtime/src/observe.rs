@@ -24,7 +24,7 @@
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> anyhow::Result<()> {
+//! # async fn main() -> Result<()> {
 //! let mut handler = Hello.runner().expose_internal(true).run(StartEvent::new());
 //! let mut events = handler.stream_events()?;
 //! while let Some(event) = events.next().await {

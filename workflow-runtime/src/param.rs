@@ -20,7 +20,7 @@ pub trait StepParam: Send + 'static {
     /// The event types the step is invoked for.
     const ACCEPTS: &'static [EventInfo];
 
-    /// The start event among them, or [`Absent`](crate::__private::Absent).
+    /// The start event among them, or `Absent` (no event).
     type AsStart;
 
     /// Whether the step gathers a fan-out's events.

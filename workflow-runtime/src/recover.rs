@@ -33,8 +33,9 @@ use crate::workflow::StepInfo;
 /// ```
 /// use typed_workflows::prelude::*;
 /// use typed_workflows::StepFailedEvent;
+/// use typed_workflows::anyhow::bail;
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Page { url: String }
 ///
 /// struct Crawl;
@@ -48,7 +49,7 @@ use crate::workflow::StepInfo;
 ///
 ///     #[step]
 ///     async fn fetch(&self, page: Page) -> Result<StopEvent<String>> {
-///         anyhow::bail!("{} is unreachable", page.url)
+///         bail!("{} is unreachable", page.url)
 ///     }
 ///
 ///     #[step(catches(fetch), max_recoveries = 2)]
@@ -59,7 +60,7 @@ use crate::workflow::StepInfo;
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let result = Crawl.runner().run(StartEvent::new()).await?;
 /// assert_eq!(result, "cached copy, as fetch failed: http://example.test is unreachable");
 /// # Ok(())

@@ -144,6 +144,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
+    /// use typed_workflows::anyhow;
     /// use typed_workflows::{RetryPolicy, StepTimedOut};
     ///
     /// fn timed_out(error: &anyhow::Error) -> bool {

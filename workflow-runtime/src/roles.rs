@@ -22,7 +22,7 @@ macro_rules! role_join {
         $(#[$doc])*
         #[diagnostic::on_unimplemented(message = $message, label = "in this workflow", note = $note)]
         pub trait $name<Next> {
-            /// The one type of that role, or [`Absent`].
+            /// The one type of that role, or `Absent` (no event).
             type Out;
         }
 
@@ -73,12 +73,12 @@ impl StopEventType for Absent {
 }
 
 /// Folds the events of one role leniently: the first that is not
-/// [`Absent`]. The workflow's `Start` and `Stop` types are folded with it,
+/// `Absent` (no event). The workflow's `Start` and `Stop` types are folded with it,
 /// so that a conflict, which the strict folds ([`JoinStart`], [`JoinStop`])
 /// report once in a check of their own, gives its types no error, and their
 /// users none either.
 pub trait Pick<Next> {
-    /// The first event of the role, or [`Absent`].
+    /// The first event of the role, or `Absent` (no event).
     type Out;
 }
 

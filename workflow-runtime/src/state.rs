@@ -11,6 +11,22 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// What the state type of a workflow must be: a fresh run starts from its
 /// `Default`, and it is serde data, so that a run's state can be stored and
 /// read back. Implemented for every such type.
+///
+/// ```
+/// use typed_workflows::WorkflowState;
+/// use typed_workflows::prelude::*;
+///
+/// #[data]
+/// #[derive(Default)]
+/// struct Inventory {
+///     harpoons: u32,
+///     barrels: Vec<String>,
+/// }
+///
+/// fn is_state<S: WorkflowState>() {}
+/// is_state::<Inventory>();
+/// is_state::<()>(); // the state of a workflow that declares none
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the state of a workflow",
     label = "a workflow's state must be `Default + Serialize + DeserializeOwned + Send + 'static`",
@@ -40,10 +56,11 @@ impl<S: Default + Serialize + DeserializeOwned + Send + 'static> WorkflowState f
 /// use typed_workflows::prelude::*;
 /// use typed_workflows::State;
 ///
-/// #[derive(Debug, Default, Serialize, Deserialize)]
+/// #[data]
+/// #[derive(Debug, Default)]
 /// struct Tally { seen: u32 }
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Tick;
 ///
 /// struct Counter;
@@ -68,7 +85,7 @@ impl<S: Default + Serialize + DeserializeOwned + Send + 'static> WorkflowState f
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let tally = State::new(Tally { seen: 10 });
 /// let result = Counter.runner().run_with_state(StartEvent::new(), tally.clone()).await?;
 /// assert_eq!(result, 13);

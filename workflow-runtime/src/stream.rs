@@ -310,6 +310,37 @@ impl Drop for Subscription {
 /// bounds the stream ([`Runner::stream_capacity`](crate::Runner::stream_capacity));
 /// dropping the stream discards what is queued and whatever the run writes
 /// afterwards.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+///
+/// #[event]
+/// struct Step {
+///     name: String,
+/// }
+///
+/// struct Walk;
+///
+/// #[workflow_impl]
+/// impl Walk {
+///     #[step(writes(Step))]
+///     async fn walk(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<u32> {
+///         for name in ["left", "right"] {
+///             ctx.write_event_to_stream(Step { name: name.into() });
+///         }
+///         StopEvent::new(2)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Walk.runner().run(StartEvent::new());
+/// let names: Vec<&str> = handler.stream_events()?.map(|event| event.name()).collect().await;
+/// assert_eq!(names, ["Step", "Step", "StopEvent"]);
+/// assert_eq!(handler.await?, 2);
+/// # Ok(())
+/// # }
+/// ```
 pub struct EventStream {
     shared: Arc<Shared>,
     batch: VecDeque<AnyEvent>,

@@ -38,7 +38,7 @@ use crate::stop::StopEventType;
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let result = Echo.run(StartEvent::new().with("text", "hi")).await?;
 /// assert_eq!(result, "hi");
 /// let runner = Echo.runner().timeout(std::time::Duration::from_secs(5));
@@ -158,7 +158,7 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let result = Shout.run(StartEvent::new().with("text", "hi")).await?;
     /// assert_eq!(result, "HI");
     /// # Ok(())

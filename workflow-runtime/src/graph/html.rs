@@ -216,7 +216,7 @@ fn legend_items(swatches: impl Iterator<Item = (String, &'static str)>) -> Strin
 /// ```
 /// use typed_workflows::prelude::*;
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Greeting { text: String }
 ///
 /// struct Hello;
@@ -256,6 +256,7 @@ pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::
 /// use std::time::Duration;
 /// use typed_workflows::AnyEvent;
 /// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
+/// use typed_workflows::anyhow::bail;
 /// use typed_workflows::observe::{StepFailed, StepStarted};
 /// use typed_workflows::prelude::*;
 ///
@@ -265,7 +266,7 @@ pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::
 /// impl Fetch {
 ///     #[step]
 ///     async fn fetch(&self, _start: StartEvent) -> Result<StopEvent<String>> {
-///         anyhow::bail!("connection refused")
+///         bail!("connection refused")
 ///     }
 /// }
 ///

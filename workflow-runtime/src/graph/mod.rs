@@ -36,7 +36,7 @@ use crate::workflow::Workflow;
 /// use typed_workflows::graph::{Edge, EdgeKind, Graph};
 /// use typed_workflows::prelude::*;
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Greeting { text: String }
 ///
 /// struct Hello;

@@ -38,7 +38,7 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
 /// use typed_workflows::prelude::*;
 ///
-/// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+/// #[event]
 /// struct Greeting { text: String }
 ///
 /// struct Hello;
@@ -57,7 +57,7 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> anyhow::Result<()> {
+/// # async fn main() -> Result<()> {
 /// let mut handler = Hello.runner().expose_internal(true).run(StartEvent::new());
 /// let mut trace = RunTrace::new();
 /// let mut events = handler.stream_events()?;

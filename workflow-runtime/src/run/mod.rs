@@ -40,6 +40,26 @@ use machine::Machine;
 use unfinished::Unfinished;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
+///
+/// ```
+/// use std::time::Duration;
+/// use typed_workflows::DEFAULT_TIMEOUT;
+/// use typed_workflows::prelude::*;
+///
+/// struct Quick;
+///
+/// #[workflow_impl]
+/// impl Quick {
+///     #[step]
+///     async fn done(&self, _start: StartEvent) -> StopEvent<()> {
+///         StopEvent::new(())
+///     }
+/// }
+///
+/// assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(45));
+/// assert_eq!(Quick.runner().timeout_duration(), Some(DEFAULT_TIMEOUT));
+/// assert_eq!(Quick.runner().without_timeout().timeout_duration(), None);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A workflow with its run settings; starts independent runs of it.
@@ -159,7 +179,7 @@ impl<W: Workflow> Runner<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Noop.runner().expose_internal(true).run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let started = events.next().await.unwrap();
@@ -209,7 +229,7 @@ impl<W: Workflow> Runner<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let runner = Noop.runner().num_concurrent_runs(2);
     /// // Three runs: the third waits for one of the first two to end.
     /// let handlers: Vec<_> = (0..3).map(|_| runner.run(StartEvent::new())).collect();
@@ -247,7 +267,7 @@ impl<W: Workflow> Runner<W> {
     /// use typed_workflows::prelude::*;
     /// use typed_workflows::WhenFull;
     ///
-    /// #[derive(Debug, Clone, Serialize, Deserialize, Event)]
+    /// #[event]
     /// struct Tick { n: u32 }
     ///
     /// struct Ticker;
@@ -265,7 +285,7 @@ impl<W: Workflow> Runner<W> {
     /// }
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
+    /// # async fn main() -> Result<()> {
     /// let mut handler = Ticker.runner().stream_capacity(10, WhenFull::Wait).run(StartEvent::new());
     /// let mut events = handler.stream_events()?;
     /// let mut ticks = 0;

@@ -135,6 +135,17 @@ impl Event for StartEvent {
 /// Why a start event has no value of the type asked for
 /// ([`StartEvent::get`]), or takes no value it was given
 /// ([`StartEvent::try_with`], and deserializing a [`StartEvent`]).
+///
+/// ```
+/// use typed_workflows::{StartEvent, StartValueError};
+///
+/// let start = StartEvent::new().with("pages", "many");
+/// let error = start.get::<u32>("pages").unwrap_err();
+/// assert!(matches!(error, StartValueError::WrongType { .. }));
+/// assert_eq!(error.to_string(), "the start event's value `pages` is not a `u32`");
+/// let error = start.get::<u32>("chapters").unwrap_err();
+/// assert_eq!(error.to_string(), "the start event has no value named `chapters` (it has: pages)");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartValueError {
