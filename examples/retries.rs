@@ -114,7 +114,7 @@ impl Mirrors {
 
     /// Recovers from `fetch`'s final failure, once per mirror at most.
     #[step(catches(fetch), max_recoveries = 3, writes(Note))]
-    async fn from_cache(&self, ctx: &Context<Self>, failed: StepFailedEvent) -> Result<Page> {
+    async fn serve_cached(&self, ctx: &Context<Self>, failed: StepFailedEvent) -> Result<Page> {
         let fetch: Fetch = serde_json::from_value(failed.input)?;
         ctx.write_event_to_stream(Note {
             text: format!(
