@@ -1,15 +1,12 @@
 //! The example programs' workflows, each run as its `main` runs it, with
 //! what the program would print or show checked: the agent's answers with
 //! the tool approved and refused, the mirrors' retries and the cached copy,
-//! the word count's shared state, the log lines of a run, and the progress
-//! bar driven to its end.
+//! the word count's shared state, and the progress bar driven to its end.
+//! The logging example has `logging.rs` to itself.
 
 #[allow(dead_code)]
 #[path = "../agent.rs"]
 mod agent;
-#[allow(dead_code)]
-#[path = "../logging.rs"]
-mod logging;
 #[allow(dead_code)]
 #[path = "../progress_bar.rs"]
 mod progress_bar;
@@ -19,9 +16,6 @@ mod retries;
 #[allow(dead_code)]
 #[path = "../state.rs"]
 mod state;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use typed_workflows::prelude::*;
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent, State};
@@ -160,58 +154,6 @@ async fn a_run_given_no_state_counts_from_an_empty_tally() {
     let runner = state::WordCount.runner();
     assert_eq!(runner.run(text(state::TEXTS[1])).await.unwrap(), 8);
     assert_eq!(runner.run(text(" \n")).await.unwrap(), 0);
-}
-
-// --- logging -------------------------------------------------------------------------
-
-/// A writer into a buffer that the test reads afterwards.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn the_log_shows_each_line_inside_its_run_and_step_and_the_retry() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let filter = tracing_subscriber::EnvFilter::new("debug");
-    let _default =
-        tracing::subscriber::set_default(logging::subscriber(filter, move || writer.clone()));
-    let result = logging::Shop
-        .runner()
-        .run(StartEvent::new().with("order", 7))
-        .await
-        .unwrap();
-    assert_eq!(result, "order 7 charged");
-
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let line = |words: &str| {
-        log.lines()
-            .find(|line| line.contains(words))
-            .unwrap_or_else(|| panic!("no line with `{words}` in:\n{log}"))
-    };
-    let received = line("order received");
-    assert!(
-        received.contains("workflow{workflow=\"Shop\""),
-        "{received}"
-    );
-    assert!(received.contains("step{step=\"receive\""), "{received}");
-    assert!(received.contains("id=7"), "{received}");
-    let retried = line("step failed; trying again");
-    assert!(
-        retried.contains("the payment service timed out"),
-        "{retried}"
-    );
-    assert!(line("charged").contains("attempt=2"), "{log}");
 }
 
 // --- progress_bar --------------------------------------------------------------------
