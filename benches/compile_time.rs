@@ -337,7 +337,9 @@ impl Workspace {
     /// Writes the crates, the workspace manifest and this repository's
     /// `Cargo.lock` into `dir`.
     fn generate(dir: &Path, crates: &[Crate]) -> io::Result<Self> {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the benchmarks' package is a folder of the repository");
         for &krate in crates {
             let root = dir.join(krate.name());
             fs::create_dir_all(root.join("src"))?;

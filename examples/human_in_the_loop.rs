@@ -8,10 +8,11 @@
 //! prompts, or pipe the answers in:
 //! `printf 'Ada\nteal\n' | cargo run --example human_in_the_loop`.
 
-use std::io::{IsTerminal, Write};
+mod terminal;
+
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use terminal::Terminal;
 use typed_workflows::prelude::*;
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
 
@@ -65,27 +66,12 @@ async fn main() -> anyhow::Result<()> {
         .timeout(PATIENCE * 2)
         .run(StartEvent::new());
     let mut events = handler.stream_events()?;
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut terminal = Terminal::new();
     while let Some(event) = events.next().await {
-        let Some(question) = event.downcast_ref::<InputRequiredEvent>() else {
-            continue;
-        };
-        let answer = loop {
-            print!("{}", question.prefix);
-            std::io::stdout().flush()?;
-            let Some(line) = lines.next_line().await? else {
-                println!();
-                anyhow::bail!("the input ended before the interview did");
-            };
-            if !std::io::stdin().is_terminal() {
-                // Piped answers are not echoed; show them as if typed.
-                println!("{line}");
-            }
-            if !line.trim().is_empty() {
-                break line;
-            }
-        };
-        handler.send_event(HumanResponseEvent { response: answer })?;
+        if let Some(question) = event.downcast_ref::<InputRequiredEvent>() {
+            let response = terminal.answer(&question.prefix).await?;
+            handler.send_event(HumanResponseEvent { response })?;
+        }
     }
     println!("{}", handler.await?);
     Ok(())

@@ -9,72 +9,22 @@
 //! step two streams from `gpt-4o-mini` (or `OPENAI_MODEL`) at OpenAI (or at
 //! `OPENAI_BASE_URL`, for llama.cpp, Ollama, vLLM and other servers of the
 //! same protocol). Without a key it needs no network: the LLM is a local
-//! stand-in (see `llm/`).
+//! stand-in (see `llm/`). The workflow itself is in `workflow.rs`.
 
 pub mod llm;
+pub mod workflow;
 
 use std::time::Duration;
 
 use llm::Llm;
 use typed_workflows::graph::draw_all_possible_flows;
 use typed_workflows::prelude::*;
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-pub struct FirstEvent {
-    first_output: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-pub struct SecondEvent {
-    second_output: String,
-    response: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-pub struct ProgressEvent {
-    pub msg: String,
-}
-
-pub struct MyWorkflow {
-    /// The model step two streams from.
-    pub llm: Llm,
-}
-
-workflow! {
-    impl MyWorkflow {
-        #[step(writes(ProgressEvent))]
-        async fn step_one(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<FirstEvent> {
-            ctx.write_event_to_stream(ProgressEvent { msg: "Step one is happening".into() });
-            Ok(FirstEvent { first_output: "First step complete.".into() })
-        }
-
-        #[step(writes(ProgressEvent))]
-        async fn step_two(&self, ctx: &Context<Self>, _ev: FirstEvent) -> Result<SecondEvent> {
-            let deltas = self
-                .llm
-                .stream_complete("Please give me the first 3 paragraphs of Moby Dick, a book in the public domain.")
-                .await?;
-            let deltas = ctx
-                .forward_to_stream(deltas, |delta| ProgressEvent { msg: delta.clone() })
-                .await?;
-            Ok(SecondEvent {
-                second_output: "Second step complete, full response attached".into(),
-                response: deltas.concat(),
-            })
-        }
-
-        #[step(writes(ProgressEvent))]
-        async fn step_three(&self, ctx: &Context<Self>, _ev: SecondEvent) -> Result<StopEvent<String>> {
-            ctx.write_event_to_stream(ProgressEvent { msg: "Step three is happening".into() });
-            Ok(StopEvent::new("Workflow complete.".into()))
-        }
-    }
-}
+use workflow::{MyWorkflow, ProgressEvent};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let workflow = MyWorkflow {
-        llm: Llm::from_env(),
+        llm: Box::new(Llm::from_env()),
     }
     .runner()
     .timeout(Duration::from_secs(30))

@@ -9,7 +9,7 @@ pub mod branching_loop;
 pub mod fan_out;
 #[path = "../../examples/human_in_the_loop.rs"]
 pub mod human_in_the_loop;
-#[path = "../../examples/streaming/main.rs"]
+#[path = "../../examples/streaming/workflow.rs"]
 pub mod streaming;
 
 use typed_workflows::graph::Graph;

@@ -5,12 +5,10 @@
 mod offline;
 mod openai;
 
+use std::future::Future;
 use std::pin::Pin;
 
-use tokio_stream::Stream;
-
-/// A streamed completion: its text, piece by piece as the model sends it.
-pub type Deltas = Pin<Box<dyn Stream<Item = anyhow::Result<String>> + Send>>;
+use super::workflow::{Deltas, StreamingModel};
 
 /// The model used when `OPENAI_MODEL` does not name one.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
@@ -51,18 +49,22 @@ impl Llm {
     pub fn openai(base_url: Option<&str>, api_key: &str, model: &str) -> Self {
         Self::OpenAi(Box::new(openai::OpenAi::new(base_url, api_key, model)))
     }
+}
 
-    /// Streams the completion of `prompt`.
-    ///
-    /// # Errors
-    ///
-    /// If the server refuses the request, or the stream breaks off: an
-    /// error from the server, a chunk that is not one, or a stream that
-    /// ends before the model says it has finished.
-    pub async fn stream_complete(&self, prompt: &str) -> anyhow::Result<Deltas> {
-        match self {
-            Self::OpenAi(model) => model.stream_complete(prompt).await,
-            Self::Offline => Ok(offline::stream_complete()),
-        }
+impl StreamingModel for Llm {
+    /// Streams the completion of `prompt`: it fails if the server refuses
+    /// the request, and its items if the stream breaks off (an error from
+    /// the server, a chunk that is not one, or a stream that ends before
+    /// the model says it has finished).
+    fn stream_complete<'a>(
+        &'a self,
+        prompt: &'a str,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<Deltas>> + Send + 'a>> {
+        Box::pin(async move {
+            match self {
+                Self::OpenAi(model) => model.stream_complete(prompt).await,
+                Self::Offline => Ok(offline::stream_complete()),
+            }
+        })
     }
 }

@@ -4,15 +4,18 @@
 //! server, a malformed chunk and a connection dropped mid-stream each fail
 //! the run with an error naming `step_two`, and the event stream still ends.
 
-mod examples;
+#[allow(dead_code)]
+#[path = "../streaming/main.rs"]
+mod streaming;
+
 mod openai_server;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use examples::streaming::llm::{DEFAULT_MODEL, Llm};
-use examples::streaming::{MyWorkflow, ProgressEvent};
 use openai_server::{Ending, Reply, Server};
+use streaming::llm::{DEFAULT_MODEL, Llm};
+use streaming::workflow::{MyWorkflow, ProgressEvent};
 use typed_workflows::prelude::*;
 use typed_workflows::{EventStream, WorkflowError};
 
@@ -23,7 +26,11 @@ const HANG_GUARD: Duration = Duration::from_secs(60);
 /// The example's workflow, streaming from `server`.
 fn workflow_at(server: &Server) -> MyWorkflow {
     MyWorkflow {
-        llm: Llm::openai(Some(&server.base_url), "test-key", "test-model"),
+        llm: Box::new(Llm::openai(
+            Some(&server.base_url),
+            "test-key",
+            "test-model",
+        )),
     }
 }
 
@@ -125,7 +132,7 @@ async fn the_environment_names_the_key_the_server_and_the_model() {
         ("OPENAI_MODEL", ""),
     ]);
     let llm = Llm::from_vars(|name| vars.get(name).map(|value| (*value).to_owned()));
-    let (progress, _, outcome) = run(MyWorkflow { llm }).await;
+    let (progress, _, outcome) = run(MyWorkflow { llm: Box::new(llm) }).await;
     assert_eq!(outcome.unwrap(), "Workflow complete.");
     assert!(progress.contains(&"Hi".to_owned()), "{progress:?}");
     let request = &server.requests()[0];
