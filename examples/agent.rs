@@ -16,6 +16,7 @@ mod terminal;
 use std::time::Duration;
 
 use terminal::Terminal;
+use typed_workflows::anyhow;
 use typed_workflows::prelude::*;
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
 
@@ -26,7 +27,8 @@ pub const MAX_TOOL_CALLS: usize = 5;
 pub const PATIENCE: Duration = Duration::from_secs(300);
 
 /// One message of the conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[data]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// What the person asked.
     User(String),
@@ -39,34 +41,35 @@ pub enum Message {
 }
 
 /// A tool and its argument.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[data]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     pub tool: String,
     pub argument: String,
 }
 
 /// The conversation so far: the model's turn.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Conversation {
     messages: Vec<Message>,
 }
 
 /// The model asked for a tool, which waits for the person's approval.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct ToolRequested {
     call: Call,
     messages: Vec<Message>,
 }
 
 /// The person approved the tool call.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Approved {
     call: Call,
     messages: Vec<Message>,
 }
 
 /// What the agent is doing, for the person to follow.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Note {
     pub text: String,
 }
@@ -211,7 +214,7 @@ impl Agent {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let question = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "Do I need an umbrella in Paris today?".into());

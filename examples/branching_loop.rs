@@ -5,15 +5,16 @@
 //! Run it with `cargo run --example branching_loop`, or pass a start number:
 //! `cargo run --example branching_loop -- 97`.
 
+use typed_workflows::anyhow;
 use typed_workflows::prelude::*;
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Even {
     value: u64,
     path: Vec<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Odd {
     value: u64,
     path: Vec<u64>,
@@ -68,7 +69,7 @@ workflow! {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let n: u64 = match std::env::args().nth(1) {
         Some(arg) => arg.parse()?,
         None => 27,

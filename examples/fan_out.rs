@@ -9,7 +9,7 @@ use std::time::Duration;
 use typed_workflows::prelude::*;
 
 /// One document to summarise, and how many there are in all.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Document {
     index: usize,
     total: usize,
@@ -17,7 +17,7 @@ pub struct Document {
 }
 
 /// What the workers make of one document.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Summary {
     index: usize,
     total: usize,
@@ -25,7 +25,8 @@ pub struct Summary {
 }
 
 /// The report the run ends with.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[data]
+#[derive(Debug, Clone)]
 pub struct Report {
     documents: usize,
     words: usize,
@@ -74,7 +75,7 @@ workflow! {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let documents: Vec<String> = (1..=40)
         .map(|n| "lorem ipsum dolor sit amet ".repeat(n))
         .collect();

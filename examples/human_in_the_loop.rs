@@ -19,7 +19,7 @@ use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
 /// How long a question waits for its answer.
 pub const PATIENCE: Duration = Duration::from_secs(300);
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Named {
     name: String,
 }
@@ -60,7 +60,7 @@ fn question(prefix: &str) -> InputRequiredEvent {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let mut handler = Interview
         .runner()
         .timeout(PATIENCE * 2)

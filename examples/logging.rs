@@ -13,12 +13,13 @@ use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use typed_workflows::RetryPolicy;
+use typed_workflows::anyhow;
 use typed_workflows::prelude::*;
 
 /// Tried again at once, up to three attempts.
 const AGAIN: RetryPolicy = RetryPolicy::fixed(Duration::ZERO);
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Order {
     id: u32,
 }
@@ -57,7 +58,7 @@ where
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing::subscriber::set_global_default(subscriber(filter, std::io::stderr))?;
     let result = Shop

@@ -12,36 +12,38 @@
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use typed_workflows::anyhow;
 use typed_workflows::prelude::*;
 
 /// A document to embed.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Chunk {
     index: usize,
     text: String,
 }
 
 /// A document's embedding.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Embedded {
     index: usize,
     vector: [f32; 4],
 }
 
 /// How many documents the run embeds, written before the first is.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Planned {
     pub documents: usize,
 }
 
 /// One document is embedded.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Done {
     pub index: usize,
 }
 
 /// What the run built.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[data]
+#[derive(Debug, Clone)]
 pub struct Index {
     pub documents: usize,
     /// Whether the embeddings came back in the documents' order.
@@ -123,7 +125,7 @@ pub async fn embed_with_bar(documents: Vec<String>, bar: &ProgressBar) -> anyhow
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let count = match std::env::args().nth(1) {
         Some(arg) => arg.parse()?,
         None => 500,

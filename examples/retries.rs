@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use typed_workflows::anyhow;
 use typed_workflows::prelude::*;
 use typed_workflows::{RetryPolicy, StepFailedEvent};
 
@@ -33,13 +34,14 @@ pub struct Mirror {
 }
 
 /// A fetch to make.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Fetch {
     host: String,
 }
 
 /// Where a page came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[data]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     /// The mirror, at this attempt.
     Mirror { attempt: u32 },
@@ -48,14 +50,14 @@ pub enum Source {
 }
 
 /// The report, as one mirror gave it.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Page {
     pub host: String,
     pub source: Source,
 }
 
 /// What happened, for the caller to print.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Note {
     pub text: String,
 }
@@ -158,7 +160,7 @@ pub fn mirrors() -> Mirrors {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let mut handler = mirrors().runner().run(StartEvent::new());
     let mut events = handler.stream_events()?;
     while let Some(event) = events.next().await {

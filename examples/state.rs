@@ -12,7 +12,8 @@ use typed_workflows::State;
 use typed_workflows::prelude::*;
 
 /// The state of a run: each word's count, and the lines not counted yet.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[data]
+#[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub words: BTreeMap<String, u32>,
     lines_left: usize,
@@ -34,7 +35,7 @@ impl Tally {
 }
 
 /// One line of the text.
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct Line {
     text: String,
 }
@@ -88,7 +89,7 @@ pub const TEXTS: [&str; 2] = [
 ];
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let tally = State::new(Tally::default());
     for text in TEXTS {
         let distinct = WordCount

@@ -2,6 +2,7 @@
 //! person something.
 
 use std::io::{IsTerminal, Write};
+use typed_workflows::anyhow;
 
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 

@@ -22,7 +22,7 @@ use typed_workflows::prelude::*;
 use workflow::{MyWorkflow, ProgressEvent};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     let workflow = MyWorkflow {
         llm: Box::new(Llm::from_env()),
     }

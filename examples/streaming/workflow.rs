@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use tokio_stream::Stream;
+use typed_workflows::anyhow;
 use typed_workflows::prelude::*;
 
 /// A streamed completion: its text, piece by piece as the model sends it.
@@ -26,18 +27,18 @@ pub trait StreamingModel: Send + Sync {
     ) -> Pin<Box<dyn Future<Output = anyhow::Result<Deltas>> + Send + 'a>>;
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct FirstEvent {
     first_output: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct SecondEvent {
     second_output: String,
     response: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+#[event]
 pub struct ProgressEvent {
     pub msg: String,
 }

@@ -7,6 +7,7 @@ mod openai;
 
 use std::future::Future;
 use std::pin::Pin;
+use typed_workflows::anyhow;
 
 use super::workflow::{Deltas, StreamingModel};
 

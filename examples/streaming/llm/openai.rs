@@ -8,6 +8,7 @@ use async_openai::types::chat::{
     ChatCompletionRequestUserMessage, ChatCompletionResponseStream, CreateChatCompletionRequestArgs,
 };
 use tokio_stream::StreamExt;
+use typed_workflows::anyhow;
 
 use super::Deltas;
 
