@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use typed_workflows::prelude::*;
-use typed_workflows::{HumanResponseEvent, InputRequiredEvent, ResumeError, RunSnapshot};
+use typed_workflows::{
+    HumanResponseEvent, InputRequiredEvent, ResumeError, RetryPolicy, RunSnapshot,
+};
 
 /// A snapshot through its JSON text, as it would be written to a file.
 fn through_json(snapshot: &RunSnapshot) -> RunSnapshot {
@@ -296,4 +298,151 @@ async fn a_changed_event_is_refused_with_what_changed() {
         matches!(error, ResumeError::StepRemoved { ref step } if step == "lefty"),
         "{error}"
     );
+}
+
+/// A step that asks two questions in turn, and counts its attempts and
+/// its edits of the state.
+struct Interview;
+
+#[data]
+#[derive(Debug, Default, PartialEq)]
+struct Notes {
+    edits: u32,
+    attempts_seen: Vec<u32>,
+}
+
+#[workflow_impl(state = Notes)]
+impl Interview {
+    #[step(
+        waits_for(HumanResponseEvent),
+        writes(InputRequiredEvent),
+        retry = RetryPolicy::fixed(Duration::ZERO).max_attempts(3)
+    )]
+    async fn interview(
+        &self,
+        ctx: &Context<Self>,
+        _start: StartEvent,
+    ) -> Result<StopEvent<String>> {
+        let attempt = ctx.attempt();
+        ctx.edit_state(|notes| {
+            notes.edits += 1;
+            notes.attempts_seen.push(attempt);
+        });
+        if attempt == 1 {
+            anyhow::bail!("the first attempt fails");
+        }
+        let ask = |prefix: &str| InputRequiredEvent {
+            prefix: prefix.into(),
+        };
+        let name = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(ask("Name? "))
+            .await?;
+        let city = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(ask("City? "))
+            .await?;
+        Ok(StopEvent::new(format!(
+            "{} from {}",
+            name.response, city.response
+        )))
+    }
+}
+
+fn reply(text: &str) -> HumanResponseEvent {
+    HumanResponseEvent {
+        response: text.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_resumed_step_keeps_its_attempt_its_answers_and_its_state_edits() {
+    let mut handler = Interview.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    let first = events.next().await.unwrap();
+    assert_eq!(
+        first.downcast_ref::<InputRequiredEvent>().unwrap().prefix,
+        "Name? "
+    );
+    handler.send_event(reply("Ada")).unwrap();
+    let second = events.next().await.unwrap();
+    assert_eq!(
+        second.downcast_ref::<InputRequiredEvent>().unwrap().prefix,
+        "City? "
+    );
+    let snapshot = through_json(&handler.suspend().await.unwrap());
+    drop(events);
+
+    let in_flight = &snapshot.in_flight[0];
+    assert_eq!(in_flight.attempt, 2, "{snapshot:#?}");
+    assert_eq!(in_flight.answers.len(), 1);
+    // The edits of the invocation in flight are kept, so its re-run makes
+    // them again.
+    assert_eq!(snapshot.state["edits"], 2);
+
+    let mut handler = Interview.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    // The name was answered before the snapshot: the re-run is not asked
+    // again, and asks for the city at once.
+    let asked = events.next().await.unwrap();
+    assert_eq!(
+        asked.downcast_ref::<InputRequiredEvent>().unwrap().prefix,
+        "City? "
+    );
+    // The re-run went on with attempt 2, which does not fail, and made its
+    // edit again.
+    let again = handler.snapshot().await.unwrap();
+    assert_eq!(again.state["attempts_seen"], serde_json::json!([1, 2, 2]));
+    assert_eq!(again.in_flight[0].answers.len(), 1);
+    handler.send_event(reply("Paris")).unwrap();
+    assert_eq!(handler.await.unwrap(), "Ada from Paris");
+}
+
+/// Writes numbered ticks, and waits for a go-ahead halfway.
+struct Ticker;
+
+#[event]
+struct Tick {
+    n: u32,
+}
+
+#[workflow_impl]
+impl Ticker {
+    #[step(writes(Tick), waits_for(HumanResponseEvent))]
+    async fn tick(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<u32>> {
+        for n in 0..3 {
+            ctx.write_event_to_stream(Tick { n });
+        }
+        ctx.wait_for_event::<HumanResponseEvent>().await?;
+        for n in 3..6 {
+            ctx.write_event_to_stream(Tick { n });
+        }
+        Ok(StopEvent::new(6))
+    }
+}
+
+#[tokio::test]
+async fn stream_numbers_go_on_across_a_resume_with_no_gap() {
+    let mut handler = Ticker.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        events.next().await.unwrap();
+        numbers.push(events.last_sequence().unwrap());
+    }
+    let snapshot = handler.suspend().await.unwrap();
+    assert_eq!(snapshot.next_sequence, 3);
+    assert!(events.next().await.is_none());
+
+    // The step runs again from its top: its first three ticks come again,
+    // with new numbers, then the rest.
+    let mut handler = Ticker.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    handler.send_event(reply("go")).unwrap();
+    while events.next().await.is_some() {
+        numbers.push(events.last_sequence().unwrap());
+    }
+    // 3 ticks, 3 again from the re-run, 3 more, and the stop event.
+    assert_eq!(numbers, (0..10).collect::<Vec<u64>>());
+    assert_eq!(handler.await.unwrap(), 6);
 }

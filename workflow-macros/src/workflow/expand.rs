@@ -60,11 +60,11 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     });
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
         quote!(::typed_workflows::__private::invoke_spawned(
-            workflow, ctx, pending
+            workflow, ctx, pending, answers
         ))
     } else {
         quote! {
-            let _ = (workflow, ctx, pending);
+            let _ = (workflow, ctx, pending, answers);
             ::core::unreachable!("no step of this workflow is spawned")
         }
     };
@@ -141,6 +141,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     workflow: &::std::sync::Arc<Self>,
                     ctx: &'__a ::std::sync::Arc<::typed_workflows::Context<Self>>,
                     pending: __Pending,
+                    answers: ::core::option::Option<::std::sync::Arc<::typed_workflows::__private::Answers>>,
                 ) -> ::typed_workflows::__private::StepFuture<'__a, Self> {
                     #invoke_spawned
                 }
@@ -149,7 +150,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     &'__a self,
                     ctx: &'__a ::typed_workflows::Context<Self>,
                     pending: __Pending,
+                    answers: ::core::option::Option<::std::sync::Arc<::typed_workflows::__private::Answers>>,
                 ) -> ::typed_workflows::__private::StepFuture<'__a, Self> {
+                    let _ = &answers;
                     match pending {
                         #( #cfgs #invocations )*
                     }
@@ -443,6 +446,11 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     // Spanned on the error type: one that does not convert into
     // `anyhow::Error` is told there, and only there.
     let split = quote_spanned! {step.error_span()=> ::typed_workflows::__private::split(returned) };
+    let log = if waits {
+        quote!(::core::option::Option::Some(answers))
+    } else {
+        quote!(answers.as_deref())
+    };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
         let call = call(quote!(::typed_workflows::__private::Attempt::FIRST));
         quote! {{
@@ -461,12 +469,16 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
                 let returned = { #call };
                 #split
             };
-            ::typed_workflows::__private::attempts(ctx, #index, event, attempt).await
+            ::typed_workflows::__private::attempts(ctx, #index, event, #log, attempt).await
         }}
     };
+    // The record of what the invocation received and which attempt it is
+    // on, which the run hands over (a fresh one, or one a snapshot held).
     let answers = if waits {
-        let keeps = options.retry.is_some();
-        quote! { let answers = &::typed_workflows::__private::Answers::new(#keeps); }
+        quote! {
+            let answers = answers.unwrap_or_default();
+            let answers = &*answers;
+        }
     } else {
         TokenStream::new()
     };

@@ -21,6 +21,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
+use crate::answers::Answers;
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
 use crate::context::{Context, RunId};
@@ -478,7 +479,7 @@ impl<W: Workflow> Runner<W> {
 enum Beginning<W: Workflow> {
     Start(W::Start),
     Resume {
-        invocations: Vec<(usize, Branch, W::Pending)>,
+        invocations: Vec<(usize, Branch, W::Pending, Option<Arc<Answers>>)>,
         fans: Option<Fans>,
         recoveries: Vec<(usize, u32)>,
     },

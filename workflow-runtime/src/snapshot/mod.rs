@@ -149,6 +149,13 @@ pub struct InFlight {
     /// The invocation, as if queued.
     #[serde(flatten)]
     pub invocation: Queued,
+    /// The attempt it was on, 1 for the first: it goes on with it, with the
+    /// attempts its step's retry policy has left.
+    pub attempt: u32,
+    /// The answers its waits had received, by their order (`None` for a
+    /// wait not answered): the same waits of the re-run are answered with
+    /// them at once.
+    pub answers: Vec<Option<EventRecord>>,
 }
 
 /// The events one step was collecting.

@@ -1,10 +1,12 @@
 //! Putting a run together again: a snapshot's records decoded into the
 //! typed events and invocations of a workflow, which the run then takes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::compat::{event_named, step_index};
 use super::{EventRecord, Queued, ResumeError, RunSnapshot};
+use crate::answers::Answers;
 use crate::event::AnyEvent;
 use crate::run::fan::{Branch, Fans};
 use crate::workflow::Workflow;
@@ -13,7 +15,7 @@ use crate::workflow::Workflow;
 pub(crate) struct Restored<W: Workflow> {
     /// The invocations to start, in flight first, each with its step and
     /// branch.
-    pub(crate) invocations: Vec<(usize, Branch, W::Pending)>,
+    pub(crate) invocations: Vec<(usize, Branch, W::Pending, Option<Arc<Answers>>)>,
     pub(crate) fans: Option<Fans>,
     /// How many failures each step has recovered from.
     pub(crate) recoveries: Vec<(usize, u32)>,
@@ -30,14 +32,23 @@ pub(crate) struct Restored<W: Workflow> {
 impl<W: Workflow> Restored<W> {
     /// Decodes `snapshot`, which [`check`](super::compat::check) accepted.
     pub(crate) fn of(snapshot: RunSnapshot) -> Result<Self, ResumeError> {
-        let in_flight = snapshot
-            .in_flight
-            .into_iter()
-            .map(|in_flight| in_flight.invocation);
+        let in_flight = snapshot.in_flight.into_iter().map(|in_flight| {
+            let answers = in_flight
+                .answers
+                .into_iter()
+                .map(|answer| answer.map(decode::<W>).transpose())
+                .collect::<Result<_, _>>()?;
+            let answers = Answers::resumed(in_flight.attempt, answers);
+            let (step, branch, pending) = invocation::<W>(in_flight.invocation)?;
+            Ok((step, branch, pending, Some(Arc::new(answers))))
+        });
+        let queued = snapshot.queued.into_iter().map(|queued| {
+            let (step, branch, pending) = invocation::<W>(queued)?;
+            Ok((step, branch, pending, None))
+        });
         let invocations = in_flight
-            .chain(snapshot.queued)
-            .map(invocation::<W>)
-            .collect::<Result<_, _>>()?;
+            .chain(queued)
+            .collect::<Result<_, ResumeError>>()?;
         let groups = snapshot
             .fan_outs
             .groups
