@@ -31,6 +31,7 @@ use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::snapshot::capture::Capture;
+use crate::snapshot::restore::Resumed;
 use crate::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
 use crate::workflow::{Sink, Workflow};
 
@@ -486,7 +487,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// Takes up the invocations, fan-outs and recoveries of a snapshot.
     pub(crate) fn restore(
         &mut self,
-        invocations: Vec<(usize, Branch, W::Pending, Option<Arc<Answers>>)>,
+        invocations: Vec<Resumed<W>>,
         fans: Option<Fans>,
         recoveries: Vec<(usize, u32)>,
     ) {
@@ -494,12 +495,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
         for (step, recovered) in recoveries {
             self.slots[step].recovered = recovered;
         }
-        for (step, branch, pending, answers) in invocations {
-            if let Some(answers) = answers {
-                self.resumed.push((step, answers));
+        for resumed in invocations {
+            if let Some(answers) = resumed.answers {
+                self.resumed.push((resumed.step, answers));
             }
-            self.set_branch(branch);
-            self.enqueue(step, pending);
+            self.set_branch(resumed.branch);
+            self.enqueue(resumed.step, resumed.pending);
         }
         self.set_branch(Branch::NONE);
     }

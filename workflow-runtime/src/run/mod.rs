@@ -21,7 +21,6 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use crate::answers::Answers;
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
 use crate::context::{Context, RunId};
@@ -30,7 +29,7 @@ use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
 use crate::snapshot::compat;
-use crate::snapshot::restore::Restored;
+use crate::snapshot::restore::{Restored, Resumed};
 use crate::snapshot::{ResumeError, RunSnapshot};
 use crate::start::StartEventType;
 use crate::state::{RunState, State};
@@ -40,7 +39,7 @@ use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 use admission::{Admission, Turn};
 use deadline::Deadline;
-use fan::{Branch, Fans};
+use fan::Fans;
 use invocation::Steps;
 use machine::Machine;
 use unfinished::Unfinished;
@@ -479,7 +478,7 @@ impl<W: Workflow> Runner<W> {
 enum Beginning<W: Workflow> {
     Start(W::Start),
     Resume {
-        invocations: Vec<(usize, Branch, W::Pending, Option<Arc<Answers>>)>,
+        invocations: Vec<Resumed<W>>,
         fans: Option<Fans>,
         recoveries: Vec<(usize, u32)>,
     },

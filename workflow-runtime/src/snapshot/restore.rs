@@ -11,11 +11,20 @@ use crate::event::AnyEvent;
 use crate::run::fan::{Branch, Fans};
 use crate::workflow::Workflow;
 
+/// An invocation a snapshot held: its step's index, its branch, its input,
+/// and for one that was in flight, its record of its attempt and answers.
+pub(crate) struct Resumed<W: Workflow> {
+    pub(crate) step: usize,
+    pub(crate) branch: Branch,
+    pub(crate) pending: W::Pending,
+    pub(crate) answers: Option<Arc<Answers>>,
+}
+
 /// A snapshot of a run of `W`, decoded.
 pub(crate) struct Restored<W: Workflow> {
     /// The invocations to start, in flight first, each with its step and
     /// branch.
-    pub(crate) invocations: Vec<(usize, Branch, W::Pending, Option<Arc<Answers>>)>,
+    pub(crate) invocations: Vec<Resumed<W>>,
     pub(crate) fans: Option<Fans>,
     /// How many failures each step has recovered from.
     pub(crate) recoveries: Vec<(usize, u32)>,
@@ -39,13 +48,13 @@ impl<W: Workflow> Restored<W> {
                 .map(|answer| answer.map(decode::<W>).transpose())
                 .collect::<Result<_, _>>()?;
             let answers = Answers::resumed(in_flight.attempt, answers);
-            let (step, branch, pending) = invocation::<W>(in_flight.invocation)?;
-            Ok((step, branch, pending, Some(Arc::new(answers))))
+            let resumed = invocation::<W>(in_flight.invocation)?;
+            Ok(Resumed {
+                answers: Some(Arc::new(answers)),
+                ..resumed
+            })
         });
-        let queued = snapshot.queued.into_iter().map(|queued| {
-            let (step, branch, pending) = invocation::<W>(queued)?;
-            Ok((step, branch, pending, None))
-        });
+        let queued = snapshot.queued.into_iter().map(invocation::<W>);
         let invocations = in_flight
             .chain(queued)
             .collect::<Result<_, ResumeError>>()?;
@@ -113,7 +122,7 @@ impl<W: Workflow> Restored<W> {
 }
 
 /// The invocation a snapshot queued, as its step's input.
-fn invocation<W: Workflow>(queued: Queued) -> Result<(usize, Branch, W::Pending), ResumeError> {
+fn invocation<W: Workflow>(queued: Queued) -> Result<Resumed<W>, ResumeError> {
     let step = step_index::<W>(&queued.step)?;
     let mut events: Vec<AnyEvent> = queued
         .events
@@ -129,7 +138,12 @@ fn invocation<W: Workflow>(queued: Queued) -> Result<(usize, Branch, W::Pending)
         })?;
         W::WRAP[step](&mut *event.into_slot())
     };
-    Ok((step, Branch::from_raw(queued.branch), pending))
+    Ok(Resumed {
+        step,
+        branch: Branch::from_raw(queued.branch),
+        pending,
+        answers: None,
+    })
 }
 
 fn event_info<W: Workflow>(name: &str) -> Result<&'static crate::event::EventInfo, ResumeError> {
