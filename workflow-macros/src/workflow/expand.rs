@@ -114,16 +114,16 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 ];
 
                 fn duplicate(pending: &__Pending) -> __Pending {
-                    match pending {
-                        #( #cfgs __Pending::#variants(event) => __Pending::#variants(
+                    match *pending {
+                        #( #cfgs __Pending::#variants(ref event) => __Pending::#variants(
                             ::typed_workflows::__private::StepParam::duplicate(event),
                         ), )*
                     }
                 }
 
                 fn pending_events(pending: &__Pending) -> (usize, ::std::vec::Vec<::typed_workflows::AnyEvent>) {
-                    match pending {
-                        #( #cfgs __Pending::#variants(event) => (
+                    match *pending {
+                        #( #cfgs __Pending::#variants(ref event) => (
                             #indices,
                             ::typed_workflows::__private::StepParam::events(event),
                         ), )*

@@ -103,7 +103,8 @@ impl<W: Workflow> Capture<W> {
     /// Notes the run's state.
     pub(crate) fn state(&mut self, state: &W::State) -> Result<(), SnapshotError> {
         self.snapshot.state =
-            serde_json::to_value(state).map_err(|error| SnapshotError::State {
+            serde_json::to_value(state).map_err(|error| SnapshotError::NotSerializable {
+                what: "the state".to_owned(),
                 error: error.to_string(),
             })?;
         Ok(())
