@@ -446,3 +446,116 @@ async fn stream_numbers_go_on_across_a_resume_with_no_gap() {
     assert_eq!(numbers, (0..10).collect::<Vec<u64>>());
     assert_eq!(handler.await.unwrap(), 6);
 }
+
+#[tokio::test]
+async fn a_snapshot_taken_after_the_caller_stopped_reading_resumes() {
+    let mut handler = Ticker.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    events.next().await.unwrap();
+    // The caller reads one tick of three, then lets the stream go.
+    drop(events);
+    let snapshot = through_json(&handler.suspend().await.unwrap());
+    assert_eq!(snapshot.next_sequence, 3, "the unread ticks were numbered");
+    let mut handler = Ticker.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    handler.send_event(reply("go")).unwrap();
+    let mut first = None;
+    while events.next().await.is_some() {
+        first = first.or(events.last_sequence());
+    }
+    assert_eq!(first, Some(3));
+    assert_eq!(handler.await.unwrap(), 6);
+}
+
+#[tokio::test]
+async fn a_snapshot_of_a_changed_but_compatible_build_resumes() {
+    let handler = Ask.run(StartEvent::new().with("greeting", "Ciao"));
+    let mut snapshot = handler.suspend().await.unwrap();
+    // As if taken by a build with another step or event elsewhere: the
+    // fingerprints differ, and everything the snapshot holds still fits.
+    snapshot.fingerprint = "0123456789abcdef".into();
+    let handler = Ask.runner().resume(snapshot).unwrap();
+    handler.send_event(reply("Eva")).unwrap();
+    assert_eq!(handler.await.unwrap(), "Ciao, Eva");
+}
+
+/// Each kind of incompatible change, made to a snapshot as the older build
+/// would have written it, with the message that names it.
+#[tokio::test]
+async fn each_incompatible_change_is_refused_with_its_message() {
+    let handler = Pair.run(StartEvent::new());
+    let mut original = handler.suspend().await.unwrap();
+    original.fingerprint = "0000000000000000".into();
+    let refused = |change: &dyn Fn(&mut RunSnapshot)| {
+        let mut snapshot = original.clone();
+        change(&mut snapshot);
+        Pair.runner().resume(snapshot).unwrap_err().to_string()
+    };
+    assert_eq!(
+        refused(&|snapshot| snapshot.in_flight[0].invocation.step = "gone".into()),
+        "step `gone` has work in the snapshot but the workflow has no step of that name: restore it, or finish the run with the old build"
+    );
+    assert_eq!(
+        refused(&|snapshot| {
+            snapshot.events.insert("Lefty".into(), Vec::new());
+        }),
+        "event `Lefty` is in the snapshot but no step of the workflow uses an event of that name: if the type was renamed, keep its old name with `#[event(name = \"Lefty\")]`"
+    );
+    assert_eq!(
+        refused(&|snapshot| {
+            let left = &mut snapshot.in_flight[0].invocation;
+            let step = if left.step == "left" { "right" } else { "left" };
+            left.step = step.into();
+        }),
+        format!(
+            "step `{}` has an invocation in the snapshot with `{}`, which it no longer takes",
+            if original.in_flight[0].invocation.step == "left" {
+                "right"
+            } else {
+                "left"
+            },
+            original.in_flight[0].invocation.events[0].name
+        )
+    );
+    assert_eq!(
+        refused(&|snapshot| snapshot.state_type = "app::OldState".into()),
+        "the state type changed from `app::OldState` to `()`"
+    );
+    assert_eq!(
+        refused(&|snapshot| snapshot.version = 99),
+        "the snapshot has format version 99; this version reads 1"
+    );
+}
+
+#[tokio::test]
+async fn an_event_that_no_longer_decodes_is_refused() {
+    let handler = Ask.run(StartEvent::new().with("greeting", "Hej"));
+    handler.send_event(reply("Ida")).unwrap();
+    let mut snapshot = handler.suspend().await.unwrap();
+    let unclaimed = snapshot
+        .inbox
+        .first_mut()
+        .map(|sent| &mut sent.event)
+        .or_else(|| {
+            snapshot
+                .queued
+                .first_mut()
+                .map(|queued| &mut queued.events[0])
+        })
+        .or_else(|| {
+            snapshot.in_flight[0]
+                .answers
+                .first_mut()
+                .and_then(Option::as_mut)
+        })
+        .expect("the answer is somewhere in the snapshot");
+    let name = unclaimed.name.clone();
+    unclaimed.value = serde_json::json!({ "reply": 7 });
+    let error = Ask.runner().resume(snapshot).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("event `{name}` in the snapshot does not decode: ")),
+        "{error}"
+    );
+}

@@ -58,6 +58,16 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         let accepted = step.param_item("accepted");
         quote_spanned! {step.event_span()=> #accepted(event) }
     });
+    // Spanned as `routed`: an error about the type is the same, and shown
+    // once.
+    let duplicated = steps.iter().map(|step| {
+        let duplicate = step.param_item("duplicate");
+        quote_spanned! {step.event_span()=> #duplicate(event) }
+    });
+    let erased = steps.iter().map(|step| {
+        let events = step.param_item("events");
+        quote_spanned! {step.event_span()=> #events(event) }
+    });
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
         quote!(::typed_workflows::__private::invoke_spawned(
             workflow, ctx, pending, answers
@@ -115,18 +125,13 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
 
                 fn duplicate(pending: &__Pending) -> __Pending {
                     match *pending {
-                        #( #cfgs __Pending::#variants(ref event) => __Pending::#variants(
-                            ::typed_workflows::__private::StepParam::duplicate(event),
-                        ), )*
+                        #( #cfgs __Pending::#variants(ref event) => __Pending::#variants(#duplicated), )*
                     }
                 }
 
                 fn pending_events(pending: &__Pending) -> (usize, ::std::vec::Vec<::typed_workflows::AnyEvent>) {
                     match *pending {
-                        #( #cfgs __Pending::#variants(ref event) => (
-                            #indices,
-                            ::typed_workflows::__private::StepParam::events(event),
-                        ), )*
+                        #( #cfgs __Pending::#variants(ref event) => (#indices, #erased), )*
                     }
                 }
 
