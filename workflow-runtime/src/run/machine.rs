@@ -31,7 +31,7 @@ use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::snapshot::capture::Capture;
-use crate::snapshot::restore::Resumed;
+use crate::snapshot::restore::RestoredRun;
 use crate::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
 use crate::workflow::{Sink, Workflow};
 
@@ -485,17 +485,12 @@ impl<'a, W: Workflow> Machine<'a, W> {
     }
 
     /// Takes up the invocations, fan-outs and recoveries of a snapshot.
-    pub(crate) fn restore(
-        &mut self,
-        invocations: Vec<Resumed<W>>,
-        fans: Option<Fans>,
-        recoveries: Vec<(usize, u32)>,
-    ) {
-        self.fans = fans.map(Box::new);
-        for (step, recovered) in recoveries {
+    pub(crate) fn restore(&mut self, run: RestoredRun<W>) {
+        self.fans = run.fans.map(Box::new);
+        for (step, recovered) in run.recoveries {
             self.slots[step].recovered = recovered;
         }
-        for resumed in invocations {
+        for resumed in run.invocations {
             if let Some(answers) = resumed.answers {
                 self.resumed.push((resumed.step, answers));
             }

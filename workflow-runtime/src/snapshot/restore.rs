@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::compat::{event_named, step_index};
 use super::{EventRecord, Queued, ResumeError, RunSnapshot};
 use crate::answers::Answers;
+use crate::context::Context;
 use crate::event::AnyEvent;
 use crate::run::fan::{Branch, Fans};
 use crate::workflow::Workflow;
@@ -22,20 +23,48 @@ pub(crate) struct Resumed<W: Workflow> {
 
 /// A snapshot of a run of `W`, decoded.
 pub(crate) struct Restored<W: Workflow> {
-    /// The invocations to start, in flight first, each with its step and
-    /// branch.
+    /// What the run's state machine takes up.
+    pub(crate) run: RestoredRun<W>,
+    /// What the run's context and channel take up.
+    pub(crate) context: RestoredContext,
+    pub(crate) state: W::State,
+    pub(crate) timeout_left: Option<Duration>,
+}
+
+/// The part of a snapshot the run's state machine takes up.
+pub(crate) struct RestoredRun<W: Workflow> {
+    /// The invocations to start, in flight first.
     pub(crate) invocations: Vec<Resumed<W>>,
     pub(crate) fans: Option<Fans>,
     /// How many failures each step has recovered from.
     pub(crate) recoveries: Vec<(usize, u32)>,
+}
+
+/// The part of a snapshot the run's context and channel take up.
+pub(crate) struct RestoredContext {
     /// What each step was collecting, one type per entry.
-    pub(crate) collected: Vec<(usize, Vec<AnyEvent>)>,
+    collected: Vec<(usize, Vec<AnyEvent>)>,
     /// The inbox: each event, the step it was sent to, and whether it was
     /// kept for a later wait.
-    pub(crate) inbox: Vec<(Option<usize>, AnyEvent, bool)>,
-    pub(crate) state: W::State,
-    pub(crate) timeout_left: Option<Duration>,
-    pub(crate) next_sequence: u64,
+    inbox: Vec<(Option<usize>, AnyEvent, bool)>,
+    next_sequence: u64,
+}
+
+impl RestoredContext {
+    /// Puts it back into `ctx`, of a run not started yet.
+    pub(crate) fn refill<W: Workflow>(self, ctx: &Context<W>) {
+        ctx.channel().continue_from(self.next_sequence);
+        for (step, events) in self.collected {
+            ctx.collector().restore(step, events);
+        }
+        if !self.inbox.is_empty() {
+            let mut incoming = ctx.channel().inbox();
+            for (to, event, kept) in self.inbox {
+                incoming.restore::<W>(to, event, kept);
+            }
+            incoming.flag_incoming();
+        }
+    }
 }
 
 impl<W: Workflow> Restored<W> {
@@ -109,14 +138,18 @@ impl<W: Workflow> Restored<W> {
                 error: error.to_string(),
             })?;
         Ok(Self {
-            invocations,
-            fans,
-            recoveries,
-            collected,
-            inbox,
+            run: RestoredRun {
+                invocations,
+                fans,
+                recoveries,
+            },
+            context: RestoredContext {
+                collected,
+                inbox,
+                next_sequence: snapshot.next_sequence,
+            },
             state,
             timeout_left: snapshot.timeout_left,
-            next_sequence: snapshot.next_sequence,
         })
     }
 }
