@@ -6,7 +6,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use crate::event::{AnyEvent, Event};
+use workflow_model::{AnyEvent, Event};
 
 /// The answers of one invocation of a step that waits for input, by the
 /// order of its waits. Made by the code `workflow!` generates, once per

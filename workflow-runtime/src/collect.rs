@@ -7,8 +7,8 @@ use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::emit::Emit;
-use crate::event::{AnyEvent, Event};
 use crate::workflow::{Sink, Workflow};
+use workflow_model::{AnyEvent, Event};
 
 /// Events gathered so far, one buffer per collecting step and event type,
 /// shared by `collect_events` and `collect_each`: a step that collects

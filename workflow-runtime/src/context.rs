@@ -10,13 +10,13 @@ use crate::answers::Answers;
 use crate::attempts::{Attempt, Retrying};
 use crate::collect::{Collecting, Collector, EventTuple};
 use crate::emit::Emit;
-use crate::error::SendError;
-use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
 use crate::run::spawned;
 use crate::state::RunState;
 use crate::stream::Publisher;
 use crate::workflow::{Sink, Workflow};
+use workflow_model::SendError;
+use workflow_model::{AnyEvent, Event};
 
 /// Identifies one run, unique within the process.
 ///

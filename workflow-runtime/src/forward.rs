@@ -7,8 +7,8 @@ use std::pin::pin;
 use tokio_stream::{Stream, StreamExt};
 
 use crate::context::{StepContext, WrittenBy};
-use crate::event::Event;
 use crate::workflow::Workflow;
+use workflow_model::Event;
 
 impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
     /// Writes one event to the stream for each item of `items` as soon as

@@ -9,15 +9,16 @@ use tokio::task::JoinHandle;
 
 use crate::check::same_event;
 use crate::context::{RunId, step_index};
-use crate::error::{SendError, StreamTaken, WorkflowError};
-use crate::event::EventInfo;
 use crate::inbox::Sent;
-use crate::input::InputEvent;
 use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
 use crate::stream::{EventStream, Inlet, Subscription};
-use crate::taken::TakenBy;
-use crate::workflow::{Output, StepInfo, Workflow};
+use crate::workflow::{Output, Workflow};
+use workflow_model::__private::EventInfo;
+use workflow_model::__private::TakenBy;
+use workflow_model::InputEvent;
+use workflow_model::StepInfo;
+use workflow_model::{SendError, StreamTaken, WorkflowError};
 
 /// A running run: await it for the result, take its event stream to watch it.
 ///

@@ -21,12 +21,12 @@ use std::task::Waker;
 use tokio::sync::oneshot;
 
 use crate::context::Context;
-use crate::error::SendError;
-use crate::event::{AnyEvent, Event};
 use crate::route::takes_singly;
 use crate::run::fan::accepted_singly;
 use crate::run::invocation_panic_message;
 use crate::workflow::Workflow;
+use workflow_model::SendError;
+use workflow_model::{AnyEvent, Event};
 
 /// How many events that no step has taken yet a run's inbox holds unless
 /// configured otherwise ([`Runner::inbox_limit`](crate::Runner::inbox_limit)).

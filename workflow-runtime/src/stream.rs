@@ -20,9 +20,9 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use tokio_stream::Stream;
 
 use crate::backlog::{Backlog, Bound, WhenFull};
-use crate::error::SendError;
-use crate::event::AnyEvent;
 use crate::inbox::{Inbox, Sent};
+use workflow_model::AnyEvent;
+use workflow_model::SendError;
 
 #[derive(Default)]
 struct State {

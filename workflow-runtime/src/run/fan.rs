@@ -13,8 +13,9 @@
 use std::collections::HashMap;
 
 use crate::check::feeds;
-use crate::event::{AnyEvent, EventInfo};
-use crate::workflow::StepInfo;
+use workflow_model::__private::EventInfo;
+use workflow_model::AnyEvent;
+use workflow_model::StepInfo;
 
 /// The branch of a fan-out an invocation belongs to, or none.
 #[doc(hidden)]

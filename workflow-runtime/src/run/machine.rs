@@ -18,15 +18,16 @@ use futures_util::stream::FuturesUnordered;
 use crate::check::takes_input;
 use crate::context::Routed;
 use crate::emit::Emit;
-use crate::error::WorkflowError;
-use crate::event::{AnyEvent, Event};
 use crate::inbox;
-use crate::observe::RunIdle;
-use crate::recover::{Failed, catcher_of};
+use crate::recover::Failed;
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::workflow::{Sink, Workflow};
+use workflow_model::__private::catcher_of;
+use workflow_model::WorkflowError;
+use workflow_model::observe::RunIdle;
+use workflow_model::{AnyEvent, Event};
 
 /// The queued and running invocations of one step, and how many failures
 /// it has recovered from.

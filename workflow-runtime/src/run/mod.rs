@@ -24,20 +24,19 @@ use tracing::Instrument;
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
 use crate::context::{Context, RunId};
-use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
-use crate::start::StartEventType;
 use crate::state::{RunState, State};
-use crate::stop::StopEventType;
 use crate::stream;
-use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 use admission::{Admission, Turn};
 use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
 use unfinished::Unfinished;
+use workflow_model::__private::terminal_event;
+use workflow_model::StopEventType;
+use workflow_model::WorkflowError;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 ///
@@ -459,7 +458,7 @@ fn drive<W: Workflow>(
     // than both its parts and the machine.
     let ctx = steps.ctx;
     let mut machine = Machine::new(steps);
-    start.begin::<W, _>(&mut machine);
+    W::deliver(start, &mut machine);
     async move {
         let mut deadline = pin!(Deadline::new(timeout));
         let outcome = poll_fn(|cx| {

@@ -33,7 +33,8 @@ use tracing::Instrument;
 
 use crate::context::{Context, Outbox};
 use crate::observe::Noted;
-use crate::workflow::{StepFuture, StepInfo, Workflow};
+use crate::workflow::{StepFuture, Workflow};
+use workflow_model::StepInfo;
 
 tokio::task_local! {
     /// What the spawned invocation whose task this is has sent and noted.

@@ -2,10 +2,10 @@
 //! the run ended, even before the task first ran.
 
 use crate::context::Context;
-use crate::error::WorkflowError;
 use crate::run::spawned::Held;
-use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
+use workflow_model::__private::terminal_event;
+use workflow_model::WorkflowError;
 
 /// A run's context, owned by its task from before the task first runs: if
 /// the task is dropped before [`finished`](Self::finished), the run was

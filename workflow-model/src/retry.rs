@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::graph::HumanDuration;
+use crate::duration::HumanDuration;
 
 /// How a step that returned an error is tried again, given as
 /// `#[step(retry = ...)]`. Built with `const fn`s, as the attribute's value
@@ -196,7 +196,8 @@ impl RetryPolicy {
     /// `attempt`, which began `elapsed` after the first: the policy allows
     /// another attempt, deems the error worth it, and the wait fits in the
     /// time allowed. `Some` with the wait if so.
-    pub(crate) fn next_delay(
+    #[doc(hidden)]
+    pub fn next_delay(
         &self,
         error: &anyhow::Error,
         attempt: u32,

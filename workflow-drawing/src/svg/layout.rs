@@ -11,7 +11,7 @@ use layout::std_shapes::shapes::{Arrow, Element};
 use layout::topo::layout::VisualGraph;
 
 use super::shapes::Node;
-use crate::graph::{EdgeKind, Graph};
+use crate::{EdgeKind, Graph};
 
 /// The space layout-rs keeps between nodes: side by side, and from one row
 /// to the next.

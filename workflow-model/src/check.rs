@@ -11,8 +11,8 @@
 //! which the compiler reports as an error there, all of them in one build.
 
 use crate::event::{EventInfo, EventKind};
-use crate::recover::catcher_of;
-use crate::workflow::StepInfo;
+use crate::failure::catcher_of;
+use crate::step::StepInfo;
 
 /// The outcome of one check: passed, or the message of the compile error.
 pub struct Verdict {
@@ -238,7 +238,7 @@ const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Whether `a` and `b` describe one event type: same hash, then same key.
-pub(crate) const fn same_event(a: &EventInfo, b: &EventInfo) -> bool {
+pub const fn same_event(a: &EventInfo, b: &EventInfo) -> bool {
     a.id == b.id && str_eq(a.key, b.key)
 }
 
@@ -259,7 +259,7 @@ pub const fn repeat_of(types: &[&[EventInfo]], index: usize) -> usize {
 }
 
 /// Whether `a` and `b` are the same events in the same order.
-pub(crate) const fn same_events(a: &[EventInfo], b: &[EventInfo]) -> bool {
+pub const fn same_events(a: &[EventInfo], b: &[EventInfo]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -760,7 +760,7 @@ impl<const N: usize, const A: usize, const R: usize, const C: usize> Graph<N, A,
 
 /// Whether the step at index `from` returns or sends what the step at
 /// `to` accepts, or `to` catches the failures of `from`.
-pub(crate) const fn feeds(steps: &[StepInfo], from: usize, to: usize) -> bool {
+pub const fn feeds(steps: &[StepInfo], from: usize, to: usize) -> bool {
     let (from_info, to_info) = (&steps[from], &steps[to]);
     let mut i = 0;
     while i < to_info.accepts.len() {
@@ -774,7 +774,7 @@ pub(crate) const fn feeds(steps: &[StepInfo], from: usize, to: usize) -> bool {
 }
 
 /// Whether `events` holds `event`.
-pub(crate) const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
+pub const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
     let mut i = 0;
     while i < events.len() {
         if same_event(&events[i], event) {
@@ -785,7 +785,7 @@ pub(crate) const fn contains(events: &[EventInfo], event: &EventInfo) -> bool {
     false
 }
 
-pub(crate) const fn contains_name(names: &[&str], name: &str) -> bool {
+pub const fn contains_name(names: &[&str], name: &str) -> bool {
     let mut i = 0;
     while i < names.len() {
         if str_eq(names[i], name) {
@@ -818,7 +818,7 @@ const fn first_of_kind(events: &[EventInfo], kind: EventKind) -> Option<&EventIn
 
 /// Whether a step accepts an input event: then runs take events from their
 /// caller, and wait for them when they have nothing else to do.
-pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
+pub const fn takes_input(steps: &[StepInfo]) -> bool {
     let mut i = 0;
     while i < steps.len() {
         if any_of_kind(steps[i].accepts, EventKind::Input) {
@@ -831,7 +831,7 @@ pub(crate) const fn takes_input(steps: &[StepInfo]) -> bool {
 
 /// Whether a step accepts an input event or waits for one: then runs look
 /// at what their caller sends.
-pub(crate) const fn uses_input(steps: &[StepInfo]) -> bool {
+pub const fn uses_input(steps: &[StepInfo]) -> bool {
     let mut i = 0;
     while i < steps.len() {
         if !steps[i].waits_for.is_empty() {
@@ -1098,7 +1098,7 @@ const fn accepts_key(step: &StepInfo, key: &str) -> bool {
 }
 
 /// The key of [`StepFailedEvent`](crate::StepFailedEvent).
-const FAILURE_EVENT_KEY: &str = <crate::recover::StepFailedEvent as crate::Event>::KEY;
+const FAILURE_EVENT_KEY: &str = <crate::failure::StepFailedEvent as crate::Event>::KEY;
 
 /// Some step must accept a start event.
 pub const fn no_start<const N: usize, const A: usize, const R: usize, const C: usize>(

@@ -7,9 +7,9 @@ use layout::core::geometry::Point;
 use layout::std_shapes::shapes::ShapeKind;
 
 use super::text::{FONT_SIZE, NOTE_FONT_SIZE, escape, text_width};
-use crate::graph::EventRole;
-use crate::graph::overlay::{NodeRun, Note};
-use crate::graph::style::{FADED_OPACITY, Mark, NodeKind, Paint, Palette};
+use crate::EventRole;
+use crate::overlay::{NodeRun, Note};
+use crate::style::{FADED_OPACITY, Mark, NodeKind, Paint, Palette};
 
 /// The height of a node with one line of text.
 const NODE_HEIGHT: f64 = 40.0;
@@ -205,7 +205,7 @@ impl Node {
 
 /// A small inline SVG of a node of `kind`, marked by a run with `mark` if
 /// any, for a legend.
-pub(in crate::graph) fn node_swatch(kind: NodeKind, mark: Option<Mark>) -> String {
+pub(crate) fn node_swatch(kind: NodeKind, mark: Option<Mark>) -> String {
     let mut out =
         String::from(r#"<svg width="40" height="22" viewBox="0 0 40 22" aria-hidden="true""#);
     if mark.is_some_and(Mark::faded) {

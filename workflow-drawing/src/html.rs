@@ -10,7 +10,7 @@ use super::style::{Mark, NodeKind};
 use super::svg::{FONT_FAMILY, edge_swatch, escape, node_swatch};
 use super::trace::RunTrace;
 use super::{EdgeKind, EventRole, Graph};
-use crate::workflow::Workflow;
+use workflow_model::Blueprint;
 
 /// The legend's entries for nodes.
 const NODE_LEGEND: [(NodeKind, &str); 6] = [
@@ -242,7 +242,7 @@ fn legend_items(swatches: impl Iterator<Item = (String, &'static str)>) -> Strin
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::Result<()> {
+pub fn draw_all_possible_flows<W: Blueprint>(path: impl AsRef<Path>) -> std::io::Result<()> {
     std::fs::write(path, Graph::of::<W>().to_html())
 }
 
@@ -272,11 +272,16 @@ pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::
 ///
 /// // A run as its observer events told it, and how it ended.
 /// let mut trace: RunTrace = [
-///     AnyEvent::new(StepStarted { step: "fetch".into(), event: "StartEvent".into() }),
+///     AnyEvent::new(StepStarted {
+///         step: "fetch".into(),
+///         event: "StartEvent".into(),
+///         at: Duration::ZERO,
+///     }),
 ///     AnyEvent::new(StepFailed {
 ///         step: "fetch".into(),
 ///         event: "StartEvent".into(),
 ///         duration: Duration::from_millis(40),
+///         at: Duration::from_millis(40),
 ///         error: "connection refused".into(),
 ///     }),
 /// ]
@@ -296,7 +301,7 @@ pub fn draw_all_possible_flows<W: Workflow>(path: impl AsRef<Path>) -> std::io::
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub fn draw_most_recent_execution<W: Workflow>(
+pub fn draw_most_recent_execution<W: Blueprint>(
     trace: &RunTrace,
     path: impl AsRef<Path>,
 ) -> std::io::Result<()> {
@@ -305,8 +310,8 @@ pub fn draw_most_recent_execution<W: Workflow>(
 
 #[cfg(test)]
 mod tests {
-    use crate::graph::svg::tests::{sample, sample_trace};
-    use crate::graph::{EdgeKind, RunEnd};
+    use crate::svg::tests::{sample, sample_trace};
+    use crate::{EdgeKind, RunEnd};
 
     #[test]
     fn the_page_has_the_name_the_legend_and_the_drawing() {

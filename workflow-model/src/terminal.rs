@@ -131,7 +131,7 @@ library_event!("typed_workflows::", WorkflowCancelledEvent);
 library_event!("typed_workflows::", WorkflowFailedEvent);
 
 /// The event that ends the stream of a run that ended with `error`.
-pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
+pub fn terminal_event(error: &WorkflowError) -> AnyEvent {
     match error {
         WorkflowError::TimedOut {
             after,

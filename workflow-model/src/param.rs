@@ -45,7 +45,7 @@ impl<E: Event> StepParam for E {
 
     #[inline(always)]
     fn routed(slot: &mut dyn Any) -> Self {
-        crate::route::take(slot)
+        routed_as(slot).expect("an event is routed only to a step that takes its type")
     }
 
     fn gather(_events: Vec<AnyEvent>) -> Self {

@@ -98,7 +98,8 @@ impl WorkflowError {
     /// This error followed by each of its causes, as `{:#}` prints an
     /// `anyhow::Error`: "step `two` failed while handling `A`: n too small",
     /// where `Display` stops before the step's own error.
-    pub(crate) fn with_causes(&self) -> String {
+    #[doc(hidden)]
+    pub fn with_causes(&self) -> String {
         let mut text = self.to_string();
         let mut cause = std::error::Error::source(self);
         while let Some(error) = cause {

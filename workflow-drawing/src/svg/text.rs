@@ -2,7 +2,7 @@
 //! shortened.
 
 /// The font of every label, on the page as in the drawing.
-pub(in crate::graph) const FONT_FAMILY: &str = "Helvetica, Arial, sans-serif";
+pub(crate) const FONT_FAMILY: &str = "Helvetica, Arial, sans-serif";
 /// The size of node labels, in pixels.
 pub(super) const FONT_SIZE: f64 = 14.0;
 /// The size of the lines a run adds under a step's label, and of the counts
@@ -29,7 +29,7 @@ pub(super) fn text_width(text: &str, size: f64) -> f64 {
 /// `text` with `&`, `<`, `>` and `"` escaped, for SVG and HTML text and
 /// attribute values, and line breaks as `&#10;`, so that every element of
 /// the drawing stays on one line of the file.
-pub(in crate::graph) fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -46,7 +46,7 @@ pub(in crate::graph) fn escape(text: &str) -> String {
 
 /// `text` on one line and at most `max` characters long, cut with `…` if
 /// it was longer.
-pub(in crate::graph) fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() <= max {
         return line;

@@ -8,14 +8,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use serde::{Deserialize, Serialize};
+use workflow_model::__private::HumanDuration;
 
 use super::{EdgeKind, Graph};
-use crate::error::WorkflowError;
-use crate::event::AnyEvent;
-use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
+use workflow_model::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
+use workflow_model::{AnyEvent, WorkflowError};
 
 /// What one run did, step by step, and how it ended: recorded by the caller
 /// from the run's event stream with observer events on
@@ -30,9 +28,9 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// size depends on the workflow, not on how long the run went on. It is
 /// plain serde data, to be stored and drawn later.
 ///
-/// It also keeps the run's wall time, [`elapsed`](Self::elapsed), when it
-/// was recorded as the run went: the durations of a step's invocations add
-/// up to more than the run took when they ran at once.
+/// It also keeps the run's wall time, [`elapsed`](Self::elapsed), from the
+/// times the observer events carry: the durations of a step's invocations
+/// add up to more than the run took when they ran at once.
 ///
 /// ```
 /// use typed_workflows::graph::{RunEnd, RunTrace, draw_most_recent_execution};
@@ -93,21 +91,28 @@ use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 /// use typed_workflows::observe::{StepFinished, StepStarted};
 ///
 /// let events = [
-///     AnyEvent::new(StepStarted { step: "greet".into(), event: "StartEvent".into() }),
+///     AnyEvent::new(StepStarted {
+///         step: "greet".into(),
+///         event: "StartEvent".into(),
+///         at: Duration::ZERO,
+///     }),
 ///     AnyEvent::new(StepFinished {
 ///         step: "greet".into(),
 ///         event: "StartEvent".into(),
 ///         duration: Duration::from_millis(5),
+///         at: Duration::from_millis(5),
 ///         produced: vec!["Greeting".into()],
 ///         written: vec![],
 ///         received: vec![],
 ///     }),
 /// ];
-/// let trace: RunTrace = events.iter().collect();
+/// let mut trace: RunTrace = events.iter().collect();
 /// assert_eq!(trace.step("greet").unwrap().duration, Duration::from_millis(5));
 /// assert_eq!(trace.ended, None);
-/// // Collected at once, it could not time the run.
+/// // Not told how the run ended, it gives no wall time.
 /// assert_eq!(trace.elapsed, None);
+/// trace.end(&Ok::<_, typed_workflows::WorkflowError>(()));
+/// assert_eq!(trace.elapsed, Some(Duration::from_millis(5)));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunTrace {
@@ -116,30 +121,45 @@ pub struct RunTrace {
     /// How the run ended, once [`end`](Self::end) has been told; `None`
     /// before.
     pub ended: Option<RunEnd>,
-    /// The run's wall time: from the first step start that
-    /// [`record`](Self::record) saw to [`end`](Self::end), by tokio's clock
-    /// (so that a test with paused time reads it exactly). `None` before
-    /// the end, and for a trace collected at once from stored events
-    /// ([`FromIterator`], [`Extend`]), which cannot tell when they happened.
+    /// The run's wall time, set by [`end`](Self::end): from the first step
+    /// start recorded to the last observer event, or to the timeout of a
+    /// run that timed out, by the times the events carry. The runtime
+    /// measures those with tokio's clock, so that a test with paused time
+    /// reads them exactly. `None` before the end, and if no step started.
     #[serde(default)]
     pub elapsed: Option<Duration>,
-    /// When `record` saw the first step start.
+    /// When the first step start and the last observer event recorded
+    /// happened.
     #[serde(skip)]
-    pub(crate) clock: Clock,
+    pub(crate) span: Span,
 }
 
-/// When a trace recorded as its run went saw the first step start. Not part
-/// of what the trace says: a trace equals its stored copy, which has none.
+/// When the first step start and the last observer event a trace recorded
+/// happened, counted from the start of the run: what [`RunTrace::end`]
+/// reckons the wall time from. Not part of what the trace says: a trace
+/// equals its stored copy, which has none.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Clock(Option<Instant>);
+pub(crate) struct Span(Option<(Duration, Duration)>);
 
-impl PartialEq for Clock {
+impl Span {
+    /// Takes in an event of the run at `at`, which is a step start if
+    /// `starts`.
+    fn saw(&mut self, at: Duration, starts: bool) {
+        self.0 = match self.0 {
+            Some((first, last)) => Some((first, last.max(at))),
+            None if starts => Some((at, at)),
+            None => None,
+        };
+    }
+}
+
+impl PartialEq for Span {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl Eq for Clock {}
+impl Eq for Span {}
 
 /// What the invocations of one step did in a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,22 +245,17 @@ impl RunTrace {
     /// [`StepFinished`], [`StepFailed`] or [`RunIdle`]), and says whether it
     /// was. Every other event, the stop event included, is left to the
     /// caller: [`end`](Self::end) learns how the run ended from its outcome.
-    /// The first step start it sees starts the clock of the run's wall
-    /// time ([`elapsed`](Self::elapsed)).
+    /// The times the events carry give the run's wall time
+    /// ([`elapsed`](Self::elapsed)).
     pub fn record(&mut self, event: &AnyEvent) -> bool {
-        if self.clock.0.is_none() && event.is::<StepStarted>() {
-            self.clock.0 = Some(Instant::now());
-        }
-        self.add(event)
-    }
-
-    /// Records `event` as [`record`](Self::record) does, without a clock.
-    fn add(&mut self, event: &AnyEvent) -> bool {
         if let Some(started) = event.downcast_ref::<StepStarted>() {
+            self.span.saw(started.at, true);
             self.started(started);
         } else if let Some(finished) = event.downcast_ref::<StepFinished>() {
+            self.span.saw(finished.at, false);
             self.finished(finished);
         } else if let Some(failed) = event.downcast_ref::<StepFailed>() {
+            self.span.saw(failed.at, false);
             self.failed(failed);
         } else {
             return event.is::<RunIdle>();
@@ -249,11 +264,16 @@ impl RunTrace {
     }
 
     /// Records how the run ended, from what awaiting its handler yielded,
-    /// and, if [`record`](Self::record) saw it start, how long it took.
+    /// and, if a step started, how long it took.
     pub fn end<T>(&mut self, outcome: &Result<T, WorkflowError>) {
         self.ended = Some(RunEnd::of(outcome));
-        if let Some(started) = self.clock.0 {
-            self.elapsed = Some(started.elapsed());
+        if let Some((first, last)) = self.span.0 {
+            // A run that timed out ended at its timeout, after its last event.
+            let ended = match outcome {
+                Err(WorkflowError::TimedOut { after, .. }) => last.max(*after),
+                _ => last,
+            };
+            self.elapsed = Some(ended.saturating_sub(first));
         }
     }
 
@@ -366,12 +386,11 @@ impl StepTrace {
     }
 }
 
-/// Records each event as [`RunTrace::record`] does, but starts no clock:
-/// events extended with at once tell nothing of when they happened.
+/// Records each event as [`RunTrace::record`] does.
 impl<'a> Extend<&'a AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = &'a AnyEvent>>(&mut self, events: I) {
         for event in events {
-            self.add(event);
+            self.record(event);
         }
     }
 }
@@ -380,7 +399,7 @@ impl<'a> Extend<&'a AnyEvent> for RunTrace {
 impl Extend<AnyEvent> for RunTrace {
     fn extend<I: IntoIterator<Item = AnyEvent>>(&mut self, events: I) {
         for event in events {
-            self.add(&event);
+            self.record(&event);
         }
     }
 }
@@ -461,6 +480,13 @@ impl From<&WorkflowError> for RunEnd {
             WorkflowError::Stalled { last_step } => Self::Stalled {
                 last_step: (*last_step).to_owned(),
             },
+            // `WorkflowError` may grow: the model is a crate of its own, and
+            // this one, pinned to its version, knows every way a run ends
+            // today. One it did not know would be drawn as the run's own
+            // failure, with the error's words.
+            _ => Self::RunPanicked {
+                message: error.with_causes(),
+            },
         }
     }
 }
@@ -503,55 +529,20 @@ fn and_list(names: &[String]) -> String {
     }
 }
 
-/// A duration for a person, to three significant digits in the largest unit
-/// that keeps it at 1 or more: `250 ms`, `12.4 ms`, `1.5 s`, `850 µs`; from
-/// a minute on, in minutes and seconds: `2 min 5 s`.
-pub(crate) struct HumanDuration(pub(crate) Duration);
-
-impl fmt::Display for HumanDuration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_zero() {
-            return f.write_str("0 s");
-        }
-        let seconds = self.0.as_secs_f64();
-        if seconds >= 59.5 {
-            let seconds = seconds.round() as u64;
-            return write!(f, "{} min {} s", seconds / 60, seconds % 60);
-        }
-        // The largest unit in which the value rounds to 1 or more.
-        let (value, unit) = [(1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")]
-            .into_iter()
-            .map(|(scale, unit)| (seconds / scale, unit))
-            .find(|(value, unit)| *value >= 0.9995 || *unit == "ns")
-            .expect("nanoseconds are the last unit");
-        let decimals = match value {
-            v if v >= 99.95 => 0,
-            v if v >= 9.995 => 1,
-            _ => 2,
-        };
-        let text = format!("{value:.decimals$}");
-        let text = match decimals {
-            0 => &text,
-            _ => text.trim_end_matches('0').trim_end_matches('.'),
-        };
-        write!(f, "{text} {unit}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
-    use super::{HumanDuration, RunEnd, RunTrace};
-    use crate::event::AnyEvent;
-    use crate::graph::svg::tests::sample;
-    use crate::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
-    use crate::{StartEvent, WorkflowError};
+    use super::{RunEnd, RunTrace};
+    use crate::svg::tests::sample;
+    use workflow_model::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
+    use workflow_model::{AnyEvent, StartEvent, WorkflowError};
 
     fn started(step: &str, event: &str) -> AnyEvent {
         AnyEvent::new(StepStarted {
             step: step.into(),
             event: event.into(),
+            at: Duration::ZERO,
         })
     }
 
@@ -571,6 +562,7 @@ mod tests {
             step: step.into(),
             event: event.into(),
             duration: Duration::from_millis(millis),
+            at: Duration::from_millis(millis),
             produced: names(produced),
             written: names(written),
             received: Vec::new(),
@@ -582,6 +574,7 @@ mod tests {
             step: step.into(),
             event: event.into(),
             duration: Duration::from_millis(millis),
+            at: Duration::from_millis(millis),
             error: error.into(),
         })
     }
@@ -632,26 +625,38 @@ mod tests {
         assert_eq!(trace.steps.len(), 1);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_trace_recorded_live_times_its_run_from_the_first_step_start() {
-        let ok = Ok::<_, WorkflowError>(());
-        let mut live = RunTrace::new();
-        live.record(&AnyEvent::new(RunIdle { waiting: vec![] }));
-        tokio::time::advance(Duration::from_millis(5)).await;
-        for event in sample_run() {
-            live.record(&event);
-        }
-        tokio::time::advance(Duration::from_millis(40)).await;
-        live.end(&ok);
-        assert_eq!(live.elapsed, Some(Duration::from_millis(40)));
+    #[test]
+    fn a_trace_times_its_run_by_its_events_from_the_first_step_start() {
+        let at = |millis| Duration::from_millis(millis);
+        let mut trace = RunTrace::new();
+        trace.record(&AnyEvent::new(RunIdle { waiting: vec![] }));
+        trace.extend(
+            sample_run()
+                .into_iter()
+                .map(|event| match event.downcast::<StepStarted>() {
+                    Ok(started) => AnyEvent::new(StepStarted {
+                        at: started.at + at(5),
+                        ..started
+                    }),
+                    Err(event) => event,
+                }),
+        );
+        assert_eq!(trace.elapsed, None);
+        trace.end(&Ok::<_, WorkflowError>(()));
+        // From the first start, at 5 ms, to the last event, at 20 ms.
+        assert_eq!(trace.elapsed, Some(at(15)));
 
-        // Collected at once, the same events tell no time; but for that,
-        // the traces are equal.
-        let mut collected: RunTrace = sample_run().iter().collect();
-        collected.end(&ok);
-        assert_eq!(collected.elapsed, None);
-        collected.elapsed = live.elapsed;
-        assert_eq!(collected, live);
+        // A run that timed out ran until its timeout.
+        trace.end(&Err::<(), _>(WorkflowError::TimedOut {
+            after: at(45),
+            active_steps: vec!["work"],
+        }));
+        assert_eq!(trace.elapsed, Some(at(40)));
+
+        // The wall time is not compared: a stored trace equals the live one.
+        let stored: RunTrace =
+            serde_json::from_str(&serde_json::to_string(&trace).unwrap()).unwrap();
+        assert_eq!(stored, trace);
     }
 
     #[test]
@@ -739,28 +744,6 @@ mod tests {
             end(&["a", "b", "c"]).to_string(),
             "Timed out after 1.5 s with a, b and c running"
         );
-    }
-
-    #[test]
-    fn durations_read_in_the_largest_unit_to_three_digits() {
-        let cases = [
-            (Duration::ZERO, "0 s"),
-            (Duration::from_nanos(42), "42 ns"),
-            (Duration::from_nanos(850_000), "850 µs"),
-            (Duration::from_micros(12_400), "12.4 ms"),
-            (Duration::from_micros(1_234), "1.23 ms"),
-            (Duration::from_millis(250), "250 ms"),
-            (Duration::from_millis(999_999), "16 min 40 s"),
-            (Duration::from_secs(75), "1 min 15 s"),
-            (Duration::from_millis(59_400), "59.4 s"),
-            (Duration::from_millis(1_500), "1.5 s"),
-            (Duration::from_secs(30), "30 s"),
-            (Duration::from_micros(999_999), "1 s"),
-            (Duration::from_nanos(99_960), "100 µs"),
-        ];
-        for (duration, text) in cases {
-            assert_eq!(HumanDuration(duration).to_string(), text, "{duration:?}");
-        }
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub(super) mod tests {
     use std::collections::BTreeMap;
     use std::time::Duration;
 
-    use crate::graph::{
+    use crate::{
         Edge, EdgeKind, EventNode, EventRole, Graph, RunEnd, RunTrace, StepNode, StepTrace,
     };
 
@@ -149,7 +149,7 @@ pub(super) mod tests {
     /// and sends the same event, one that writes to the stream, one with a
     /// retry policy and a timeout whose failures another catches, and a name
     /// to escape.
-    pub(in crate::graph) fn sample() -> Graph {
+    pub(crate) fn sample() -> Graph {
         use EdgeKind::{Accepts, Returns, Sends, Writes};
         let step = |name, num_workers| StepNode {
             name,
@@ -347,7 +347,7 @@ pub(super) mod tests {
     /// A run of [`sample`]: `split` sends two jobs, `work` runs twice and
     /// writes three logs, and `check` fails with an error to escape, on two
     /// lines.
-    pub(in crate::graph) fn sample_trace() -> RunTrace {
+    pub(crate) fn sample_trace() -> RunTrace {
         let counts = |pairs: &[(&str, usize)]| -> BTreeMap<String, usize> {
             pairs
                 .iter()

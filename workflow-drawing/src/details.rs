@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::overlay::Overlay;
 use super::svg::escape;
-use super::trace::HumanDuration;
 use super::{EdgeKind, EventRole, Graph};
+use workflow_model::__private::HumanDuration;
 
 /// One line of a node's details: what it is about, and what it says, in
 /// parts that each may name a node to go to.
@@ -280,7 +280,7 @@ fn links(nodes: impl IntoIterator<Item = (String, &'static str)>) -> Vec<Part> {
 
 #[cfg(test)]
 mod tests {
-    use crate::graph::svg::tests::{sample, sample_trace};
+    use crate::svg::tests::{sample, sample_trace};
 
     /// The section of `id` in `details`.
     fn section<'a>(details: &'a str, id: &str) -> &'a str {
@@ -339,7 +339,7 @@ mod tests {
     #[test]
     fn in_a_run_each_node_says_what_the_run_did_there() {
         let graph = sample();
-        let overlay = crate::graph::overlay::Overlay::of(&graph, &sample_trace());
+        let overlay = crate::overlay::Overlay::of(&graph, &sample_trace());
         let details = graph.details(Some(&overlay));
         let work = section(&details, "s1");
         assert!(work.contains("<h3>This run</h3>\n<p class=\"run\">ran 2× · 12.4 ms in all</p>"));

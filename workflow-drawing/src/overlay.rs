@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use super::style::Mark;
 use super::svg::shorten;
-use super::trace::{HumanDuration, RunEnd, RunTrace, StepTrace};
+use super::trace::{RunEnd, RunTrace, StepTrace};
 use super::{EventRole, Graph};
+use workflow_model::__private::HumanDuration;
 
 /// How many characters of an error a step's box shows; the node's tooltip
 /// and the page's headline show all of it.
@@ -214,9 +215,9 @@ mod tests {
     use std::time::Duration;
 
     use super::{Note, Overlay};
-    use crate::graph::style::Mark;
-    use crate::graph::svg::tests::sample;
-    use crate::graph::{RunEnd, RunTrace, StepTrace};
+    use crate::style::Mark;
+    use crate::svg::tests::sample;
+    use crate::{RunEnd, RunTrace, StepTrace};
 
     fn step(name: &str, started: usize, finished: usize, failed: usize, millis: u64) -> StepTrace {
         StepTrace {

@@ -9,8 +9,8 @@ use layout::core::geometry::Point;
 use super::layout::Cubic;
 use super::shapes::LINE_WIDTH;
 use super::text::NOTE_FONT_SIZE;
-use crate::graph::style::FADED_OPACITY;
-use crate::graph::{Edge, EdgeKind};
+use crate::style::FADED_OPACITY;
+use crate::{Edge, EdgeKind};
 
 /// The color of edges and their arrowheads.
 pub(super) const EDGE_COLOR: &str = "#5f6368";
@@ -215,7 +215,7 @@ fn middle(route: &[Cubic]) -> (Point, Point) {
 
 /// A small inline SVG of an edge of `kind`, for a legend; `count` as in
 /// [`write_edge`] (no label is shown).
-pub(in crate::graph) fn edge_swatch(kind: EdgeKind, count: Option<usize>) -> String {
+pub(crate) fn edge_swatch(kind: EdgeKind, count: Option<usize>) -> String {
     let mut out =
         String::from(r#"<svg width="40" height="22" viewBox="0 0 40 22" aria-hidden="true""#);
     if count == Some(0) {

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::event::{Event, EventKind};
-use crate::workflow::{Sink, Workflow};
 
 /// The built-in start event: named JSON values, as LlamaIndex's `StartEvent`
 /// carries keyword arguments.
@@ -217,17 +216,9 @@ fn last_segment(path: &str) -> &str {
     message = "`{Self}` is not a start event",
     note = "accept `StartEvent` in the step that begins the run, or derive `Event` with `#[event(start)]` on your own start event"
 )]
-pub trait StartEventType: Send + 'static {
-    /// Routes the event to the steps that accept it.
-    #[doc(hidden)]
-    fn begin<W: Workflow, S: Sink<W>>(self, sink: &mut S);
-}
+pub trait StartEventType: Event {}
 
-impl<E: Event<AsStart = E>> StartEventType for E {
-    fn begin<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
-        W::deliver(self, sink);
-    }
-}
+impl<E: Event<AsStart = E>> StartEventType for E {}
 
 #[cfg(test)]
 mod tests {

@@ -17,14 +17,12 @@ mod svg;
 mod trace;
 
 pub use html::{draw_all_possible_flows, draw_most_recent_execution};
-pub(crate) use trace::HumanDuration;
 pub use trace::{RunEnd, RunTrace, StepTrace};
 
 use std::time::Duration;
 
-use crate::event::{Event, EventInfo, EventKind};
-use crate::recover::{StepFailedEvent, catcher_of};
-use crate::workflow::Workflow;
+use workflow_model::__private::{EventInfo, EventKind, catcher_of};
+use workflow_model::{Blueprint, Event, StepFailedEvent};
 
 /// Every step and event type of a workflow, and how they connect.
 ///
@@ -185,7 +183,7 @@ pub enum EdgeKind {
 
 impl Graph {
     /// The graph of `W`, from the table `workflow!` generated.
-    pub fn of<W: Workflow>() -> Self {
+    pub fn of<W: Blueprint>() -> Self {
         let mut graph = Self {
             workflow: W::NAME,
             steps: Vec::with_capacity(W::STEPS.len()),
@@ -236,7 +234,7 @@ impl Graph {
     /// A fails edge from each step whose failures another step catches to
     /// the event those failures come as, which that step accepts; `keys`
     /// are the events' keys, as [`event`](Self::event) keeps them.
-    fn add_failure_edges<W: Workflow>(&mut self, keys: &[&'static str]) {
+    fn add_failure_edges<W: Blueprint>(&mut self, keys: &[&'static str]) {
         let failure = <StepFailedEvent as Event>::KEY;
         // The checks make every catching step accept `StepFailedEvent`.
         let Some(event) = keys.iter().position(|key| *key == failure) else {

@@ -3,7 +3,7 @@
 
 use crate::check::same_events;
 use crate::event::EventInfo;
-use crate::workflow::StepInfo;
+use crate::step::StepInfo;
 
 /// Implemented by `workflow!` for each event type a step of `W` waits for
 /// (`#[step(waits_for(...))]`) or accepts: the types the run's caller may
