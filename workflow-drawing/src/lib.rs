@@ -84,7 +84,7 @@ pub struct StepNode {
     /// Whether each invocation runs as a task of its own (`spawn`).
     pub spawn: bool,
     /// How it is tried again after an error (`retry = ...`), said for a
-    /// person as [`RetryPolicy`](crate::RetryPolicy)'s `Display` does.
+    /// person as [`RetryPolicy`](workflow_model::RetryPolicy)'s `Display` does.
     pub retry: Option<String>,
     /// How long one attempt may take (`timeout = ...`).
     pub timeout: Option<Duration>,

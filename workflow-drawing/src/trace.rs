@@ -17,7 +17,7 @@ use workflow_model::{AnyEvent, WorkflowError};
 
 /// What one run did, step by step, and how it ended: recorded by the caller
 /// from the run's event stream with observer events on
-/// ([`Runner::expose_internal`](crate::Runner::expose_internal)), then drawn
+/// ([`Runner::expose_internal`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.Runner.html#method.expose_internal)), then drawn
 /// over the workflow's graph by
 /// [`draw_most_recent_execution`](super::draw_most_recent_execution).
 ///

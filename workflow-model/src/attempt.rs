@@ -41,7 +41,7 @@ pub struct StepTimedOut {
     pub after: Duration,
 }
 
-/// An attempt of a step that failed, as [`Retrying::failures`] lists it.
+/// An attempt of a step that failed, as [`Retrying::failures`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.Retrying.html#method.failures) lists it.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct PastAttempt {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::library_event;
 
-/// Stands in a bounded stream ([`WhenFull::DropOldest`]) for the events
+/// Stands in a bounded stream ([`WhenFull::DropOldest`](https://docs.rs/typed-workflows/latest/typed_workflows/enum.WhenFull.html#variant.DropOldest)) for the events
 /// dropped there because the reader was behind: the reader gets it just
 /// before the first event it reads after them.
 ///

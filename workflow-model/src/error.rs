@@ -143,9 +143,9 @@ fn list_steps(steps: &[&'static str]) -> String {
     }
 }
 
-/// Why [`StepContext::send_event_to`](crate::StepContext::send_event_to),
-/// [`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event) or
-/// [`WorkflowHandler::send_event_to`](crate::WorkflowHandler::send_event_to)
+/// Why [`StepContext::send_event_to`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.send_event_to),
+/// [`WorkflowHandler::send_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WorkflowHandler.html#method.send_event) or
+/// [`WorkflowHandler::send_event_to`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WorkflowHandler.html#method.send_event_to)
 /// sent nothing.
 ///
 /// ```
@@ -217,7 +217,7 @@ pub enum SendError {
     },
     /// The run's inbox already holds as many events that no step has taken
     /// yet as its limit allows
-    /// ([`Runner::inbox_limit`](crate::Runner::inbox_limit)): send again once
+    /// ([`Runner::inbox_limit`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.Runner.html#method.inbox_limit)): send again once
     /// the run has taken some, or raise the limit.
     #[error(
         "the run's inbox is full: it holds {limit} events that no step has taken yet, so the `{event}` sent to it was refused; send it again once a step has taken some, or raise `Runner::inbox_limit`"
@@ -230,7 +230,7 @@ pub enum SendError {
     },
 }
 
-/// [`WorkflowHandler::stream_events`](crate::WorkflowHandler::stream_events)
+/// [`WorkflowHandler::stream_events`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WorkflowHandler.html#method.stream_events)
 /// was called a second time: a run has one stream, and it is taken.
 ///
 /// ```

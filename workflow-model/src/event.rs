@@ -32,9 +32,9 @@ use serde::de::DeserializeOwned;
 /// - `outbound`: the event is meant to leave the workflow, so a step may return
 ///   or send it although no step accepts it; it then goes to the event stream;
 /// - `input`: the run's caller sends it in while the run goes on
-///   ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)), to
+///   ([`WorkflowHandler::send_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WorkflowHandler.html#method.send_event)), to
 ///   the steps that accept it or to a step waiting for it
-///   ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)); a
+///   ([`StepContext::wait_for_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.wait_for_event)); a
 ///   step that accepts it counts as an entry of the graph, as one that accepts
 ///   the start event does.
 #[diagnostic::on_unimplemented(
@@ -98,7 +98,7 @@ pub enum EventKind {
     /// May leave the workflow with no step accepting it.
     Outbound,
     /// Sent into a run by its caller
-    /// ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)).
+    /// ([`WorkflowHandler::send_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WorkflowHandler.html#method.send_event)).
     Input,
 }
 

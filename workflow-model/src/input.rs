@@ -25,12 +25,12 @@ pub trait InputEvent: Event {
 }
 
 /// Asks the run's caller for input: return it from a step, or publish it
-/// while waiting ([`WaitForEvent::publishing`]); the caller answers with a
+/// while waiting ([`WaitForEvent::publishing`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WaitForEvent.html#method.publishing)); the caller answers with a
 /// [`HumanResponseEvent`]. May leave the workflow with no step accepting it.
 ///
 /// A step may also return it, as in LlamaIndex, and another step accept the
 /// answer, which then starts from the caller's event (to wait in place
-/// instead, see [`StepContext::wait_for_event`]):
+/// instead, see [`StepContext::wait_for_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.wait_for_event)):
 ///
 /// ```
 /// use typed_workflows::prelude::*;
@@ -73,7 +73,7 @@ pub struct InputRequiredEvent {
 /// The run's caller's answer to an [`InputRequiredEvent`]: an input event.
 ///
 /// The examples on [`InputRequiredEvent`] and
-/// [`StepContext::wait_for_event`] show both ways a step takes it.
+/// [`StepContext::wait_for_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.wait_for_event) show both ways a step takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanResponseEvent {
     /// What the person answered.
@@ -96,7 +96,7 @@ impl InputEvent for HumanResponseEvent {
 }
 
 /// No event a step waited for came within its timeout
-/// ([`WaitForEvent::timeout`]).
+/// ([`WaitForEvent::timeout`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WaitForEvent.html#method.timeout)).
 ///
 /// ```
 /// use std::time::Duration;

@@ -45,7 +45,7 @@ pub struct StepFinished {
     /// The names of the events it wrote to the stream, in order.
     pub written: Vec<String>,
     /// The names of the events it received from the run's caller while it
-    /// waited ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)),
+    /// waited ([`StepContext::wait_for_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.wait_for_event)),
     /// in order.
     pub received: Vec<String>,
 }
@@ -74,7 +74,7 @@ pub struct StepFailed {
 /// The run has nothing to do but wait, as LlamaIndex's `WorkflowIdleEvent`
 /// says: no invocation is queued, and every one that runs waits for an
 /// event from the run's caller
-/// ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)), or
+/// ([`StepContext::wait_for_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.wait_for_event)), or
 /// none runs. Published once each time the run becomes so, until it goes
 /// on: while it waits for its caller (a server may release the run), or
 /// just before it ends with

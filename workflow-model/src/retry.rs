@@ -31,7 +31,7 @@ use crate::duration::HumanDuration;
 /// ```
 ///
 /// A step reads which attempt it is on with
-/// [`StepContext::attempt`](crate::StepContext::attempt). Once the attempts
+/// [`StepContext::attempt`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.attempt). Once the attempts
 /// run out, the run fails with
 /// [`WorkflowError::StepFailed`](crate::WorkflowError::StepFailed), whose
 /// `attempts` says how many were made.
@@ -166,7 +166,7 @@ impl RetryPolicy {
 
     /// How long to wait before attempt `next` (2 for the first retry) of a
     /// step, in a run whose jitter is seeded with `seed`: the run's id
-    /// ([`RunId::as_u64`](crate::RunId::as_u64)).
+    /// ([`RunId::as_u64`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.RunId.html#method.as_u64)).
     pub fn delay_before(&self, next: u32, seed: u64) -> Duration {
         let retry = next.saturating_sub(2);
         let delay = match self.backoff {

@@ -6,9 +6,10 @@ use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard};
 
+use workflow_model::{AnyEvent, Event};
+
 use crate::emit::Emit;
 use crate::workflow::{Sink, Workflow};
-use workflow_model::{AnyEvent, Event};
 
 /// Events gathered so far, one buffer per collecting step and event type,
 /// shared by `collect_events` and `collect_each`: a step that collects

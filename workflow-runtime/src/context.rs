@@ -6,6 +6,8 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use workflow_model::{AnyEvent, Event, SendError};
+
 use crate::answers::Answers;
 use crate::attempts::{Attempt, Retrying};
 use crate::collect::{Collecting, Collector, EventTuple};
@@ -15,8 +17,6 @@ use crate::run::spawned;
 use crate::state::RunState;
 use crate::stream::Publisher;
 use crate::workflow::{Sink, Workflow};
-use workflow_model::SendError;
-use workflow_model::{AnyEvent, Event};
 
 /// Identifies one run, unique within the process.
 ///

@@ -5,10 +5,10 @@
 use std::pin::pin;
 
 use tokio_stream::{Stream, StreamExt};
+use workflow_model::Event;
 
 use crate::context::{StepContext, WrittenBy};
 use crate::workflow::Workflow;
-use workflow_model::Event;
 
 impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
     /// Writes one event to the stream for each item of `items` as soon as

@@ -6,6 +6,10 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use tokio::task::JoinHandle;
+use workflow_model::{
+    __private::{EventInfo, TakenBy},
+    InputEvent, SendError, StepInfo, StreamTaken, WorkflowError,
+};
 
 use crate::check::same_event;
 use crate::context::{RunId, step_index};
@@ -14,11 +18,6 @@ use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
 use crate::stream::{EventStream, Inlet, Subscription};
 use crate::workflow::{Output, Workflow};
-use workflow_model::__private::EventInfo;
-use workflow_model::__private::TakenBy;
-use workflow_model::InputEvent;
-use workflow_model::StepInfo;
-use workflow_model::{SendError, StreamTaken, WorkflowError};
 
 /// A running run: await it for the result, take its event stream to watch it.
 ///

@@ -19,14 +19,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Waker;
 
 use tokio::sync::oneshot;
+use workflow_model::{AnyEvent, Event, SendError};
 
 use crate::context::Context;
 use crate::route::takes_singly;
 use crate::run::fan::accepted_singly;
 use crate::run::invocation_panic_message;
 use crate::workflow::Workflow;
-use workflow_model::SendError;
-use workflow_model::{AnyEvent, Event};
 
 /// How many events that no step has taken yet a run's inbox holds unless
 /// configured otherwise ([`Runner::inbox_limit`](crate::Runner::inbox_limit)).

@@ -1,8 +1,9 @@
-//! Human in the loop: events a run's caller sends in
-//! ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)),
-//! the built-in [`InputRequiredEvent`] and [`HumanResponseEvent`], and
-//! [`StepContext::wait_for_event`], which suspends a step until such an
-//! event comes.
+//! Human in the loop: [`StepContext::wait_for_event`], which suspends a
+//! step until an event the run's caller sends in
+//! ([`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event))
+//! comes. The events themselves, [`InputEvent`] and the built-in
+//! [`InputRequiredEvent`](crate::InputRequiredEvent) and
+//! [`HumanResponseEvent`](crate::HumanResponseEvent), are the model's.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -151,7 +152,7 @@ pub struct WaitForEvent<'run, W: Workflow, const STEP: usize, E> {
 impl<'run, W: Workflow, const STEP: usize, E: InputEvent> WaitForEvent<'run, W, STEP, E> {
     /// Publishes `event` on the stream once the step waits, as
     /// [`StepContext::write_event_to_stream`] does; usually an
-    /// [`InputRequiredEvent`] that tells the caller what to send.
+    /// [`InputRequiredEvent`](crate::InputRequiredEvent) that tells the caller what to send.
     pub fn publishing<P>(mut self, event: P) -> Self
     where
         P: Event + WrittenBy<W, STEP>,

@@ -9,12 +9,14 @@
 
 use std::any::Any;
 
+use workflow_model::{
+    __private::{EventInfo, EventKind},
+    AnyEvent, Event, StepInfo,
+};
+
 use crate::check::contains;
 use crate::run::fan::gathered;
 use crate::workflow::{Sink, Workflow};
-use workflow_model::__private::{EventInfo, EventKind};
-use workflow_model::StepInfo;
-use workflow_model::{AnyEvent, Event};
 
 /// The steps that take an event type one at a time: how many, and the first
 /// and last of them.

@@ -18,11 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use tokio_stream::Stream;
+use workflow_model::{AnyEvent, SendError};
 
 use crate::backlog::{Backlog, Bound, WhenFull};
 use crate::inbox::{Inbox, Sent};
-use workflow_model::AnyEvent;
-use workflow_model::SendError;
 
 #[derive(Default)]
 struct State {

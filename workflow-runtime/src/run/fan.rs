@@ -12,10 +12,9 @@
 
 use std::collections::HashMap;
 
+use workflow_model::{__private::EventInfo, AnyEvent, StepInfo};
+
 use crate::check::feeds;
-use workflow_model::__private::EventInfo;
-use workflow_model::AnyEvent;
-use workflow_model::StepInfo;
 
 /// The branch of a fan-out an invocation belongs to, or none.
 #[doc(hidden)]

@@ -14,6 +14,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use workflow_model::{__private::catcher_of, AnyEvent, Event, WorkflowError, observe::RunIdle};
 
 use crate::check::takes_input;
 use crate::context::Routed;
@@ -24,10 +25,6 @@ use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::workflow::{Sink, Workflow};
-use workflow_model::__private::catcher_of;
-use workflow_model::WorkflowError;
-use workflow_model::observe::RunIdle;
-use workflow_model::{AnyEvent, Event};
 
 /// The queued and running invocations of one step, and how many failures
 /// it has recovered from.

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use tracing::Instrument;
+use workflow_model::{__private::terminal_event, StopEventType, WorkflowError};
 
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
@@ -34,9 +35,6 @@ use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
 use unfinished::Unfinished;
-use workflow_model::__private::terminal_event;
-use workflow_model::StopEventType;
-use workflow_model::WorkflowError;
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 ///

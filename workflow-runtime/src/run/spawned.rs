@@ -30,11 +30,11 @@ use std::task::{Context as TaskContext, Poll};
 use futures_util::FutureExt;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
+use workflow_model::StepInfo;
 
 use crate::context::{Context, Outbox};
 use crate::observe::Noted;
 use crate::workflow::{StepFuture, Workflow};
-use workflow_model::StepInfo;
 
 tokio::task_local! {
     /// What the spawned invocation whose task this is has sent and noted.

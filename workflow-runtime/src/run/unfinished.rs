@@ -1,11 +1,11 @@
 //! The guard that says a run was cancelled when its task is dropped before
 //! the run ended, even before the task first ran.
 
+use workflow_model::{__private::terminal_event, WorkflowError};
+
 use crate::context::Context;
 use crate::run::spawned::Held;
 use crate::workflow::Workflow;
-use workflow_model::__private::terminal_event;
-use workflow_model::WorkflowError;
 
 /// A run's context, owned by its task from before the task first runs: if
 /// the task is dropped before [`finished`](Self::finished), the run was
