@@ -85,8 +85,6 @@
 //! | draw the graph or a run | [`graph`] |
 //! | watch steps start and finish | [`observe`] |
 
-#![warn(missing_docs)]
-
 #[doc = include_str!("guide.md")]
 pub mod guide {}
 
@@ -603,6 +601,13 @@ pub use workflow_macros::OneOf;
 
 pub use workflow_runtime::*;
 
+/// The drawings of a workflow: its graph as Mermaid, DOT, SVG or an HTML
+/// page, and what one run did over it. The `workflow-drawing` crate,
+/// behind the `drawing` feature (on by default).
+#[cfg(feature = "drawing")]
+#[doc(inline)]
+pub use workflow_drawing as graph;
+
 /// [`anyhow`], the error type of steps, re-exported so that a program
 /// needs no dependency of its own on it: `Result` in the prelude is its
 /// `Result`, and `typed_workflows::anyhow::bail!` its macro.
@@ -660,8 +665,8 @@ pub use tokio_stream;
 /// ```
 pub mod prelude {
     pub use crate::{
-        AnyEvent, Context, Event, OneOf, Runner, StartEvent, StepContext, StopEvent, Workflow,
-        WorkflowError, WorkflowHandler, data, event, step, workflow, workflow_impl,
+        AnyEvent, Blueprint, Context, Event, OneOf, Runner, StartEvent, StepContext, StopEvent,
+        Workflow, WorkflowError, WorkflowHandler, data, event, step, workflow, workflow_impl,
     };
     pub use anyhow::Result;
     pub use serde::{Deserialize, Serialize};

@@ -44,6 +44,7 @@ fn started(step: &str, event: &str) -> StepStarted {
     StepStarted {
         step: step.into(),
         event: event.into(),
+        at: Duration::ZERO,
     }
 }
 
@@ -52,6 +53,7 @@ fn finished(step: &str, event: &str, duration: Duration, produced: &[&str]) -> S
         step: step.into(),
         event: event.into(),
         duration,
+        at: Duration::ZERO,
         produced: produced.iter().map(|name| (*name).to_owned()).collect(),
         written: Vec::new(),
         received: Vec::new(),
@@ -63,14 +65,44 @@ fn failed(step: &str, event: &str, error: &str) -> StepFailed {
         step: step.into(),
         event: event.into(),
         duration: Duration::ZERO,
+        at: Duration::ZERO,
         error: error.into(),
     }
 }
 
-/// Checks that `event` is the `E` expected.
+/// `event` with the time it carries set to zero, if it is a step's observer
+/// event: the times are checked on their own
+/// (`each_step_event_carries_when_it_happened`).
+fn untimed(event: &AnyEvent) -> AnyEvent {
+    if let Some(started) = event.downcast_ref::<StepStarted>() {
+        return AnyEvent::new(StepStarted {
+            at: Duration::ZERO,
+            ..started.clone()
+        });
+    }
+    if let Some(finished) = event.downcast_ref::<StepFinished>() {
+        return AnyEvent::new(StepFinished {
+            at: Duration::ZERO,
+            ..finished.clone()
+        });
+    }
+    if let Some(failed) = event.downcast_ref::<StepFailed>() {
+        return AnyEvent::new(StepFailed {
+            at: Duration::ZERO,
+            ..failed.clone()
+        });
+    }
+    event.clone()
+}
+
+/// Checks that `event` is the `E` expected, but for the time it carries.
 #[track_caller]
 fn assert_is<E: Event + PartialEq>(event: &AnyEvent, expected: E) {
-    assert_eq!(event.downcast_ref::<E>(), Some(&expected), "{event:?}");
+    assert_eq!(
+        untimed(event).downcast_ref::<E>(),
+        Some(&expected),
+        "{event:?}"
+    );
 }
 
 // --- two steps: a write, a sent event ------------------------------------------
@@ -157,6 +189,7 @@ async fn observer_events_carry_their_json() {
             "step": "first",
             "event": "StartEvent",
             "duration": { "secs": 1, "nanos": 500_000_000 },
+            "at": { "secs": 0, "nanos": 0 },
             "produced": ["Handoff"],
             "written": ["Progress"],
             "received": [],
@@ -217,6 +250,32 @@ async fn a_duration_runs_from_the_first_poll_to_completion() {
     assert_is(
         &events[3],
         finished("wake", "Rested", Duration::ZERO, &["StopEvent"]),
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_step_event_carries_when_it_happened() {
+    let mut handler = Sleepy.runner().expose_internal(true).run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    handler.await.unwrap();
+    let events = read_all(&mut events).await;
+    let at = |nth: usize| {
+        let event = &events[nth];
+        event
+            .downcast_ref::<StepStarted>()
+            .map(|started| started.at)
+            .or_else(|| {
+                event
+                    .downcast_ref::<StepFinished>()
+                    .map(|finished| finished.at)
+            })
+            .unwrap_or_else(|| panic!("not a step's start or end: {event:?}"))
+    };
+    // Counted from the start of the run by tokio's clock, which is paused.
+    let ms = Duration::from_millis;
+    assert_eq!(
+        [at(0), at(1), at(2), at(3)],
+        [ms(0), ms(250), ms(250), ms(250)]
     );
 }
 

@@ -16,6 +16,8 @@
 mod suite;
 
 mod measure;
+// The counting allocator implements `GlobalAlloc`, an `unsafe` trait.
+#[allow(unsafe_code)]
 mod memory;
 mod options;
 mod parallel;

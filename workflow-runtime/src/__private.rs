@@ -5,17 +5,19 @@ pub use crate::answers::Answers;
 pub use crate::attempts::{Attempt, attempts};
 pub use crate::check;
 pub use crate::context::{SentBy, StepContext, WrittenBy};
-pub use crate::emit::{Emit, OneOfVariant, Single, StepReturn, Variant, concat};
-pub use crate::event::{EventInfo, EventKind};
+pub use crate::emit::{Emit, OneOfVariant, StepReturn, Variant, concat};
 pub use crate::input::WaitedBy;
-pub use crate::param::{StepParam, routed_as};
 pub use crate::recover::caught;
-pub use crate::roles::{Absent, JoinStart, JoinStop, OrStartEvent, Pick};
 pub use crate::run::fan::{Branch, BranchTag, NoBranch, Select, SelectBranch, any_fans_out};
 pub use crate::run::spawned::invoke as invoke_spawned;
-pub use crate::taken::{TakenBy, taken_repeat};
-pub use crate::workflow::{Sink, StepFuture, StepInfo};
+pub use crate::workflow::{Sink, StepFuture};
 pub use anyhow;
+pub use workflow_model::__private::Single;
+pub use workflow_model::__private::{Absent, JoinStart, JoinStop, OrStartEvent, Pick};
+pub use workflow_model::__private::{EventInfo, EventKind};
+pub use workflow_model::__private::{StepParam, routed_as};
+pub use workflow_model::__private::{TakenBy, taken_repeat};
+pub use workflow_model::StepInfo;
 
 /// serde's items, for `#[serde(crate = "...")]` in what `#[event]` and
 /// `#[data]` derive. A glob of the items rather than the crate itself:
@@ -26,4 +28,5 @@ pub mod serde {
     pub use ::serde::*;
 }
 
-pub use crate::emit::{OfResult, Plain, ReturnAs, Returned, Split, StepError, split};
+pub use crate::emit::{ReturnAs, Split, StepError, split};
+pub use workflow_model::__private::{OfResult, Plain, Returned};

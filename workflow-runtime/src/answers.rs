@@ -7,7 +7,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use crate::event::{AnyEvent, Event};
+use workflow_model::{AnyEvent, Event};
 
 /// The answers of one invocation of a step that waits for input, by the
 /// order of its waits, and the invocation's attempt. Made by the run for

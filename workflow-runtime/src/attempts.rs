@@ -10,49 +10,13 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use tokio::time::Instant;
+use workflow_model::{PastAttempt, StepTimedOut};
 
 use crate::answers::Answers;
 use crate::context::Context;
 use crate::recover::Panicked;
 use crate::run::invocation_panic_message;
 use crate::workflow::Workflow;
-
-/// An attempt of a step took longer than its `#[step(timeout = ...)]`: the
-/// error the attempt fails with, which a
-/// [`RetryPolicy::retry_if`](crate::RetryPolicy::retry_if) predicate can
-/// look for with `error.is::<StepTimedOut>()`.
-///
-/// ```
-/// use std::time::Duration;
-/// use typed_workflows::prelude::*;
-/// use typed_workflows::{StepTimedOut, WorkflowError};
-///
-/// struct Stuck;
-///
-/// #[workflow_impl]
-/// impl Stuck {
-///     #[step(timeout = Duration::from_millis(10))]
-///     async fn hang(&self, _start: StartEvent) -> StopEvent<()> {
-///         std::future::pending::<()>().await;
-///         StopEvent::new(())
-///     }
-/// }
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<()> {
-/// let Err(WorkflowError::StepFailed { source, .. }) = Stuck.runner().run(StartEvent::new()).await else {
-///     panic!("the step should have timed out");
-/// };
-/// assert_eq!(source.downcast_ref::<StepTimedOut>().unwrap().after, Duration::from_millis(10));
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the step took longer than its timeout of {after:?}")]
-pub struct StepTimedOut {
-    /// The step's timeout.
-    pub after: Duration,
-}
 
 /// What a retried step's attempt knows of the attempts before it, from
 /// [`StepContext::retrying`](crate::StepContext::retrying): each failure,
@@ -121,18 +85,6 @@ impl fmt::Debug for Retrying {
             .field("elapsed", &self.elapsed())
             .finish()
     }
-}
-
-/// An attempt of a step that failed, as [`Retrying::failures`] lists it.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct PastAttempt {
-    /// Which attempt it was: 1 for the first.
-    pub attempt: u32,
-    /// When it failed, counted from the start of the first attempt.
-    pub failed_after: Duration,
-    /// Its error.
-    pub error: anyhow::Error,
 }
 
 /// Which attempt of an invocation a step's context belongs to, and, from
@@ -263,11 +215,7 @@ where
             error = %format_args!("{error:#}"),
             "step failed; trying again"
         );
-        let failure = PastAttempt {
-            attempt: number,
-            failed_after,
-            error,
-        };
+        let failure = PastAttempt::new(number, failed_after, error);
         match history {
             Some(history) => history.failures.push(failure),
             None => {

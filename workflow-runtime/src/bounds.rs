@@ -8,9 +8,8 @@
 //! write and wait for in `#[step(...)]`.
 
 pub use crate::context::{SentBy, WrittenBy};
-pub use crate::emit::{
-    OfResult, OneOfVariant, Plain, ReturnAs, Returned, Single, Split, StepError, split,
-};
+pub use crate::emit::{EmitAs, OneOfVariant, ReturnAs, Split, StepError, VariantAs, split};
 pub use crate::input::WaitedBy;
-pub use crate::param::StepParam;
-pub use crate::roles::{JoinStart, JoinStop};
+pub use workflow_model::__private::{
+    JoinStart, JoinStop, OfResult, Plain, Returned, Shape, Single, StepParam,
+};

@@ -6,8 +6,9 @@ use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard};
 
+use workflow_model::{AnyEvent, Event};
+
 use crate::emit::Emit;
-use crate::event::{AnyEvent, Event};
 use crate::workflow::{Sink, Workflow};
 
 /// Events gathered so far, one buffer per collecting step and event type,

@@ -6,12 +6,12 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use workflow_model::{AnyEvent, Event, SendError};
+
 use crate::answers::Answers;
 use crate::attempts::{Attempt, Retrying};
 use crate::collect::{Collecting, Collector, EventTuple};
 use crate::emit::Emit;
-use crate::error::SendError;
-use crate::event::{AnyEvent, Event};
 use crate::observe::Observer;
 use crate::run::spawned;
 use crate::state::RunState;

@@ -9,7 +9,7 @@ use std::task::Waker;
 use futures_util::task::AtomicWaker;
 use tokio::sync::oneshot;
 
-use crate::snapshot::{RunSnapshot, SnapshotError};
+use workflow_model::{RunSnapshot, SnapshotError};
 
 /// A request to the run, with where its answer goes.
 pub(crate) enum Request {

@@ -3,7 +3,12 @@
 
 use std::any::Any;
 
-use crate::event::{AnyEvent, Event, EventInfo, EventKind};
+use workflow_model::__private::{
+    AVec, Absent, AnEvent, AnOption, EventInfo, EventKind, Nothing, OfResult, Plain, Returned,
+    Shape, Single,
+};
+use workflow_model::{AnyEvent, Event};
+
 use crate::workflow::{Sink, Workflow};
 
 /// A value a step returns that carries zero or more events: an event, an enum
@@ -32,26 +37,57 @@ pub trait Emit: Send + 'static {
 }
 
 // `do_not_recommend`: a type that is not an event is reported as one that
-// a step cannot return (`Emit`'s message), where the `Event` bound of this
-// impl would give a second wording at the same place.
+// a step cannot return (`Emit`'s message), where the `Shape` bound of this
+// impl would give a second wording at the same place. The one impl goes
+// through the value's `Shape`: this crate, which does not define `Event`,
+// cannot implement `Emit` both for every event and for `Option<T>`.
 #[diagnostic::do_not_recommend]
-impl<E: Event> Emit for E {
+impl<T: Shape + EmitAs<<T as Shape>::Kind>> Emit for T {
+    const MEMBERS: &'static [EventInfo] = <T as EmitAs<T::Kind>>::MEMBERS;
+    type AsStop = <T as EmitAs<T::Kind>>::AsStop;
+    const FANS_OUT: bool = <T as EmitAs<T::Kind>>::FANS_OUT;
+
+    #[inline]
+    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        <T as EmitAs<T::Kind>>::emit_as::<W, S>(self, sink);
+    }
+}
+
+/// [`Emit`] for the values of one [`Shape::Kind`], `K`.
+#[diagnostic::on_unimplemented(
+    message = "a step cannot return `{Self}`",
+    label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`",
+    note = "derive `Event` on `{Self}`, or to return one of several events, list them in an enum with `#[derive(OneOf)]`"
+)]
+pub trait EmitAs<K>: Send + 'static {
+    /// See [`Emit::MEMBERS`].
+    const MEMBERS: &'static [EventInfo];
+    /// See [`Emit::AsStop`].
+    type AsStop;
+    /// See [`Emit::FANS_OUT`].
+    const FANS_OUT: bool = false;
+
+    /// See [`Emit::emit`].
+    fn emit_as<W: Workflow, S: Sink<W>>(self, sink: &mut S);
+}
+
+impl<E: Event> EmitAs<AnEvent> for E {
     const MEMBERS: &'static [EventInfo] = &[E::INFO];
     type AsStop = E::AsStop;
 
     #[inline]
-    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+    fn emit_as<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         sink.deliver(self);
     }
 }
 
-impl<T: Emit> Emit for Option<T> {
+impl<T: Emit> EmitAs<AnOption> for Option<T> {
     const MEMBERS: &'static [EventInfo] = T::MEMBERS;
     type AsStop = T::AsStop;
     const FANS_OUT: bool = T::FANS_OUT;
 
     #[inline]
-    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+    fn emit_as<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         if let Some(value) = self {
             value.emit::<W, S>(sink);
         }
@@ -61,40 +97,23 @@ impl<T: Emit> Emit for Option<T> {
 /// A fan-out: one event per element, each the start of a branch; a step
 /// that takes a `Vec` of what the branches produce gathers them once every
 /// branch has finished.
-impl<T: Emit + Single> Emit for Vec<T> {
+impl<T: Emit + Single> EmitAs<AVec> for Vec<T> {
     const MEMBERS: &'static [EventInfo] = T::MEMBERS;
     type AsStop = T::AsStop;
     const FANS_OUT: bool = true;
 
     #[inline]
-    fn emit<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+    fn emit_as<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         sink.fan_out(self);
     }
 }
 
-/// What one branch of a fan-out may start with: an event, a
-/// `#[derive(OneOf)]` enum, an `Option` of those, or `()`; not a `Vec`,
-/// which would be a fan-out of fan-outs. A trait, not a check of
-/// [`Emit::FANS_OUT`], so that `cargo check` reports it too.
-#[diagnostic::on_unimplemented(
-    message = "a step cannot return a `Vec` of `{Self}`: that is a fan-out of fan-outs",
-    label = "a `Vec` in a `Vec`",
-    note = "fan out once, and fan out again from the steps of the branches"
-)]
-pub trait Single {}
-
-impl<E: Event> Single for E {}
-
-impl<T: Single> Single for Option<T> {}
-
-impl Single for () {}
-
-impl Emit for () {
+impl EmitAs<Nothing> for () {
     const MEMBERS: &'static [EventInfo] = &[];
-    type AsStop = crate::roles::Absent;
+    type AsStop = Absent;
 
     #[inline]
-    fn emit<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
+    fn emit_as<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
 }
 
 /// The return type of a step: an [`Emit`] value, or a `Result` of one whose
@@ -137,34 +156,6 @@ where
     R: StepReturn + Returned + Split<<R as Returned>::Kind, Ok = R::Output>,
 {
     returned.split()
-}
-
-/// Which impl of [`ReturnAs`] a step's return type takes: [`Plain`] for
-/// an [`Emit`] value, [`OfResult`] for a `Result`. A `Result` matches the
-/// impl for `T: Emit` too, but is not an `Emit`, so the compiler picks the
-/// other one, which asks nothing of `T` and `E`.
-#[diagnostic::on_unimplemented(
-    message = "a step cannot return `{Self}`",
-    label = "not an event, a `#[derive(OneOf)]` enum of events, an `Option` of those, or `()`, optionally in a `Result`",
-    note = "a step returns what it produces, like `Result<NextEvent>` or `Result<Option<NextEvent>>`"
-)]
-pub trait Returned {
-    /// [`Plain`] or [`OfResult`].
-    type Kind;
-}
-
-/// The [`Returned::Kind`] of an [`Emit`] value: returned as it is.
-pub enum Plain {}
-
-/// The [`Returned::Kind`] of a `Result`: its error split off.
-pub enum OfResult {}
-
-impl<T: Emit> Returned for T {
-    type Kind = Plain;
-}
-
-impl<T, E> Returned for Result<T, E> {
-    type Kind = OfResult;
 }
 
 /// [`StepReturn`] for the return types of one [`Returned::Kind`], `K`.
@@ -233,7 +224,7 @@ impl<E: Into<anyhow::Error> + Send> StepError for E {}
 /// those, or `()`; not a `Vec`, which would make the enum a fan-out.
 ///
 /// A type that is none of those is told that it is not an event, by the
-/// `Event` bound of the impl for events: the same error, on the same
+/// `Shape` bound of its impl: the same error, on the same
 /// token, for each use the derive makes of the variant, which the compiler
 /// then shows once.
 pub trait OneOfVariant: Send + 'static {
@@ -241,7 +232,7 @@ pub trait OneOfVariant: Send + 'static {
     const MEMBERS: &'static [EventInfo];
     /// See [`Emit::AsStop`].
     type AsStop;
-    /// See [`StepParam::AsStart`](crate::bounds::StepParam::AsStart).
+    /// See [`StepParam::AsStart`](workflow_model::__private::StepParam::AsStart).
     type AsStart;
 
     /// See [`Emit::emit`].
@@ -250,7 +241,7 @@ pub trait OneOfVariant: Send + 'static {
     /// The variant's value made of an event routed to a step that takes the
     /// enum, if the event is one this variant carries: `slot` is an
     /// `Option` of the event's type, as in
-    /// [`StepParam::routed`](crate::bounds::StepParam::routed).
+    /// [`StepParam::routed`](workflow_model::__private::StepParam::routed).
     fn routed(slot: &mut dyn Any) -> Option<Self>
     where
         Self: Sized;
@@ -261,97 +252,163 @@ pub trait OneOfVariant: Send + 'static {
     fn accepted(&self) -> usize;
 
     /// A copy of the value (see
-    /// [`StepParam::duplicate`](crate::bounds::StepParam::duplicate)).
+    /// [`StepParam::duplicate`](workflow_model::__private::StepParam::duplicate)).
     fn duplicate(&self) -> Self
     where
         Self: Sized;
 
     /// The events the value holds (see
-    /// [`StepParam::events`](crate::bounds::StepParam::events)).
+    /// [`StepParam::events`](workflow_model::__private::StepParam::events)).
     fn events(&self) -> Vec<AnyEvent>;
 }
 
-impl<E: Event> OneOfVariant for E {
+// The one impl goes through the value's `Shape`, as `Emit`'s does. Not
+// `do_not_recommend`: a type that is no event is told so by `Shape`.
+impl<T: Shape + VariantAs<<T as Shape>::Kind>> OneOfVariant for T {
+    const MEMBERS: &'static [EventInfo] = <T as VariantAs<T::Kind>>::MEMBERS;
+    type AsStop = <T as VariantAs<T::Kind>>::AsStop;
+    type AsStart = <T as VariantAs<T::Kind>>::AsStart;
+
+    #[inline]
+    fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+        <T as VariantAs<T::Kind>>::carry_as::<W, S>(self, sink);
+    }
+
+    #[inline]
+    fn routed(slot: &mut dyn Any) -> Option<Self> {
+        <T as VariantAs<T::Kind>>::routed_as(slot)
+    }
+
+    #[inline]
+    fn accepted(&self) -> usize {
+        <T as VariantAs<T::Kind>>::accepted_as(self)
+    }
+
+    fn duplicate(&self) -> Self {
+        <T as VariantAs<T::Kind>>::duplicate_as(self)
+    }
+
+    fn events(&self) -> Vec<AnyEvent> {
+        <T as VariantAs<T::Kind>>::events_as(self)
+    }
+}
+
+/// [`OneOfVariant`] for the values of one [`Shape::Kind`], `K`. A `Vec`,
+/// which has none, is told that it is not an event, as before the kinds.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event",
+    label = "not an event",
+    note = "add `#[event]` (from `typed_workflows::prelude`) to the definition of `{Self}`"
+)]
+pub trait VariantAs<K>: Send + 'static {
+    /// See [`OneOfVariant::MEMBERS`].
+    const MEMBERS: &'static [EventInfo];
+    /// See [`OneOfVariant::AsStop`].
+    type AsStop;
+    /// See [`OneOfVariant::AsStart`].
+    type AsStart;
+
+    /// See [`OneOfVariant::carry`].
+    fn carry_as<W: Workflow, S: Sink<W>>(self, sink: &mut S);
+
+    /// See [`OneOfVariant::routed`].
+    fn routed_as(slot: &mut dyn Any) -> Option<Self>
+    where
+        Self: Sized;
+
+    /// See [`OneOfVariant::accepted`].
+    fn accepted_as(&self) -> usize;
+
+    /// See [`OneOfVariant::duplicate`].
+    fn duplicate_as(&self) -> Self
+    where
+        Self: Sized;
+
+    /// See [`OneOfVariant::events`].
+    fn events_as(&self) -> Vec<AnyEvent>;
+}
+
+impl<E: Event> VariantAs<AnEvent> for E {
     const MEMBERS: &'static [EventInfo] = &[E::INFO];
     type AsStop = E::AsStop;
     type AsStart = E::AsStart;
 
     #[inline]
-    fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+    fn carry_as<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         sink.deliver(self);
     }
 
     #[inline]
-    fn routed(slot: &mut dyn Any) -> Option<Self> {
+    fn routed_as(slot: &mut dyn Any) -> Option<Self> {
         slot.downcast_mut::<Option<E>>().and_then(Option::take)
     }
 
     #[inline]
-    fn accepted(&self) -> usize {
+    fn accepted_as(&self) -> usize {
         0
     }
 
-    fn duplicate(&self) -> Self {
+    fn duplicate_as(&self) -> Self {
         self.clone()
     }
 
-    fn events(&self) -> Vec<AnyEvent> {
+    fn events_as(&self) -> Vec<AnyEvent> {
         vec![AnyEvent::new(self.clone())]
     }
 }
 
-impl<T: OneOfVariant> OneOfVariant for Option<T> {
+impl<T: OneOfVariant> VariantAs<AnOption> for Option<T> {
     const MEMBERS: &'static [EventInfo] = T::MEMBERS;
     type AsStop = T::AsStop;
     type AsStart = T::AsStart;
 
     #[inline]
-    fn carry<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
+    fn carry_as<W: Workflow, S: Sink<W>>(self, sink: &mut S) {
         if let Some(value) = self {
             value.carry::<W, S>(sink);
         }
     }
 
     #[inline]
-    fn routed(slot: &mut dyn Any) -> Option<Self> {
+    fn routed_as(slot: &mut dyn Any) -> Option<Self> {
         T::routed(slot).map(Some)
     }
 
     #[inline]
-    fn accepted(&self) -> usize {
+    fn accepted_as(&self) -> usize {
         self.as_ref().map_or(0, T::accepted)
     }
 
-    fn duplicate(&self) -> Self {
+    fn duplicate_as(&self) -> Self {
         self.as_ref().map(T::duplicate)
     }
 
-    fn events(&self) -> Vec<AnyEvent> {
+    fn events_as(&self) -> Vec<AnyEvent> {
         self.as_ref().map_or_else(Vec::new, T::events)
     }
 }
 
-impl OneOfVariant for () {
+impl VariantAs<Nothing> for () {
     const MEMBERS: &'static [EventInfo] = &[];
-    type AsStop = crate::roles::Absent;
-    type AsStart = crate::roles::Absent;
+    type AsStop = Absent;
+    type AsStart = Absent;
 
     #[inline]
-    fn carry<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
+    fn carry_as<W: Workflow, S: Sink<W>>(self, _sink: &mut S) {}
 
     #[inline]
-    fn routed(_slot: &mut dyn Any) -> Option<Self> {
+    fn routed_as(_slot: &mut dyn Any) -> Option<Self> {
         None
     }
 
     #[inline]
-    fn accepted(&self) -> usize {
+    fn accepted_as(&self) -> usize {
         0
     }
 
-    fn duplicate(&self) -> Self {}
+    fn duplicate_as(&self) -> Self {}
 
-    fn events(&self) -> Vec<AnyEvent> {
+    fn events_as(&self) -> Vec<AnyEvent> {
         Vec::new()
     }
 }

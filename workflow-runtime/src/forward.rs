@@ -5,9 +5,9 @@
 use std::pin::pin;
 
 use tokio_stream::{Stream, StreamExt};
+use workflow_model::Event;
 
 use crate::context::{StepContext, WrittenBy};
-use crate::event::Event;
 use crate::workflow::Workflow;
 
 impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {

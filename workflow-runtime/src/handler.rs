@@ -7,20 +7,19 @@ use std::task::{Context as TaskContext, Poll};
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use workflow_model::{
+    __private::{EventInfo, TakenBy},
+    InputEvent, RunSnapshot, SendError, SnapshotError, StepInfo, StreamTaken, WorkflowError,
+};
 
 use crate::check::same_event;
 use crate::context::{RunId, step_index};
 use crate::control::Request;
-use crate::error::{SendError, StreamTaken, WorkflowError};
-use crate::event::EventInfo;
 use crate::inbox::Sent;
-use crate::input::InputEvent;
 use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
-use crate::snapshot::{RunSnapshot, SnapshotError};
 use crate::stream::{EventStream, Inlet, Subscription};
-use crate::taken::TakenBy;
-use crate::workflow::{Output, StepInfo, Workflow};
+use crate::workflow::{Output, Workflow};
 
 /// A running run: await it for the result, take its event stream to watch it.
 ///

@@ -19,10 +19,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Waker;
 
 use tokio::sync::oneshot;
+use workflow_model::{AnyEvent, Event, SendError};
 
 use crate::context::Context;
-use crate::error::SendError;
-use crate::event::{AnyEvent, Event};
 use crate::route::takes_singly;
 use crate::run::fan::accepted_singly;
 use crate::run::invocation_panic_message;

@@ -1,9 +1,9 @@
-//! The runtime of [`typed-workflows`](https://docs.rs/typed-workflows): events, the
-//! context steps see, the state machine that runs a workflow, and the handler
-//! a caller awaits. Use it through the `typed-workflows` crate, which re-exports it
-//! beside the macros.
-
-#![warn(missing_docs)]
+//! The runtime of [`typed-workflows`](https://docs.rs/typed-workflows): the
+//! context steps see, the state machine that runs a workflow on tokio, and
+//! the handler a caller awaits. What a workflow *is* (events, the step
+//! table, the checks) comes from `workflow-model`, re-exported here. Use it
+//! through the `typed-workflows` crate, which re-exports it beside the
+//! macros and the drawings.
 
 mod answers;
 mod attempts;
@@ -12,54 +12,44 @@ mod collect;
 mod context;
 mod control;
 mod emit;
-mod error;
-mod event;
 mod forward;
 mod handler;
 mod inbox;
 mod input;
-mod param;
 mod recover;
-mod retry;
-mod roles;
 mod route;
 mod run;
-mod start;
 mod state;
-mod stop;
 mod stream;
-mod taken;
-mod terminal;
 mod workflow;
 
 pub mod bounds;
 
-pub mod graph;
 pub mod observe;
-pub mod snapshot;
+mod snapshotting;
 
 #[doc(hidden)]
 pub mod __private;
 #[doc(hidden)]
-pub mod check;
+pub use workflow_model::check;
+pub use workflow_model::snapshot;
 
-pub use attempts::{PastAttempt, Retrying, StepTimedOut};
-pub use backlog::{EventsDropped, WhenFull};
+pub use attempts::Retrying;
+pub use backlog::WhenFull;
 pub use collect::EventTuple;
 pub use context::{Context, RunId, StepContext};
 pub use emit::{Emit, StepReturn};
-pub use error::{SendError, StreamTaken, WorkflowError};
-pub use event::{AnyEvent, Event};
 pub use handler::WorkflowHandler;
 pub use inbox::DEFAULT_INBOX_LIMIT;
-pub use input::{HumanResponseEvent, InputEvent, InputRequiredEvent, WaitForEvent, WaitTimedOut};
-pub use recover::{AttemptFailure, StepFailedEvent};
-pub use retry::RetryPolicy;
+pub use input::WaitForEvent;
 pub use run::{DEFAULT_TIMEOUT, Runner};
-pub use snapshot::{ResumeError, RunSnapshot, SnapshotError};
-pub use start::{StartEvent, StartEventType, StartValueError};
-pub use state::{State, WorkflowState};
-pub use stop::{StopEvent, StopEventType};
+pub use state::State;
 pub use stream::EventStream;
-pub use terminal::{WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent};
-pub use workflow::{Output, StepInfo, Workflow};
+pub use workflow::{Output, Workflow};
+pub use workflow_model::{
+    AnyEvent, AttemptFailure, Blueprint, Event, EventsDropped, HumanResponseEvent, InputEvent,
+    InputRequiredEvent, PastAttempt, ResumeError, RetryPolicy, RunSnapshot, SendError,
+    SnapshotError, StartEvent, StartEventType, StartValueError, StepFailedEvent, StepInfo,
+    StepTimedOut, StopEvent, StopEventType, StreamTaken, WaitTimedOut, WorkflowCancelledEvent,
+    WorkflowError, WorkflowFailedEvent, WorkflowState, WorkflowTimedOutEvent,
+};

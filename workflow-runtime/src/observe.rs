@@ -45,98 +45,24 @@ use std::sync::{Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
+use workflow_model::{AnyEvent, StepInfo};
 
 use crate::context::Context;
-use crate::event::{AnyEvent, library_event};
 use crate::run::spawned;
-use crate::workflow::{StepFuture, StepInfo, Workflow};
+use crate::workflow::{StepFuture, Workflow};
 
-/// An invocation of a step began, with an event of the type it accepts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepStarted {
-    /// The step's name, as in [`StepInfo::name`].
-    pub step: String,
-    /// The name of the event type it was invoked with.
-    pub event: String,
-}
-
-/// An invocation of a step ended successfully. Published once what it
-/// returned is routed, so an outbound event it returned comes before it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepFinished {
-    /// The step's name, as in [`StepInfo::name`].
-    pub step: String,
-    /// The name of the event type it was invoked with.
-    pub event: String,
-    /// From just before its first poll to its completion.
-    pub duration: Duration,
-    /// The names of the events it produced, in the order the run routes
-    /// them: those it sent through its context first, then those it
-    /// returned. Empty if it produced nothing.
-    pub produced: Vec<String>,
-    /// The names of the events it wrote to the stream, in order.
-    pub written: Vec<String>,
-    /// The names of the events it received from the run's caller while it
-    /// waited ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)),
-    /// in order.
-    pub received: Vec<String>,
-}
-
-/// An invocation of a step failed, with an error or a panic; the run ends
-/// with [`WorkflowError::StepFailed`](crate::WorkflowError::StepFailed) or
-/// [`WorkflowError::StepPanicked`](crate::WorkflowError::StepPanicked).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepFailed {
-    /// The step's name, as in [`StepInfo::name`].
-    pub step: String,
-    /// The name of the event type it was invoked with.
-    pub event: String,
-    /// From just before its first poll to its failure.
-    pub duration: Duration,
-    /// The error with its causes (`{:#}`: "while exploding: boom"), or the
-    /// panic's message.
-    pub error: String,
-}
-
-/// The run has nothing to do but wait, as LlamaIndex's `WorkflowIdleEvent`
-/// says: no invocation is queued, and every one that runs waits for an
-/// event from the run's caller
-/// ([`StepContext::wait_for_event`](crate::StepContext::wait_for_event)), or
-/// none runs. Published once each time the run becomes so, until it goes
-/// on: while it waits for its caller (a server may release the run), or
-/// just before it ends with
-/// [`WorkflowError::Stalled`](crate::WorkflowError::Stalled) if no step
-/// accepts input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunIdle {
-    /// The steps waiting for input, each named once, in the order of the
-    /// steps; empty if none runs.
-    pub waiting: Vec<String>,
-}
-
-library_event!("typed_workflows::observe::", StepStarted);
-library_event!("typed_workflows::observe::", StepFinished);
-library_event!("typed_workflows::observe::", StepFailed);
-library_event!("typed_workflows::observe::", RunIdle);
-
-impl StepStarted {
-    pub(crate) fn of(info: &StepInfo, event: &str) -> Self {
-        Self {
-            step: info.name.to_owned(),
-            event: event.to_owned(),
-        }
-    }
-}
+pub use workflow_model::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
 
 /// What a run that exposes observer events records for them, shared with
 /// its steps. Polls of a run's invocations never overlap, so whatever is
 /// sent during one poll belongs to the invocation being polled; spawned
 /// invocations, which run in tasks of their own, note what they do there,
 /// and hand it over in their last poll.
-#[derive(Default)]
 pub(crate) struct Observer {
+    /// When the run began, by tokio's clock: what the observer events'
+    /// times count from.
+    began: Instant,
     state: Mutex<Records>,
     /// Whether [`RunIdle`] was published since the run last went on.
     told_idle: AtomicBool,
@@ -163,6 +89,8 @@ pub(crate) struct Noted {
 /// An invocation that has completed, as its observer events describe it.
 pub(crate) struct Completed {
     duration: Duration,
+    /// When it completed, counted from the start of the run.
+    at: Duration,
     produced: Vec<&'static str>,
     written: Vec<&'static str>,
     received: Vec<&'static str>,
@@ -172,7 +100,16 @@ impl Observer {
     /// The observer of a run that exposes observer events.
     #[cold]
     pub(crate) fn new() -> Box<Self> {
-        Box::default()
+        Box::new(Self {
+            began: Instant::now(),
+            state: Mutex::default(),
+            told_idle: AtomicBool::new(false),
+        })
+    }
+
+    /// How long ago the run began.
+    fn since_began(&self) -> Duration {
+        self.began.elapsed()
     }
 
     /// Notes that the invocation being polled sent an event named `name`.
@@ -261,6 +198,7 @@ impl Completed {
             step: info.name.to_owned(),
             event: event.to_owned(),
             duration: self.duration,
+            at: self.at,
             produced: self.produced.into_iter().map(str::to_owned).collect(),
             written: self.written.into_iter().map(str::to_owned).collect(),
             received: self.received.into_iter().map(str::to_owned).collect(),
@@ -274,6 +212,7 @@ impl Completed {
             step: info.name.to_owned(),
             event: event.to_owned(),
             duration: self.duration,
+            at: self.at,
             error,
         }
     }
@@ -291,7 +230,8 @@ pub(crate) fn watch<'a, W: Workflow>(
     (step, event): (usize, &str),
     future: StepFuture<'a, W>,
 ) -> StepFuture<'a, W> {
-    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step], event)));
+    let at = observer.since_began();
+    ctx.publish(AnyEvent::new(StepStarted::of(&W::STEPS[step], event, at)));
     Box::pin(Watched::<W> {
         future,
         observer,
@@ -331,6 +271,7 @@ impl<W: Workflow> Future for Watched<'_, W> {
         if !matches!(polled, Ok(Poll::Pending)) {
             records.completed = Some(Completed {
                 duration: this.started.elapsed(),
+                at: this.observer.since_began(),
                 produced: std::mem::take(&mut this.produced),
                 written: std::mem::take(&mut this.written),
                 received: std::mem::take(&mut this.received),

@@ -9,10 +9,14 @@
 
 use std::any::Any;
 
+use workflow_model::{
+    __private::{EventInfo, EventKind},
+    AnyEvent, Event, StepInfo,
+};
+
 use crate::check::contains;
-use crate::event::{AnyEvent, Event, EventInfo, EventKind};
 use crate::run::fan::gathered;
-use crate::workflow::{Sink, StepInfo, Workflow};
+use crate::workflow::{Sink, Workflow};
 
 /// The steps that take an event type one at a time: how many, and the first
 /// and last of them.
@@ -104,14 +108,6 @@ fn unrouted<W: Workflow, E: Event, S: Sink<W>>(event: E, sink: &mut S) {
     } else {
         sink.outbound(AnyEvent::new(event));
     }
-}
-
-/// The event in `slot`, an `Option<E>` that [`Workflow::WRAP`] was handed
-/// by the routing, which checked that the step takes `E`.
-pub(crate) fn take<E: 'static>(slot: &mut dyn Any) -> E {
-    slot.downcast_mut::<Option<E>>()
-        .and_then(Option::take)
-        .expect("an event is routed only to a step that takes its type")
 }
 
 /// Moves `value` to the type it is known to be.

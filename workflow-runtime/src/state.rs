@@ -1,40 +1,12 @@
-//! The typed state of a run: [`WorkflowState`], what a state type must be;
-//! [`State`], a state the caller shares with runs; and the run's own
-//! [`RunState`].
+//! The typed state of a run: [`State`], a state the caller shares with
+//! runs, and the run's own [`RunState`]. What a state type must be,
+//! [`WorkflowState`](crate::WorkflowState), is part of the model.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-/// What the state type of a workflow must be: a fresh run starts from its
-/// `Default`, and it is serde data, so that a run's state can be stored and
-/// read back. Implemented for every such type.
-///
-/// ```
-/// use typed_workflows::WorkflowState;
-/// use typed_workflows::prelude::*;
-///
-/// #[data]
-/// #[derive(Default)]
-/// struct Inventory {
-///     harpoons: u32,
-///     barrels: Vec<String>,
-/// }
-///
-/// fn is_state<S: WorkflowState>() {}
-/// is_state::<Inventory>();
-/// is_state::<()>(); // the state of a workflow that declares none
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the state of a workflow",
-    label = "a workflow's state must be `Default + Serialize + DeserializeOwned + Send + 'static`",
-    note = "derive them: `#[data] #[derive(Default)] struct {Self} {{ ... }}`"
-)]
-pub trait WorkflowState: Default + Serialize + DeserializeOwned + Send + 'static {}
-
-impl<S: Default + Serialize + DeserializeOwned + Send + 'static> WorkflowState for S {}
 
 /// A run's state as its caller holds it. A workflow declares the type of
 /// its state with `#[workflow_impl(state = S)]`, and its steps read and edit

@@ -18,11 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use tokio_stream::Stream;
+use workflow_model::{AnyEvent, SendError};
 
 use crate::backlog::{Backlog, Bound, WhenFull};
 use crate::control::{Control, Request};
-use crate::error::SendError;
-use crate::event::AnyEvent;
 use crate::inbox::{Inbox, Sent};
 
 #[derive(Default)]

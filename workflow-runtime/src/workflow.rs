@@ -5,22 +5,22 @@ use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+
+use workflow_model::{AnyEvent, Blueprint, Event, StopEventType};
 
 use crate::answers::Answers;
 use crate::context::Context;
 use crate::emit::Emit;
-use crate::event::{AnyEvent, Event, EventInfo};
 use crate::handler::WorkflowHandler;
-use crate::retry::RetryPolicy;
 use crate::run::Runner;
 use crate::run::fan::BranchTag;
-use crate::start::StartEventType;
-use crate::state::WorkflowState;
-use crate::stop::StopEventType;
 
 /// A set of steps that react to events, as `workflow!` (or `#[workflow_impl]`)
 /// builds it from an `impl` block. Never implemented by hand.
+///
+/// What the workflow is (its name, its steps, the types of its state and
+/// of its start and stop events) is its [`Blueprint`], the supertrait that
+/// the drawings work from; this trait adds how its steps are invoked.
 ///
 /// Run one with [`Workflow::run`], or through [`Workflow::runner`] with
 /// settings of its own:
@@ -48,23 +48,7 @@ use crate::stop::StopEventType;
 /// # Ok(())
 /// # }
 /// ```
-pub trait Workflow: Sized + Send + Sync + 'static {
-    /// The workflow's name: its type's name.
-    const NAME: &'static str;
-
-    /// Its steps, in the order they are written.
-    const STEPS: &'static [StepInfo];
-
-    /// The state each run carries (see [`State`](crate::State)): `()` unless
-    /// the workflow declares one with `#[workflow_impl(state = S)]`.
-    type State: WorkflowState;
-
-    /// The event that begins a run.
-    type Start: StartEventType;
-
-    /// The event that ends a run; its output is what the run yields.
-    type Stop: StopEventType;
-
+pub trait Workflow: Blueprint {
     /// One queued invocation: a step index's input event.
     #[doc(hidden)]
     type Pending: Send + 'static;
@@ -198,7 +182,7 @@ pub trait Workflow: Sized + Send + Sync + 'static {
 }
 
 /// What awaiting a run of `W` yields.
-pub type Output<W> = <<W as Workflow>::Stop as StopEventType>::Output;
+pub type Output<W> = <<W as Blueprint>::Stop as StopEventType>::Output;
 
 /// The future of one step invocation.
 #[doc(hidden)]
@@ -231,54 +215,4 @@ pub trait Sink<W: Workflow>: Sized {
     /// Keeps `event`, of the type keyed `key`, for the steps that gather
     /// that type from the branch being routed.
     fn gather(&mut self, key: &'static str, event: AnyEvent);
-}
-
-/// A step as the compile-time graph knows it.
-#[derive(Debug, Clone, Copy)]
-pub struct StepInfo {
-    /// The method's name.
-    pub name: &'static str,
-    /// The event types it accepts: one, or each variant's of a
-    /// `#[derive(OneOf)]` enum it takes.
-    pub accepts: &'static [EventInfo],
-    /// The event types it may return.
-    pub returns: &'static [EventInfo],
-    /// Whether it returns a `Vec` of events, one branch of a fan-out each.
-    pub fans_out: bool,
-    /// Whether it takes a `Vec` of the events it accepts, gathered from the
-    /// branches of a fan-out once they have all finished.
-    pub gathers: bool,
-    /// The event types it declares with `#[step(sends(...))]`.
-    pub sends: &'static [EventInfo],
-    /// The event types it declares with `#[step(writes(...))]`, which go to
-    /// the caller's event stream and to no step.
-    pub writes: &'static [EventInfo],
-    /// The input events it declares with `#[step(waits_for(...))]`, which
-    /// it waits for from the run's caller.
-    pub waits_for: &'static [EventInfo],
-    /// How many of its invocations may run at once within one run.
-    pub num_workers: usize,
-    /// Whether each of its invocations runs as a task of its own on tokio's
-    /// worker pool (`#[step(spawn)]`), rather than in the run's task.
-    pub spawn: bool,
-    /// How it is tried again after an error (`#[step(retry = ...)]`).
-    pub retry: Option<RetryPolicy>,
-    /// How long one attempt may take (`#[step(timeout = ...)]`).
-    pub timeout: Option<Duration>,
-    /// The steps whose failures it catches (`#[step(catches(...))]`).
-    pub catches: &'static [&'static str],
-    /// Whether it catches the failures of every step that no other step
-    /// catches (`#[step(catches(*))]`), except the steps that catch
-    /// failures.
-    pub catches_all: bool,
-    /// How many failures it may recover from in one run
-    /// (`#[step(max_recoveries = N)]`, 1 unless set).
-    pub max_recoveries: u32,
-}
-
-impl StepInfo {
-    /// Whether the step catches the failures of other steps, named or all.
-    pub const fn catches_failures(&self) -> bool {
-        self.catches_all || !self.catches.is_empty()
-    }
 }

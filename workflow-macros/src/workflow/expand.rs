@@ -1,6 +1,6 @@
-//! The code `workflow!` generates: the `Workflow` impl with its dispatch, and
-//! the `SentBy` and `WrittenBy` impls behind `ctx.send_event` and
-//! `ctx.write_event_to_stream`.
+//! The code `workflow!` generates: the `Blueprint` and `Workflow` impls,
+//! with the dispatch, and the `SentBy` and `WrittenBy` impls behind
+//! `ctx.send_event` and `ctx.write_event_to_stream`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -105,12 +105,15 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
             #start_items
             #stop_items
 
-            impl ::typed_workflows::Workflow for #self_ty {
+            impl ::typed_workflows::Blueprint for #self_ty {
                 const NAME: &'static str = #name;
                 const STEPS: &'static [::typed_workflows::StepInfo] = &__STEPS;
                 type State = #state;
                 #start_item
                 #stop_item
+            }
+
+            impl ::typed_workflows::Workflow for #self_ty {
                 type Pending = __Pending;
                 type Branch = <::typed_workflows::__private::Select<
                     { ::typed_workflows::__private::any_fans_out(&[

@@ -12,9 +12,9 @@
 
 use std::collections::HashMap;
 
+use workflow_model::{__private::EventInfo, AnyEvent, StepInfo};
+
 use crate::check::feeds;
-use crate::event::{AnyEvent, EventInfo};
-use crate::workflow::StepInfo;
 
 /// The branch of a fan-out an invocation belongs to, or none.
 #[doc(hidden)]

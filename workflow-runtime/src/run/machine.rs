@@ -16,24 +16,22 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use workflow_model::{__private::catcher_of, AnyEvent, Event, WorkflowError, observe::RunIdle};
 
 use crate::answers::Answers;
 use crate::check::takes_input;
 use crate::context::Routed;
 use crate::control::Control;
 use crate::emit::Emit;
-use crate::error::WorkflowError;
-use crate::event::{AnyEvent, Event};
 use crate::inbox;
-use crate::observe::RunIdle;
-use crate::recover::{Failed, catcher_of};
+use crate::recover::Failed;
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
-use crate::snapshot::capture::Capture;
-use crate::snapshot::restore::RestoredRun;
-use crate::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
+use crate::snapshotting::capture::Capture;
+use crate::snapshotting::restore::RestoredRun;
 use crate::workflow::{Sink, Workflow};
+use workflow_model::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
 
 /// The queued and running invocations of one step, and how many failures
 /// it has recovered from.

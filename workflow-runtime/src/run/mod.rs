@@ -20,28 +20,24 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use tracing::Instrument;
+use workflow_model::{__private::terminal_event, StopEventType, WorkflowError};
 
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
 use crate::context::{Context, RunId};
 use crate::control::Request;
-use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
-use crate::snapshot::compat;
-use crate::snapshot::restore::{Restored, RestoredRun};
-use crate::snapshot::{ResumeError, RunSnapshot};
-use crate::start::StartEventType;
+use crate::snapshotting::restore::{Restored, RestoredRun};
 use crate::state::{RunState, State};
-use crate::stop::StopEventType;
 use crate::stream;
-use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 use admission::{Admission, Turn};
 use deadline::Deadline;
 use invocation::Steps;
 use machine::Machine;
 use unfinished::Unfinished;
+use workflow_model::snapshot::{self, ResumeError, RunSnapshot};
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 ///
@@ -405,7 +401,7 @@ impl<W: Workflow> Runner<W> {
     ///
     /// As [`run`](Self::run).
     pub fn resume(&self, snapshot: RunSnapshot) -> Result<WorkflowHandler<W>, ResumeError> {
-        compat::check::<W>(&snapshot)?;
+        snapshot::check::<W>(&snapshot)?;
         let Restored {
             run,
             context,
@@ -512,7 +508,7 @@ fn drive<W: Workflow>(
     let ctx = steps.ctx;
     let mut machine = Machine::new(steps);
     match begin {
-        Beginning::Start(start) => start.begin::<W, _>(&mut machine),
+        Beginning::Start(start) => W::deliver(start, &mut machine),
         Beginning::Resume(run) => machine.restore(run),
     }
     async move {

@@ -30,11 +30,12 @@ use std::task::{Context as TaskContext, Poll};
 use futures_util::FutureExt;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
+use workflow_model::StepInfo;
 
 use crate::answers::Answers;
 use crate::context::{Context, Outbox};
 use crate::observe::Noted;
-use crate::workflow::{StepFuture, StepInfo, Workflow};
+use crate::workflow::{StepFuture, Workflow};
 
 tokio::task_local! {
     /// What the spawned invocation whose task this is has sent and noted.

@@ -1,10 +1,10 @@
 //! The guard that says a run was cancelled when its task is dropped before
 //! the run ended, even before the task first ran.
 
+use workflow_model::{__private::terminal_event, WorkflowError};
+
 use crate::context::Context;
-use crate::error::WorkflowError;
 use crate::run::spawned::Held;
-use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 
 /// A run's context, owned by its task from before the task first runs: if
