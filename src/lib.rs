@@ -390,6 +390,15 @@ pub use workflow_macros::step;
 /// | `#[event(outbound)]` | an event that may be returned with no step accepting it: it leaves through the caller's event stream |
 /// | `#[event(input)]` | an event the caller sends into a live run with [`handler.send_event`](WorkflowHandler::send_event), as [`HumanResponseEvent`] |
 ///
+/// `name = "..."`, alone or after the role (`#[event(name = "Ask")]`,
+/// `#[event(input, name = "Ask")]`), sets the event's
+/// [`NAME`](Event::NAME), which is otherwise the
+/// type's name. A run records its events by that name, so an event that
+/// keeps its name across a rename of its type still matches the runs stored
+/// before. Two event types of one workflow cannot share a name: the
+/// compiler says so at the step that uses the second, and a `name` on one of
+/// them settles it.
+///
 /// ```
 /// use typed_workflows::prelude::*;
 ///
@@ -508,7 +517,8 @@ pub use workflow_macros::data;
 ///
 /// The role goes in an `#[event(...)]` attribute beside the derive:
 /// `start`, `stop`, `outbound` or `input`, as listed under
-/// [`#[event]`](macro@event). Without a serde dependency of your own, add
+/// [`#[event]`](macro@event), and so does a stable name:
+/// `#[event(start, name = "Ask")]`. Without a serde dependency of your own, add
 /// `#[serde(crate = "typed_workflows::serde")]`.
 ///
 /// ```

@@ -65,8 +65,8 @@ pub fn data(args: TokenStream, input: TokenStream) -> TokenStream {
     derives::data(args.into(), input.into()).into()
 }
 
-/// The derive implements `typed_workflows::Event`, with the role given in
-/// `#[event(...)]`.
+/// The derive implements `typed_workflows::Event`, with the role and the
+/// name given in `#[event(...)]`.
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     event::derive(parse_macro_input!(input as DeriveInput)).into()

@@ -59,6 +59,7 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
         }
         spanned(step.name.span(), "unreachable");
         spanned(step.name.span(), "dead_end");
+        spanned(step.name.span(), "name_shared");
         for (nth, name) in step.options.catches.iter().enumerate() {
             for check_fn in ["caught_twice", "catches_a_catcher"] {
                 let check_fn = syn::Ident::new(check_fn, Span::call_site());

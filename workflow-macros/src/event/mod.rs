@@ -4,17 +4,11 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields};
 
-use crate::errors::{Errors, closest, unknown_option};
+use crate::errors::Errors;
 
-/// The role `#[event(...)]` gives an event.
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Regular,
-    Start,
-    Stop,
-    Outbound,
-    Input,
-}
+mod options;
+
+use options::Role;
 
 pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
@@ -27,12 +21,18 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     if !errors.is_empty() {
         return errors.to_compile_errors();
     }
-    // A wrong `#[event(...)]` is reported, and the impl made with the role
-    // read so far, so that the uses of the event raise no second error.
-    let role = parse_role(&input, &mut errors);
+    // A wrong `#[event(...)]` is reported, and the impl made with the
+    // options read, so that the uses of the event raise no second error.
+    let options = options::parse(&input, &mut errors);
+    let role = options.role;
     let errors = errors.to_compile_errors();
     let ident = &input.ident;
+    // The key names the type as written: it tells types apart, and changes
+    // with them. The name, which runs store, may be set to outlast a rename.
     let name = ident.to_string();
+    let stable_name = options
+        .name
+        .map_or_else(|| name.clone(), |name| name.value());
     let span = ident.span();
     // Unique per type definition: the module alone is not enough, since
     // types declared inside two functions of one module may share a name.
@@ -103,7 +103,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     });
     quote! {
         impl ::typed_workflows::Event for #ident {
-            const NAME: &'static str = #name;
+            const NAME: &'static str = #stable_name;
             const KEY: &'static str = #key;
             const KIND: ::typed_workflows::__private::EventKind = ::typed_workflows::__private::EventKind::#kind;
             #[doc(hidden)]
@@ -116,62 +116,6 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         #input_impl
         #errors
     }
-}
-
-/// The roles by the name `#[event(...)]` gives them.
-const ROLES: [(&str, Role); 4] = [
-    ("start", Role::Start),
-    ("stop", Role::Stop),
-    ("outbound", Role::Outbound),
-    ("input", Role::Input),
-];
-
-fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
-    let mut role = Role::Regular;
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("event"))
-    {
-        let parsed = attr.parse_nested_meta(|meta| {
-            let written = meta.path.get_ident().map(ToString::to_string);
-            let known = ROLES
-                .iter()
-                .find(|(name, _)| written.as_deref() == Some(*name));
-            // A typo is reported, and read as the role it is closest to, so
-            // that the uses of the event raise no second error.
-            let (found, typo) = match known {
-                Some(&(_, found)) => (found, None),
-                None => {
-                    let names = ROLES.map(|(name, _)| name);
-                    let error = unknown_option(
-                        &meta,
-                        "event",
-                        &names,
-                        "the options are `start`, `stop`, `outbound` and `input`",
-                    );
-                    let closest = written
-                        .as_deref()
-                        .and_then(|written| closest(written, &names));
-                    match ROLES.iter().find(|(name, _)| Some(*name) == closest) {
-                        Some(&(_, found)) => (found, Some(error)),
-                        None => return Err(error),
-                    }
-                }
-            };
-            if role != Role::Regular {
-                return Err(meta.error(
-                    "an event has one role: choose one of `start`, `stop`, `outbound` and `input`",
-                ));
-            }
-            role = found;
-            typo.map_or(Ok(()), Err)
-        });
-        if let Err(error) = parsed {
-            errors.push(error);
-        }
-    }
-    role
 }
 
 /// The type's fields as `(name, type)`, for the drawing of a graph: a
