@@ -8,9 +8,10 @@ use std::task::{Context as TaskContext, Poll};
 use tokio::task::JoinHandle;
 
 use crate::check::same_event;
-use crate::context::{RunId, step_index};
+use crate::context::step_index;
 use crate::error::{SendError, StreamTaken, WorkflowError};
 use crate::event::EventInfo;
+use crate::id::RunId;
 use crate::inbox::Sent;
 use crate::input::InputEvent;
 use crate::route::takes_singly;

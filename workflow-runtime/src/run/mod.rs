@@ -23,9 +23,10 @@ use tracing::Instrument;
 
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
-use crate::context::{Context, RunId};
+use crate::context::Context;
 use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
+use crate::id::RunId;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
 use crate::start::StartEventType;
 use crate::state::{RunState, State};
