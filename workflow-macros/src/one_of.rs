@@ -158,6 +158,18 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                     #( Self::#names(carried) => #offsets + <#types as #variant_trait>::accepted(carried), )*
                 }
             }
+
+            fn duplicate(&self) -> Self {
+                match self {
+                    #( Self::#names(carried) => Self::#names(<#types as #variant_trait>::duplicate(carried)), )*
+                }
+            }
+
+            fn events(&self) -> ::std::vec::Vec<::typed_workflows::AnyEvent> {
+                match self {
+                    #( Self::#names(carried) => <#types as #variant_trait>::events(carried), )*
+                }
+            }
         }
 
         impl ::typed_workflows::__private::StepParam for #ident {
@@ -183,6 +195,14 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             #[inline]
             fn accepted(&self) -> usize {
                 <Self as #variant_trait>::accepted(self)
+            }
+
+            fn duplicate(&self) -> Self {
+                <Self as #variant_trait>::duplicate(self)
+            }
+
+            fn events(&self) -> ::std::vec::Vec<::typed_workflows::AnyEvent> {
+                <Self as #variant_trait>::events(self)
             }
         }
 

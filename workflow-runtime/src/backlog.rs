@@ -157,6 +157,11 @@ impl Backlog {
     }
 
     /// The stream's bound, if any.
+    /// How many events it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.events.len()
+    }
+
     pub(crate) fn bound(&self) -> Option<Bound> {
         self.bounded.as_ref().map(|bounded| bounded.bound)
     }

@@ -29,8 +29,28 @@ type Buffers = Option<Box<Vec<Buffer>>>;
 struct Buffer {
     step: usize,
     event_type: TypeId,
-    /// A `Vec` of the event type, in arrival order; never empty.
+    /// A `Vec` of the event type, in arrival order; never empty. A buffer
+    /// restored from a snapshot holds a `Vec<AnyEvent>` until a step first
+    /// looks at it with the type.
     events: Box<dyn Any + Send>,
+    /// The events, erased, for a snapshot.
+    erased: fn(&(dyn Any + Send)) -> Vec<AnyEvent>,
+}
+
+/// The events of a buffer of `E`s, erased.
+fn erased<E: Event>(events: &(dyn Any + Send)) -> Vec<AnyEvent> {
+    match events.downcast_ref::<Vec<E>>() {
+        Some(events) => events.iter().cloned().map(AnyEvent::new).collect(),
+        None => erased_restored(events),
+    }
+}
+
+/// The events of a buffer restored from a snapshot and not looked at since.
+fn erased_restored(events: &(dyn Any + Send)) -> Vec<AnyEvent> {
+    events
+        .downcast_ref::<Vec<AnyEvent>>()
+        .expect("a buffer holds its type's events, or the erased ones it was restored with")
+        .clone()
 }
 
 impl Collector {
@@ -65,6 +85,32 @@ impl Collector {
     }
 
     /// Drops every event collected so far, outside the lock.
+    /// What each step is collecting, erased, for a snapshot: by step,
+    /// the events of each type, oldest first.
+    pub(crate) fn snapshot(&self) -> Vec<(usize, Vec<AnyEvent>)> {
+        let buffers = self.lock();
+        buffers
+            .iter()
+            .flat_map(|buffers| buffers.iter())
+            .map(|buffer| (buffer.step, (buffer.erased)(&*buffer.events)))
+            .collect()
+    }
+
+    /// Collects again what a snapshot held: `events` of one type for
+    /// `step`, oldest first.
+    pub(crate) fn restore(&self, step: usize, events: Vec<AnyEvent>) {
+        let Some(first) = events.first() else {
+            return;
+        };
+        let event_type = first.type_id();
+        self.lock().get_or_insert_default().push(Buffer {
+            step,
+            event_type,
+            events: Box::new(events),
+            erased: erased_restored,
+        });
+    }
+
     pub(crate) fn clear(&self) {
         let buffers = self.lock().take();
         drop(buffers);
@@ -103,7 +149,20 @@ impl<'a> Gathered<'a> {
     }
 
     fn events<E: Event>(&mut self, index: usize) -> &mut Vec<E> {
-        self.buffers[index]
+        let buffer = &mut self.buffers[index];
+        if let Some(restored) = buffer.events.downcast_mut::<Vec<AnyEvent>>() {
+            let typed: Vec<E> = std::mem::take(restored)
+                .into_iter()
+                .map(|event| {
+                    event
+                        .downcast::<E>()
+                        .expect("a restored buffer holds events of the type it is keyed by")
+                })
+                .collect();
+            buffer.events = Box::new(typed);
+            buffer.erased = erased::<E>;
+        }
+        buffer
             .events
             .downcast_mut::<Vec<E>>()
             .expect("a buffer holds the event type it is keyed by")
@@ -119,6 +178,7 @@ impl<'a> Gathered<'a> {
                     step: self.step,
                     event_type: TypeId::of::<E>(),
                     events: Box::new(Vec::<E>::with_capacity(capacity)),
+                    erased: erased::<E>,
                 });
                 self.buffers.len() - 1
             }

@@ -193,6 +193,24 @@ impl<W: Workflow> Context<W> {
         });
     }
 
+    /// Queues an invocation of the step at index `step` with `event`, one of
+    /// the types it takes, as if the caller had sent it: how the events of
+    /// a snapshot's inbox reach steps, known by name only.
+    pub(crate) fn invoke_sent(&self, step: usize, event: AnyEvent) {
+        let pending = W::WRAP[step](&mut *event.into_slot());
+        self.send_routed(|outbox| outbox.enqueue(step, pending));
+    }
+
+    /// The state, for a snapshot.
+    pub(crate) fn state(&self) -> &RunState<W::State> {
+        &self.state
+    }
+
+    /// The buffers of `collect_events` and `collect_each`.
+    pub(crate) fn collector(&self) -> &Collector {
+        &self.collector
+    }
+
     pub(crate) fn verbose(&self) -> bool {
         self.verbose
     }

@@ -3,7 +3,7 @@
 
 use std::any::Any;
 
-use crate::event::{Event, EventInfo, EventKind};
+use crate::event::{AnyEvent, Event, EventInfo, EventKind};
 use crate::workflow::{Sink, Workflow};
 
 /// A value a step returns that carries zero or more events: an event, an enum
@@ -259,6 +259,16 @@ pub trait OneOfVariant: Send + 'static {
     /// holds; for a value that holds none (`None`, `()`), which no step is
     /// invoked with, `0`.
     fn accepted(&self) -> usize;
+
+    /// A copy of the value (see
+    /// [`StepParam::duplicate`](crate::bounds::StepParam::duplicate)).
+    fn duplicate(&self) -> Self
+    where
+        Self: Sized;
+
+    /// The events the value holds (see
+    /// [`StepParam::events`](crate::bounds::StepParam::events)).
+    fn events(&self) -> Vec<AnyEvent>;
 }
 
 impl<E: Event> OneOfVariant for E {
@@ -279,6 +289,14 @@ impl<E: Event> OneOfVariant for E {
     #[inline]
     fn accepted(&self) -> usize {
         0
+    }
+
+    fn duplicate(&self) -> Self {
+        self.clone()
+    }
+
+    fn events(&self) -> Vec<AnyEvent> {
+        vec![AnyEvent::new(self.clone())]
     }
 }
 
@@ -303,6 +321,14 @@ impl<T: OneOfVariant> OneOfVariant for Option<T> {
     fn accepted(&self) -> usize {
         self.as_ref().map_or(0, T::accepted)
     }
+
+    fn duplicate(&self) -> Self {
+        self.as_ref().map(T::duplicate)
+    }
+
+    fn events(&self) -> Vec<AnyEvent> {
+        self.as_ref().map_or_else(Vec::new, T::events)
+    }
 }
 
 impl OneOfVariant for () {
@@ -322,6 +348,17 @@ impl OneOfVariant for () {
     fn accepted(&self) -> usize {
         0
     }
+
+    fn duplicate(&self) -> Self {}
+
+    fn events(&self) -> Vec<AnyEvent> {
+        Vec::new()
+    }
+}
+
+/// The decoder of a slot of [`concat`] before it is filled.
+fn unset(_value: serde_json::Value) -> serde_json::Result<AnyEvent> {
+    unreachable!("every slot of a concatenated list of event types is filled")
 }
 
 /// The event types of a `OneOf` enum's variants, one list of `N`: theirs
@@ -334,6 +371,7 @@ pub const fn concat<const N: usize>(lists: &[&[EventInfo]]) -> [EventInfo; N] {
         name: "",
         kind: EventKind::Regular,
         fields: &[],
+        decode: unset,
     };
     let mut all = [UNSET; N];
     let (mut list, mut filled) = (0, 0);

@@ -82,6 +82,10 @@ pub enum WorkflowError {
     /// The run was cancelled through its handler.
     #[error("the run was cancelled")]
     Cancelled,
+    /// The run was suspended ([`WorkflowHandler::suspend`](crate::WorkflowHandler::suspend)):
+    /// it goes on from its snapshot, if anywhere.
+    #[error("the run was suspended; resume it from its snapshot")]
+    Suspended,
     /// No step was running and no event was queued, yet no step had returned
     /// a stop event: every path through the graph ended in a step that
     /// returned nothing (`None` or `()`).

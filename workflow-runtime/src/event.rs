@@ -105,7 +105,14 @@ pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'sta
         name: Self::NAME,
         kind: Self::KIND,
         fields: Self::FIELDS,
+        decode: decode::<Self>,
     };
+}
+
+/// Makes an `E` of its serde representation, erased: how a snapshot's
+/// events become typed again, found by their stable name.
+fn decode<E: Event>(value: serde_json::Value) -> serde_json::Result<AnyEvent> {
+    serde_json::from_value::<E>(value).map(AnyEvent::new)
 }
 
 /// The role of an event type in a workflow's graph.
@@ -139,6 +146,8 @@ pub struct EventInfo {
     pub kind: EventKind,
     /// See [`Event::FIELDS`].
     pub fields: &'static [(&'static str, &'static str)],
+    /// Makes the event of its JSON, erased.
+    pub decode: fn(serde_json::Value) -> serde_json::Result<AnyEvent>,
 }
 
 /// An event of any type, as the caller's event stream yields it.
@@ -196,6 +205,17 @@ impl AnyEvent {
     pub fn to_json(&self) -> serde_json::Result<serde_json::Value> {
         self.0.to_json()
     }
+
+    /// The `TypeId` of the event's type.
+    pub(crate) fn type_id(&self) -> std::any::TypeId {
+        self.0.as_any().type_id()
+    }
+
+    /// The event in a box as an `Option` of its type, holding it: what a
+    /// step's routing takes an event out of (see `StepParam::routed`).
+    pub(crate) fn into_slot(self) -> Box<dyn Any> {
+        self.0.into_slot()
+    }
 }
 
 impl Clone for AnyEvent {
@@ -215,6 +235,7 @@ trait ErasedEvent: Send {
     fn name(&self) -> &'static str;
     fn as_any(&self) -> &dyn Any;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn into_slot(self: Box<Self>) -> Box<dyn Any>;
     fn to_json(&self) -> serde_json::Result<serde_json::Value>;
     fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     fn clone_box(&self) -> Box<dyn ErasedEvent>;
@@ -231,6 +252,10 @@ impl<E: Event> ErasedEvent for E {
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+
+    fn into_slot(self: Box<Self>) -> Box<dyn Any> {
+        Box::new(Some(*self))
     }
 
     fn to_json(&self) -> serde_json::Result<serde_json::Value> {

@@ -5,10 +5,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::check::same_event;
 use crate::context::step_index;
+use crate::control::Request;
 use crate::error::{SendError, StreamTaken, WorkflowError};
 use crate::event::EventInfo;
 use crate::id::RunId;
@@ -16,6 +18,7 @@ use crate::inbox::Sent;
 use crate::input::InputEvent;
 use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
+use crate::snapshot::{RunSnapshot, SnapshotError};
 use crate::stream::{EventStream, Inlet, Subscription};
 use crate::taken::TakenBy;
 use crate::workflow::{Output, StepInfo, Workflow};
@@ -210,6 +213,49 @@ impl<W: Workflow> WorkflowHandler<W> {
             .take()
             .map(Subscription::into_stream)
             .ok_or(StreamTaken)
+    }
+
+    /// Writes the run down without stopping it: a consistent
+    /// [`RunSnapshot`] of everything it holds at one instant, taken by the
+    /// run itself between two steps' polls. The run goes on.
+    ///
+    /// A run waiting in the queue of
+    /// [`num_concurrent_runs`](crate::Runner::num_concurrent_runs) answers
+    /// once it starts.
+    ///
+    /// # Errors
+    ///
+    /// [`SnapshotError::RunEnded`] if the run ends first; another
+    /// [`SnapshotError`] if an event or the state does not serialize.
+    pub async fn snapshot(&self) -> Result<RunSnapshot, SnapshotError> {
+        self.ask(Request::Snapshot).await
+    }
+
+    /// Writes the run down and ends it, with nothing happening in between:
+    /// the [`RunSnapshot`] holds everything the run did, and the run does
+    /// nothing more. Its invocations in flight are dropped, as on
+    /// [`cancel`](Self::cancel), and run again from their top when the
+    /// snapshot is resumed ([`Runner::resume`](crate::Runner::resume)). Its
+    /// stream ends after the events published before the snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`snapshot`](Self::snapshot). A run that could not be written
+    /// down is not ended: it is cancelled when the handler is dropped,
+    /// which this call does.
+    pub async fn suspend(self) -> Result<RunSnapshot, SnapshotError> {
+        self.ask(Request::Suspend).await
+    }
+
+    async fn ask(
+        &self,
+        request: fn(oneshot::Sender<Result<RunSnapshot, SnapshotError>>) -> Request,
+    ) -> Result<RunSnapshot, SnapshotError> {
+        let (reply, answer) = oneshot::channel();
+        if !self.inlet.ask(request(reply)) {
+            return Err(SnapshotError::RunEnded);
+        }
+        answer.await.unwrap_or(Err(SnapshotError::RunEnded))
     }
 
     /// Cancels the run; awaiting the handler then yields

@@ -400,6 +400,70 @@ fn route_sent<W: Workflow>(ctx: &Context<W>, sent: Vec<Sent>) {
     }
 }
 
+/// Routes an event restored from a snapshot, whose type only the workflow's
+/// step table knows: to the step it was sent to, or to every step that
+/// takes an event of its name one at a time.
+fn route_restored<W: Workflow>(event: AnyEvent, to: Option<usize>, ctx: &Context<W>) {
+    match to {
+        Some(step) => ctx.invoke_sent(step, event),
+        None => {
+            let takers = takers::<W>(event.name());
+            if let Some((&last, others)) = takers.split_last() {
+                for &step in others {
+                    ctx.invoke_sent(step, event.clone());
+                }
+                ctx.invoke_sent(last, event);
+            }
+        }
+    }
+}
+
+/// The steps that take an event named `name` one at a time.
+fn takers<W: Workflow>(name: &str) -> Vec<usize> {
+    (0..W::STEPS.len())
+        .filter(|&step| {
+            let info = &W::STEPS[step];
+            !info.gathers && info.accepts.iter().any(|event| event.name == name)
+        })
+        .collect()
+}
+
+impl Inbox {
+    /// The events the caller sent that no step has taken, for a snapshot:
+    /// each with the step it was sent to, and whether it was kept for a
+    /// later wait (rather than not looked at yet).
+    pub(crate) fn unclaimed(&self) -> Vec<(Option<usize>, &AnyEvent, bool)> {
+        let kept = self.unclaimed.iter().map(|sent| (sent, true));
+        let arrived = self.arrived.iter().map(|sent| (sent, false));
+        kept.chain(arrived)
+            .map(|(sent, kept)| (sent.to, &sent.event, kept))
+            .collect()
+    }
+
+    /// Takes back an event of a snapshot's inbox (see
+    /// [`unclaimed`](Self::unclaimed)), into the run `W`'s inbox.
+    pub(crate) fn restore<W: Workflow>(&mut self, to: Option<usize>, event: AnyEvent, kept: bool) {
+        let routed = match to {
+            Some(step) => takers::<W>(event.name()).contains(&step),
+            None => !takers::<W>(event.name()).is_empty(),
+        };
+        let route: &'static (dyn Any + Send + Sync) =
+            const { &(route_restored::<W> as RouteFn<W>) };
+        let sent = Sent {
+            event_type: event.type_id(),
+            event,
+            to,
+            route: routed.then_some(route),
+        };
+        self.held += 1;
+        if kept {
+            self.unclaimed.push(sent);
+        } else {
+            self.arrived.push(sent);
+        }
+    }
+}
+
 fn route<W: Workflow, E: Event>(event: AnyEvent, to: Option<usize>, ctx: &Context<W>) {
     let event = event
         .downcast::<E>()

@@ -10,6 +10,7 @@ mod attempts;
 mod backlog;
 mod collect;
 mod context;
+mod control;
 mod emit;
 mod error;
 mod event;
@@ -36,6 +37,7 @@ pub mod bounds;
 
 pub mod graph;
 pub mod observe;
+pub mod snapshot;
 
 #[doc(hidden)]
 pub mod __private;
@@ -56,6 +58,7 @@ pub use input::{HumanResponseEvent, InputEvent, InputRequiredEvent, WaitForEvent
 pub use recover::{AttemptFailure, StepFailedEvent};
 pub use retry::RetryPolicy;
 pub use run::{DEFAULT_TIMEOUT, Runner};
+pub use snapshot::{ResumeError, RunSnapshot, SnapshotError};
 pub use start::{StartEvent, StartEventType, StartValueError};
 pub use state::{State, WorkflowState};
 pub use stop::{StopEvent, StopEventType};

@@ -36,6 +36,14 @@ pub trait StepParam: Send + 'static {
 
     /// The index in [`ACCEPTS`](Self::ACCEPTS) of the event type it holds.
     fn accepted(&self) -> usize;
+
+    /// A copy of the parameter, which a run keeps while the invocation it
+    /// started with it is in flight, for a snapshot.
+    fn duplicate(&self) -> Self;
+
+    /// The events the parameter holds, for a snapshot: one, or each that a
+    /// fan-out gathered.
+    fn events(&self) -> Vec<AnyEvent>;
 }
 
 impl<E: Event> StepParam for E {
@@ -56,6 +64,15 @@ impl<E: Event> StepParam for E {
     fn accepted(&self) -> usize {
         0
     }
+
+    #[inline(always)]
+    fn duplicate(&self) -> Self {
+        self.clone()
+    }
+
+    fn events(&self) -> Vec<AnyEvent> {
+        vec![AnyEvent::new(self.clone())]
+    }
 }
 
 impl<E: Event> StepParam for Vec<E> {
@@ -74,6 +91,14 @@ impl<E: Event> StepParam for Vec<E> {
     #[inline(always)]
     fn accepted(&self) -> usize {
         0
+    }
+
+    fn duplicate(&self) -> Self {
+        self.clone()
+    }
+
+    fn events(&self) -> Vec<AnyEvent> {
+        self.iter().cloned().map(AnyEvent::new).collect()
     }
 }
 

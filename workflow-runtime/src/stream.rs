@@ -20,6 +20,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use tokio_stream::Stream;
 
 use crate::backlog::{Backlog, Bound, WhenFull};
+use crate::control::{Control, Request};
 use crate::error::SendError;
 use crate::event::AnyEvent;
 use crate::inbox::{Inbox, Sent};
@@ -33,6 +34,10 @@ struct State {
     /// Boxed on first use: most runs take no input, and the channel of each
     /// run is allocated whole.
     inbox: Option<Box<Inbox>>,
+    /// The sequence number of the next event published.
+    published: u64,
+    /// The sequence number of the oldest event in the backlog.
+    front: u64,
 }
 
 #[derive(Default)]
@@ -48,6 +53,7 @@ struct Shared {
     /// beyond what an inbox can hold, so that it shares a word with the
     /// flags above, in each run's channel.
     inbox_limit: u32,
+    control: Control,
 }
 
 impl Shared {
@@ -121,11 +127,13 @@ impl Publisher {
                 return;
             }
             state.closed = last;
+            state.published += 1;
             let evicted = if state.reader_gone {
                 None
             } else {
                 state.backlog.push(event, &self.shared.full)
             };
+            state.front += u64::from(evicted.is_some());
             (state.reader_waker.take(), evicted)
         };
         drop(evicted);
@@ -136,6 +144,25 @@ impl Publisher {
 
     /// Whether the run waits for the reader when the stream is full
     /// ([`WhenFull::Wait`]).
+    /// The sequence number of the next event the run publishes.
+    pub(crate) fn next_sequence(&self) -> u64 {
+        self.shared.lock().published
+    }
+
+    /// Numbers the run's events from `next`: a resumed run goes on from its
+    /// snapshot's number.
+    pub(crate) fn continue_from(&self, next: u64) {
+        let mut state = self.shared.lock();
+        state.published = next;
+        state.front = next;
+    }
+
+    /// The requests of the run's caller (see [`Control`]).
+    #[inline]
+    pub(crate) fn control(&self) -> &Control {
+        &self.shared.control
+    }
+
     pub(crate) fn waits_when_full(&self) -> bool {
         let bound = self.shared.lock().backlog.bound();
         bound.is_some_and(|bound| bound.when_full == WhenFull::Wait)
@@ -270,6 +297,15 @@ impl Inlet {
 
     /// What the run's inbox holds (see [`Inbox::size`]); 0 once the run
     /// has ended.
+    /// Asks the run for `request`, unless it has ended.
+    pub(crate) fn ask(&self, request: Request) -> bool {
+        if self.shared.lock().closed {
+            return false;
+        }
+        self.shared.control.ask(request);
+        true
+    }
+
     pub(crate) fn inbox_size(&self) -> usize {
         self.shared
             .lock()
@@ -284,6 +320,8 @@ impl Subscription {
         EventStream {
             shared: self.shared.clone(),
             batch: VecDeque::new(),
+            next: 0,
+            last: None,
             _subscription: self,
         }
     }
@@ -344,7 +382,24 @@ impl Drop for Subscription {
 pub struct EventStream {
     shared: Arc<Shared>,
     batch: VecDeque<AnyEvent>,
+    /// The sequence number of the first event in `batch`.
+    next: u64,
+    /// The sequence number of the event yielded last.
+    last: Option<u64>,
     _subscription: Subscription,
+}
+
+impl EventStream {
+    /// The sequence number of the event this stream yielded last, `None`
+    /// before the first. A run numbers the events it publishes 0, 1, 2...
+    /// in order, and a run resumed from a snapshot goes on from the
+    /// snapshot's [`next_sequence`](crate::RunSnapshot::next_sequence), so
+    /// a reader of both sees each number once and none skipped. An
+    /// [`EventsDropped`](crate::EventsDropped) has no number of its own: the
+    /// numbers it skips are those of the events it counts.
+    pub fn last_sequence(&self) -> Option<u64> {
+        self.last
+    }
 }
 
 impl Stream for EventStream {
@@ -353,11 +408,21 @@ impl Stream for EventStream {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<AnyEvent>> {
         let this = &mut *self;
         if let Some(event) = this.batch.pop_front() {
+            this.last = Some(this.next);
+            this.next += 1;
             return Poll::Ready(Some(event));
         }
         let mut state = this.shared.lock();
+        let before = state.backlog.len();
         let (event, writers) = state.backlog.take(&mut this.batch, &this.shared.full);
         if let Some(event) = event {
+            // What left the backlog: the event, and the batch behind it.
+            let moved = before - state.backlog.len();
+            if moved > 0 {
+                this.last = Some(state.front);
+                this.next = state.front + 1;
+                state.front += moved as u64;
+            }
             drop(state);
             writers.into_iter().for_each(Waker::wake);
             return Poll::Ready(Some(event));

@@ -140,7 +140,9 @@ pub(crate) fn terminal_event(error: &WorkflowError) -> AnyEvent {
             timeout: *after,
             active_steps: active_steps.iter().map(|&step| step.to_owned()).collect(),
         }),
-        WorkflowError::Cancelled => AnyEvent::new(WorkflowCancelledEvent {}),
+        WorkflowError::Cancelled | WorkflowError::Suspended => {
+            AnyEvent::new(WorkflowCancelledEvent {})
+        }
         WorkflowError::StepFailed { step, event, .. }
         | WorkflowError::StepPanicked { step, event, .. } => AnyEvent::new(WorkflowFailedEvent {
             step: Some((*step).to_owned()),

@@ -106,6 +106,15 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn accepted(pending: &Self::Pending) -> usize;
 
+    /// A copy of `pending`, kept while its invocation is in flight.
+    #[doc(hidden)]
+    fn duplicate(pending: &Self::Pending) -> Self::Pending;
+
+    /// The index of the step `pending` is queued for, and the events it
+    /// holds.
+    #[doc(hidden)]
+    fn pending_events(pending: &Self::Pending) -> (usize, Vec<AnyEvent>);
+
     /// Starts the step that `pending` is queued for.
     #[doc(hidden)]
     fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)

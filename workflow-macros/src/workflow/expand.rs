@@ -113,6 +113,23 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     #( #cfgs |slot| __Pending::#variants(#routed), )*
                 ];
 
+                fn duplicate(pending: &__Pending) -> __Pending {
+                    match pending {
+                        #( #cfgs __Pending::#variants(event) => __Pending::#variants(
+                            ::typed_workflows::__private::StepParam::duplicate(event),
+                        ), )*
+                    }
+                }
+
+                fn pending_events(pending: &__Pending) -> (usize, ::std::vec::Vec<::typed_workflows::AnyEvent>) {
+                    match pending {
+                        #( #cfgs __Pending::#variants(event) => (
+                            #indices,
+                            ::typed_workflows::__private::StepParam::events(event),
+                        ), )*
+                    }
+                }
+
                 #[inline]
                 fn accepted(pending: &__Pending) -> usize {
                     match *pending {

@@ -457,7 +457,7 @@ impl From<&WorkflowError> for RunEnd {
             WorkflowError::RunPanicked { message } => Self::RunPanicked {
                 message: message.clone(),
             },
-            WorkflowError::Cancelled => Self::Cancelled,
+            WorkflowError::Cancelled | WorkflowError::Suspended => Self::Cancelled,
             WorkflowError::Stalled { last_step } => Self::Stalled {
                 last_step: (*last_step).to_owned(),
             },

@@ -34,6 +34,12 @@ impl Deadline {
 
     /// Whether the deadline has passed; if not, arranges for `cx` to be woken
     /// when it does. Call it each time the run is about to wait.
+    /// The time left before the deadline; `None` without one.
+    pub(crate) fn left(&self) -> Option<Duration> {
+        self.at
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
     pub(crate) fn poll_passed(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> bool {
         let mut this = self.project();
         let Some(at) = *this.at else {

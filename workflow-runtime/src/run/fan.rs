@@ -101,6 +101,21 @@ impl Branch {
     }
 
     /// The group and the branch's index in it, if in one.
+    /// The branch as a number, for a snapshot.
+    pub(crate) fn raw(self) -> u64 {
+        self.0
+    }
+
+    /// The branch a snapshot wrote as [`raw`](Self::raw).
+    pub(crate) fn from_raw(raw: u64) -> Self {
+        Self(raw)
+    }
+
+    /// The fan-out group the branch belongs to, if any.
+    pub(crate) fn group(self) -> Option<u32> {
+        self.split().map(|(group, _)| group)
+    }
+
     fn split(self) -> Option<(u32, u32)> {
         let group = (self.0 >> 32) as u32;
         (group > 0).then(|| (group - 1, self.0 as u32))
@@ -129,6 +144,26 @@ struct Group {
 }
 
 /// A group that is done: what its gathering steps receive.
+/// A fan-out group a snapshot held: its number, the step that fanned out,
+/// its parent branch, how many are live in it besides its invocations, and
+/// what it gathered, each event with its branch index and its type's key.
+pub(crate) type RestoredGroup = (
+    u32,
+    usize,
+    Branch,
+    usize,
+    Vec<(u32, &'static str, AnyEvent)>,
+);
+
+/// A fan-out group as a snapshot sees it.
+pub(crate) struct GroupRecord<'a> {
+    pub(crate) id: u32,
+    pub(crate) from: usize,
+    pub(crate) parent: Branch,
+    pub(crate) live: usize,
+    pub(crate) gathered: Vec<(u32, &'a AnyEvent)>,
+}
+
 pub(crate) struct Done {
     /// The branch to queue the gathering steps in.
     pub(crate) parent: Branch,
@@ -227,6 +262,52 @@ impl Fans {
         Done {
             parent: group.parent,
             gathers,
+        }
+    }
+
+    /// The open groups, for a snapshot: each one's number, the step that
+    /// fanned out, its parent branch, how many are live in it, and what it
+    /// gathered, with each event's branch index.
+    pub(crate) fn snapshot(&self) -> (u32, Vec<GroupRecord<'_>>) {
+        let mut groups: Vec<GroupRecord<'_>> = self
+            .groups
+            .iter()
+            .map(|(&id, group)| GroupRecord {
+                id,
+                from: group.from,
+                parent: group.parent,
+                live: group.live,
+                gathered: group
+                    .gathered
+                    .iter()
+                    .map(|(index, _, event)| (*index, event))
+                    .collect(),
+            })
+            .collect();
+        groups.sort_by_key(|group| group.id);
+        (self.next_group, groups)
+    }
+
+    /// The fan-outs a snapshot held: `groups` as [`snapshot`](Self::snapshot)
+    /// gives them, each gathered event with the key of its type.
+    pub(crate) fn restore(next_group: u32, groups: Vec<RestoredGroup>) -> Self {
+        Self {
+            current: Branch::NONE,
+            next_group,
+            groups: groups
+                .into_iter()
+                .map(|(id, from, parent, live, gathered)| {
+                    (
+                        id,
+                        Group {
+                            from,
+                            parent,
+                            live,
+                            gathered,
+                        },
+                    )
+                })
+                .collect(),
         }
     }
 

@@ -47,6 +47,9 @@ pub(crate) struct Invocation<'a, W: Workflow> {
     step: u32,
     accepted: u32,
     branch: W::Branch,
+    /// A copy of the invocation's input, for a snapshot taken while it is
+    /// in flight.
+    input: W::Pending,
     future: StepFuture<'a, W>,
     span: tracing::Span,
 }
@@ -87,6 +90,7 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         pending: W::Pending,
     ) -> Self {
         let accepted = W::accepted(&pending);
+        let input = W::duplicate(&pending);
         let info = &W::STEPS[step];
         let span = tracing::debug_span!(
             "step",
@@ -103,6 +107,7 @@ impl<'a, W: Workflow> Invocation<'a, W> {
             step: step as u32,
             accepted: accepted as u32,
             branch,
+            input,
             future,
             span,
         }
@@ -131,11 +136,19 @@ impl<'a, W: Workflow> Invocation<'a, W> {
 }
 
 impl<W: Workflow> Invocation<'_, W> {
+    /// What it was invoked with, and in which branch.
+    pub(crate) fn input(&self) -> (&W::Pending, W::Branch) {
+        (&self.input, self.branch)
+    }
+
     /// The name of the event type it was invoked with.
     fn event(&self) -> &'static str {
         W::STEPS[self.step as usize].accepts[self.accepted as usize].name
     }
 }
+
+// The input is never pinned: only the boxed future is polled in place.
+impl<W: Workflow> Unpin for Invocation<'_, W> {}
 
 impl<W: Workflow> Future for Invocation<'_, W> {
     type Output = Finished<W>;

@@ -7,16 +7,18 @@
 //! lock; only steps that really wait go into the set of running futures,
 //! which is created when the first one does.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::check::takes_input;
 use crate::context::Routed;
+use crate::control::Control;
 use crate::emit::Emit;
 use crate::error::WorkflowError;
 use crate::event::{AnyEvent, Event};
@@ -26,6 +28,8 @@ use crate::recover::{Failed, catcher_of};
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
+use crate::snapshot::capture::Capture;
+use crate::snapshot::{Collected, FanOut, InFlight, RunSnapshot, SnapshotError, Unclaimed};
 use crate::workflow::{Sink, Workflow};
 
 /// The queued and running invocations of one step, and how many failures
@@ -168,6 +172,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// its steps again; if so, the reader wakes it once there is room.
     fn stream_full(&self, cx: &TaskContext<'_>) -> bool {
         self.waits_for_reader && self.steps.ctx.channel().poll_room(cx).is_pending()
+    }
+
+    /// The requests of the run's caller.
+    pub(crate) fn control(&self) -> &'a Control {
+        self.steps.ctx.channel().control()
     }
 
     /// Whether the run's inbox has something for it to look at; no lock.
@@ -347,6 +356,111 @@ impl<'a, W: Workflow> Machine<'a, W> {
     fn catcher(&self, failed: usize) -> Option<usize> {
         catcher_of(W::STEPS, failed)
             .filter(|&catcher| self.slots[catcher].recovered < W::STEPS[catcher].max_recoveries)
+    }
+
+    /// Writes the run down (see [`RunSnapshot`]), with `timeout_left` on
+    /// its timeout. What steps sent is routed first, so that it is queued.
+    pub(crate) fn capture(
+        &mut self,
+        timeout_left: Option<Duration>,
+    ) -> Result<RunSnapshot, SnapshotError> {
+        self.route_sent();
+        let mut capture = Capture::<W>::new();
+        // How many invocations each fan-out group has in its branches.
+        let mut in_group: HashMap<u32, usize> = HashMap::new();
+        let mut count = |branch: Branch| {
+            if let Some(group) = branch.group() {
+                *in_group.entry(group).or_default() += 1;
+            }
+        };
+        if let Some(running) = &self.running {
+            for invocation in Pin::new(running).iter_pin_ref() {
+                let (pending, tag) = invocation.get_ref().input();
+                count(tag.branch());
+                let invocation = capture.invocation(pending, tag.branch())?;
+                capture.snapshot.in_flight.push(InFlight { invocation });
+            }
+        }
+        let ready = self.ready.iter().map(|((_, tag), pending)| (tag, pending));
+        let waiting = self
+            .slots
+            .iter()
+            .flat_map(|slot| slot.waiting.iter().map(|(tag, pending)| (tag, pending)));
+        for (tag, pending) in ready.chain(waiting) {
+            count(tag.branch());
+            let queued = capture.invocation(pending, tag.branch())?;
+            capture.snapshot.queued.push(queued);
+        }
+        for (step, slot) in W::STEPS.iter().zip(self.slots.iter()) {
+            if slot.recovered > 0 {
+                capture
+                    .snapshot
+                    .recoveries
+                    .insert(step.name.to_owned(), slot.recovered);
+            }
+        }
+        if let Some(fans) = &self.fans {
+            let (next_group, groups) = fans.snapshot();
+            capture.snapshot.fan_outs.next_group = next_group;
+            for group in groups {
+                let gathered = group
+                    .gathered
+                    .iter()
+                    .map(|(index, event)| Ok((*index, capture.event(event)?)))
+                    .collect::<Result<_, SnapshotError>>()?;
+                let invocations = in_group.get(&group.id).copied().unwrap_or(0);
+                capture.snapshot.fan_outs.groups.push(FanOut {
+                    group: group.id,
+                    from: W::STEPS[group.from].name.to_owned(),
+                    parent: group.parent.raw(),
+                    nested: group.live - invocations,
+                    gathered,
+                });
+            }
+        }
+        let ctx = self.steps.ctx;
+        for (step, events) in ctx.collector().snapshot() {
+            let events = capture.events(&events)?;
+            let step = W::STEPS[step].name.to_owned();
+            capture.snapshot.collected.push(Collected { step, events });
+        }
+        let unclaimed: Vec<_> = ctx
+            .channel()
+            .inbox()
+            .unclaimed()
+            .into_iter()
+            .map(|(to, event, kept)| (to, event.clone(), kept))
+            .collect();
+        for (to, event, kept) in unclaimed {
+            let event = capture.event(&event)?;
+            capture.snapshot.inbox.push(Unclaimed {
+                to: to.map(|step| W::STEPS[step].name.to_owned()),
+                event,
+                kept,
+            });
+        }
+        capture.state(&ctx.state().lock())?;
+        capture.snapshot.timeout_left = timeout_left;
+        capture.snapshot.next_sequence = ctx.channel().next_sequence();
+        Ok(capture.snapshot)
+    }
+
+    /// Takes up the invocations, fan-outs and recoveries of a snapshot.
+    pub(crate) fn restore(
+        &mut self,
+        invocations: Vec<(usize, Branch, W::Pending)>,
+        fans: Option<Fans>,
+        recoveries: Vec<(usize, u32)>,
+    ) {
+        self.fans = fans.map(Box::new);
+        for (step, recovered) in recoveries {
+            self.slots[step].recovered = recovered;
+        }
+        for (step, branch, pending) in invocations {
+            self.set_branch(branch);
+            self.enqueue(step, pending);
+        }
+        self.set_branch(Branch::NONE);
     }
 
     /// Routes what steps sent through their contexts; says whether there was

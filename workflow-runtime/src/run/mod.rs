@@ -24,10 +24,14 @@ use tracing::Instrument;
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
 use crate::context::Context;
+use crate::control::Request;
 use crate::error::WorkflowError;
 use crate::handler::WorkflowHandler;
 use crate::id::RunId;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
+use crate::snapshot::compat;
+use crate::snapshot::restore::Restored;
+use crate::snapshot::{ResumeError, RunSnapshot};
 use crate::start::StartEventType;
 use crate::state::{RunState, State};
 use crate::stop::StopEventType;
@@ -36,6 +40,7 @@ use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 use admission::{Admission, Turn};
 use deadline::Deadline;
+use fan::{Branch, Fans};
 use invocation::Steps;
 use machine::Machine;
 use unfinished::Unfinished;
@@ -385,14 +390,74 @@ impl<W: Workflow> Runner<W> {
         self.spawn(start, RunState::Shared(state))
     }
 
+    /// Goes on with the run `snapshot` wrote down (see [`RunSnapshot`]), in
+    /// a new task of this runner, and returns its handler at once. The
+    /// run keeps the time its timeout had left, and its stream numbers its
+    /// events from the snapshot's
+    /// [`next_sequence`](RunSnapshot::next_sequence). Invocations that were
+    /// in flight start again from their top.
+    ///
+    /// # Errors
+    ///
+    /// A [`ResumeError`] if the snapshot is of another workflow, or holds
+    /// something this build of the workflow no longer understands: see
+    /// [`ResumeError`] for the rule. Nothing has started then.
+    ///
+    /// # Panics
+    ///
+    /// As [`run`](Self::run).
+    pub fn resume(&self, snapshot: RunSnapshot) -> Result<WorkflowHandler<W>, ResumeError> {
+        compat::check::<W>(&snapshot)?;
+        let restored = Restored::<W>::of(snapshot)?;
+        let Restored {
+            invocations,
+            fans,
+            recoveries,
+            collected,
+            inbox,
+            state,
+            timeout_left,
+            next_sequence,
+        } = restored;
+        let state = RunState::Own(std::sync::Mutex::new(state));
+        let begin = Beginning::Resume {
+            invocations,
+            fans,
+            recoveries,
+        };
+        Ok(self.spawn_with(begin, state, timeout_left, |ctx| {
+            ctx.channel().continue_from(next_sequence);
+            for (step, events) in collected {
+                ctx.collector().restore(step, events);
+            }
+            if !inbox.is_empty() {
+                let mut incoming = ctx.channel().inbox();
+                for (to, event, kept) in inbox {
+                    incoming.restore::<W>(to, event, kept);
+                }
+                incoming.flag_incoming();
+            }
+        }))
+    }
+
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
+        self.spawn_with(Beginning::Start(start), state, self.timeout, |_| {})
+    }
+
+    fn spawn_with(
+        &self,
+        begin: Beginning<W>,
+        state: RunState<W::State>,
+        timeout: Option<Duration>,
+        prepare: impl FnOnce(&Context<W>),
+    ) -> WorkflowHandler<W> {
         let run_id = RunId::next();
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context, and holds it once.
         let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
+        prepare(&ctx);
         let workflow = self.workflow.clone();
-        let timeout = self.timeout;
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         // Made before the task, so that a run cancelled before its task
         // first runs still says so on its stream, and so that the task
@@ -400,14 +465,24 @@ impl<W: Workflow> Runner<W> {
         // queue in the order they are started.
         let unfinished = Unfinished::new(ctx);
         let task = match &self.admission {
-            None => tokio::spawn(run(workflow, unfinished, start, timeout, ()).instrument(span)),
+            None => tokio::spawn(run(workflow, unfinished, begin, timeout, ()).instrument(span)),
             Some(admission) => {
                 let ticket = admission.ticket();
-                tokio::spawn(run(workflow, unfinished, start, timeout, ticket).instrument(span))
+                tokio::spawn(run(workflow, unfinished, begin, timeout, ticket).instrument(span))
             }
         };
         WorkflowHandler::new(run_id, task, subscription, inlet)
     }
+}
+
+/// How a run begins: with its start event, or where a snapshot left it.
+enum Beginning<W: Workflow> {
+    Start(W::Start),
+    Resume {
+        invocations: Vec<(usize, Branch, W::Pending)>,
+        fans: Option<Fans>,
+        recoveries: Vec<(usize, u32)>,
+    },
 }
 
 /// The task of one run: waits for its `turn`, runs, and publishes the
@@ -423,7 +498,7 @@ impl<W: Workflow> Runner<W> {
 fn run<W: Workflow, T: Turn>(
     workflow: Arc<W>,
     mut unfinished: Unfinished<W>,
-    start: W::Start,
+    begin: Beginning<W>,
     timeout: Option<Duration>,
     turn: T,
 ) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
@@ -431,7 +506,7 @@ fn run<W: Workflow, T: Turn>(
         // Held until the task ends, after the run's last event.
         let _permit = turn.wait().await;
         let steps = Steps::new(&workflow, unfinished.held());
-        let outcome = AssertUnwindSafe(drive(steps, start, timeout))
+        let outcome = AssertUnwindSafe(drive(steps, begin, timeout))
             .catch_unwind()
             .await;
         unfinished.finished();
@@ -453,14 +528,21 @@ fn run<W: Workflow, T: Turn>(
 /// run's output. An `async` block, as [`run`] is.
 fn drive<W: Workflow>(
     steps: Steps<'_, W>,
-    start: W::Start,
+    begin: Beginning<W>,
     timeout: Option<Duration>,
 ) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
     // Made before the block, which then holds the machine once rather
     // than both its parts and the machine.
     let ctx = steps.ctx;
     let mut machine = Machine::new(steps);
-    start.begin::<W, _>(&mut machine);
+    match begin {
+        Beginning::Start(start) => start.begin::<W, _>(&mut machine),
+        Beginning::Resume {
+            invocations,
+            fans,
+            recoveries,
+        } => machine.restore(invocations, fans, recoveries),
+    }
     async move {
         let mut deadline = pin!(Deadline::new(timeout));
         let outcome = poll_fn(|cx| {
@@ -471,6 +553,13 @@ fn drive<W: Workflow>(
             let progress = machine.poll_run(cx);
             if progress.is_ready() {
                 return progress;
+            }
+            // Asked between two polls, where the run has gone as far as it
+            // can for now.
+            let control = ctx.channel().control();
+            control.register(cx.waker());
+            if control.asked() && answer(&mut machine, &deadline) {
+                return Poll::Ready(Err(WorkflowError::Suspended));
             }
             if const { uses_input(W::STEPS) } {
                 // What the caller sends wakes the run from here on.
@@ -498,6 +587,8 @@ fn drive<W: Workflow>(
         ctx.discard_unrouted();
         match &outcome {
             Ok(stop) => ctx.publish_last(stop.to_any_event()),
+            // Its stream ends with the last event published before.
+            Err(WorkflowError::Suspended) => {}
             Err(error) => {
                 tracing::warn!(error = %error.with_causes(), "run failed");
                 ctx.publish_last(terminal_event(error));
@@ -505,4 +596,24 @@ fn drive<W: Workflow>(
         }
         outcome.map(StopEventType::into_output)
     }
+}
+
+/// Answers the caller's requests (see [`Request`]); says whether one asked
+/// for the run to end.
+#[cold]
+fn answer<W: Workflow>(machine: &mut Machine<'_, W>, deadline: &Deadline) -> bool {
+    let mut suspended = false;
+    for request in machine.control().take() {
+        let (reply, ends) = match request {
+            Request::Snapshot(reply) => (reply, false),
+            Request::Suspend(reply) => (reply, true),
+        };
+        let snapshot = machine.capture(deadline.left());
+        // A run that could not be written down goes on.
+        let ends = ends && snapshot.is_ok();
+        if reply.send(snapshot).is_ok() {
+            suspended |= ends;
+        }
+    }
+    suspended
 }

@@ -1,0 +1,299 @@
+//! Snapshot and resume, as a LlamaIndex user writes them: a run written
+//! down as JSON, everything dropped, and the run going on from the JSON in
+//! a new runner.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use typed_workflows::prelude::*;
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent, ResumeError, RunSnapshot};
+
+/// A snapshot through its JSON text, as it would be written to a file.
+fn through_json(snapshot: &RunSnapshot) -> RunSnapshot {
+    let text = serde_json::to_string(snapshot).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+struct Ask;
+
+#[workflow_impl]
+impl Ask {
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask(&self, ctx: &Context<Self>, start: StartEvent) -> Result<StopEvent<String>> {
+        let greeting: String = start.get("greeting")?;
+        let answer = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(InputRequiredEvent {
+                prefix: "Name? ".into(),
+            })
+            .await?;
+        Ok(StopEvent::new(format!("{greeting}, {}", answer.response)))
+    }
+}
+
+#[tokio::test]
+async fn a_question_suspended_as_json_is_answered_by_a_new_runner() {
+    let mut handler = Ask.run(StartEvent::new().with("greeting", "Hello"));
+    let mut events = handler.stream_events().unwrap();
+    let question = events.next().await.unwrap();
+    assert!(question.is::<InputRequiredEvent>());
+    let json = serde_json::to_string(&handler.suspend().await.unwrap()).unwrap();
+    assert!(
+        events.next().await.is_none(),
+        "the suspended run's stream ends"
+    );
+    drop(events);
+
+    let snapshot: RunSnapshot = serde_json::from_str(&json).unwrap();
+    let mut handler = Ask.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    // The step runs again from its top, and asks again.
+    assert!(events.next().await.unwrap().is::<InputRequiredEvent>());
+    assert_eq!(events.last_sequence(), Some(1), "numbers go on");
+    handler
+        .send_event(HumanResponseEvent {
+            response: "Ada".into(),
+        })
+        .unwrap();
+    assert_eq!(handler.await.unwrap(), "Hello, Ada");
+}
+
+#[tokio::test]
+async fn an_answer_sent_before_the_snapshot_is_kept_for_the_resumed_wait() {
+    let handler = Ask.run(StartEvent::new().with("greeting", "Hi"));
+    handler
+        .send_event(HumanResponseEvent {
+            response: "Bob".into(),
+        })
+        .unwrap();
+    // The run may or may not have looked at the answer yet: either way it
+    // is in the snapshot, queued or kept, and the resumed wait takes it.
+    let snapshot = through_json(&handler.suspend().await.unwrap());
+    let handler = Ask.runner().resume(snapshot).unwrap();
+    assert_eq!(handler.await.unwrap(), "Hi, Bob");
+}
+
+/// Two steps waiting for answers at once.
+struct Pair;
+
+#[event]
+struct Left;
+
+#[event]
+struct Right;
+
+#[event(input)]
+struct Answer {
+    to: String,
+    text: String,
+}
+
+#[event]
+struct Half {
+    text: String,
+}
+
+#[workflow_impl]
+impl Pair {
+    #[step(sends(Right))]
+    async fn split(&self, ctx: &Context<Self>, _start: StartEvent) -> Left {
+        ctx.send_event(Right);
+        Left
+    }
+
+    #[step(waits_for(Answer))]
+    async fn left(&self, ctx: &Context<Self>, _ev: Left) -> Result<Half> {
+        let answer = ctx
+            .wait_for_event::<Answer>()
+            .matching(|answer| answer.to == "left")
+            .await?;
+        Ok(Half { text: answer.text })
+    }
+
+    #[step(waits_for(Answer))]
+    async fn right(&self, ctx: &Context<Self>, _ev: Right) -> Result<Half> {
+        let answer = ctx
+            .wait_for_event::<Answer>()
+            .matching(|answer| answer.to == "right")
+            .await?;
+        Ok(Half { text: answer.text })
+    }
+
+    #[step]
+    async fn join(&self, ctx: &Context<Self>, half: Half) -> Option<StopEvent<Vec<String>>> {
+        let both = ctx.collect_events(half, 2)?;
+        let mut texts: Vec<String> = both.into_iter().map(|half| half.text).collect();
+        texts.sort();
+        Some(StopEvent::new(texts))
+    }
+}
+
+fn answer(to: &str, text: &str) -> Answer {
+    Answer {
+        to: to.into(),
+        text: text.into(),
+    }
+}
+
+#[tokio::test]
+async fn parallel_waiters_and_a_half_full_collection_survive_a_resume() {
+    let mut handler = Pair.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    handler.send_event(answer("left", "L")).unwrap();
+    // Once `left` has finished, `join` holds one of its two halves.
+    let snapshot = loop {
+        let snapshot = handler.snapshot().await.unwrap();
+        if !snapshot.collected.is_empty() {
+            break snapshot;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(snapshot.collected[0].step, "join");
+    assert_eq!(snapshot.in_flight.len(), 1, "{snapshot:#?}");
+    assert_eq!(snapshot.in_flight[0].invocation.step, "right");
+    handler.cancel();
+    while events.next().await.is_some() {}
+
+    let handler = Pair.runner().resume(through_json(&snapshot)).unwrap();
+    handler.send_event(answer("right", "R")).unwrap();
+    assert_eq!(handler.await.unwrap(), ["L", "R"]);
+}
+
+#[tokio::test]
+async fn a_snapshot_leaves_the_run_going() {
+    let handler = Pair.run(StartEvent::new());
+    let snapshot = handler.snapshot().await.unwrap();
+    assert_eq!(snapshot.workflow, "Pair");
+    handler.send_event(answer("left", "1")).unwrap();
+    handler.send_event(answer("right", "2")).unwrap();
+    assert_eq!(handler.await.unwrap(), ["1", "2"]);
+}
+
+/// A fan-out whose branches wait on a gate, so that a snapshot finds it
+/// half gathered.
+struct Fan {
+    /// Closed for the odd branches until notified; `None` is open.
+    gate: Option<Arc<Notify>>,
+    runs: Arc<AtomicU32>,
+}
+
+#[event]
+struct Item {
+    n: u32,
+}
+
+#[event]
+struct Done {
+    n: u32,
+}
+
+#[workflow_impl]
+impl Fan {
+    #[step]
+    async fn spread(&self, _start: StartEvent) -> Vec<Item> {
+        (0..4).map(|n| Item { n }).collect()
+    }
+
+    #[step(num_workers = 4)]
+    async fn work(&self, item: Item) -> Done {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        if let Some(gate) = self.gate.as_ref().filter(|_| item.n % 2 == 1) {
+            gate.notified().await;
+        }
+        Done { n: item.n * 10 }
+    }
+
+    #[step]
+    async fn gather(&self, done: Vec<Done>) -> StopEvent<Vec<u32>> {
+        StopEvent::new(done.into_iter().map(|done| done.n).collect())
+    }
+}
+
+#[tokio::test]
+async fn a_half_gathered_fan_out_resumes_and_reruns_only_what_was_in_flight() {
+    let runs = Arc::new(AtomicU32::new(0));
+    let fan = Fan {
+        gate: Some(Arc::new(Notify::new())),
+        runs: runs.clone(),
+    };
+    let handler = fan.run(StartEvent::new());
+    // On this one thread, the run has gone as far as it can once it has
+    // answered a snapshot: the even branches done, the odd ones waiting.
+    let snapshot = through_json(&handler.suspend().await.unwrap());
+    assert_eq!(runs.load(Ordering::SeqCst), 4);
+    assert_eq!(snapshot.in_flight.len(), 2, "{snapshot:#?}");
+    assert_eq!(snapshot.fan_outs.groups.len(), 1);
+    assert_eq!(snapshot.fan_outs.groups[0].gathered.len(), 2);
+
+    let runs_after = Arc::new(AtomicU32::new(0));
+    let fan = Fan {
+        gate: None,
+        runs: runs_after.clone(),
+    };
+    let mut gathered = fan.runner().resume(snapshot).unwrap().await.unwrap();
+    gathered.sort_unstable();
+    assert_eq!(gathered, [0, 10, 20, 30]);
+    assert_eq!(
+        runs_after.load(Ordering::SeqCst),
+        2,
+        "only the two in flight ran again"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_time_left_on_the_timeout_carries_over() {
+    let handler = Ask
+        .runner()
+        .timeout(Duration::from_secs(10))
+        .run(StartEvent::new().with("greeting", "Hey"));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let snapshot = handler.suspend().await.unwrap();
+    let left = snapshot.timeout_left.unwrap();
+    assert!(left <= Duration::from_secs(6), "{left:?}");
+    let handler = Ask.runner().without_timeout().resume(snapshot).unwrap();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let error = handler.await.unwrap_err();
+    assert!(
+        matches!(error, typed_workflows::WorkflowError::TimedOut { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_of_another_workflow_is_refused() {
+    let handler = Ask.run(StartEvent::new().with("greeting", "Yo"));
+    let snapshot = handler.suspend().await.unwrap();
+    let error = Pair.runner().resume(snapshot).unwrap_err();
+    assert_eq!(
+        error,
+        ResumeError::OtherWorkflow {
+            expected: "Pair",
+            found: "Ask".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_changed_event_is_refused_with_what_changed() {
+    let handler = Pair.run(StartEvent::new());
+    let mut snapshot = handler.suspend().await.unwrap();
+    // As if the snapshot came from a build where `Left` had a field.
+    snapshot.fingerprint = "0000000000000000".into();
+    snapshot
+        .events
+        .insert("Left".into(), vec![("side".into(), "String".into())]);
+    let error = Pair.runner().resume(snapshot.clone()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the fields of event `Left` changed from (side: String) to ()"
+    );
+    snapshot.events.remove("Left");
+    snapshot.in_flight[0].invocation.step = "lefty".into();
+    let error = Pair.runner().resume(snapshot).unwrap_err();
+    assert!(
+        matches!(error, ResumeError::StepRemoved { ref step } if step == "lefty"),
+        "{error}"
+    );
+}

@@ -1,0 +1,87 @@
+//! Writing a run down: what each owner of a run's state adds to its
+//! snapshot goes through [`Capture`], which records each event by its
+//! stable name and notes the shape of its type.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use super::{EventRecord, Queued, RunSnapshot, SNAPSHOT_VERSION, SnapshotError, fingerprint};
+use crate::event::AnyEvent;
+use crate::run::fan::Branch;
+use crate::snapshot::compat::event_named;
+use crate::workflow::Workflow;
+
+/// A snapshot of a run of `W` being written.
+pub(crate) struct Capture<W: Workflow> {
+    pub(crate) snapshot: RunSnapshot,
+    workflow: PhantomData<fn() -> W>,
+}
+
+impl<W: Workflow> Capture<W> {
+    pub(crate) fn new() -> Self {
+        Self {
+            snapshot: RunSnapshot {
+                version: SNAPSHOT_VERSION,
+                workflow: W::NAME.to_owned(),
+                fingerprint: fingerprint::<W>(),
+                events: BTreeMap::new(),
+                state_type: std::any::type_name::<W::State>().to_owned(),
+                state: serde_json::Value::Null,
+                in_flight: Vec::new(),
+                queued: Vec::new(),
+                collected: Vec::new(),
+                fan_outs: super::FanOuts::default(),
+                inbox: Vec::new(),
+                recoveries: BTreeMap::new(),
+                timeout_left: None,
+                next_sequence: 0,
+            },
+            workflow: PhantomData,
+        }
+    }
+
+    /// The record of `event`, whose type's shape the snapshot notes.
+    pub(crate) fn event(&mut self, event: &AnyEvent) -> Result<EventRecord, SnapshotError> {
+        let record = EventRecord::of(event)?;
+        if !self.snapshot.events.contains_key(&record.name) {
+            let fields = event_named::<W>(&record.name).map_or(&[][..], |info| info.fields);
+            let fields = fields
+                .iter()
+                .map(|(name, ty)| ((*name).to_owned(), (*ty).to_owned()))
+                .collect();
+            self.snapshot.events.insert(record.name.clone(), fields);
+        }
+        Ok(record)
+    }
+
+    /// The records of `events`.
+    pub(crate) fn events(
+        &mut self,
+        events: &[AnyEvent],
+    ) -> Result<Vec<EventRecord>, SnapshotError> {
+        events.iter().map(|event| self.event(event)).collect()
+    }
+
+    /// The record of the invocation `pending`, in `branch`.
+    pub(crate) fn invocation(
+        &mut self,
+        pending: &W::Pending,
+        branch: Branch,
+    ) -> Result<Queued, SnapshotError> {
+        let (step, events) = W::pending_events(pending);
+        Ok(Queued {
+            step: W::STEPS[step].name.to_owned(),
+            events: self.events(&events)?,
+            branch: branch.raw(),
+        })
+    }
+
+    /// Notes the run's state.
+    pub(crate) fn state(&mut self, state: &W::State) -> Result<(), SnapshotError> {
+        self.snapshot.state =
+            serde_json::to_value(state).map_err(|error| SnapshotError::State {
+                error: error.to_string(),
+            })?;
+        Ok(())
+    }
+}

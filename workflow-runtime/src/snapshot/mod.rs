@@ -1,0 +1,235 @@
+//! A run written down: [`RunSnapshot`], what it holds, and how a run is
+//! taken apart into one ([`capture`]) and put together again from one
+//! ([`restore`]), after [`compat`] has checked it against the workflow.
+//!
+//! Everything in a snapshot is known by a stable name: steps by their
+//! method's name, events by [`Event::NAME`](crate::Event::NAME). Nothing
+//! in it depends on where a type is written or on the order of the steps,
+//! so a snapshot outlives the process that took it and, within the limits
+//! [`compat`] checks, changes to the workflow's code.
+
+pub(crate) mod capture;
+pub(crate) mod compat;
+mod fingerprint;
+pub(crate) mod restore;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::AnyEvent;
+
+pub use compat::ResumeError;
+pub use fingerprint::fingerprint;
+
+/// The version of the snapshot format this crate writes and reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Everything a run needs to go on, as plain serde data: take one of a live
+/// run with [`WorkflowHandler::snapshot`](crate::WorkflowHandler::snapshot)
+/// or [`suspend`](crate::WorkflowHandler::suspend), write it anywhere as
+/// JSON, and go on with [`Runner::resume`](crate::Runner::resume), in this
+/// process or another.
+///
+/// What it holds, and what it means for the run that goes on from it:
+/// - the invocations queued for each step, with their input events, and the
+///   invocations **in flight**, as their input event and attempt: an
+///   invocation in flight when the snapshot was taken **runs again from its
+///   top** when the run goes on, as in LlamaIndex. A wait it had already
+///   been answered gets the same answer at once, without asking again;
+/// - the **state** as it was when the snapshot was taken, edits made by
+///   invocations still in flight included: the re-run of such an invocation
+///   makes its edits again, so write them to be repeatable (set a value
+///   rather than add to it) where that matters;
+/// - the events [`collect_events`](crate::StepContext::collect_events) and
+///   `collect_each` were holding, and each fan-out's branches still live
+///   and what it gathered;
+/// - the events the caller sent that no step had taken yet;
+/// - how many failures each catching step has recovered from, the time left
+///   on the run's timeout, and the sequence number of the next event on the
+///   run's stream.
+///
+/// Events published on the stream before the snapshot are not in it: read
+/// them from the stream of the run it was taken of.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+/// use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunSnapshot};
+///
+/// struct Ask;
+///
+/// #[workflow_impl]
+/// impl Ask {
+///     #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+///     async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<String>> {
+///         let answer = ctx
+///             .wait_for_event::<HumanResponseEvent>()
+///             .publishing(InputRequiredEvent { prefix: "Name? ".into() })
+///             .await?;
+///         Ok(StopEvent::new(format!("Hello, {}", answer.response)))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let mut handler = Ask.run(StartEvent::new());
+/// let mut events = handler.stream_events()?;
+/// events.next().await; // the question
+/// let json = serde_json::to_string(&handler.suspend().await?)?;
+///
+/// // Later, perhaps in another process:
+/// let snapshot: RunSnapshot = serde_json::from_str(&json)?;
+/// let handler = Ask.runner().resume(snapshot)?;
+/// handler.send_event(HumanResponseEvent { response: "Ada".into() })?;
+/// assert_eq!(handler.await?, "Hello, Ada");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSnapshot {
+    /// The format's version: [`SNAPSHOT_VERSION`] for the snapshots this
+    /// crate writes.
+    pub version: u32,
+    /// The workflow's name ([`Workflow::NAME`](crate::Workflow::NAME)).
+    pub workflow: String,
+    /// The workflow's [`fingerprint`] when the snapshot was taken.
+    pub fingerprint: String,
+    /// The shape of every event type the snapshot holds, by name: its
+    /// fields, name and type as written, to check against the events of
+    /// the workflow that resumes it.
+    pub events: BTreeMap<String, Vec<(String, String)>>,
+    /// The name of the run's state type.
+    pub state_type: String,
+    /// The run's state.
+    pub state: serde_json::Value,
+    /// Invocations in flight, which run again from their top.
+    pub in_flight: Vec<InFlight>,
+    /// Invocations queued, in the order they would have started.
+    pub queued: Vec<Queued>,
+    /// What `collect_events` and `collect_each` were holding, per step.
+    pub collected: Vec<Collected>,
+    /// The fan-outs with branches still live.
+    pub fan_outs: FanOuts,
+    /// Events the caller sent that no step had taken yet.
+    pub inbox: Vec<Unclaimed>,
+    /// How many failures each step that catches failures has recovered
+    /// from, by step name; steps at 0 are left out.
+    pub recoveries: BTreeMap<String, u32>,
+    /// The time left on the run's timeout; `None` for a run without one.
+    pub timeout_left: Option<Duration>,
+    /// The sequence number the run's next stream event gets.
+    pub next_sequence: u64,
+}
+
+/// An event as a snapshot holds it: its stable name and its serde
+/// representation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// [`Event::NAME`](crate::Event::NAME) of its type.
+    pub name: String,
+    /// The event as JSON.
+    pub value: serde_json::Value,
+}
+
+/// An invocation queued for a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    /// The step's name.
+    pub step: String,
+    /// Its input: one event, or those a fan-out gathered for it.
+    pub events: Vec<EventRecord>,
+    /// The branch of a fan-out it belongs to; 0 for none.
+    pub branch: u64,
+}
+
+/// An invocation that was running when the snapshot was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// The invocation, as if queued.
+    #[serde(flatten)]
+    pub invocation: Queued,
+}
+
+/// The events one step was collecting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Collected {
+    /// The step's name.
+    pub step: String,
+    /// The events, oldest first.
+    pub events: Vec<EventRecord>,
+}
+
+/// The fan-outs of a run with branches still live.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FanOuts {
+    /// The number the next fan-out gets.
+    pub next_group: u32,
+    /// Each fan-out with branches still live.
+    pub groups: Vec<FanOut>,
+}
+
+/// One fan-out: where it came from, and what its finished branches gathered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FanOut {
+    /// Its number within the run.
+    pub group: u32,
+    /// The step that fanned out.
+    pub from: String,
+    /// The branch it was made in; 0 for none.
+    pub parent: u64,
+    /// How many things are live in its branches besides the invocations
+    /// the snapshot holds: fan-outs nested in them.
+    pub nested: usize,
+    /// What its branches gathered so far, with the branch's index.
+    pub gathered: Vec<(u32, EventRecord)>,
+}
+
+/// An event the caller sent that no step had taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unclaimed {
+    /// The step it was sent to, if one was named.
+    pub to: Option<String>,
+    /// The event.
+    pub event: EventRecord,
+    /// Whether it had been looked at and kept for a later wait, rather
+    /// than not looked at yet.
+    pub kept: bool,
+}
+
+/// Why a snapshot could not be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The run has ended, or ends before it could be written down.
+    #[error("the run has ended: there is nothing to snapshot")]
+    RunEnded,
+    /// An event the run holds did not serialize.
+    #[error("event `{event}` could not be written as JSON: {error}")]
+    Event {
+        /// The event's name.
+        event: &'static str,
+        /// serde's message.
+        error: String,
+    },
+    /// The run's state did not serialize.
+    #[error("the run's state could not be written as JSON: {error}")]
+    State {
+        /// serde's message.
+        error: String,
+    },
+}
+
+impl EventRecord {
+    /// The record of `event`.
+    pub(crate) fn of(event: &AnyEvent) -> Result<Self, SnapshotError> {
+        let value = event.to_json().map_err(|error| SnapshotError::Event {
+            event: event.name(),
+            error: error.to_string(),
+        })?;
+        Ok(Self {
+            name: event.name().to_owned(),
+            value,
+        })
+    }
+}

@@ -1,0 +1,137 @@
+//! Putting a run together again: a snapshot's records decoded into the
+//! typed events and invocations of a workflow, which the run then takes.
+
+use std::time::Duration;
+
+use super::compat::{event_named, step_index};
+use super::{EventRecord, Queued, ResumeError, RunSnapshot};
+use crate::event::AnyEvent;
+use crate::run::fan::{Branch, Fans};
+use crate::workflow::Workflow;
+
+/// A snapshot of a run of `W`, decoded.
+pub(crate) struct Restored<W: Workflow> {
+    /// The invocations to start, in flight first, each with its step and
+    /// branch.
+    pub(crate) invocations: Vec<(usize, Branch, W::Pending)>,
+    pub(crate) fans: Option<Fans>,
+    /// How many failures each step has recovered from.
+    pub(crate) recoveries: Vec<(usize, u32)>,
+    /// What each step was collecting, one type per entry.
+    pub(crate) collected: Vec<(usize, Vec<AnyEvent>)>,
+    /// The inbox: each event, the step it was sent to, and whether it was
+    /// kept for a later wait.
+    pub(crate) inbox: Vec<(Option<usize>, AnyEvent, bool)>,
+    pub(crate) state: W::State,
+    pub(crate) timeout_left: Option<Duration>,
+    pub(crate) next_sequence: u64,
+}
+
+impl<W: Workflow> Restored<W> {
+    /// Decodes `snapshot`, which [`check`](super::compat::check) accepted.
+    pub(crate) fn of(snapshot: RunSnapshot) -> Result<Self, ResumeError> {
+        let in_flight = snapshot
+            .in_flight
+            .into_iter()
+            .map(|in_flight| in_flight.invocation);
+        let invocations = in_flight
+            .chain(snapshot.queued)
+            .map(invocation::<W>)
+            .collect::<Result<_, _>>()?;
+        let groups = snapshot
+            .fan_outs
+            .groups
+            .into_iter()
+            .map(|group| {
+                let gathered = group
+                    .gathered
+                    .into_iter()
+                    .map(|(index, record)| {
+                        let key = event_info::<W>(&record.name)?.key;
+                        Ok((index, key, decode::<W>(record)?))
+                    })
+                    .collect::<Result<_, ResumeError>>()?;
+                let from = step_index::<W>(&group.from)?;
+                let parent = Branch::from_raw(group.parent);
+                Ok((group.group, from, parent, group.nested, gathered))
+            })
+            .collect::<Result<Vec<_>, ResumeError>>()?;
+        let fans = (!groups.is_empty() || snapshot.fan_outs.next_group > 0)
+            .then(|| Fans::restore(snapshot.fan_outs.next_group, groups));
+        let recoveries = snapshot
+            .recoveries
+            .iter()
+            .map(|(step, recovered)| Ok((step_index::<W>(step)?, *recovered)))
+            .collect::<Result<_, ResumeError>>()?;
+        let collected = snapshot
+            .collected
+            .into_iter()
+            .map(|collected| {
+                let events = collected
+                    .events
+                    .into_iter()
+                    .map(decode::<W>)
+                    .collect::<Result<_, _>>()?;
+                Ok((step_index::<W>(&collected.step)?, events))
+            })
+            .collect::<Result<_, ResumeError>>()?;
+        let inbox = snapshot
+            .inbox
+            .into_iter()
+            .map(|sent| {
+                let to = sent.to.as_deref().map(step_index::<W>).transpose()?;
+                Ok((to, decode::<W>(sent.event)?, sent.kept))
+            })
+            .collect::<Result<_, ResumeError>>()?;
+        let state =
+            serde_json::from_value(snapshot.state).map_err(|error| ResumeError::Decode {
+                what: "the state".to_owned(),
+                error: error.to_string(),
+            })?;
+        Ok(Self {
+            invocations,
+            fans,
+            recoveries,
+            collected,
+            inbox,
+            state,
+            timeout_left: snapshot.timeout_left,
+            next_sequence: snapshot.next_sequence,
+        })
+    }
+}
+
+/// The invocation a snapshot queued, as its step's input.
+fn invocation<W: Workflow>(queued: Queued) -> Result<(usize, Branch, W::Pending), ResumeError> {
+    let step = step_index::<W>(&queued.step)?;
+    let mut events: Vec<AnyEvent> = queued
+        .events
+        .into_iter()
+        .map(decode::<W>)
+        .collect::<Result<_, _>>()?;
+    let pending = if W::STEPS[step].gathers {
+        W::gather(step, events)
+    } else {
+        let event = events.pop().ok_or_else(|| ResumeError::Decode {
+            what: format!("an invocation of step `{}`", queued.step),
+            error: "it has no input event".to_owned(),
+        })?;
+        W::WRAP[step](&mut *event.into_slot())
+    };
+    Ok((step, Branch::from_raw(queued.branch), pending))
+}
+
+fn event_info<W: Workflow>(name: &str) -> Result<&'static crate::event::EventInfo, ResumeError> {
+    event_named::<W>(name).ok_or_else(|| ResumeError::EventRemoved {
+        event: name.to_owned(),
+    })
+}
+
+/// The event `record` holds, as the type of its name.
+fn decode<W: Workflow>(record: EventRecord) -> Result<AnyEvent, ResumeError> {
+    let info = event_info::<W>(&record.name)?;
+    (info.decode)(record.value).map_err(|error| ResumeError::Decode {
+        what: format!("event `{}`", record.name),
+        error: error.to_string(),
+    })
+}
