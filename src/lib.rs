@@ -103,6 +103,7 @@ pub mod guide {}
 /// | option | meaning |
 /// |---|---|
 /// | `state = Type` | the [state](guide#state) each run carries: any `Default` type made serde data with [`#[data]`](macro@data); `()` when not given |
+/// | `crate = path` | the path by which your crate reaches this one, for a crate that re-exports it (`crate = my_lib::workflows`) or renames it: the generated code then names everything through `path::__private`; `::typed_workflows` when not given |
 ///
 /// Every method marked [`#[step]`](macro@step) becomes a step; other
 /// methods and associated items stay as they are. The macro implements
@@ -157,6 +158,7 @@ pub use workflow_macros::workflow;
 /// | option | meaning |
 /// |---|---|
 /// | `state = Type` | the [state](guide#state) each run carries: any `Default` type made serde data with [`#[data]`](macro@data); `()` when not given |
+/// | `crate = path` | the path by which your crate reaches this one, for a crate that re-exports it (`crate = my_lib::workflows`) or renames it: the generated code then names everything through `path::__private`; `::typed_workflows` when not given |
 ///
 /// Every method marked [`#[step]`](macro@step) becomes a step; other
 /// methods and associated items stay as they are. The macro implements
@@ -449,6 +451,14 @@ pub use workflow_macros::step;
 /// }
 /// ```
 ///
+/// `crate = path` (`#[event(start, crate = my_lib::workflows)]`) is for a
+/// crate that reaches this one by another path than `typed_workflows`, as
+/// through a library that re-exports it: the generated code then names
+/// everything through `path::__private`, serde too. The other macros take
+/// the same option: [`#[workflow_impl(crate = path)]`](macro@workflow_impl),
+/// `#[workflow(crate = path)]` inside [`workflow!`], `#[data(crate = path)]`,
+/// and `#[one_of(crate = path)]` beside [`#[derive(OneOf)]`](derive@OneOf).
+///
 /// In a crate that depends on serde itself, the long spelling works too:
 /// `#[derive(Debug, Clone, Serialize, Deserialize, Event)]`, with the role
 /// in `#[event(...)]` beside it (see [`derive@Event`]).
@@ -459,7 +469,9 @@ pub use workflow_macros::event;
 /// `Deserialize`, with serde named through this crate, for a workflow's
 /// [state](guide#state) or a type inside an event.
 ///
-/// It takes no arguments; serde's own attributes (`#[serde(default)]`,
+/// It takes one option, `#[data(crate = path)]`, for a crate that reaches
+/// this one by another path, as [`#[event]`](macro@event) does; serde's own
+/// attributes (`#[serde(default)]`,
 /// `#[serde(rename = "..")]`) work beside it, and other derives go in a
 /// `#[derive(...)]` of their own (a state needs `Default`).
 ///
@@ -540,6 +552,9 @@ pub use workflow_macros::Event;
 /// Lets a step return one of several events, or accept any of several:
 /// put it on an enum whose variants each carry one event.
 ///
+/// In a crate that reaches this one by another path, say so in
+/// `#[one_of(crate = path)]` beside the derive (see [`#[event]`](macro@event)).
+///
 /// A variant holds an event, an `Option` of one, or another `OneOf` enum,
 /// whose events it then carries too. The derive writes `From` impls for
 /// each variant's event, so `Odd { n }.into()` builds the enum. A step that
@@ -618,8 +633,14 @@ pub use workflow_runtime::*;
 /// `Result`, and `typed_workflows::anyhow::bail!` its macro.
 pub use anyhow;
 
+/// What the macros' code names, all through this one path (see
+/// `workflow_runtime::__private`), with the `Event` derive beside the
+/// trait for `#[event]`'s `#[derive(...)]`. Not a public API.
 #[doc(hidden)]
-pub use workflow_runtime::__private;
+pub mod __private {
+    pub use workflow_macros::Event;
+    pub use workflow_runtime::__private::*;
+}
 
 /// serde, for `#[serde(crate = "typed_workflows::serde")]`: `#[event]` and
 /// `#[data]` derive serde's traits with no serde dependency in your crate,

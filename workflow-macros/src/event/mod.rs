@@ -5,6 +5,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields};
 
 use crate::errors::Errors;
+use crate::private::Private;
 
 mod options;
 
@@ -25,6 +26,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     // options read, so that the uses of the event raise no second error.
     let options = options::parse(&input, &mut errors);
     let role = options.role;
+    let p = Private::new(options.krate.as_ref());
     let errors = errors.to_compile_errors();
     let ident = &input.ident;
     // The key names the type as written: it tells types apart, and changes
@@ -50,62 +52,42 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         ::core::concat!(::core::module_path!(), "::", #name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!(), #defined)
     };
     let (kind, as_start, as_stop) = match role {
-        Role::Regular => (
-            quote!(Regular),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(::typed_workflows::__private::Absent),
-        ),
-        Role::Start => (
-            quote!(Start),
-            quote!(Self),
-            quote!(::typed_workflows::__private::Absent),
-        ),
-        Role::Stop => (
-            quote!(Stop),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(Self),
-        ),
-        Role::Outbound => (
-            quote!(Outbound),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(::typed_workflows::__private::Absent),
-        ),
-        Role::Input => (
-            quote!(Input),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(::typed_workflows::__private::Absent),
-        ),
+        Role::Regular => (quote!(Regular), quote!(#p::Absent), quote!(#p::Absent)),
+        Role::Start => (quote!(Start), quote!(Self), quote!(#p::Absent)),
+        Role::Stop => (quote!(Stop), quote!(#p::Absent), quote!(Self)),
+        Role::Outbound => (quote!(Outbound), quote!(#p::Absent), quote!(#p::Absent)),
+        Role::Input => (quote!(Input), quote!(#p::Absent), quote!(#p::Absent)),
     };
     let fields = fields(&input.data)
         .into_iter()
         .map(|(name, ty)| quote!((#name, #ty)));
     let input_impl = (role == Role::Input).then(|| {
         quote! {
-            impl ::typed_workflows::InputEvent for #ident {
+            impl #p::InputEvent for #ident {
                 type Itself = Self;
             }
         }
     });
     let stop_impl = (role == Role::Stop).then(|| {
         quote! {
-            impl ::typed_workflows::StopEventType for #ident {
+            impl #p::StopEventType for #ident {
                 type Output = Self;
 
                 fn into_output(self) -> Self {
                     self
                 }
 
-                fn to_any_event(&self) -> ::typed_workflows::AnyEvent {
-                    ::typed_workflows::AnyEvent::new(::core::clone::Clone::clone(self))
+                fn to_any_event(&self) -> #p::AnyEvent {
+                    #p::AnyEvent::new(::core::clone::Clone::clone(self))
                 }
             }
         }
     });
     quote! {
-        impl ::typed_workflows::Event for #ident {
+        impl #p::Event for #ident {
             const NAME: &'static str = #stable_name;
             const KEY: &'static str = #key;
-            const KIND: ::typed_workflows::__private::EventKind = ::typed_workflows::__private::EventKind::#kind;
+            const KIND: #p::EventKind = #p::EventKind::#kind;
             #[doc(hidden)]
             const FIELDS: &'static [(&'static str, &'static str)] = &[#(#fields),*];
             type AsStart = #as_start;

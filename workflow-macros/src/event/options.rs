@@ -1,10 +1,11 @@
-//! What the `#[event(...)]` attributes of a derived event say: its role and
-//! its stable name.
+//! What the `#[event(...)]` attributes of a derived event say: its role, its
+//! stable name, and the path to the runtime.
 
 use syn::meta::ParseNestedMeta;
-use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
+use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr, Path};
 
 use crate::errors::{Errors, closest, unknown_option};
+use crate::private::read_crate;
 
 /// The role `#[event(...)]` gives an event.
 #[derive(Clone, Copy, PartialEq)]
@@ -22,6 +23,9 @@ pub(super) struct EventOptions {
     /// `name = "..."`: the event's `Event::NAME`, in place of the type's
     /// name.
     pub(super) name: Option<LitStr>,
+    /// `crate = path`: the path by which the user's crate reaches
+    /// `typed_workflows`.
+    pub(super) krate: Option<Path>,
 }
 
 /// The roles by the name `#[event(...)]` gives them.
@@ -33,10 +37,11 @@ const ROLES: [(&str, Role); 4] = [
 ];
 
 /// Every option `#[event(...)]` takes, for the suggestion of a typo.
-const OPTIONS: [&str; 5] = ["start", "stop", "outbound", "input", "name"];
+const OPTIONS: [&str; 6] = ["start", "stop", "outbound", "input", "name", "crate"];
 
 /// The list of options, as the error about an unknown one ends.
-const KNOWN: &str = "the options are `start`, `stop`, `outbound`, `input` and `name = \"...\"`";
+const KNOWN: &str =
+    "the options are `start`, `stop`, `outbound`, `input`, `name = \"...\"` and `crate = path`";
 
 /// Reads every `#[event(...)]` of `input`. A wrong option is reported in
 /// `errors`, and the rest read on, so that the impl made with what was read
@@ -45,6 +50,7 @@ pub(super) fn parse(input: &DeriveInput, errors: &mut Errors) -> EventOptions {
     let mut options = EventOptions {
         role: Role::Regular,
         name: None,
+        krate: None,
     };
     for attr in input
         .attrs
@@ -54,6 +60,9 @@ pub(super) fn parse(input: &DeriveInput, errors: &mut Errors) -> EventOptions {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
                 return options.read_name(&meta, errors);
+            }
+            if meta.path.is_ident("crate") {
+                return read_crate(&meta, &mut options.krate, errors);
             }
             options.read_role(&meta)
         });
