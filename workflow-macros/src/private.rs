@@ -4,7 +4,7 @@
 //! under another name.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, ExprLit, Lit, Path};
 
@@ -15,6 +15,8 @@ use crate::errors::{Errors, unknown_option};
 #[derive(Clone)]
 pub(crate) struct Private {
     path: TokenStream,
+    /// Whether the path is the user's, from a `crate = path` option.
+    given: bool,
 }
 
 impl Private {
@@ -25,13 +27,23 @@ impl Private {
             Some(krate) => quote!(#krate::__private),
             None => quote!(::typed_workflows::__private),
         };
-        Self { path }
+        Self {
+            path,
+            given: krate.is_some(),
+        }
     }
 
-    /// The path shown at `span`, for code spanned on a user's token, where
-    /// the compiler then points its errors; it resolves as before.
+    /// The path at `span`, for code spanned on a user's token, where the
+    /// compiler then points its errors. The default path takes `span`
+    /// whole, as the code spanned there always did (the compiler reports
+    /// some errors once per place it resolves them from); the user's path
+    /// keeps the hygiene of its tokens, and only moves to `span`.
     pub(crate) fn at(&self, span: Span) -> TokenStream {
-        located_at(self.path.clone(), span)
+        if self.given {
+            located_at(self.path.clone(), span)
+        } else {
+            quote_spanned!(span=> ::typed_workflows::__private)
+        }
     }
 
     /// The path of serde's items, as the text `#[serde(crate = "...")]`

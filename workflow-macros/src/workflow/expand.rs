@@ -61,6 +61,17 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         let accepted = step.param_item("accepted");
         quote_spanned! {step.event_span()=> #accepted(event) }
     });
+    // Matched through `*pending`, so that a workflow with no steps, whose
+    // `__Pending` is empty, needs no arm; spanned as `accepted` is, so that
+    // an event that is no event is one error.
+    let duplicated = steps.iter().map(|step| {
+        let duplicate = step.param_item("duplicate");
+        quote_spanned! {step.event_span()=> #duplicate(event) }
+    });
+    let pending_events = steps.iter().map(|step| {
+        let events = step.param_item("events");
+        quote_spanned! {step.event_span()=> #events(event) }
+    });
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
         quote!(#p::invoke_spawned(
             workflow, ctx, pending
@@ -117,19 +128,14 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 ];
 
                 fn duplicate(pending: &__Pending) -> __Pending {
-                    match pending {
-                        #( #cfgs __Pending::#variants(event) => __Pending::#variants(
-                            #p::StepParam::duplicate(event),
-                        ), )*
+                    match *pending {
+                        #( #cfgs __Pending::#variants(ref event) => __Pending::#variants(#duplicated), )*
                     }
                 }
 
                 fn pending_events(pending: &__Pending) -> (usize, ::std::vec::Vec<#p::AnyEvent>) {
-                    match pending {
-                        #( #cfgs __Pending::#variants(event) => (
-                            #indices,
-                            #p::StepParam::events(event),
-                        ), )*
+                    match *pending {
+                        #( #cfgs __Pending::#variants(ref event) => (#indices, #pending_events), )*
                     }
                 }
 
