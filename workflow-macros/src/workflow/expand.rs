@@ -52,26 +52,13 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
         .map(|(step, caught)| invocation(step, *caught, p));
     let declared = steps.iter().map(|step| declared_impls(step, self_ty, p));
     // Spanned on the step's event type, where an error about a type that is
-    // no event is shown once.
-    let routed = steps.iter().map(|step| {
-        let routed = step.param_item("routed");
-        quote_spanned! {step.event_span()=> #routed(slot) }
-    });
-    let accepted = steps.iter().map(|step| {
-        let accepted = step.param_item("accepted");
-        quote_spanned! {step.event_span()=> #accepted(event) }
-    });
-    // Matched through `*pending`, so that a workflow with no steps, whose
-    // `__Pending` is empty, needs no arm; spanned as `accepted` is, so that
-    // an event that is no event is one error.
-    let duplicated = steps.iter().map(|step| {
-        let duplicate = step.param_item("duplicate");
-        quote_spanned! {step.event_span()=> #duplicate(event) }
-    });
-    let pending_events = steps.iter().map(|step| {
-        let events = step.param_item("events");
-        quote_spanned! {step.event_span()=> #events(event) }
-    });
+    // no event is shown once. `duplicate` and `pending_events` match
+    // through `*pending`, as `accepted` does, so that a workflow with no
+    // steps, whose `__Pending` is empty, needs no arm.
+    let routed = param_calls(steps, "routed", "slot");
+    let accepted = param_calls(steps, "accepted", "event");
+    let duplicated = param_calls(steps, "duplicate", "event");
+    let pending_events = param_calls(steps, "events", "event");
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
         quote!(#p::invoke_spawned(
             workflow, ctx, pending
@@ -194,6 +181,19 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
             #checks
         };
     }
+}
+
+/// For each step, `item(argument)` of its event parameter as a
+/// `StepParam`, spanned on the parameter's type.
+fn param_calls(steps: &[Step], item: &str, argument: &str) -> Vec<TokenStream> {
+    let argument = Ident::new(argument, Span::call_site());
+    steps
+        .iter()
+        .map(|step| {
+            let item = step.param_item(item);
+            quote_spanned! {step.event_span()=> #item(#argument) }
+        })
+        .collect()
 }
 
 /// Whether another step may catch each step's failures: one names it in
