@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use typed_workflows::prelude::*;
-use typed_workflows::{HumanResponseEvent, InputRequiredEvent, ResumeError, RunSnapshot};
+use typed_workflows::{
+    HumanResponseEvent, InputRequiredEvent, ResumeError, RetryPolicy, RunSnapshot,
+};
 
 /// A snapshot through its JSON text, as it would be written to a file.
 fn through_json(snapshot: &RunSnapshot) -> RunSnapshot {
@@ -294,6 +296,266 @@ async fn a_changed_event_is_refused_with_what_changed() {
     let error = Pair.runner().resume(snapshot).unwrap_err();
     assert!(
         matches!(error, ResumeError::StepRemoved { ref step } if step == "lefty"),
+        "{error}"
+    );
+}
+
+/// A step that asks two questions in turn, and counts its attempts and
+/// its edits of the state.
+struct Interview;
+
+#[data]
+#[derive(Debug, Default, PartialEq)]
+struct Notes {
+    edits: u32,
+    attempts_seen: Vec<u32>,
+}
+
+#[workflow_impl(state = Notes)]
+impl Interview {
+    #[step(
+        waits_for(HumanResponseEvent),
+        writes(InputRequiredEvent),
+        retry = RetryPolicy::fixed(Duration::ZERO).max_attempts(3)
+    )]
+    async fn interview(
+        &self,
+        ctx: &Context<Self>,
+        _start: StartEvent,
+    ) -> Result<StopEvent<String>> {
+        let attempt = ctx.attempt();
+        ctx.edit_state(|notes| {
+            notes.edits += 1;
+            notes.attempts_seen.push(attempt);
+        });
+        if attempt == 1 {
+            anyhow::bail!("the first attempt fails");
+        }
+        let ask = |prefix: &str| InputRequiredEvent {
+            prefix: prefix.into(),
+        };
+        let name = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(ask("Name? "))
+            .await?;
+        let city = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(ask("City? "))
+            .await?;
+        Ok(StopEvent::new(format!(
+            "{} from {}",
+            name.response, city.response
+        )))
+    }
+}
+
+fn reply(text: &str) -> HumanResponseEvent {
+    HumanResponseEvent {
+        response: text.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_resumed_step_keeps_its_attempt_its_answers_and_its_state_edits() {
+    let mut handler = Interview.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    let first = events.next().await.unwrap();
+    assert_eq!(
+        first.downcast_ref::<InputRequiredEvent>().unwrap().prefix,
+        "Name? "
+    );
+    handler.send_event(reply("Ada")).unwrap();
+    let second = events.next().await.unwrap();
+    assert_eq!(
+        second.downcast_ref::<InputRequiredEvent>().unwrap().prefix,
+        "City? "
+    );
+    let snapshot = through_json(&handler.suspend().await.unwrap());
+    drop(events);
+
+    let in_flight = &snapshot.in_flight[0];
+    assert_eq!(in_flight.attempt, 2, "{snapshot:#?}");
+    assert_eq!(in_flight.answers.len(), 1);
+    // The edits of the invocation in flight are kept, so its re-run makes
+    // them again.
+    assert_eq!(snapshot.state["edits"], 2);
+
+    let mut handler = Interview.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    // The name was answered before the snapshot: the re-run is not asked
+    // again, and asks for the city at once.
+    let asked = events.next().await.unwrap();
+    assert_eq!(
+        asked.downcast_ref::<InputRequiredEvent>().unwrap().prefix,
+        "City? "
+    );
+    // The re-run went on with attempt 2, which does not fail, and made its
+    // edit again.
+    let again = handler.snapshot().await.unwrap();
+    assert_eq!(again.state["attempts_seen"], serde_json::json!([1, 2, 2]));
+    assert_eq!(again.in_flight[0].answers.len(), 1);
+    handler.send_event(reply("Paris")).unwrap();
+    assert_eq!(handler.await.unwrap(), "Ada from Paris");
+}
+
+/// Writes numbered ticks, and waits for a go-ahead halfway.
+struct Ticker;
+
+#[event]
+struct Tick {
+    n: u32,
+}
+
+#[workflow_impl]
+impl Ticker {
+    #[step(writes(Tick), waits_for(HumanResponseEvent))]
+    async fn tick(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<u32>> {
+        for n in 0..3 {
+            ctx.write_event_to_stream(Tick { n });
+        }
+        ctx.wait_for_event::<HumanResponseEvent>().await?;
+        for n in 3..6 {
+            ctx.write_event_to_stream(Tick { n });
+        }
+        Ok(StopEvent::new(6))
+    }
+}
+
+#[tokio::test]
+async fn stream_numbers_go_on_across_a_resume_with_no_gap() {
+    let mut handler = Ticker.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        events.next().await.unwrap();
+        numbers.push(events.last_sequence().unwrap());
+    }
+    let snapshot = handler.suspend().await.unwrap();
+    assert_eq!(snapshot.next_sequence, 3);
+    assert!(events.next().await.is_none());
+
+    // The step runs again from its top: its first three ticks come again,
+    // with new numbers, then the rest.
+    let mut handler = Ticker.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    handler.send_event(reply("go")).unwrap();
+    while events.next().await.is_some() {
+        numbers.push(events.last_sequence().unwrap());
+    }
+    // 3 ticks, 3 again from the re-run, 3 more, and the stop event.
+    assert_eq!(numbers, (0..10).collect::<Vec<u64>>());
+    assert_eq!(handler.await.unwrap(), 6);
+}
+
+#[tokio::test]
+async fn a_snapshot_taken_after_the_caller_stopped_reading_resumes() {
+    let mut handler = Ticker.run(StartEvent::new());
+    let mut events = handler.stream_events().unwrap();
+    events.next().await.unwrap();
+    // The caller reads one tick of three, then lets the stream go.
+    drop(events);
+    let snapshot = through_json(&handler.suspend().await.unwrap());
+    assert_eq!(snapshot.next_sequence, 3, "the unread ticks were numbered");
+    let mut handler = Ticker.runner().resume(snapshot).unwrap();
+    let mut events = handler.stream_events().unwrap();
+    handler.send_event(reply("go")).unwrap();
+    let mut first = None;
+    while events.next().await.is_some() {
+        first = first.or(events.last_sequence());
+    }
+    assert_eq!(first, Some(3));
+    assert_eq!(handler.await.unwrap(), 6);
+}
+
+#[tokio::test]
+async fn a_snapshot_of_a_changed_but_compatible_build_resumes() {
+    let handler = Ask.run(StartEvent::new().with("greeting", "Ciao"));
+    let mut snapshot = handler.suspend().await.unwrap();
+    // As if taken by a build with another step or event elsewhere: the
+    // fingerprints differ, and everything the snapshot holds still fits.
+    snapshot.fingerprint = "0123456789abcdef".into();
+    let handler = Ask.runner().resume(snapshot).unwrap();
+    handler.send_event(reply("Eva")).unwrap();
+    assert_eq!(handler.await.unwrap(), "Ciao, Eva");
+}
+
+/// Each kind of incompatible change, made to a snapshot as the older build
+/// would have written it, with the message that names it.
+#[tokio::test]
+async fn each_incompatible_change_is_refused_with_its_message() {
+    let handler = Pair.run(StartEvent::new());
+    let mut original = handler.suspend().await.unwrap();
+    original.fingerprint = "0000000000000000".into();
+    let refused = |change: &dyn Fn(&mut RunSnapshot)| {
+        let mut snapshot = original.clone();
+        change(&mut snapshot);
+        Pair.runner().resume(snapshot).unwrap_err().to_string()
+    };
+    assert_eq!(
+        refused(&|snapshot| snapshot.in_flight[0].invocation.step = "gone".into()),
+        "step `gone` has work in the snapshot but the workflow has no step of that name: restore it, or finish the run with the old build"
+    );
+    assert_eq!(
+        refused(&|snapshot| {
+            snapshot.events.insert("Lefty".into(), Vec::new());
+        }),
+        "event `Lefty` is in the snapshot but no step of the workflow uses an event of that name: if the type was renamed, keep its old name with `#[event(name = \"Lefty\")]`"
+    );
+    assert_eq!(
+        refused(&|snapshot| {
+            let left = &mut snapshot.in_flight[0].invocation;
+            let step = if left.step == "left" { "right" } else { "left" };
+            left.step = step.into();
+        }),
+        format!(
+            "step `{}` has an invocation in the snapshot with `{}`, which it no longer takes",
+            if original.in_flight[0].invocation.step == "left" {
+                "right"
+            } else {
+                "left"
+            },
+            original.in_flight[0].invocation.events[0].name
+        )
+    );
+    assert_eq!(
+        refused(&|snapshot| snapshot.state_type = "app::OldState".into()),
+        "the state type changed from `app::OldState` to `()`"
+    );
+    assert_eq!(
+        refused(&|snapshot| snapshot.version = 99),
+        "the snapshot has format version 99; this version reads 1"
+    );
+}
+
+#[tokio::test]
+async fn an_event_that_no_longer_decodes_is_refused() {
+    let handler = Ask.run(StartEvent::new().with("greeting", "Hej"));
+    handler.send_event(reply("Ida")).unwrap();
+    let mut snapshot = handler.suspend().await.unwrap();
+    let unclaimed = snapshot
+        .inbox
+        .first_mut()
+        .map(|sent| &mut sent.event)
+        .or_else(|| {
+            snapshot
+                .queued
+                .first_mut()
+                .map(|queued| &mut queued.events[0])
+        })
+        .or_else(|| {
+            snapshot.in_flight[0]
+                .answers
+                .first_mut()
+                .and_then(Option::as_mut)
+        })
+        .expect("the answer is somewhere in the snapshot");
+    let name = unclaimed.name.clone();
+    unclaimed.value = serde_json::json!({ "reply": 7 });
+    let error = Ask.runner().resume(snapshot).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("event `{name}` in the snapshot does not decode: ")),
         "{error}"
     );
 }

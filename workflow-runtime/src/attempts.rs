@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tokio::time::Instant;
 
+use crate::answers::Answers;
 use crate::context::Context;
 use crate::recover::Panicked;
 use crate::run::invocation_panic_message;
@@ -179,6 +180,9 @@ impl std::error::Error for Attempted {}
 /// timeout. The event is cloned only for attempts that may be followed by
 /// another. A panicking attempt ends the invocation: panics are not retried.
 ///
+/// `answers`, for a step that waits for input or is retried, records the
+/// attempt for a snapshot, and says which one a resumed invocation is on.
+///
 /// A zero delay starts the next attempt at once, with no timer; it only
 /// yields to the runtime once the task's cooperative budget is spent, so a
 /// step retried many times at no delay cannot hold its thread.
@@ -186,6 +190,7 @@ pub async fn attempts<W, E, T, F, Fut>(
     ctx: &Context<W>,
     step: usize,
     event: E,
+    answers: Option<&Answers>,
     mut attempt: F,
 ) -> anyhow::Result<T>
 where
@@ -199,7 +204,9 @@ where
     let seed = ctx.run_id().seed();
     let first_began = Instant::now();
     let mut event = Some(event);
-    let mut number = 1;
+    // An invocation resumed from a snapshot goes on with the attempt it
+    // was on; the failures before it are not known any more.
+    let mut number = answers.map_or(1, Answers::attempt);
     // What the attempts so far ended with, shared with the context of the
     // attempt running; `None` until one has failed.
     let mut retrying: Option<Arc<Retrying>> = None;
@@ -210,6 +217,9 @@ where
             event.take()
         };
         let input = input.expect("the event is kept until the last attempt");
+        if let Some(answers) = answers {
+            answers.begin_attempt(number);
+        }
         let this = Attempt {
             number,
             retrying: retrying.clone(),

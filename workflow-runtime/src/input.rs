@@ -361,7 +361,7 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
                 .downcast::<E>()
                 .expect("a waiter is handed an event of the type it waits for");
             if let (Some(answers), Some(position)) = (answers, &position) {
-                answers.received(position, &event);
+                answers.answered(position, &event);
             }
             Ok(event)
         })

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::answers::Answers;
 use crate::context::Context;
 use crate::emit::Emit;
 use crate::event::{AnyEvent, Event, EventInfo};
@@ -115,10 +116,16 @@ pub trait Workflow: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn pending_events(pending: &Self::Pending) -> (usize, Vec<AnyEvent>);
 
-    /// Starts the step that `pending` is queued for.
+    /// Starts the step that `pending` is queued for, with the record of
+    /// what the invocation received and which attempt it is on, for a step
+    /// that waits for input or is retried.
     #[doc(hidden)]
-    fn invoke<'a>(&'a self, ctx: &'a Context<Self>, pending: Self::Pending)
-    -> StepFuture<'a, Self>;
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a Context<Self>,
+        pending: Self::Pending,
+        answers: Option<Arc<Answers>>,
+    ) -> StepFuture<'a, Self>;
 
     /// Starts the spawned step that `pending` is queued for, in a task of
     /// its own (`#[step(spawn)]`). Only a workflow with a spawned step asks
@@ -129,6 +136,7 @@ pub trait Workflow: Sized + Send + Sync + 'static {
         workflow: &Arc<Self>,
         ctx: &'a Arc<Context<Self>>,
         pending: Self::Pending,
+        answers: Option<Arc<Answers>>,
     ) -> StepFuture<'a, Self>;
 
     /// The queued invocation of the step at index `step`, which takes a

@@ -61,11 +61,11 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let pending_events = param_calls(steps, "events", "event");
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
         quote!(#p::invoke_spawned(
-            workflow, ctx, pending
+            workflow, ctx, pending, answers
         ))
     } else {
         quote! {
-            let _ = (workflow, ctx, pending);
+            let _ = (workflow, ctx, pending, answers);
             ::core::unreachable!("no step of this workflow is spawned")
         }
     };
@@ -137,6 +137,7 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     workflow: &::std::sync::Arc<Self>,
                     ctx: &'__a ::std::sync::Arc<#p::Context<Self>>,
                     pending: __Pending,
+                    answers: ::core::option::Option<::std::sync::Arc<#p::Answers>>,
                 ) -> #p::StepFuture<'__a, Self> {
                     #invoke_spawned
                 }
@@ -145,7 +146,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     &'__a self,
                     ctx: &'__a #p::Context<Self>,
                     pending: __Pending,
+                    answers: ::core::option::Option<::std::sync::Arc<#p::Answers>>,
                 ) -> #p::StepFuture<'__a, Self> {
+                    let _ = &answers;
                     match pending {
                         #( #cfgs #invocations )*
                     }
@@ -462,6 +465,11 @@ fn invocation(step: &Step, caught: bool, p: &Private) -> TokenStream {
     // `anyhow::Error` is told there, and only there.
     let at_error = p.at(step.error_span());
     let split = quote_spanned! {step.error_span()=> #at_error::split(returned) };
+    let log = if waits {
+        quote!(::core::option::Option::Some(answers))
+    } else {
+        quote!(answers.as_deref())
+    };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
         let call = call(quote!(#p::Attempt::FIRST));
         quote! {{
@@ -480,12 +488,16 @@ fn invocation(step: &Step, caught: bool, p: &Private) -> TokenStream {
                 let returned = { #call };
                 #split
             };
-            #p::attempts(ctx, #index, event, attempt).await
+            #p::attempts(ctx, #index, event, #log, attempt).await
         }}
     };
+    // The record of what the invocation received and which attempt it is
+    // on, which the run hands over (a fresh one, or one a snapshot held).
     let answers = if waits {
-        let keeps = options.retry.is_some();
-        quote! { let answers = &#p::Answers::new(#keeps); }
+        quote! {
+            let answers = answers.unwrap_or_default();
+            let answers = &*answers;
+        }
     } else {
         TokenStream::new()
     };

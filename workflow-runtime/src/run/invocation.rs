@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use crate::answers::Answers;
 use crate::context::Context;
 use crate::observe::{self, Observer};
 use crate::run::spawned::{self, Held};
@@ -50,6 +51,8 @@ pub(crate) struct Invocation<'a, W: Workflow> {
     /// A copy of the invocation's input, for a snapshot taken while it is
     /// in flight.
     input: W::Pending,
+    /// What it received and which attempt it is on, shared with its future.
+    answers: Option<Arc<Answers>>,
     future: StepFuture<'a, W>,
     span: tracing::Span,
 }
@@ -72,26 +75,37 @@ impl<'a, W: Workflow> Steps<'a, W> {
     }
 
     /// The future of the step at index `step` with `pending`.
-    fn invoke(&self, step: usize, pending: W::Pending) -> StepFuture<'a, W> {
+    fn invoke(
+        &self,
+        step: usize,
+        pending: W::Pending,
+        answers: Option<Arc<Answers>>,
+    ) -> StepFuture<'a, W> {
         if const { spawned::any_spawned(W::STEPS) }
             && W::STEPS[step].spawn
             && let Some(shared) = self.shared
         {
-            return W::invoke_spawned(self.workflow, shared, pending);
+            return W::invoke_spawned(self.workflow, shared, pending, answers);
         }
-        self.workflow.invoke(self.ctx, pending)
+        self.workflow.invoke(self.ctx, pending, answers)
     }
 }
 
 impl<'a, W: Workflow> Invocation<'a, W> {
+    /// Starts the invocation of the step at index `step` with `pending`,
+    /// with `resumed`, the record a snapshot held of it, if it was in
+    /// flight there.
     pub(crate) fn start(
         steps: &Steps<'a, W>,
         (step, branch): (usize, W::Branch),
         pending: W::Pending,
+        resumed: Option<Arc<Answers>>,
     ) -> Self {
         let accepted = W::accepted(&pending);
         let input = W::duplicate(&pending);
         let info = &W::STEPS[step];
+        let answers = resumed
+            .or_else(|| (!info.waits_for.is_empty() || info.retry.is_some()).then(Arc::default));
         let span = tracing::debug_span!(
             "step",
             step = info.name,
@@ -101,13 +115,14 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         // it, and a call per invocation shows in the chain benchmark.
         let future = {
             let _entered = span.enter();
-            steps.invoke(step, pending)
+            steps.invoke(step, pending, answers.clone())
         };
         Self {
             step: step as u32,
             accepted: accepted as u32,
             branch,
             input,
+            answers,
             future,
             span,
         }
@@ -121,8 +136,9 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         observer: &'a Observer,
         at: (usize, W::Branch),
         pending: W::Pending,
+        resumed: Option<Arc<Answers>>,
     ) -> Self {
-        let started = Self::start(steps, at, pending);
+        let started = Self::start(steps, at, pending, resumed);
         Self {
             future: observe::watch(
                 steps.ctx,
@@ -136,9 +152,10 @@ impl<'a, W: Workflow> Invocation<'a, W> {
 }
 
 impl<W: Workflow> Invocation<'_, W> {
-    /// What it was invoked with, and in which branch.
-    pub(crate) fn input(&self) -> (&W::Pending, W::Branch) {
-        (&self.input, self.branch)
+    /// What it was invoked with, in which branch, and its record of its
+    /// attempt and answers, if its step waits for input or is retried.
+    pub(crate) fn input(&self) -> (&W::Pending, W::Branch, Option<&Answers>) {
+        (&self.input, self.branch, self.answers.as_deref())
     }
 
     /// The name of the event type it was invoked with.

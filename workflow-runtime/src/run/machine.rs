@@ -10,12 +10,14 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
+use crate::answers::Answers;
 use crate::check::takes_input;
 use crate::context::Routed;
 use crate::control::Control;
@@ -29,7 +31,8 @@ use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
 use crate::snapshot::capture::Capture;
-use crate::snapshot::{Collected, FanOut, InFlight, RunSnapshot, SnapshotError, Unclaimed};
+use crate::snapshot::restore::RestoredRun;
+use crate::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
 use crate::workflow::{Sink, Workflow};
 
 /// The queued and running invocations of one step, and how many failures
@@ -61,6 +64,9 @@ pub(crate) struct Machine<'a, W: Workflow> {
     /// Whether the run waits for its stream's reader when the stream is
     /// full ([`WhenFull::Wait`](crate::WhenFull::Wait)).
     waits_for_reader: bool,
+    /// The records of the invocations a snapshot held in flight, by step,
+    /// until they start again.
+    resumed: Vec<(usize, Arc<Answers>)>,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
@@ -85,6 +91,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             produced: 0,
             fans: None,
             waits_for_reader,
+            resumed: Vec::new(),
         }
     }
 
@@ -226,11 +233,26 @@ impl<'a, W: Workflow> Machine<'a, W> {
 
     /// Starts an invocation of the step at index `step`, watched if the run
     /// exposes observer events.
-    fn start(&self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
+    fn start(&mut self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
+        let resumed = if self.resumed.is_empty() {
+            None
+        } else {
+            self.resumed_record(at.0)
+        };
         match self.steps.ctx.observer() {
-            None => Invocation::start(&self.steps, at, pending),
-            Some(observer) => Invocation::watched(&self.steps, observer, at, pending),
+            None => Invocation::start(&self.steps, at, pending, resumed),
+            Some(observer) => Invocation::watched(&self.steps, observer, at, pending, resumed),
         }
+    }
+
+    /// The record a snapshot held of the next invocation of the step at
+    /// index `step` to start, if it was in flight there: invocations of a
+    /// step start in the order they were queued, and a snapshot's in flight
+    /// are queued first.
+    #[cold]
+    fn resumed_record(&mut self, step: usize) -> Option<Arc<Answers>> {
+        let nth = self.resumed.iter().position(|(of, _)| *of == step)?;
+        Some(self.resumed.remove(nth).1)
     }
 
     /// The steps with an invocation running, each named once.
@@ -375,12 +397,19 @@ impl<'a, W: Workflow> Machine<'a, W> {
         };
         if let Some(running) = &self.running {
             for invocation in Pin::new(running).iter_pin_ref() {
-                let (pending, tag) = invocation.get_ref().input();
+                let (pending, tag, answers) = invocation.get_ref().input();
                 count(tag.branch());
-                let invocation = capture.invocation(pending, tag.branch())?;
-                capture.snapshot.in_flight.push(InFlight { invocation });
+                let in_flight = capture.in_flight(pending, tag.branch(), answers)?;
+                capture.snapshot.in_flight.push(in_flight);
             }
         }
+        // Resumed invocations not started yet are still in flight, with
+        // what their records hold: the first ones queued of their step.
+        let mut resumed: Vec<(usize, &Answers)> = self
+            .resumed
+            .iter()
+            .map(|(step, answers)| (*step, &**answers))
+            .collect();
         let ready = self.ready.iter().map(|((_, tag), pending)| (tag, pending));
         let waiting = self
             .slots
@@ -388,8 +417,18 @@ impl<'a, W: Workflow> Machine<'a, W> {
             .flat_map(|slot| slot.waiting.iter().map(|(tag, pending)| (tag, pending)));
         for (tag, pending) in ready.chain(waiting) {
             count(tag.branch());
-            let queued = capture.invocation(pending, tag.branch())?;
-            capture.snapshot.queued.push(queued);
+            let step = W::pending_events(pending).0;
+            match resumed.iter().position(|(of, _)| *of == step) {
+                Some(nth) => {
+                    let answers = resumed.remove(nth).1;
+                    let in_flight = capture.in_flight(pending, tag.branch(), Some(answers))?;
+                    capture.snapshot.in_flight.push(in_flight);
+                }
+                None => {
+                    let queued = capture.invocation(pending, tag.branch())?;
+                    capture.snapshot.queued.push(queued);
+                }
+            }
         }
         for (step, slot) in W::STEPS.iter().zip(self.slots.iter()) {
             if slot.recovered > 0 {
@@ -446,19 +485,17 @@ impl<'a, W: Workflow> Machine<'a, W> {
     }
 
     /// Takes up the invocations, fan-outs and recoveries of a snapshot.
-    pub(crate) fn restore(
-        &mut self,
-        invocations: Vec<(usize, Branch, W::Pending)>,
-        fans: Option<Fans>,
-        recoveries: Vec<(usize, u32)>,
-    ) {
-        self.fans = fans.map(Box::new);
-        for (step, recovered) in recoveries {
+    pub(crate) fn restore(&mut self, run: RestoredRun<W>) {
+        self.fans = run.fans.map(Box::new);
+        for (step, recovered) in run.recoveries {
             self.slots[step].recovered = recovered;
         }
-        for (step, branch, pending) in invocations {
-            self.set_branch(branch);
-            self.enqueue(step, pending);
+        for resumed in run.invocations {
+            if let Some(answers) = resumed.answers {
+                self.resumed.push((resumed.step, answers));
+            }
+            self.set_branch(resumed.branch);
+            self.enqueue(resumed.step, resumed.pending);
         }
         self.set_branch(Branch::NONE);
     }

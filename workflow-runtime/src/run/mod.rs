@@ -30,7 +30,7 @@ use crate::handler::WorkflowHandler;
 use crate::id::RunId;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
 use crate::snapshot::compat;
-use crate::snapshot::restore::Restored;
+use crate::snapshot::restore::{Restored, RestoredRun};
 use crate::snapshot::{ResumeError, RunSnapshot};
 use crate::start::StartEventType;
 use crate::state::{RunState, State};
@@ -40,7 +40,6 @@ use crate::terminal::terminal_event;
 use crate::workflow::Workflow;
 use admission::{Admission, Turn};
 use deadline::Deadline;
-use fan::{Branch, Fans};
 use invocation::Steps;
 use machine::Machine;
 use unfinished::Unfinished;
@@ -408,36 +407,18 @@ impl<W: Workflow> Runner<W> {
     /// As [`run`](Self::run).
     pub fn resume(&self, snapshot: RunSnapshot) -> Result<WorkflowHandler<W>, ResumeError> {
         compat::check::<W>(&snapshot)?;
-        let restored = Restored::<W>::of(snapshot)?;
         let Restored {
-            invocations,
-            fans,
-            recoveries,
-            collected,
-            inbox,
+            run,
+            context,
             state,
             timeout_left,
-            next_sequence,
-        } = restored;
+        } = Restored::<W>::of(snapshot)?;
         let state = RunState::Own(std::sync::Mutex::new(state));
-        let begin = Beginning::Resume {
-            invocations,
-            fans,
-            recoveries,
-        };
-        Ok(self.spawn_with(begin, state, timeout_left, |ctx| {
-            ctx.channel().continue_from(next_sequence);
-            for (step, events) in collected {
-                ctx.collector().restore(step, events);
-            }
-            if !inbox.is_empty() {
-                let mut incoming = ctx.channel().inbox();
-                for (to, event, kept) in inbox {
-                    incoming.restore::<W>(to, event, kept);
-                }
-                incoming.flag_incoming();
-            }
-        }))
+        Ok(
+            self.spawn_with(Beginning::Resume(run), state, timeout_left, |ctx| {
+                context.refill(ctx);
+            }),
+        )
     }
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
@@ -478,11 +459,7 @@ impl<W: Workflow> Runner<W> {
 /// How a run begins: with its start event, or where a snapshot left it.
 enum Beginning<W: Workflow> {
     Start(W::Start),
-    Resume {
-        invocations: Vec<(usize, Branch, W::Pending)>,
-        fans: Option<Fans>,
-        recoveries: Vec<(usize, u32)>,
-    },
+    Resume(RestoredRun<W>),
 }
 
 /// The task of one run: waits for its `turn`, runs, and publishes the
@@ -537,11 +514,7 @@ fn drive<W: Workflow>(
     let mut machine = Machine::new(steps);
     match begin {
         Beginning::Start(start) => start.begin::<W, _>(&mut machine),
-        Beginning::Resume {
-            invocations,
-            fans,
-            recoveries,
-        } => machine.restore(invocations, fans, recoveries),
+        Beginning::Resume(run) => machine.restore(run),
     }
     async move {
         let mut deadline = pin!(Deadline::new(timeout));

@@ -31,6 +31,7 @@ use futures_util::FutureExt;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use crate::answers::Answers;
 use crate::context::{Context, Outbox};
 use crate::observe::Noted;
 use crate::workflow::{StepFuture, StepInfo, Workflow};
@@ -100,6 +101,7 @@ pub fn invoke<'a, W>(
     workflow: &Arc<W>,
     ctx: &'a Arc<Context<W>>,
     pending: W::Pending,
+    answers: Option<Arc<Answers>>,
 ) -> StepFuture<'a, W>
 where
     W: Workflow,
@@ -115,7 +117,7 @@ where
         let task = INVOCATION.scope(local, async move {
             let step = Paced {
                 ctx: &shared,
-                future: workflow.invoke(&shared, pending),
+                future: workflow.invoke(&shared, pending, answers),
             };
             let outcome = AssertUnwindSafe(step).catch_unwind().await;
             let (outbox, noted) =

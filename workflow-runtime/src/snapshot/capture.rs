@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use super::{EventRecord, Queued, RunSnapshot, SNAPSHOT_VERSION, SnapshotError, fingerprint};
+use super::{
+    EventRecord, InFlight, Queued, RunSnapshot, SNAPSHOT_VERSION, SnapshotError, fingerprint,
+};
+use crate::answers::Answers;
 use crate::event::AnyEvent;
 use crate::run::fan::Branch;
 use crate::snapshot::compat::event_named;
@@ -76,10 +79,32 @@ impl<W: Workflow> Capture<W> {
         })
     }
 
+    /// The record of the invocation in flight `pending`, in `branch`, with
+    /// `answers`, its record of its attempt and answers if it keeps one.
+    pub(crate) fn in_flight(
+        &mut self,
+        pending: &W::Pending,
+        branch: Branch,
+        answers: Option<&Answers>,
+    ) -> Result<InFlight, SnapshotError> {
+        let invocation = self.invocation(pending, branch)?;
+        let received = answers.map(Answers::received).unwrap_or_default();
+        let recorded = received
+            .iter()
+            .map(|answer| answer.as_ref().map(|event| self.event(event)).transpose())
+            .collect::<Result<_, _>>()?;
+        Ok(InFlight {
+            invocation,
+            attempt: answers.map_or(1, Answers::attempt),
+            answers: recorded,
+        })
+    }
+
     /// Notes the run's state.
     pub(crate) fn state(&mut self, state: &W::State) -> Result<(), SnapshotError> {
         self.snapshot.state =
-            serde_json::to_value(state).map_err(|error| SnapshotError::State {
+            serde_json::to_value(state).map_err(|error| SnapshotError::NotSerializable {
+                what: "the state".to_owned(),
                 error: error.to_string(),
             })?;
         Ok(())

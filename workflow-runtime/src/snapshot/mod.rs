@@ -149,6 +149,13 @@ pub struct InFlight {
     /// The invocation, as if queued.
     #[serde(flatten)]
     pub invocation: Queued,
+    /// The attempt it was on, 1 for the first: it goes on with it, with the
+    /// attempts its step's retry policy has left.
+    pub attempt: u32,
+    /// The answers its waits had received, by their order (`None` for a
+    /// wait not answered): the same waits of the re-run are answered with
+    /// them at once.
+    pub answers: Vec<Option<EventRecord>>,
 }
 
 /// The events one step was collecting.
@@ -204,17 +211,11 @@ pub enum SnapshotError {
     /// The run has ended, or ends before it could be written down.
     #[error("the run has ended: there is nothing to snapshot")]
     RunEnded,
-    /// An event the run holds did not serialize.
-    #[error("event `{event}` could not be written as JSON: {error}")]
-    Event {
-        /// The event's name.
-        event: &'static str,
-        /// serde's message.
-        error: String,
-    },
-    /// The run's state did not serialize.
-    #[error("the run's state could not be written as JSON: {error}")]
-    State {
+    /// An event the run holds, or its state, did not serialize.
+    #[error("{what} could not be written as JSON: {error}")]
+    NotSerializable {
+        /// What did not serialize: an event by its name, or the state.
+        what: String,
         /// serde's message.
         error: String,
     },
@@ -223,10 +224,12 @@ pub enum SnapshotError {
 impl EventRecord {
     /// The record of `event`.
     pub(crate) fn of(event: &AnyEvent) -> Result<Self, SnapshotError> {
-        let value = event.to_json().map_err(|error| SnapshotError::Event {
-            event: event.name(),
-            error: error.to_string(),
-        })?;
+        let value = event
+            .to_json()
+            .map_err(|error| SnapshotError::NotSerializable {
+                what: format!("event `{}`", event.name()),
+                error: error.to_string(),
+            })?;
         Ok(Self {
             name: event.name().to_owned(),
             value,

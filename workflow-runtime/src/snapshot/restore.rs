@@ -1,43 +1,92 @@
 //! Putting a run together again: a snapshot's records decoded into the
 //! typed events and invocations of a workflow, which the run then takes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::compat::{event_named, step_index};
 use super::{EventRecord, Queued, ResumeError, RunSnapshot};
+use crate::answers::Answers;
+use crate::context::Context;
 use crate::event::AnyEvent;
 use crate::run::fan::{Branch, Fans};
 use crate::workflow::Workflow;
 
+/// An invocation a snapshot held: its step's index, its branch, its input,
+/// and for one that was in flight, its record of its attempt and answers.
+pub(crate) struct Resumed<W: Workflow> {
+    pub(crate) step: usize,
+    pub(crate) branch: Branch,
+    pub(crate) pending: W::Pending,
+    pub(crate) answers: Option<Arc<Answers>>,
+}
+
 /// A snapshot of a run of `W`, decoded.
 pub(crate) struct Restored<W: Workflow> {
-    /// The invocations to start, in flight first, each with its step and
-    /// branch.
-    pub(crate) invocations: Vec<(usize, Branch, W::Pending)>,
+    /// What the run's state machine takes up.
+    pub(crate) run: RestoredRun<W>,
+    /// What the run's context and channel take up.
+    pub(crate) context: RestoredContext,
+    pub(crate) state: W::State,
+    pub(crate) timeout_left: Option<Duration>,
+}
+
+/// The part of a snapshot the run's state machine takes up.
+pub(crate) struct RestoredRun<W: Workflow> {
+    /// The invocations to start, in flight first.
+    pub(crate) invocations: Vec<Resumed<W>>,
     pub(crate) fans: Option<Fans>,
     /// How many failures each step has recovered from.
     pub(crate) recoveries: Vec<(usize, u32)>,
+}
+
+/// The part of a snapshot the run's context and channel take up.
+pub(crate) struct RestoredContext {
     /// What each step was collecting, one type per entry.
-    pub(crate) collected: Vec<(usize, Vec<AnyEvent>)>,
+    collected: Vec<(usize, Vec<AnyEvent>)>,
     /// The inbox: each event, the step it was sent to, and whether it was
     /// kept for a later wait.
-    pub(crate) inbox: Vec<(Option<usize>, AnyEvent, bool)>,
-    pub(crate) state: W::State,
-    pub(crate) timeout_left: Option<Duration>,
-    pub(crate) next_sequence: u64,
+    inbox: Vec<(Option<usize>, AnyEvent, bool)>,
+    next_sequence: u64,
+}
+
+impl RestoredContext {
+    /// Puts it back into `ctx`, of a run not started yet.
+    pub(crate) fn refill<W: Workflow>(self, ctx: &Context<W>) {
+        ctx.channel().continue_from(self.next_sequence);
+        for (step, events) in self.collected {
+            ctx.collector().restore(step, events);
+        }
+        if !self.inbox.is_empty() {
+            let mut incoming = ctx.channel().inbox();
+            for (to, event, kept) in self.inbox {
+                incoming.restore::<W>(to, event, kept);
+            }
+            incoming.flag_incoming();
+        }
+    }
 }
 
 impl<W: Workflow> Restored<W> {
     /// Decodes `snapshot`, which [`check`](super::compat::check) accepted.
     pub(crate) fn of(snapshot: RunSnapshot) -> Result<Self, ResumeError> {
-        let in_flight = snapshot
-            .in_flight
-            .into_iter()
-            .map(|in_flight| in_flight.invocation);
+        let in_flight = snapshot.in_flight.into_iter().map(|in_flight| {
+            let answers = in_flight
+                .answers
+                .into_iter()
+                .map(|answer| answer.map(decode::<W>).transpose())
+                .collect::<Result<_, _>>()?;
+            let answers = Answers::resumed(in_flight.attempt, answers);
+            let resumed = invocation::<W>(in_flight.invocation)?;
+            Ok(Resumed {
+                answers: Some(Arc::new(answers)),
+                ..resumed
+            })
+        });
+        let queued = snapshot.queued.into_iter().map(invocation::<W>);
         let invocations = in_flight
-            .chain(snapshot.queued)
-            .map(invocation::<W>)
-            .collect::<Result<_, _>>()?;
+            .chain(queued)
+            .collect::<Result<_, ResumeError>>()?;
         let groups = snapshot
             .fan_outs
             .groups
@@ -89,20 +138,24 @@ impl<W: Workflow> Restored<W> {
                 error: error.to_string(),
             })?;
         Ok(Self {
-            invocations,
-            fans,
-            recoveries,
-            collected,
-            inbox,
+            run: RestoredRun {
+                invocations,
+                fans,
+                recoveries,
+            },
+            context: RestoredContext {
+                collected,
+                inbox,
+                next_sequence: snapshot.next_sequence,
+            },
             state,
             timeout_left: snapshot.timeout_left,
-            next_sequence: snapshot.next_sequence,
         })
     }
 }
 
 /// The invocation a snapshot queued, as its step's input.
-fn invocation<W: Workflow>(queued: Queued) -> Result<(usize, Branch, W::Pending), ResumeError> {
+fn invocation<W: Workflow>(queued: Queued) -> Result<Resumed<W>, ResumeError> {
     let step = step_index::<W>(&queued.step)?;
     let mut events: Vec<AnyEvent> = queued
         .events
@@ -118,7 +171,12 @@ fn invocation<W: Workflow>(queued: Queued) -> Result<(usize, Branch, W::Pending)
         })?;
         W::WRAP[step](&mut *event.into_slot())
     };
-    Ok((step, Branch::from_raw(queued.branch), pending))
+    Ok(Resumed {
+        step,
+        branch: Branch::from_raw(queued.branch),
+        pending,
+        answers: None,
+    })
 }
 
 fn event_info<W: Workflow>(name: &str) -> Result<&'static crate::event::EventInfo, ResumeError> {
