@@ -101,6 +101,7 @@ pub mod guide {}
 /// | option | meaning |
 /// |---|---|
 /// | `state = Type` | the [state](guide#state) each run carries: any `Default` type made serde data with [`#[data]`](macro@data); `()` when not given |
+/// | `crate = path` | the path by which your crate reaches this one, for a crate that re-exports it (`crate = my_lib::workflows`) or renames it: the generated code then names everything through `path::__private`; `::typed_workflows` when not given |
 ///
 /// Every method marked [`#[step]`](macro@step) becomes a step; other
 /// methods and associated items stay as they are. The macro implements
@@ -155,6 +156,7 @@ pub use workflow_macros::workflow;
 /// | option | meaning |
 /// |---|---|
 /// | `state = Type` | the [state](guide#state) each run carries: any `Default` type made serde data with [`#[data]`](macro@data); `()` when not given |
+/// | `crate = path` | the path by which your crate reaches this one, for a crate that re-exports it (`crate = my_lib::workflows`) or renames it: the generated code then names everything through `path::__private`; `::typed_workflows` when not given |
 ///
 /// Every method marked [`#[step]`](macro@step) becomes a step; other
 /// methods and associated items stay as they are. The macro implements
@@ -388,6 +390,15 @@ pub use workflow_macros::step;
 /// | `#[event(outbound)]` | an event that may be returned with no step accepting it: it leaves through the caller's event stream |
 /// | `#[event(input)]` | an event the caller sends into a live run with [`handler.send_event`](WorkflowHandler::send_event), as [`HumanResponseEvent`] |
 ///
+/// `name = "..."`, alone or after the role (`#[event(name = "Ask")]`,
+/// `#[event(input, name = "Ask")]`), sets the event's
+/// [`NAME`](Event::NAME), which is otherwise the
+/// type's name. A run records its events by that name, so an event that
+/// keeps its name across a rename of its type still matches the runs stored
+/// before. Two event types of one workflow cannot share a name: the
+/// compiler says so at the step that uses the second, and a `name` on one of
+/// them settles it.
+///
 /// ```
 /// use typed_workflows::prelude::*;
 ///
@@ -438,6 +449,14 @@ pub use workflow_macros::step;
 /// }
 /// ```
 ///
+/// `crate = path` (`#[event(start, crate = my_lib::workflows)]`) is for a
+/// crate that reaches this one by another path than `typed_workflows`, as
+/// through a library that re-exports it: the generated code then names
+/// everything through `path::__private`, serde too. The other macros take
+/// the same option: [`#[workflow_impl(crate = path)]`](macro@workflow_impl),
+/// `#[workflow(crate = path)]` inside [`workflow!`], `#[data(crate = path)]`,
+/// and `#[one_of(crate = path)]` beside [`#[derive(OneOf)]`](derive@OneOf).
+///
 /// In a crate that depends on serde itself, the long spelling works too:
 /// `#[derive(Debug, Clone, Serialize, Deserialize, Event)]`, with the role
 /// in `#[event(...)]` beside it (see [`derive@Event`]).
@@ -448,7 +467,9 @@ pub use workflow_macros::event;
 /// `Deserialize`, with serde named through this crate, for a workflow's
 /// [state](guide#state) or a type inside an event.
 ///
-/// It takes no arguments; serde's own attributes (`#[serde(default)]`,
+/// It takes one option, `#[data(crate = path)]`, for a crate that reaches
+/// this one by another path, as [`#[event]`](macro@event) does; serde's own
+/// attributes (`#[serde(default)]`,
 /// `#[serde(rename = "..")]`) work beside it, and other derives go in a
 /// `#[derive(...)]` of their own (a state needs `Default`).
 ///
@@ -506,7 +527,8 @@ pub use workflow_macros::data;
 ///
 /// The role goes in an `#[event(...)]` attribute beside the derive:
 /// `start`, `stop`, `outbound` or `input`, as listed under
-/// [`#[event]`](macro@event). Without a serde dependency of your own, add
+/// [`#[event]`](macro@event), and so does a stable name:
+/// `#[event(start, name = "Ask")]`. Without a serde dependency of your own, add
 /// `#[serde(crate = "typed_workflows::serde")]`.
 ///
 /// ```
@@ -527,6 +549,9 @@ pub use workflow_macros::Event;
 
 /// Lets a step return one of several events, or accept any of several:
 /// put it on an enum whose variants each carry one event.
+///
+/// In a crate that reaches this one by another path, say so in
+/// `#[one_of(crate = path)]` beside the derive (see [`#[event]`](macro@event)).
 ///
 /// A variant holds an event, an `Option` of one, or another `OneOf` enum,
 /// whose events it then carries too. The derive writes `From` impls for
@@ -613,8 +638,14 @@ pub use workflow_drawing as graph;
 /// `Result`, and `typed_workflows::anyhow::bail!` its macro.
 pub use anyhow;
 
+/// What the macros' code names, all through this one path (see
+/// `workflow_runtime::__private`), with the `Event` derive beside the
+/// trait for `#[event]`'s `#[derive(...)]`. Not a public API.
 #[doc(hidden)]
-pub use workflow_runtime::__private;
+pub mod __private {
+    pub use workflow_macros::Event;
+    pub use workflow_runtime::__private::*;
+}
 
 /// serde, for `#[serde(crate = "typed_workflows::serde")]`: `#[event]` and
 /// `#[data]` derive serde's traits with no serde dependency in your crate,

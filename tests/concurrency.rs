@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Barrier, Semaphore, mpsc};
+use typed_workflows::RunId;
 use typed_workflows::prelude::*;
 
 /// Bounds the waits of a test that would otherwise hang on a regression.
@@ -19,7 +20,7 @@ const HANG_GUARD: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Event)]
 struct Tagged {
     n: u32,
-    run: u64,
+    run: RunId,
     index: u32,
 }
 
@@ -39,18 +40,18 @@ workflow! {
         async fn first(&self, ctx: &Context<Self>, start: StartEvent) -> Result<Middle> {
             let n: u32 = start.get("n")?;
             for index in 0..5 {
-                ctx.write_event_to_stream(Tagged { n, run: ctx.run_id().as_u64(), index });
+                ctx.write_event_to_stream(Tagged { n, run: ctx.run_id(), index });
             }
             self.together.wait().await;
             for index in 5..10 {
-                ctx.write_event_to_stream(Tagged { n, run: ctx.run_id().as_u64(), index });
+                ctx.write_event_to_stream(Tagged { n, run: ctx.run_id(), index });
             }
             Ok(Middle { n })
         }
 
         #[step]
-        async fn second(&self, ctx: &Context<Self>, ev: Middle) -> StopEvent<(u32, u64)> {
-            StopEvent::new((ev.n * 10, ctx.run_id().as_u64()))
+        async fn second(&self, ctx: &Context<Self>, ev: Middle) -> StopEvent<(u32, RunId)> {
+            StopEvent::new((ev.n * 10, ctx.run_id()))
         }
     }
 }
@@ -78,20 +79,20 @@ async fn concurrent_runs_of_one_runner_stay_independent() {
         let run_id = handler.run_id();
         let (result, seen_run_id) = handler.await.unwrap();
         assert_eq!(result, n * 10);
-        assert_eq!(seen_run_id, run_id.as_u64());
+        assert_eq!(seen_run_id, run_id);
 
         let mut tagged = Vec::new();
         while let Some(event) = events.next().await {
             if let Some(event) = event.downcast_ref::<Tagged>() {
                 tagged.push(event.clone());
             } else {
-                assert!(event.is::<StopEvent<(u32, u64)>>(), "{event:?}");
+                assert!(event.is::<StopEvent<(u32, RunId)>>(), "{event:?}");
             }
         }
         let expected: Vec<_> = (0..10)
             .map(|index| Tagged {
                 n,
-                run: run_id.as_u64(),
+                run: run_id,
                 index,
             })
             .collect();

@@ -13,7 +13,7 @@ use typed_workflows::{DEFAULT_TIMEOUT, RunId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 struct Seen {
-    run: u64,
+    run: RunId,
     step: String,
 }
 
@@ -26,11 +26,11 @@ workflow! {
         #[step]
         async fn first(&self, ctx: &Context<Self>, _ev: StartEvent) -> Seen {
             self.seen.lock().unwrap().push((ctx.run_id(), ctx.step_name()));
-            Seen { run: ctx.run_id().as_u64(), step: ctx.step_name().into() }
+            Seen { run: ctx.run_id(), step: ctx.step_name().into() }
         }
 
         #[step]
-        async fn second(&self, ctx: &Context<Self>, ev: Seen) -> StopEvent<(u64, String)> {
+        async fn second(&self, ctx: &Context<Self>, ev: Seen) -> StopEvent<(RunId, String)> {
             self.seen.lock().unwrap().push((ctx.run_id(), ctx.step_name()));
             StopEvent::new((ev.run, ev.step))
         }
@@ -46,9 +46,11 @@ async fn steps_see_the_run_id_of_their_handler_and_their_own_name() {
     let first = runner.run(StartEvent::new());
     let second = runner.run(StartEvent::new());
     let (first_id, second_id) = (first.run_id(), second.run_id());
-    assert_ne!(first_id, second_id);
-    assert_eq!(first.await.unwrap(), (first_id.as_u64(), "first".into()));
-    assert_eq!(second.await.unwrap(), (second_id.as_u64(), "first".into()));
+    // The second run began later, and its id sorts after the first's.
+    assert!(first_id < second_id);
+    // The id went through an event, as serde data, and came back whole.
+    assert_eq!(first.await.unwrap(), (first_id, "first".into()));
+    assert_eq!(second.await.unwrap(), (second_id, "first".into()));
 
     let seen = runner.workflow().seen.lock().unwrap().clone();
     assert_eq!(
@@ -60,10 +62,7 @@ async fn steps_see_the_run_id_of_their_handler_and_their_own_name() {
             (second_id, "second"),
         ]
     );
-    assert_eq!(
-        first_id.to_string(),
-        format!("run-{:08x}", first_id.as_u64())
-    );
+    assert_eq!(first_id.to_string().parse::<RunId>(), Ok(first_id));
 }
 
 // --- collect_events -----------------------------------------------------------------------
@@ -422,9 +421,9 @@ struct Helped;
 workflow! {
     impl Helped {
         #[step]
-        async fn only(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<u64> {
+        async fn only(&self, ctx: &Context<Self>, _ev: StartEvent) -> StopEvent<RunId> {
             note(ctx, "from a helper");
-            StopEvent::new(ctx.run_id().as_u64())
+            StopEvent::new(ctx.run_id())
         }
     }
 }
@@ -434,7 +433,7 @@ async fn a_helper_taking_the_plain_context_can_write_to_the_stream() {
     let mut handler = Helped.runner().run(StartEvent::new());
     let run_id = handler.run_id();
     let mut events = handler.stream_events().unwrap();
-    assert_eq!(handler.await.unwrap(), run_id.as_u64());
+    assert_eq!(handler.await.unwrap(), run_id);
     let first = events.next().await.unwrap();
     assert_eq!(first.downcast_ref::<Note>().unwrap().text, "from a helper");
 }

@@ -164,7 +164,10 @@ async fn jittered_delays_come_from_the_run_id_so_a_run_repeats_them() {
     }
     .runner();
     let handler = runner.run(StartEvent::new());
-    let seed = handler.run_id().as_u64();
+    // The seed is the run's id with its two halves xored, as
+    // `RetryPolicy::delay_before` says.
+    let id = handler.run_id().as_u128();
+    let seed = (id ^ (id >> 64)) as u64;
     handler.await.unwrap();
     let (_, gaps) = runner.workflow().flaky.attempts();
     let expected: Vec<_> = (2..=5)

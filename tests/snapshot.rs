@@ -38,6 +38,7 @@ impl Ask {
 #[tokio::test]
 async fn a_question_suspended_as_json_is_answered_by_a_new_runner() {
     let mut handler = Ask.run(StartEvent::new().with("greeting", "Hello"));
+    let run_id = handler.run_id();
     let mut events = handler.stream_events().unwrap();
     let question = events.next().await.unwrap();
     assert!(question.is::<InputRequiredEvent>());
@@ -50,6 +51,7 @@ async fn a_question_suspended_as_json_is_answered_by_a_new_runner() {
 
     let snapshot: RunSnapshot = serde_json::from_str(&json).unwrap();
     let mut handler = Ask.runner().resume(snapshot).unwrap();
+    assert_eq!(handler.run_id(), run_id, "the same run goes on");
     let mut events = handler.stream_events().unwrap();
     // The step runs again from its top, and asks again.
     assert!(events.next().await.unwrap().is::<InputRequiredEvent>());

@@ -4,8 +4,12 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
+use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, DeriveInput, Meta, Path, Token};
+
+use crate::errors::Errors;
+use crate::private::{Private, read_crate};
 
 /// A trait a derive implements, as `#[derive(...)]` names it in the user's
 /// code (its last path segment) and as the generated code names it.
@@ -18,13 +22,16 @@ struct Derived {
 /// facade re-exports.
 const SERDE: [&str; 2] = ["Serialize", "Deserialize"];
 
-/// `#[event]` and `#[event(role)]`: `Debug`, `Clone`, `Serialize`,
-/// `Deserialize` and `Event`, the role passed on to the `Event` derive.
+/// `#[event]` and `#[event(options)]`: `Debug`, `Clone`, `Serialize`,
+/// `Deserialize` and `Event`, the options passed on to the `Event` derive,
+/// which reports any wrong one.
 pub(crate) fn event(args: TokenStream, item: TokenStream) -> TokenStream {
-    let role = (!args.is_empty()).then(|| quote!(#[event(#args)]));
+    let p = Private::new(crate_of_event(args.clone()).as_ref());
+    let options = (!args.is_empty()).then(|| quote!(#[event(#args)]));
     add_derives(
         "event",
         item,
+        &p,
         &[
             Derived {
                 name: "Debug",
@@ -34,40 +41,69 @@ pub(crate) fn event(args: TokenStream, item: TokenStream) -> TokenStream {
                 name: "Clone",
                 path: quote!(::core::clone::Clone),
             },
-            serialize(),
-            deserialize(),
+            serialize(&p),
+            deserialize(&p),
             Derived {
                 name: "Event",
-                path: quote!(::typed_workflows::Event),
+                path: quote!(#p::Event),
             },
         ],
-        role,
+        options,
     )
 }
 
-/// `#[data]`: `Serialize` and `Deserialize`.
-pub(crate) fn data(args: TokenStream, item: TokenStream) -> TokenStream {
-    if let Some(first) = args.into_iter().next() {
-        return syn::Error::new_spanned(
-            first,
-            "`#[data]` takes no arguments: write `#[data]`, and put serde's own options in `#[serde(...)]`",
-        )
-        .to_compile_error();
-    }
-    add_derives("data", item, &[serialize(), deserialize()], None)
+/// The `crate = path` among the options of `#[event(...)]`, if it is
+/// there; the `Event` derive reads them all again, and reports errors.
+fn crate_of_event(args: TokenStream) -> Option<Path> {
+    let mut krate = None;
+    let mut ignored = Errors::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("crate") {
+            return read_crate(&meta, &mut krate, &mut ignored);
+        }
+        if meta.input.peek(Token![=]) {
+            meta.value()?.parse::<syn::Expr>()?;
+        }
+        Ok(())
+    });
+    // An error is the derive's to report.
+    let _ = parser.parse2(args);
+    krate
 }
 
-fn serialize() -> Derived {
+/// `#[data]` and `#[data(crate = path)]`: `Serialize` and `Deserialize`.
+pub(crate) fn data(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut krate = None;
+    let mut errors = Errors::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("crate") {
+            return read_crate(&meta, &mut krate, &mut errors);
+        }
+        Err(meta.error(
+            "`#[data]` takes one option, `crate = path`: write `#[data]`, and put serde's own options in `#[serde(...)]`",
+        ))
+    });
+    if let Err(error) = parser.parse2(args) {
+        errors.push(error);
+    }
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    let p = Private::new(krate.as_ref());
+    add_derives("data", item, &p, &[serialize(&p), deserialize(&p)], None)
+}
+
+fn serialize(p: &Private) -> Derived {
     Derived {
         name: "Serialize",
-        path: quote!(::typed_workflows::__private::serde::Serialize),
+        path: quote!(#p::serde::Serialize),
     }
 }
 
-fn deserialize() -> Derived {
+fn deserialize(p: &Private) -> Derived {
     Derived {
         name: "Deserialize",
-        path: quote!(::typed_workflows::__private::serde::Deserialize),
+        path: quote!(#p::serde::Deserialize),
     }
 }
 
@@ -77,6 +113,7 @@ fn deserialize() -> Derived {
 fn add_derives(
     attribute: &str,
     item: TokenStream,
+    p: &Private,
     wanted: &[Derived],
     extra: Option<TokenStream>,
 ) -> TokenStream {
@@ -103,8 +140,9 @@ fn add_derives(
     // serde through the facade: the prelude's `Serialize` is serde's derive,
     // and the user's crate may have no serde of its own.
     let derives_serde = wanted.iter().any(|derived| SERDE.contains(&derived.name));
-    let serde_crate = (derives_serde && !names_serde_crate)
-        .then(|| quote!(#[serde(crate = "::typed_workflows::__private::serde")]));
+    let serde_path = p.serde();
+    let serde_crate =
+        (derives_serde && !names_serde_crate).then(|| quote!(#[serde(crate = #serde_path)]));
     let own = std::mem::take(&mut input.attrs);
     quote! {
         #[derive(#(#paths),*)]

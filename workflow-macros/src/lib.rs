@@ -1,6 +1,7 @@
 //! Procedural macros of the [`typed-workflows`](https://docs.rs/typed-workflows) crate.
 //! Use them through that crate, which documents them; the code they generate
-//! names it by absolute paths (`::typed_workflows::...`).
+//! names it through one hidden module, `::typed_workflows::__private`, or
+//! `path::__private` under a `crate = path` option.
 
 #![warn(missing_docs)]
 
@@ -8,6 +9,7 @@ mod derives;
 mod errors;
 mod event;
 mod one_of;
+mod private;
 mod repeat;
 mod workflow;
 
@@ -65,16 +67,17 @@ pub fn data(args: TokenStream, input: TokenStream) -> TokenStream {
     derives::data(args.into(), input.into()).into()
 }
 
-/// The derive implements `typed_workflows::Event`, with the role given in
-/// `#[event(...)]`.
+/// The derive implements `typed_workflows::Event`, with the role and the
+/// name given in `#[event(...)]`.
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     event::derive(parse_macro_input!(input as DeriveInput)).into()
 }
 
 /// The derive implements what a step's return type and parameter need, and a
-/// `From` impl per variant.
-#[proc_macro_derive(OneOf)]
+/// `From` impl per variant; `#[one_of(crate = path)]` names the runtime
+/// through `path`.
+#[proc_macro_derive(OneOf, attributes(one_of))]
 pub fn derive_one_of(input: TokenStream) -> TokenStream {
     one_of::derive(parse_macro_input!(input as DeriveInput)).into()
 }

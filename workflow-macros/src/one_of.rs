@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Type};
 
 use crate::errors::Errors;
+use crate::private::{Private, crate_option};
 use crate::repeat::repeat_of;
 
 pub(crate) fn derive(input: DeriveInput) -> TokenStream {
@@ -46,14 +47,16 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             ),
         }
     }
+    let krate = crate_option(&input.attrs, "one_of", &mut errors);
     if !errors.is_empty() {
         return errors.to_compile_errors();
     }
 
+    let p = Private::new(krate.as_ref());
     let ident = &input.ident;
     let names: Vec<_> = variants.iter().map(|(name, _)| name).collect();
     let types: Vec<&Type> = variants.iter().map(|(_, ty)| *ty).collect();
-    let variant_trait = quote!(::typed_workflows::__private::OneOfVariant);
+    let variant_trait = quote!(#p::OneOfVariant);
     // Spanned on each variant's type: one that is not an event, a `OneOf`
     // or an `Option` of those is an error there.
     let members: Vec<TokenStream> = types
@@ -73,13 +76,12 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     // error, on the enum's name, and the workflows that use the enum see
     // none.
     let fold = |join: TokenStream, role: TokenStream| {
-        types
-            .iter()
-            .fold(quote!(::typed_workflows::__private::Absent), |acc, ty| {
-                quote_spanned! {ty.span()=>
-                    <#acc as ::typed_workflows::__private::#join<<#ty as #variant_trait>::#role>>::Out
-                }
-            })
+        types.iter().fold(quote!(#p::Absent), |acc, ty| {
+            let at = p.at(ty.span());
+            quote_spanned! {ty.span()=>
+                <#acc as #at::#join<<#ty as #variant_trait>::#role>>::Out
+            }
+        })
     };
     let stop = fold(quote!(Pick), quote!(AsStop));
     let start = fold(quote!(Pick), quote!(AsStart));
@@ -98,9 +100,14 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     // `REPEAT` there, so the impls do not conflict, and `.into()` makes the
     // first variant that holds it.
     let variant_impls = variants.iter().enumerate().map(|(nth, (name, ty))| {
-        let repeat = repeat_of(&types, nth, |ty| quote!(<#ty as #variant_trait>::MEMBERS));
+        let repeat = repeat_of(
+            &types,
+            nth,
+            |ty| quote!(<#ty as #variant_trait>::MEMBERS),
+            &p,
+        );
         quote! {
-            impl ::typed_workflows::__private::Variant<#ident, #repeat> for #ty {
+            impl #p::Variant<#ident, #repeat> for #ty {
                 fn wrap(self) -> #ident {
                     #ident::#name(self)
                 }
@@ -108,16 +115,16 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         }
     });
     quote! {
-        impl ::typed_workflows::Emit for #ident {
-            const MEMBERS: &'static [::typed_workflows::__private::EventInfo] =
-                &::typed_workflows::__private::concat::<{ 0 #( + #members.len() )* }>(&[ #( #members ),* ]);
+        impl #p::Emit for #ident {
+            const MEMBERS: &'static [#p::EventInfo] =
+                &#p::concat::<{ 0 #( + #members.len() )* }>(&[ #( #members ),* ]);
             type AsStop = #stop;
 
             #[inline]
             fn emit<__W, __S>(self, sink: &mut __S)
             where
-                __W: ::typed_workflows::Workflow,
-                __S: ::typed_workflows::__private::Sink<__W>,
+                __W: #p::Workflow,
+                __S: #p::Sink<__W>,
             {
                 match self {
                     #( Self::#names(carried) => <#types as #variant_trait>::carry::<__W, __S>(carried, sink), )*
@@ -125,21 +132,21 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
             }
         }
 
-        impl ::typed_workflows::__private::Single for #ident {}
+        impl #p::Single for #ident {}
 
         impl #variant_trait for #ident {
-            const MEMBERS: &'static [::typed_workflows::__private::EventInfo] =
-                <Self as ::typed_workflows::Emit>::MEMBERS;
-            type AsStop = <Self as ::typed_workflows::Emit>::AsStop;
+            const MEMBERS: &'static [#p::EventInfo] =
+                <Self as #p::Emit>::MEMBERS;
+            type AsStop = <Self as #p::Emit>::AsStop;
             type AsStart = #start;
 
             #[inline]
             fn carry<__W, __S>(self, sink: &mut __S)
             where
-                __W: ::typed_workflows::Workflow,
-                __S: ::typed_workflows::__private::Sink<__W>,
+                __W: #p::Workflow,
+                __S: #p::Sink<__W>,
             {
-                ::typed_workflows::Emit::emit::<__W, __S>(self, sink)
+                #p::Emit::emit::<__W, __S>(self, sink)
             }
 
             #[inline]
@@ -165,16 +172,16 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 }
             }
 
-            fn events(&self) -> ::std::vec::Vec<::typed_workflows::AnyEvent> {
+            fn events(&self) -> ::std::vec::Vec<#p::AnyEvent> {
                 match self {
                     #( Self::#names(carried) => <#types as #variant_trait>::events(carried), )*
                 }
             }
         }
 
-        impl ::typed_workflows::__private::StepParam for #ident {
-            const ACCEPTS: &'static [::typed_workflows::__private::EventInfo] =
-                <Self as ::typed_workflows::Emit>::MEMBERS;
+        impl #p::StepParam for #ident {
+            const ACCEPTS: &'static [#p::EventInfo] =
+                <Self as #p::Emit>::MEMBERS;
             type AsStart = #start;
             const GATHERS: bool = false;
 
@@ -188,7 +195,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 }
             }
 
-            fn gather(_events: ::std::vec::Vec<::typed_workflows::AnyEvent>) -> Self {
+            fn gather(_events: ::std::vec::Vec<#p::AnyEvent>) -> Self {
                 ::core::unreachable!(#message)
             }
 
@@ -201,7 +208,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
                 <Self as #variant_trait>::duplicate(self)
             }
 
-            fn events(&self) -> ::std::vec::Vec<::typed_workflows::AnyEvent> {
+            fn events(&self) -> ::std::vec::Vec<#p::AnyEvent> {
                 <Self as #variant_trait>::events(self)
             }
         }
@@ -210,7 +217,7 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
 
         #( #variant_impls )*
 
-        impl<__E: ::typed_workflows::__private::Variant<#ident>> ::core::convert::From<__E> for #ident {
+        impl<__E: #p::Variant<#ident>> ::core::convert::From<__E> for #ident {
             fn from(event: __E) -> Self {
                 event.wrap()
             }

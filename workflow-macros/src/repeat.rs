@@ -6,6 +6,8 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
+use crate::private::Private;
+
 /// `0` for `types[nth]` if no type before it is the same type, `nth`
 /// otherwise, as a constant expression. `events` is the constant slice of
 /// the events a type carries.
@@ -13,12 +15,13 @@ pub(crate) fn repeat_of<T: ToTokens>(
     types: &[T],
     nth: usize,
     events: impl Fn(&T) -> TokenStream,
+    p: &Private,
 ) -> TokenStream {
     if nth == 0 {
         return quote!(0);
     }
     let earlier = types[..=nth].iter().map(events);
     quote! {
-        { ::typed_workflows::__private::check::repeat_of(&[ #( #earlier ),* ], #nth) }
+        { #p::check::repeat_of(&[ #( #earlier ),* ], #nth) }
     }
 }

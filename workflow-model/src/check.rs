@@ -1345,3 +1345,100 @@ pub const fn dead_end<const N: usize, const A: usize, const R: usize, const C: u
         .push(graph.steps[step].name)
         .push("` is a dead end: nothing it returns or sends leads to a stop event, so a run that reaches it can only stall; return or send an event that leads on to a stop event")
 }
+
+/// Two event types of one workflow must not share a name: a run records its
+/// events by [`Event::NAME`](crate::Event::NAME), and could not tell them
+/// apart. Reported once for each type that has the name of an earlier one,
+/// at the first step that uses it.
+pub const fn name_shared<const N: usize, const A: usize, const R: usize, const C: usize>(
+    graph: &Graph<N, A, R, C>,
+    step: usize,
+) -> Verdict {
+    let info = &graph.steps[step];
+    let lists = events_of(info);
+    let mut list = 0;
+    while list < lists.len() {
+        let mut j = 0;
+        while j < lists[list].len() {
+            let event = &lists[list][j];
+            if let Some((first, owner)) = graph.first_use(event, Match::Name)
+                && !same_event(first, event)
+                && matches!(graph.first_use(event, Match::Type), Some((_, at)) if at == step)
+            {
+                let verdict = Verdict::fail()
+                    .push("step `")
+                    .push(info.name)
+                    .push("` uses the event `")
+                    .push_event(graph, event)
+                    .push("`, and ");
+                let verdict = if owner == step {
+                    verdict.push("also `")
+                } else {
+                    verdict
+                        .push("step `")
+                        .push(graph.steps[owner].name)
+                        .push("` uses `")
+                };
+                return verdict
+                    .push_event(graph, first)
+                    .push("`: two event types of one workflow cannot share the name `")
+                    .push(event.name)
+                    .push("`, by which a run records its events; give one of them a name of its own with `#[event(name = \"...\")]` on its definition");
+            }
+            j += 1;
+        }
+        list += 1;
+    }
+    Verdict::PASS
+}
+
+/// Every list of the events a step uses: those it accepts, returns, sends,
+/// writes and waits for.
+const fn events_of(step: &StepInfo) -> [&'static [EventInfo]; 5] {
+    [
+        step.accepts,
+        step.returns,
+        step.sends,
+        step.writes,
+        step.waits_for,
+    ]
+}
+
+/// What [`Graph::first_use`] looks for.
+#[derive(Clone, Copy)]
+enum Match {
+    /// An event of the same name.
+    Name,
+    /// The same event type.
+    Type,
+}
+
+impl<const N: usize, const A: usize, const R: usize, const C: usize> Graph<N, A, R, C> {
+    /// The first event that matches `event` among the events of the steps,
+    /// in the order of the steps and of [`events_of`], and the step that
+    /// uses it.
+    const fn first_use(&self, event: &EventInfo, by: Match) -> Option<(&EventInfo, usize)> {
+        let mut i = 0;
+        while i < N {
+            let lists = events_of(&self.steps[i]);
+            let mut list = 0;
+            while list < lists.len() {
+                let mut j = 0;
+                while j < lists[list].len() {
+                    let other = &lists[list][j];
+                    let found = match by {
+                        Match::Name => str_eq(other.name, event.name),
+                        Match::Type => same_event(other, event),
+                    };
+                    if found {
+                        return Some((other, i));
+                    }
+                    j += 1;
+                }
+                list += 1;
+            }
+            i += 1;
+        }
+        None
+    }
+}

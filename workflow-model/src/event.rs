@@ -24,7 +24,8 @@ use serde::de::DeserializeOwned;
 /// assert_eq!(<Query as Event>::NAME, "Query");
 /// ```
 ///
-/// The derive takes one optional attribute, `#[event(...)]`, with one of:
+/// The derive takes one optional attribute, `#[event(...)]`, with one role
+/// of:
 /// - `start`: the event starts runs of the workflows whose steps accept it,
 ///   replacing the built-in [`StartEvent`](crate::StartEvent);
 /// - `stop`: returning the event ends the run, and awaiting the handler yields
@@ -36,14 +37,36 @@ use serde::de::DeserializeOwned;
 ///   the steps that accept it or to a step waiting for it
 ///   ([`StepContext::wait_for_event`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.StepContext.html#method.wait_for_event)); a
 ///   step that accepts it counts as an entry of the graph, as one that accepts
-///   the start event does.
+///   the start event does;
+/// - `name = "..."`: the event's [`NAME`](Self::NAME), in place of the
+///   type's name, beside a role or alone (`#[event(start, name = "Ask")]`).
+///
+/// A run records its events by their [`NAME`](Self::NAME), so a stored run
+/// reads back only while each name stays: give an event the name it had
+/// before the type was renamed, and it goes on matching. Two event types of
+/// one workflow cannot share a name, which the `workflow!` macro checks
+/// when it compiles the graph.
+///
+/// ```
+/// use typed_workflows::prelude::*;
+///
+/// // Called `Ask` once; the runs stored since know it by that name.
+/// #[event(start, name = "Ask")]
+/// struct Question {
+///     text: String,
+/// }
+///
+/// assert_eq!(<Question as Event>::NAME, "Ask");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event",
     label = "not an event",
     note = "add `#[event]` (from `typed_workflows::prelude`) to the definition of `{Self}`"
 )]
 pub trait Event: Clone + fmt::Debug + Send + Serialize + DeserializeOwned + 'static {
-    /// The event's name, as shown in logs, errors and graphs.
+    /// The event's name, as shown in logs, errors and graphs, and by which
+    /// a run records its events: the type's name, or the one given with
+    /// `#[event(name = "...")]`; unique among the events of a workflow.
     const NAME: &'static str;
 
     /// Identifies the type in compile-time checks, where `TypeId` cannot be

@@ -165,8 +165,8 @@ impl RetryPolicy {
     }
 
     /// How long to wait before attempt `next` (2 for the first retry) of a
-    /// step, in a run whose jitter is seeded with `seed`: the run's id
-    /// ([`RunId::as_u64`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.RunId.html#method.as_u64)).
+    /// step, in a run whose jitter is seeded with `seed`: the run's
+    /// [`RunId`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.RunId.html), its two halves xored.
     pub fn delay_before(&self, next: u32, seed: u64) -> Duration {
         let retry = next.saturating_sub(2);
         let delay = match self.backoff {

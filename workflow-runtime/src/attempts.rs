@@ -153,7 +153,7 @@ where
 {
     let info = &W::STEPS[step];
     let allowed = info.retry.map_or(1, |policy| policy.max_attempts_allowed());
-    let seed = ctx.run_id().as_u64();
+    let seed = ctx.run_id().seed();
     let first_began = Instant::now();
     let mut event = Some(event);
     // An invocation resumed from a snapshot goes on with the attempt it

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use workflow_model::{AnyEvent, Event, SendError};
@@ -17,50 +17,7 @@ use crate::run::spawned;
 use crate::state::RunState;
 use crate::stream::Publisher;
 use crate::workflow::{Sink, Workflow};
-
-/// Identifies one run, unique within the process.
-///
-/// ```
-/// use typed_workflows::prelude::*;
-///
-/// struct Who;
-///
-/// #[workflow_impl]
-/// impl Who {
-///     #[step]
-///     async fn name(&self, ctx: &Context<Self>, _start: StartEvent) -> StopEvent<String> {
-///         StopEvent::new(ctx.run_id().to_string())
-///     }
-/// }
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<()> {
-/// let handler = Who.runner().run(StartEvent::new());
-/// let id = handler.run_id();
-/// assert_eq!(handler.await?, id.to_string()); // "run-0000002a", say
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RunId(u64);
-
-impl RunId {
-    pub(crate) fn next() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        Self(NEXT.fetch_add(1, Ordering::Relaxed))
-    }
-
-    /// The id as a number.
-    pub fn as_u64(self) -> u64 {
-        self.0
-    }
-}
-
-impl fmt::Display for RunId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "run-{:08x}", self.0)
-    }
-}
+use workflow_model::RunId;
 
 /// The state one run shares among its steps: its id, the stream to the
 /// caller, and the events steps have sent but the run has not routed yet.

@@ -13,13 +13,14 @@ use workflow_model::{
 };
 
 use crate::check::same_event;
-use crate::context::{RunId, step_index};
+use crate::context::step_index;
 use crate::control::Request;
 use crate::inbox::Sent;
 use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
 use crate::stream::{EventStream, Inlet, Subscription};
 use crate::workflow::{Output, Workflow};
+use workflow_model::RunId;
 
 /// A running run: await it for the result, take its event stream to watch it.
 ///

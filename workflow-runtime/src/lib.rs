@@ -37,7 +37,7 @@ pub use workflow_model::snapshot;
 pub use attempts::Retrying;
 pub use backlog::WhenFull;
 pub use collect::EventTuple;
-pub use context::{Context, RunId, StepContext};
+pub use context::{Context, StepContext};
 pub use emit::{Emit, StepReturn};
 pub use handler::WorkflowHandler;
 pub use inbox::DEFAULT_INBOX_LIMIT;
@@ -48,8 +48,9 @@ pub use stream::EventStream;
 pub use workflow::{Output, Workflow};
 pub use workflow_model::{
     AnyEvent, AttemptFailure, Blueprint, Event, EventsDropped, HumanResponseEvent, InputEvent,
-    InputRequiredEvent, PastAttempt, ResumeError, RetryPolicy, RunSnapshot, SendError,
-    SnapshotError, StartEvent, StartEventType, StartValueError, StepFailedEvent, StepInfo,
-    StepTimedOut, StopEvent, StopEventType, StreamTaken, WaitTimedOut, WorkflowCancelledEvent,
-    WorkflowError, WorkflowFailedEvent, WorkflowState, WorkflowTimedOutEvent,
+    InputRequiredEvent, ParseRunIdError, PastAttempt, ResumeError, RetryPolicy, RunId, RunSnapshot,
+    SendError, SnapshotError, StartEvent, StartEventType, StartValueError, StepFailedEvent,
+    StepInfo, StepTimedOut, StopEvent, StopEventType, StreamTaken, WaitTimedOut,
+    WorkflowCancelledEvent, WorkflowError, WorkflowFailedEvent, WorkflowState,
+    WorkflowTimedOutEvent,
 };

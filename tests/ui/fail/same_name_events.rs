@@ -1,6 +1,8 @@
 //! Two events named `Hop`, in two modules: the first step returns `a::Hop`,
 //! the second accepts `b::Hop`. The errors name each by its path, so that
-//! they do not read as if `Hop` were both accepted and not.
+//! they do not read as if `Hop` were both accepted and not; and two types
+//! of one name in one workflow are an error of their own, at the step that
+//! uses the second.
 
 use typed_workflows::prelude::*;
 

@@ -1,7 +1,8 @@
 //! One `macro_rules!` call makes two distinct events named `Hop` in one
 //! module: one at the top, one inside a function. They used to share one
 //! identity (the call's place), so the checks saw one event and the run
-//! stalled; now each has its own, and the graph's break is an error.
+//! stalled; now each has its own, and the graph's break is an error, as is
+//! the name the two share.
 
 use typed_workflows::prelude::*;
 

@@ -10,6 +10,7 @@ use syn::{Ident, Type};
 use super::graph;
 use super::model::{Step, WorkflowModel};
 use super::options::EventList;
+use crate::private::Private;
 use crate::repeat::repeat_of;
 
 pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
@@ -18,24 +19,26 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let name = &model.name;
     let steps = &model.steps;
     let count = &model.count;
+    let p = &model.private;
 
     let cfgs: Vec<TokenStream> = steps.iter().map(Step::cfg_attribute).collect();
     let variants: Vec<&Ident> = steps.iter().map(Step::variant).collect();
     let indices: Vec<&TokenStream> = steps.iter().map(|step| &step.index).collect();
     let events: Vec<&Type> = steps.iter().map(|step| &step.event).collect();
-    let outputs: Vec<TokenStream> = steps.iter().map(output_type).collect();
-    let infos = steps.iter().map(step_info);
+    let outputs: Vec<TokenStream> = steps.iter().map(|step| output_type(step, p)).collect();
+    let infos = steps.iter().map(|step| step_info(step, p));
     let workflow_span = syn::spanned::Spanned::span(self_ty);
-    let start = fold_start(steps, workflow_span);
-    let stop = fold_stop(steps, workflow_span);
+    let start = fold_start(steps, workflow_span, p);
+    let stop = fold_stop(steps, workflow_span, p);
     let (start_items, stop_items) = (&start.items, &stop.items);
     let (start, stop) = (&start.lenient, &stop.lenient);
     // Spanned on a step's event and return type, so that a private event
     // there, which `Start` or `Stop` would expose (E0446), is shown there.
     let start_span = steps.first().map_or(workflow_span, Step::event_span);
     let stop_span = steps.last().map_or(workflow_span, Step::returns_span);
+    let at_start = p.at(start_span);
     let start_item = quote_spanned! {start_span=>
-        type Start = <#start as ::typed_workflows::__private::OrStartEvent>::Out;
+        type Start = <#start as #at_start::OrStartEvent>::Out;
     };
     let stop_item = quote_spanned! {stop_span=> type Stop = #stop; };
     let state = match &model.options.state {
@@ -46,30 +49,18 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
     let invocations = steps
         .iter()
         .zip(&caught)
-        .map(|(step, caught)| invocation(step, *caught));
-    let declared = steps.iter().map(|step| declared_impls(step, self_ty));
+        .map(|(step, caught)| invocation(step, *caught, p));
+    let declared = steps.iter().map(|step| declared_impls(step, self_ty, p));
     // Spanned on the step's event type, where an error about a type that is
-    // no event is shown once.
-    let routed = steps.iter().map(|step| {
-        let routed = step.param_item("routed");
-        quote_spanned! {step.event_span()=> #routed(slot) }
-    });
-    let accepted = steps.iter().map(|step| {
-        let accepted = step.param_item("accepted");
-        quote_spanned! {step.event_span()=> #accepted(event) }
-    });
-    // Spanned as `routed`: an error about the type is the same, and shown
-    // once.
-    let duplicated = steps.iter().map(|step| {
-        let duplicate = step.param_item("duplicate");
-        quote_spanned! {step.event_span()=> #duplicate(event) }
-    });
-    let erased = steps.iter().map(|step| {
-        let events = step.param_item("events");
-        quote_spanned! {step.event_span()=> #events(event) }
-    });
+    // no event is shown once. `duplicate` and `pending_events` match
+    // through `*pending`, as `accepted` does, so that a workflow with no
+    // steps, whose `__Pending` is empty, needs no arm.
+    let routed = param_calls(steps, "routed", "slot");
+    let accepted = param_calls(steps, "accepted", "event");
+    let duplicated = param_calls(steps, "duplicate", "event");
+    let pending_events = param_calls(steps, "events", "event");
     let invoke_spawned = if steps.iter().any(|step| step.options.spawn) {
-        quote!(::typed_workflows::__private::invoke_spawned(
+        quote!(#p::invoke_spawned(
             workflow, ctx, pending, answers
         ))
     } else {
@@ -100,26 +91,26 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 #( #cfgs #variants(#outputs), )*
             }
 
-            const __STEPS: [::typed_workflows::StepInfo; #count] = [ #( #cfgs #infos, )* ];
+            const __STEPS: [#p::StepInfo; #count] = [ #( #cfgs #infos, )* ];
 
             #start_items
             #stop_items
 
-            impl ::typed_workflows::Blueprint for #self_ty {
+            impl #p::Blueprint for #self_ty {
                 const NAME: &'static str = #name;
-                const STEPS: &'static [::typed_workflows::StepInfo] = &__STEPS;
+                const STEPS: &'static [#p::StepInfo] = &__STEPS;
                 type State = #state;
                 #start_item
                 #stop_item
             }
 
-            impl ::typed_workflows::Workflow for #self_ty {
+            impl #p::Workflow for #self_ty {
                 type Pending = __Pending;
-                type Branch = <::typed_workflows::__private::Select<
-                    { ::typed_workflows::__private::any_fans_out(&[
-                        #( #cfgs <#outputs as ::typed_workflows::__private::Emit>::FANS_OUT, )*
+                type Branch = <#p::Select<
+                    { #p::any_fans_out(&[
+                        #( #cfgs <#outputs as #p::Emit>::FANS_OUT, )*
                     ]) }
-                > as ::typed_workflows::__private::SelectBranch>::Branch;
+                > as #p::SelectBranch>::Branch;
                 type Produced = __Produced;
 
                 const WRAP: &'static [fn(&mut dyn ::core::any::Any) -> __Pending] = &[
@@ -132,9 +123,9 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                     }
                 }
 
-                fn pending_events(pending: &__Pending) -> (usize, ::std::vec::Vec<::typed_workflows::AnyEvent>) {
+                fn pending_events(pending: &__Pending) -> (usize, ::std::vec::Vec<#p::AnyEvent>) {
                     match *pending {
-                        #( #cfgs __Pending::#variants(ref event) => (#indices, #erased), )*
+                        #( #cfgs __Pending::#variants(ref event) => (#indices, #pending_events), )*
                     }
                 }
 
@@ -147,19 +138,19 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
 
                 fn invoke_spawned<'__a>(
                     workflow: &::std::sync::Arc<Self>,
-                    ctx: &'__a ::std::sync::Arc<::typed_workflows::Context<Self>>,
+                    ctx: &'__a ::std::sync::Arc<#p::Context<Self>>,
                     pending: __Pending,
-                    answers: ::core::option::Option<::std::sync::Arc<::typed_workflows::__private::Answers>>,
-                ) -> ::typed_workflows::__private::StepFuture<'__a, Self> {
+                    answers: ::core::option::Option<::std::sync::Arc<#p::Answers>>,
+                ) -> #p::StepFuture<'__a, Self> {
                     #invoke_spawned
                 }
 
                 fn invoke<'__a>(
                     &'__a self,
-                    ctx: &'__a ::typed_workflows::Context<Self>,
+                    ctx: &'__a #p::Context<Self>,
                     pending: __Pending,
-                    answers: ::core::option::Option<::std::sync::Arc<::typed_workflows::__private::Answers>>,
-                ) -> ::typed_workflows::__private::StepFuture<'__a, Self> {
+                    answers: ::core::option::Option<::std::sync::Arc<#p::Answers>>,
+                ) -> #p::StepFuture<'__a, Self> {
                     let _ = &answers;
                     match pending {
                         #( #cfgs #invocations )*
@@ -168,13 +159,13 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
 
                 fn gather(
                     step: usize,
-                    items: ::std::vec::Vec<::typed_workflows::AnyEvent>,
+                    items: ::std::vec::Vec<#p::AnyEvent>,
                 ) -> __Pending {
                     #(
                         #cfgs
                         if step == #indices {
                             return __Pending::#variants(
-                                <#events as ::typed_workflows::__private::StepParam>::gather(items),
+                                <#events as #p::StepParam>::gather(items),
                             );
                         }
                     )*
@@ -182,10 +173,10 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
                 }
 
                 #[inline]
-                fn route<__S: ::typed_workflows::__private::Sink<Self>>(produced: __Produced, sink: &mut __S) {
+                fn route<__S: #p::Sink<Self>>(produced: __Produced, sink: &mut __S) {
                     match produced {
                         #( #cfgs __Produced::#variants(output) => {
-                            ::typed_workflows::__private::Emit::emit::<Self, __S>(output, sink)
+                            #p::Emit::emit::<Self, __S>(output, sink)
                         } )*
                     }
                 }
@@ -196,6 +187,19 @@ pub(crate) fn expand(model: &WorkflowModel, check_graph: bool) -> TokenStream {
             #checks
         };
     }
+}
+
+/// For each step, `item(argument)` of its event parameter as a
+/// `StepParam`, spanned on the parameter's type.
+fn param_calls(steps: &[Step], item: &str, argument: &str) -> Vec<TokenStream> {
+    let argument = Ident::new(argument, Span::call_site());
+    steps
+        .iter()
+        .map(|step| {
+            let item = step.param_item(item);
+            quote_spanned! {step.event_span()=> #item(#argument) }
+        })
+        .collect()
 }
 
 /// Whether another step may catch each step's failures: one names it in
@@ -223,18 +227,19 @@ fn caught_steps(steps: &[Step]) -> Vec<bool> {
 }
 
 /// The events-carrying type a step's return value unwraps to.
-fn output_type(step: &Step) -> TokenStream {
+fn output_type(step: &Step, p: &Private) -> TokenStream {
     let returns = &step.returns;
+    let p = p.at(step.returns_span());
     quote_spanned! {step.returns_span()=>
-        <#returns as ::typed_workflows::StepReturn>::Output
+        <#returns as #p::StepReturn>::Output
     }
 }
 
-fn step_info(step: &Step) -> TokenStream {
+fn step_info(step: &Step, p: &Private) -> TokenStream {
     let name = step.display_name();
     let accepts = step.param_item("ACCEPTS");
     let param = &step.event;
-    let output = output_type(step);
+    let output = output_type(step, p);
     let sends = &step.options.sends.types;
     let writes = &step.options.writes.types;
     let waits_for = &step.options.waits_for.types;
@@ -250,15 +255,15 @@ fn step_info(step: &Step) -> TokenStream {
     let retry = constant_option(step.options.retry.as_ref());
     let timeout = constant_option(step.options.timeout.as_ref());
     quote! {
-        ::typed_workflows::StepInfo {
+        #p::StepInfo {
             name: #name,
             accepts: #accepts,
-            returns: <#output as ::typed_workflows::__private::Emit>::MEMBERS,
-            fans_out: <#output as ::typed_workflows::__private::Emit>::FANS_OUT,
-            gathers: <#param as ::typed_workflows::__private::StepParam>::GATHERS,
-            sends: &[ #( <#sends as ::typed_workflows::Event>::INFO ),* ],
-            writes: &[ #( <#writes as ::typed_workflows::Event>::INFO ),* ],
-            waits_for: &[ #( <#waits_for as ::typed_workflows::Event>::INFO ),* ],
+            returns: <#output as #p::Emit>::MEMBERS,
+            fans_out: <#output as #p::Emit>::FANS_OUT,
+            gathers: <#param as #p::StepParam>::GATHERS,
+            sends: &[ #( <#sends as #p::Event>::INFO ),* ],
+            writes: &[ #( <#writes as #p::Event>::INFO ),* ],
+            waits_for: &[ #( <#waits_for as #p::Event>::INFO ),* ],
             num_workers: #num_workers,
             spawn: #spawn,
             retry: #retry,
@@ -291,12 +296,12 @@ fn constant_option(value: Option<&syn::Expr>) -> TokenStream {
 ///
 /// The aliases of its items stand for the roles of steps with a `#[cfg]`:
 /// `Absent` where the step is configured out.
-fn fold_start(steps: &[Step], span: Span) -> Folded {
+fn fold_start(steps: &[Step], span: Span, p: &Private) -> Folded {
     let mut aliases = Vec::new();
     let roles = steps.iter().enumerate().map(|(position, step)| {
         let role = step.param_item("AsStart");
         let alias = format_ident!("__StartRole{position}");
-        conditional_role(step, alias, role, &mut aliases)
+        conditional_role(step, alias, role, &mut aliases, p)
     });
     Folded::new(
         roles.collect(),
@@ -304,27 +309,31 @@ fn fold_start(steps: &[Step], span: Span) -> Folded {
         span,
         quote!(JoinStart),
         format_ident!("__OneStart"),
+        p,
     )
 }
 
 /// The one stop event type of the workflow, folded from every step's
 /// returned and sent events; as [`fold_start`].
-fn fold_stop(steps: &[Step], span: Span) -> Folded {
+fn fold_stop(steps: &[Step], span: Span, p: &Private) -> Folded {
     let mut aliases = Vec::new();
     let mut roles = Vec::new();
     for (position, step) in steps.iter().enumerate() {
-        let output = output_type(step);
+        let output = output_type(step, p);
+        let at_returns = p.at(step.returns_span());
         let returned = quote_spanned! {step.returns_span()=>
-            <#output as ::typed_workflows::__private::Emit>::AsStop
+            <#output as #at_returns::Emit>::AsStop
         };
         let alias = format_ident!("__StopRole{position}");
-        roles.push(conditional_role(step, alias, returned, &mut aliases));
+        roles.push(conditional_role(step, alias, returned, &mut aliases, p));
         for (nth, sent) in step.options.sends.types.iter().enumerate() {
-            let role = quote_spanned! {syn::spanned::Spanned::span(sent)=>
-                <#sent as ::typed_workflows::Event>::AsStop
+            let sent_span = syn::spanned::Spanned::span(sent);
+            let at_sent = p.at(sent_span);
+            let role = quote_spanned! {sent_span=>
+                <#sent as #at_sent::Event>::AsStop
             };
             let alias = format_ident!("__StopRole{position}_{nth}");
-            roles.push(conditional_role(step, alias, role, &mut aliases));
+            roles.push(conditional_role(step, alias, role, &mut aliases, p));
         }
     }
     Folded::new(
@@ -333,6 +342,7 @@ fn fold_stop(steps: &[Step], span: Span) -> Folded {
         span,
         quote!(JoinStop),
         format_ident!("__OneStop"),
+        p,
     )
 }
 
@@ -358,16 +368,17 @@ impl Folded {
         span: Span,
         join: TokenStream,
         name: Ident,
+        p: &Private,
     ) -> Self {
-        let lenient = fold(roles.clone(), &|left, right| {
-            quote_spanned! {span=> <#left as ::typed_workflows::__private::Pick<#right>>::Out }
-        });
-        let strict = roles.iter().fold(
-            quote!(::typed_workflows::__private::Absent),
-            |acc, role| {
-                quote_spanned! {span=> <#acc as ::typed_workflows::__private::#join<#role>>::Out }
-            },
+        let at = p.at(span);
+        let lenient = fold(
+            roles.clone(),
+            &|left, right| quote_spanned! {span=> <#left as #at::Pick<#right>>::Out },
+            p,
         );
+        let strict = roles.iter().fold(quote!(#p::Absent), |acc, role| {
+            quote_spanned! {span=> <#acc as #at::#join<#role>>::Out }
+        });
         // A field's type is checked once; the error is shown on the
         // workflow's type.
         let check = quote_spanned! {span=>
@@ -389,6 +400,7 @@ fn conditional_role(
     alias: Ident,
     role: TokenStream,
     aliases: &mut Vec<TokenStream>,
+    p: &Private,
 ) -> TokenStream {
     let Some(condition) = &step.cfg else {
         return role;
@@ -397,7 +409,7 @@ fn conditional_role(
         #[cfg(#condition)]
         type #alias = #role;
         #[cfg(not(#condition))]
-        type #alias = ::typed_workflows::__private::Absent;
+        type #alias = #p::Absent;
     });
     quote!(#alias)
 }
@@ -408,13 +420,14 @@ fn conditional_role(
 fn fold(
     mut roles: Vec<TokenStream>,
     join: &dyn Fn(TokenStream, TokenStream) -> TokenStream,
+    p: &Private,
 ) -> TokenStream {
     match roles.len() {
-        0 => quote!(::typed_workflows::__private::Absent),
+        0 => quote!(#p::Absent),
         1 => roles.remove(0),
         len => {
             let right = roles.split_off(len / 2);
-            join(fold(roles, join), fold(right, join))
+            join(fold(roles, join, p), fold(right, join, p))
         }
     }
 }
@@ -422,7 +435,7 @@ fn fold(
 /// The arm of `invoke` for `step`: its call, through the attempts of its
 /// retry policy and timeout if it has either, keeping its event and timing
 /// it if another step may catch its failures (`caught`).
-fn invocation(step: &Step, caught: bool) -> TokenStream {
+fn invocation(step: &Step, caught: bool, p: &Private) -> TokenStream {
     let variant = step.variant();
     if step.broken {
         let message = format!("step `{}` has a compile error", step.display_name());
@@ -439,12 +452,12 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     let call = |attempt: TokenStream| {
         if waits {
             quote! {
-                let ctx = ::typed_workflows::StepContext::<'_, Self, #index>::of_invocation(ctx, #attempt, answers);
+                let ctx = #p::StepContext::<'_, Self, #index>::of_invocation(ctx, #attempt, answers);
                 Self::#method(self, &ctx, event).await
             }
         } else if step.takes_context {
             quote! {
-                let ctx = ::typed_workflows::StepContext::<'_, Self, #index>::of(ctx, #attempt);
+                let ctx = #p::StepContext::<'_, Self, #index>::of(ctx, #attempt);
                 Self::#method(self, &ctx, event).await
             }
         } else {
@@ -453,14 +466,15 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     };
     // Spanned on the error type: one that does not convert into
     // `anyhow::Error` is told there, and only there.
-    let split = quote_spanned! {step.error_span()=> ::typed_workflows::__private::split(returned) };
+    let at_error = p.at(step.error_span());
+    let split = quote_spanned! {step.error_span()=> #at_error::split(returned) };
     let log = if waits {
         quote!(::core::option::Option::Some(answers))
     } else {
         quote!(answers.as_deref())
     };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
-        let call = call(quote!(::typed_workflows::__private::Attempt::FIRST));
+        let call = call(quote!(#p::Attempt::FIRST));
         quote! {{
             let returned = { #call };
             #split
@@ -473,11 +487,11 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
             quote!(_)
         };
         quote! {{
-            let attempt = |event, #attempt: ::typed_workflows::__private::Attempt| async move {
+            let attempt = |event, #attempt: #p::Attempt| async move {
                 let returned = { #call };
                 #split
             };
-            ::typed_workflows::__private::attempts(ctx, #index, event, #log, attempt).await
+            #p::attempts(ctx, #index, event, #log, attempt).await
         }}
     };
     // The record of what the invocation received and which attempt it is
@@ -492,7 +506,7 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
     };
     let outcome = if caught {
         quote! {
-            ::typed_workflows::__private::caught(event, |event| async move #outcome).await
+            #p::caught(event, |event| async move #outcome).await
         }
     } else {
         outcome
@@ -509,11 +523,11 @@ fn invocation(step: &Step, caught: bool) -> TokenStream {
 /// `WrittenBy<W, STEP>` for each in `writes(...)` and `WaitedBy<W, STEP>`
 /// for each in `waits_for(...)`; `TakenBy<W>` for the event it accepts and
 /// each it waits for.
-fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
-    let sends = marker_impls(step, self_ty, &step.options.sends, quote!(SentBy));
-    let writes = marker_impls(step, self_ty, &step.options.writes, quote!(WrittenBy));
-    let waits = marker_impls(step, self_ty, &step.options.waits_for, quote!(WaitedBy));
-    let taken = taken_impls(step, self_ty);
+fn declared_impls(step: &Step, self_ty: &Type, p: &Private) -> TokenStream {
+    let sends = marker_impls(step, self_ty, &step.options.sends, quote!(SentBy), p);
+    let writes = marker_impls(step, self_ty, &step.options.writes, quote!(WrittenBy), p);
+    let waits = marker_impls(step, self_ty, &step.options.waits_for, quote!(WaitedBy), p);
+    let taken = taken_impls(step, self_ty, p);
     quote! { #sends #writes #waits #taken }
 }
 
@@ -522,7 +536,7 @@ fn declared_impls(step: &Step, self_ty: &Type) -> TokenStream {
 /// may send. The compiler works out `REPEAT` from the step table, 0 for the
 /// first slot of a type among all steps, so that the impls of one type
 /// taken by several steps do not conflict.
-fn taken_impls(step: &Step, self_ty: &Type) -> TokenStream {
+fn taken_impls(step: &Step, self_ty: &Type, p: &Private) -> TokenStream {
     let index = &step.index;
     let cfg = step.cfg_attribute();
     let impls = std::iter::once(&step.event)
@@ -534,9 +548,9 @@ fn taken_impls(step: &Step, self_ty: &Type) -> TokenStream {
             quote! {
                 #cfg
                 #[diagnostic::do_not_recommend]
-                impl ::typed_workflows::__private::TakenBy<
+                impl #p::TakenBy<
                     #self_ty,
-                    { ::typed_workflows::__private::taken_repeat(&__STEPS, #index, #slot) },
+                    { #p::taken_repeat(&__STEPS, #index, #slot) },
                 > for #event {}
             }
         });
@@ -546,21 +560,25 @@ fn taken_impls(step: &Step, self_ty: &Type) -> TokenStream {
 /// One impl of `marker` per event of `list`. A repeated event, perhaps
 /// under another spelling, gets its own `REPEAT`, so that its impl does not
 /// conflict with the first one's.
-fn marker_impls(step: &Step, self_ty: &Type, list: &EventList, marker: TokenStream) -> TokenStream {
+fn marker_impls(
+    step: &Step,
+    self_ty: &Type,
+    list: &EventList,
+    marker: TokenStream,
+    p: &Private,
+) -> TokenStream {
     let index = &step.index;
     let cfg = step.cfg_attribute();
     let types = &list.types;
     let impls = types.iter().enumerate().map(|(nth, event)| {
-        let repeat = repeat_of(
-            types,
-            nth,
-            |ty| quote!(&[<#ty as ::typed_workflows::Event>::INFO]),
-        );
+        let repeat = repeat_of(types, nth, |ty| quote!(&[<#ty as #p::Event>::INFO]), p);
         // Spanned on the event in the attribute, which the compiler shows
         // when another event is written or sent undeclared.
-        quote_spanned! {syn::spanned::Spanned::span(event)=>
+        let span = syn::spanned::Spanned::span(event);
+        let at = p.at(span);
+        quote_spanned! {span=>
             #cfg
-            impl ::typed_workflows::__private::#marker<#self_ty, #index, #repeat> for #event {}
+            impl #at::#marker<#self_ty, #index, #repeat> for #event {}
         }
     });
     quote! { #( #impls )* }

@@ -8,23 +8,26 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::model::WorkflowModel;
+use crate::private::Private;
 
 pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
     let name = &model.name;
     let count = &model.count;
     let workflow_span = model.item.self_ty.span();
+    let p = &model.private;
     let none = TokenStream::new();
     let mut checks = vec![
         quote! {
-            const __ACCEPTS: usize = ::typed_workflows::__private::check::accept_count(&__STEPS);
-            const __OUTPUTS: usize = ::typed_workflows::__private::check::output_count(&__STEPS);
-            const __CATCHES: usize = ::typed_workflows::__private::check::catch_count(&__STEPS);
+            const __ACCEPTS: usize = #p::check::accept_count(&__STEPS);
+            const __OUTPUTS: usize = #p::check::output_count(&__STEPS);
+            const __CATCHES: usize = #p::check::catch_count(&__STEPS);
             // A reference, so that each check copies a pointer, not the graph.
-            const __GRAPH: &::typed_workflows::__private::check::Graph<#count, __ACCEPTS, __OUTPUTS, __CATCHES> =
-                &::typed_workflows::__private::check::Graph::of(&__STEPS);
+            const __GRAPH: &#p::check::Graph<#count, __ACCEPTS, __OUTPUTS, __CATCHES> =
+                &#p::check::Graph::of(&__STEPS);
         },
-        check(&none, workflow_span, quote!(no_start(#name, __GRAPH))),
+        check(p, &none, workflow_span, quote!(no_start(#name, __GRAPH))),
         check(
+            p,
             &none,
             workflow_span,
             quote!(no_path_to_stop(#name, __GRAPH)),
@@ -35,7 +38,7 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
         let cfg = step.cfg_attribute();
         let mut spanned = |span: Span, check_fn: &str| {
             let check_fn = syn::Ident::new(check_fn, Span::call_site());
-            checks.push(check(&cfg, span, quote!(#check_fn(__GRAPH, #index))));
+            checks.push(check(p, &cfg, span, quote!(#check_fn(__GRAPH, #index))));
         };
         spanned(step.event_span(), "accepts_stop");
         spanned(step.event_span(), "input_never_produced");
@@ -59,10 +62,12 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
         }
         spanned(step.name.span(), "unreachable");
         spanned(step.name.span(), "dead_end");
+        spanned(step.name.span(), "name_shared");
         for (nth, name) in step.options.catches.iter().enumerate() {
             for check_fn in ["caught_twice", "catches_a_catcher"] {
                 let check_fn = syn::Ident::new(check_fn, Span::call_site());
                 checks.push(check(
+                    p,
                     &cfg,
                     name.span(),
                     quote!(#check_fn(__GRAPH, #index, #nth)),
@@ -75,11 +80,12 @@ pub(crate) fn checks(model: &WorkflowModel) -> TokenStream {
 
 /// One check: a `const` item, spanned on `span`, that fails to evaluate
 /// with the check's message; `cfg` is the attribute of the step's `#[cfg]`.
-fn check(cfg: &TokenStream, span: Span, call: TokenStream) -> TokenStream {
+fn check(p: &Private, cfg: &TokenStream, span: Span, call: TokenStream) -> TokenStream {
+    let p = p.at(span);
     quote_spanned! {span=>
         #cfg
         const _: () = {
-            let verdict = ::typed_workflows::__private::check::#call;
+            let verdict = #p::check::#call;
             if verdict.failed() {
                 ::core::panic!("{}", verdict.message());
             }

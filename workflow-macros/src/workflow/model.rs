@@ -12,6 +12,7 @@ use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, PathArguments, Type};
 use super::options::StepOptions;
 use super::settings::WorkflowOptions;
 use crate::errors::Errors;
+use crate::private::Private;
 
 pub(crate) struct WorkflowModel {
     /// The `impl` block to emit: step attributes removed, context parameters
@@ -23,6 +24,8 @@ pub(crate) struct WorkflowModel {
     /// [`Step::index`]).
     pub(crate) count: TokenStream,
     pub(crate) options: WorkflowOptions,
+    /// The path generated code names the runtime by.
+    pub(crate) private: Private,
 }
 
 pub(crate) struct Step {
@@ -43,6 +46,8 @@ pub(crate) struct Step {
     /// The return type, with `Self` resolved.
     pub(crate) returns: Type,
     pub(crate) options: StepOptions,
+    /// The path generated code names the runtime by.
+    pub(crate) private: Private,
 }
 
 impl WorkflowModel {
@@ -61,6 +66,7 @@ impl WorkflowModel {
             );
         }
         let name = type_name(&item.self_ty);
+        let private = Private::new(options.krate.as_ref());
         let item_self_ty = (*item.self_ty).clone();
         let mut steps = Vec::new();
         let mut numbering = Numbering::default();
@@ -81,7 +87,7 @@ impl WorkflowModel {
                 return false;
             }
             let index = numbering.index();
-            if let Some(step) = Step::parse(function, &item_self_ty, index, options, errors) {
+            if let Some(step) = Step::parse(function, &item_self_ty, index, options, &private, errors) {
                 numbering.count(step.cfg.as_ref());
                 steps.push(step);
             }
@@ -99,6 +105,7 @@ impl WorkflowModel {
             steps,
             count: numbering.index(),
             options,
+            private,
         }
     }
 }
@@ -109,6 +116,7 @@ impl Step {
         self_ty: &Type,
         index: TokenStream,
         mut options: StepOptions,
+        private: &Private,
         errors: &mut Errors,
     ) -> Option<Self> {
         let cfg = cfg_condition(&function.attrs);
@@ -212,8 +220,9 @@ impl Step {
             match &mut *context.ty {
                 Type::Reference(reference) if is_context => {
                     let span = reference.elem.span();
+                    let p = private.at(span);
                     *reference.elem = syn::parse_quote_spanned! {span=>
-                        ::typed_workflows::StepContext<'_, Self, #index>
+                        #p::StepContext<'_, Self, #index>
                     };
                 }
                 _ => fail(
@@ -277,6 +286,7 @@ impl Step {
             event,
             returns,
             options,
+            private: private.clone(),
         })
     }
 
@@ -298,8 +308,9 @@ impl Step {
     pub(crate) fn param_item(&self, item: &str) -> TokenStream {
         let event = &self.event;
         let item = Ident::new(item, self.event_span());
+        let p = self.private.at(self.event_span());
         quote::quote_spanned! {self.event_span()=>
-            <#event as ::typed_workflows::__private::StepParam>::#item
+            <#event as #p::StepParam>::#item
         }
     }
 

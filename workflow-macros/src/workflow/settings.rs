@@ -1,17 +1,21 @@
-//! The options of a whole workflow: `#[workflow_impl(state = S)]`, or
-//! `#[workflow(state = S)]` on the `impl` block inside `workflow! { ... }`.
+//! The options of a whole workflow: `#[workflow_impl(state = S, crate = path)]`,
+//! or `#[workflow(...)]` on the `impl` block inside `workflow! { ... }`.
 
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{Attribute, ItemImpl, Type};
+use syn::{Attribute, ItemImpl, Path, Type};
 
 use crate::errors::{Errors, unknown_option};
+use crate::private::read_crate;
 
 #[derive(Default)]
 pub(crate) struct WorkflowOptions {
     /// `state = S`: the type of each run's state.
     pub(crate) state: Option<Type>,
+    /// `crate = path`: the path by which the user's crate reaches
+    /// `typed_workflows`.
+    pub(crate) krate: Option<Path>,
 }
 
 impl WorkflowOptions {
@@ -45,12 +49,14 @@ impl WorkflowOptions {
             }
             self.state = Some(state);
             Ok(())
+        } else if meta.path.is_ident("crate") {
+            read_crate(meta, &mut self.krate, errors)
         } else {
             Err(unknown_option(
                 meta,
                 "workflow",
-                &["state"],
-                "the workflow takes `state = Type`; the options of a step go on its `#[step(...)]`",
+                &["state", "crate"],
+                "the workflow takes `state = Type` and `crate = path`; the options of a step go on its `#[step(...)]`",
             ))
         }
     }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::AnyEvent;
+use crate::{AnyEvent, RunId};
 
 pub use compat::ResumeError;
 #[doc(hidden)]
@@ -95,6 +95,8 @@ pub struct RunSnapshot {
     pub version: u32,
     /// The workflow's name ([`Blueprint::NAME`](crate::Blueprint::NAME)).
     pub workflow: String,
+    /// The run's id, which the run keeps when it goes on.
+    pub run_id: RunId,
     /// The workflow's [`fingerprint`] when the snapshot was taken.
     pub fingerprint: String,
     /// The shape of every event type the snapshot holds, by name: its

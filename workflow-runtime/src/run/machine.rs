@@ -385,7 +385,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
         timeout_left: Option<Duration>,
     ) -> Result<RunSnapshot, SnapshotError> {
         self.route_sent();
-        let mut capture = Capture::<W>::new();
+        let mut capture = Capture::<W>::new(self.steps.ctx.run_id());
         // How many invocations each fan-out group has in its branches.
         let mut in_group: HashMap<u32, usize> = HashMap::new();
         let mut count = |branch: Branch| {

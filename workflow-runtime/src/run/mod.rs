@@ -20,11 +20,11 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use tracing::Instrument;
-use workflow_model::{__private::terminal_event, StopEventType, WorkflowError};
+use workflow_model::{__private::terminal_event, RunId, StopEventType, WorkflowError};
 
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
-use crate::context::{Context, RunId};
+use crate::context::Context;
 use crate::control::Request;
 use crate::handler::WorkflowHandler;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
@@ -388,8 +388,9 @@ impl<W: Workflow> Runner<W> {
     /// a new task of this runner, and returns its handler at once. The
     /// run keeps the time its timeout had left, and its stream numbers its
     /// events from the snapshot's
-    /// [`next_sequence`](RunSnapshot::next_sequence). Invocations that were
-    /// in flight start again from their top.
+    /// [`next_sequence`](RunSnapshot::next_sequence). It is the same run:
+    /// it keeps its [`RunId`]. Invocations that were in flight start again
+    /// from their top.
     ///
     /// # Errors
     ///
@@ -403,31 +404,37 @@ impl<W: Workflow> Runner<W> {
     pub fn resume(&self, snapshot: RunSnapshot) -> Result<WorkflowHandler<W>, ResumeError> {
         snapshot::check::<W>(&snapshot)?;
         let Restored {
+            run_id,
             run,
             context,
             state,
             timeout_left,
         } = Restored::<W>::of(snapshot)?;
         let state = RunState::Own(std::sync::Mutex::new(state));
-        Ok(
-            self.spawn_with(Beginning::Resume(run), state, timeout_left, |ctx| {
-                context.refill(ctx);
-            }),
-        )
+        let begin = Beginning::Resume(run);
+        Ok(self.spawn_with(begin, run_id, state, timeout_left, |ctx| {
+            context.refill(ctx);
+        }))
     }
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
-        self.spawn_with(Beginning::Start(start), state, self.timeout, |_| {})
+        self.spawn_with(
+            Beginning::Start(start),
+            RunId::next(),
+            state,
+            self.timeout,
+            |_| {},
+        )
     }
 
     fn spawn_with(
         &self,
         begin: Beginning<W>,
+        run_id: RunId,
         state: RunState<W::State>,
         timeout: Option<Duration>,
         prepare: impl FnOnce(&Context<W>),
     ) -> WorkflowHandler<W> {
-        let run_id = RunId::next();
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context, and holds it once.

@@ -8,11 +8,11 @@ use std::marker::PhantomData;
 use crate::answers::Answers;
 use crate::run::fan::Branch;
 use crate::workflow::Workflow;
-use workflow_model::AnyEvent;
 use workflow_model::snapshot::{
     EventRecord, FanOuts, InFlight, Queued, RunSnapshot, SNAPSHOT_VERSION, SnapshotError,
     event_named, fingerprint,
 };
+use workflow_model::{AnyEvent, RunId};
 
 /// A snapshot of a run of `W` being written.
 pub(crate) struct Capture<W: Workflow> {
@@ -21,11 +21,13 @@ pub(crate) struct Capture<W: Workflow> {
 }
 
 impl<W: Workflow> Capture<W> {
-    pub(crate) fn new() -> Self {
+    /// A snapshot of the run `run_id`, being written.
+    pub(crate) fn new(run_id: RunId) -> Self {
         Self {
             snapshot: RunSnapshot {
                 version: SNAPSHOT_VERSION,
                 workflow: W::NAME.to_owned(),
+                run_id,
                 fingerprint: fingerprint::<W>(),
                 events: BTreeMap::new(),
                 state_type: std::any::type_name::<W::State>().to_owned(),

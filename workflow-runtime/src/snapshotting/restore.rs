@@ -9,10 +9,10 @@ use crate::context::Context;
 use crate::run::fan::{Branch, Fans};
 use crate::workflow::Workflow;
 use workflow_model::__private::EventInfo;
-use workflow_model::AnyEvent;
 use workflow_model::snapshot::{
     EventRecord, Queued, ResumeError, RunSnapshot, event_named, step_index,
 };
+use workflow_model::{AnyEvent, RunId};
 
 /// An invocation a snapshot held: its step's index, its branch, its input,
 /// and for one that was in flight, its record of its attempt and answers.
@@ -25,6 +25,7 @@ pub(crate) struct Resumed<W: Workflow> {
 
 /// A snapshot of a run of `W`, decoded.
 pub(crate) struct Restored<W: Workflow> {
+    pub(crate) run_id: RunId,
     /// What the run's state machine takes up.
     pub(crate) run: RestoredRun<W>,
     /// What the run's context and channel take up.
@@ -140,6 +141,7 @@ impl<W: Workflow> Restored<W> {
                 error: error.to_string(),
             })?;
         Ok(Self {
+            run_id: snapshot.run_id,
             run: RestoredRun {
                 invocations,
                 fans,

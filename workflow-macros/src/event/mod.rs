@@ -4,17 +4,12 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields};
 
-use crate::errors::{Errors, closest, unknown_option};
+use crate::errors::Errors;
+use crate::private::Private;
 
-/// The role `#[event(...)]` gives an event.
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Regular,
-    Start,
-    Stop,
-    Outbound,
-    Input,
-}
+mod options;
+
+use options::Role;
 
 pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
@@ -27,12 +22,19 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
     if !errors.is_empty() {
         return errors.to_compile_errors();
     }
-    // A wrong `#[event(...)]` is reported, and the impl made with the role
-    // read so far, so that the uses of the event raise no second error.
-    let role = parse_role(&input, &mut errors);
+    // A wrong `#[event(...)]` is reported, and the impl made with the
+    // options read, so that the uses of the event raise no second error.
+    let options = options::parse(&input, &mut errors);
+    let role = options.role;
+    let p = Private::new(options.krate.as_ref());
     let errors = errors.to_compile_errors();
     let ident = &input.ident;
+    // The key names the type as written: it tells types apart, and changes
+    // with them. The name, which runs store, may be set to outlast a rename.
     let name = ident.to_string();
+    let stable_name = options
+        .name
+        .map_or_else(|| name.clone(), |name| name.value());
     let span = ident.span();
     // Unique per type definition: the module alone is not enough, since
     // types declared inside two functions of one module may share a name.
@@ -50,62 +52,42 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         ::core::concat!(::core::module_path!(), "::", #name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!(), #defined)
     };
     let (kind, as_start, as_stop) = match role {
-        Role::Regular => (
-            quote!(Regular),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(::typed_workflows::__private::Absent),
-        ),
-        Role::Start => (
-            quote!(Start),
-            quote!(Self),
-            quote!(::typed_workflows::__private::Absent),
-        ),
-        Role::Stop => (
-            quote!(Stop),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(Self),
-        ),
-        Role::Outbound => (
-            quote!(Outbound),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(::typed_workflows::__private::Absent),
-        ),
-        Role::Input => (
-            quote!(Input),
-            quote!(::typed_workflows::__private::Absent),
-            quote!(::typed_workflows::__private::Absent),
-        ),
+        Role::Regular => (quote!(Regular), quote!(#p::Absent), quote!(#p::Absent)),
+        Role::Start => (quote!(Start), quote!(Self), quote!(#p::Absent)),
+        Role::Stop => (quote!(Stop), quote!(#p::Absent), quote!(Self)),
+        Role::Outbound => (quote!(Outbound), quote!(#p::Absent), quote!(#p::Absent)),
+        Role::Input => (quote!(Input), quote!(#p::Absent), quote!(#p::Absent)),
     };
     let fields = fields(&input.data)
         .into_iter()
         .map(|(name, ty)| quote!((#name, #ty)));
     let input_impl = (role == Role::Input).then(|| {
         quote! {
-            impl ::typed_workflows::InputEvent for #ident {
+            impl #p::InputEvent for #ident {
                 type Itself = Self;
             }
         }
     });
     let stop_impl = (role == Role::Stop).then(|| {
         quote! {
-            impl ::typed_workflows::StopEventType for #ident {
+            impl #p::StopEventType for #ident {
                 type Output = Self;
 
                 fn into_output(self) -> Self {
                     self
                 }
 
-                fn to_any_event(&self) -> ::typed_workflows::AnyEvent {
-                    ::typed_workflows::AnyEvent::new(::core::clone::Clone::clone(self))
+                fn to_any_event(&self) -> #p::AnyEvent {
+                    #p::AnyEvent::new(::core::clone::Clone::clone(self))
                 }
             }
         }
     });
     quote! {
-        impl ::typed_workflows::Event for #ident {
-            const NAME: &'static str = #name;
+        impl #p::Event for #ident {
+            const NAME: &'static str = #stable_name;
             const KEY: &'static str = #key;
-            const KIND: ::typed_workflows::__private::EventKind = ::typed_workflows::__private::EventKind::#kind;
+            const KIND: #p::EventKind = #p::EventKind::#kind;
             #[doc(hidden)]
             const FIELDS: &'static [(&'static str, &'static str)] = &[#(#fields),*];
             type AsStart = #as_start;
@@ -116,62 +98,6 @@ pub(crate) fn derive(input: DeriveInput) -> TokenStream {
         #input_impl
         #errors
     }
-}
-
-/// The roles by the name `#[event(...)]` gives them.
-const ROLES: [(&str, Role); 4] = [
-    ("start", Role::Start),
-    ("stop", Role::Stop),
-    ("outbound", Role::Outbound),
-    ("input", Role::Input),
-];
-
-fn parse_role(input: &DeriveInput, errors: &mut Errors) -> Role {
-    let mut role = Role::Regular;
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("event"))
-    {
-        let parsed = attr.parse_nested_meta(|meta| {
-            let written = meta.path.get_ident().map(ToString::to_string);
-            let known = ROLES
-                .iter()
-                .find(|(name, _)| written.as_deref() == Some(*name));
-            // A typo is reported, and read as the role it is closest to, so
-            // that the uses of the event raise no second error.
-            let (found, typo) = match known {
-                Some(&(_, found)) => (found, None),
-                None => {
-                    let names = ROLES.map(|(name, _)| name);
-                    let error = unknown_option(
-                        &meta,
-                        "event",
-                        &names,
-                        "the options are `start`, `stop`, `outbound` and `input`",
-                    );
-                    let closest = written
-                        .as_deref()
-                        .and_then(|written| closest(written, &names));
-                    match ROLES.iter().find(|(name, _)| Some(*name) == closest) {
-                        Some(&(_, found)) => (found, Some(error)),
-                        None => return Err(error),
-                    }
-                }
-            };
-            if role != Role::Regular {
-                return Err(meta.error(
-                    "an event has one role: choose one of `start`, `stop`, `outbound` and `input`",
-                ));
-            }
-            role = found;
-            typo.map_or(Ok(()), Err)
-        });
-        if let Err(error) = parsed {
-            errors.push(error);
-        }
-    }
-    role
 }
 
 /// The type's fields as `(name, type)`, for the drawing of a graph: a
