@@ -40,10 +40,14 @@ impl Control {
         self.asked.load(Ordering::Acquire)
     }
 
-    /// Queues `request` and wakes the run.
+    /// Queues `request`; [`wake`](Self::wake) tells the run.
     pub(crate) fn ask(&self, request: Request) {
         self.lock().push(request);
         self.asked.store(true, Ordering::Release);
+    }
+
+    /// Wakes the run, to answer its requests.
+    pub(crate) fn wake(&self) {
         self.run.wake();
     }
 

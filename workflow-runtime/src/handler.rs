@@ -235,14 +235,15 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// nothing more. Its invocations in flight are dropped, as on
     /// [`cancel`](Self::cancel), and run again from their top when the
     /// snapshot is resumed ([`Runner::resume`](crate::Runner::resume)). Its
-    /// stream ends after the events published before the snapshot.
+    /// stream ends after the events published before the snapshot, and
+    /// awaiting the handler then gives [`WorkflowError::Suspended`].
     ///
     /// # Errors
     ///
-    /// As [`snapshot`](Self::snapshot). A run that could not be written
-    /// down is not ended: it is cancelled when the handler is dropped,
-    /// which this call does.
-    pub async fn suspend(self) -> Result<RunSnapshot, SnapshotError> {
+    /// As [`snapshot`](Self::snapshot). A run that ended first keeps its
+    /// result, which awaiting the handler gives; a run that could not be
+    /// written down is not ended.
+    pub async fn suspend(&self) -> Result<RunSnapshot, SnapshotError> {
         self.ask(Request::Suspend).await
     }
 
@@ -251,7 +252,7 @@ impl<W: Workflow> WorkflowHandler<W> {
         request: fn(oneshot::Sender<Result<RunSnapshot, SnapshotError>>) -> Request,
     ) -> Result<RunSnapshot, SnapshotError> {
         let (reply, answer) = oneshot::channel();
-        if !self.inlet.ask(request(reply)) {
+        if self.inlet.ask(request(reply)).is_err() {
             return Err(SnapshotError::RunEnded);
         }
         answer.await.unwrap_or(Err(SnapshotError::RunEnded))

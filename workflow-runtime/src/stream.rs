@@ -141,8 +141,6 @@ impl Publisher {
         }
     }
 
-    /// Whether the run waits for the reader when the stream is full
-    /// ([`WhenFull::Wait`]).
     /// The sequence number of the next event the run publishes.
     pub(crate) fn next_sequence(&self) -> u64 {
         self.shared.lock().published
@@ -162,6 +160,8 @@ impl Publisher {
         &self.shared.control
     }
 
+    /// Whether the run waits for the reader when the stream is full
+    /// ([`WhenFull::Wait`]).
     pub(crate) fn waits_when_full(&self) -> bool {
         let bound = self.shared.lock().backlog.bound();
         bound.is_some_and(|bound| bound.when_full == WhenFull::Wait)
@@ -266,6 +266,8 @@ impl Drop for Publisher {
             }
             state.reader_waker.take()
         };
+        // Requests the run did not answer are answered with its end.
+        drop(self.shared.control.take());
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -294,17 +296,23 @@ impl Inlet {
         Ok(())
     }
 
-    /// What the run's inbox holds (see [`Inbox::size`]); 0 once the run
-    /// has ended.
-    /// Asks the run for `request`, unless it has ended.
-    pub(crate) fn ask(&self, request: Request) -> bool {
-        if self.shared.lock().closed {
-            return false;
+    /// Asks the run for `request`, unless it has ended. Queued under the
+    /// stream's lock, where the run's end is marked, so that a request
+    /// either sees the end or is dropped with the run's (see
+    /// [`Publisher`]'s `Drop`), never left unanswered.
+    pub(crate) fn ask(&self, request: Request) -> Result<(), Request> {
+        let state = self.shared.lock();
+        if state.closed {
+            return Err(request);
         }
         self.shared.control.ask(request);
-        true
+        drop(state);
+        self.shared.control.wake();
+        Ok(())
     }
 
+    /// What the run's inbox holds (see [`Inbox::size`]); 0 once the run
+    /// has ended.
     pub(crate) fn inbox_size(&self) -> usize {
         self.shared
             .lock()
