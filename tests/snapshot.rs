@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use typed_workflows::prelude::*;
 use typed_workflows::{
-    HumanResponseEvent, InputRequiredEvent, ResumeError, RetryPolicy, RunSnapshot,
+    HumanResponseEvent, InputRequiredEvent, ResumeError, RetryPolicy, RunSnapshot, SnapshotError,
 };
 
 /// A snapshot through its JSON text, as it would be written to a file.
@@ -445,4 +445,28 @@ async fn stream_numbers_go_on_across_a_resume_with_no_gap() {
     // 3 ticks, 3 again from the re-run, 3 more, and the stop event.
     assert_eq!(numbers, (0..10).collect::<Vec<u64>>());
     assert_eq!(handler.await.unwrap(), 6);
+}
+
+/// Ends in its first poll.
+struct Quick;
+
+#[workflow_impl]
+impl Quick {
+    #[step]
+    async fn only(&self, _start: StartEvent) -> StopEvent<u32> {
+        StopEvent::new(1)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_asked_of_a_run_that_ends_first_says_so() {
+    // Asked before the run's first poll, which ends it: the request is
+    // never answered, and stays queued in the channel the handler shares.
+    let handler = Quick.run(StartEvent::new());
+    let asked = tokio::time::timeout(Duration::from_secs(60), handler.snapshot()).await;
+    assert_eq!(
+        asked.expect("a snapshot of a run that ended is answered"),
+        Err(SnapshotError::RunEnded)
+    );
+    assert_eq!(handler.await.unwrap(), 1);
 }
