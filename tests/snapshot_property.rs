@@ -187,7 +187,7 @@ impl Fan {
             by,
             text: "after".into(),
         });
-        (item.value % 4 != 0).then(|| Done {
+        (!item.value.is_multiple_of(4)).then(|| Done {
             id: item.id,
             value: item.value * item.value,
         })
@@ -270,8 +270,9 @@ impl Collect {
     }
 }
 
-/// One step that fails its first `fails` attempts, then asks `count`
-/// questions in turn and waits for each answer.
+/// One step of three attempts that fails its first `fails` (the run fails
+/// when that is all three), then asks `count` questions in turn and waits
+/// for each answer.
 struct Interview;
 
 #[event(start)]
@@ -287,6 +288,9 @@ struct Answers {
     by_question: BTreeMap<usize, String>,
 }
 
+/// The attempts made and the answers, by question.
+type Interviewed = (Vec<u32>, Vec<String>);
+
 const RETRY: RetryPolicy = RetryPolicy::fixed(Duration::ZERO).max_attempts(3);
 
 #[workflow_impl(state = Answers)]
@@ -300,7 +304,7 @@ impl Interview {
         &self,
         ctx: &Context<Self>,
         start: Questions,
-    ) -> Result<StopEvent<(Vec<u32>, Vec<String>)>> {
+    ) -> Result<StopEvent<Interviewed>> {
         let attempt = ctx.attempt();
         let by = format!("{}/start", ctx.step_name());
         ctx.write_event_to_stream(Note {
@@ -563,13 +567,17 @@ fn check(whole: &Record, interrupted: &Record) {
     }
 }
 
+/// What the caller does on reading an event of a run, the same for the run
+/// whole and for the one interrupted.
+type React<W> = Box<dyn FnMut(&WorkflowHandler<W>, &AnyEvent)>;
+
 /// Runs the same inputs whole and with snapshots at `points`, and checks
 /// one against the other.
 fn property<W>(
     workflow: fn() -> W,
     start: impl Fn() -> W::Start,
     points: &Points,
-    react: impl Fn() -> Box<dyn FnMut(&WorkflowHandler<W>, &AnyEvent)>,
+    react: impl Fn() -> React<W>,
 ) -> Record
 where
     W: Workflow,
@@ -589,7 +597,7 @@ where
 }
 
 /// No reaction to any event.
-fn ignoring<W: Workflow>() -> Box<dyn FnMut(&WorkflowHandler<W>, &AnyEvent)> {
+fn ignoring<W: Workflow>() -> React<W> {
     Box::new(|_, _| {})
 }
 
@@ -628,11 +636,11 @@ proptest! {
     #[test]
     fn a_retried_step_waiting_for_answers_resumes_as_it_runs(
         answers in prop::collection::vec("[a-z]{1,3}", 0..=3),
-        fails in 0u32..=2,
+        fails in 0u32..=3,
         points in points(),
     ) {
         let start = || Questions { count: answers.len(), fails };
-        let react = || -> Box<dyn FnMut(&WorkflowHandler<Interview>, &AnyEvent)> {
+        let react = || -> React<Interview> {
             Box::new(answering(answers.clone()))
         };
         property(|| Interview, start, &points, react);
