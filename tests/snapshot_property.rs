@@ -16,8 +16,10 @@
 //!   flight at every snapshot between its first and its last segment: the
 //!   documented re-run from the top of an invocation in flight, and nothing
 //!   else, writes an event again;
-//! - the last event (the stop event, holding the result) and the awaited
-//!   result are those of the uninterrupted run;
+//! - the last event (the stop event, holding the result, or the event that
+//!   says how the run failed) and the awaited result are those of the
+//!   uninterrupted run (a run that ended as it was suspended has no awaited
+//!   result: `suspend` took its handler);
 //! - the sequence numbers read with [`EventStream::last_sequence`] over all
 //!   segments are 0, 1, 2, ... with no gap and no repeat, and each snapshot's
 //!   `next_sequence` is the number of events before it.
@@ -33,6 +35,9 @@
 //! a suspend that stalls is taken here as the `RunEnded` it should have
 //! returned: the stream must then end as the run's does, else the
 //! comparison fails.
+//!
+//! 64 cases for each workflow, up to three snapshots in each: well under a
+//! second in all.
 //!
 //! proptest writes the seeds of failing cases to
 //! `tests/snapshot_property.proptest-regressions`, which `.gitignore` keeps
