@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use typed_workflows::prelude::*;
 use typed_workflows::{
-    HumanResponseEvent, InputRequiredEvent, ResumeError, RetryPolicy, RunSnapshot,
+    HumanResponseEvent, InputRequiredEvent, ResumeError, RetryPolicy, RunSnapshot, SnapshotError,
 };
 
 /// A snapshot through its JSON text, as it would be written to a file.
@@ -560,4 +560,31 @@ async fn an_event_that_no_longer_decodes_is_refused() {
             .starts_with(&format!("event `{name}` in the snapshot does not decode: ")),
         "{error}"
     );
+}
+
+/// Ends in its first poll.
+struct Quick;
+
+#[workflow_impl]
+impl Quick {
+    #[step]
+    async fn only(&self, _start: StartEvent) -> StopEvent<u32> {
+        StopEvent::new(1)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_asked_of_a_run_that_ends_first_says_so() {
+    // Asked before the run's first poll, which ends it: the request is
+    // answered with the run's end, and the run keeps its result. The
+    // paused clock makes a request left waiting fail at once.
+    let handler = Quick.run(StartEvent::new());
+    let asked = tokio::time::timeout(Duration::from_secs(60), handler.snapshot()).await;
+    assert_eq!(
+        asked.expect("a snapshot of a run that ended is answered"),
+        Err(SnapshotError::RunEnded)
+    );
+    let asked = tokio::time::timeout(Duration::from_secs(60), handler.suspend()).await;
+    assert_eq!(asked.expect("answered"), Err(SnapshotError::RunEnded));
+    assert_eq!(handler.await.unwrap(), 1);
 }

@@ -12,6 +12,7 @@ pub mod fan_out;
 pub mod parallel;
 pub mod parked;
 pub mod runs;
+pub mod snapshot;
 pub mod stream;
 
 use std::future::Future;

@@ -23,6 +23,7 @@ mod options;
 mod parallel;
 mod peer;
 mod report;
+mod snapshot;
 mod workload;
 
 use options::{Mode, Options};

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: cargo bench --bench workloads [-- [WORKLOAD ...] [--reps N] [--peer FILE]]
   WORKLOAD      only the workloads whose names contain one of these words
-                (chain, fan_out, stream, runs, parked, parallel, sequential); all if none
+                (chain, fan_out, stream, runs, parked, snapshot, resume, parallel,
+                sequential); all if none
   --reps N      repetitions of each timed measurement; the median is reported (default 21)
   --peer FILE   measure at the sizes of a LlamaIndex result file and print the ratios
                 (written by benches/peer/llama_index.py; benches/peer/compare.sh does both)";

@@ -12,6 +12,7 @@ pub enum Measure {
 }
 
 /// One workload at one size, both versions.
+#[derive(Clone)]
 pub struct Row {
     pub name: &'static str,
     pub size: u64,

@@ -8,6 +8,7 @@ use crate::memory::{self, InTurnJob, ParkJob};
 use crate::options::Options;
 use crate::parallel;
 use crate::report::{self, Measure, Row};
+use crate::snapshot;
 use crate::suite::{self, TIMED, Timed};
 
 /// The memory workload: runs parked inside a step.
@@ -50,6 +51,14 @@ pub fn table(runtime: &Runtime, options: &Options) {
     if options.wants("parked") {
         rows.push(parked_row(runtime, PARKED_QUICK_SIZE, reps));
     }
+    // Measured at both sizes up front: the quick size in the table, both
+    // in a scaling series of their own.
+    let snapshot_series = if wants_snapshot(options) {
+        snapshot::series(runtime, reps)
+    } else {
+        Vec::new()
+    };
+    rows.extend(snapshot::at_quick_size(&snapshot_series));
     report::table(&rows);
 
     let scaling_reps = reps.div_ceil(4);
@@ -67,6 +76,9 @@ pub fn table(runtime: &Runtime, options: &Options) {
     if !series.is_empty() {
         report::scaling(&series, scaling_reps);
     }
+    if !snapshot_series.is_empty() {
+        report::scaling(&snapshot_series, reps);
+    }
 
     if options.wants("parallel") {
         parallel::table(reps);
@@ -77,6 +89,12 @@ pub fn table(runtime: &Runtime, options: &Options) {
         let by_hand = memory::in_turn(runtime, IN_TURN_BY_HAND, IN_TURN_SIZE);
         report::in_turn(&ours, &by_hand);
     }
+}
+
+/// Whether the snapshot workload's rows, `snapshot` and `resume`, were
+/// asked for.
+fn wants_snapshot(options: &Options) -> bool {
+    options.wants("snapshot") || options.wants("resume")
 }
 
 /// The parked workload, as a row of the table.
@@ -128,5 +146,7 @@ pub fn smoke(runtime: &Runtime) {
         assert_eq!(readings.last().map(|&(done, _)| done), Some(SIZE));
     }
     println!("sequential: both versions ran {SIZE} runs in turn");
+    snapshot::smoke(runtime, SIZE);
+    println!("snapshot: both versions wrote down and read back {SIZE} events");
     parallel::smoke();
 }
