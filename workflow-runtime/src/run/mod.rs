@@ -411,7 +411,7 @@ impl<W: Workflow> Runner<W> {
             timeout_left,
         } = Restored::<W>::of(snapshot)?;
         let state = RunState::Own(std::sync::Mutex::new(state));
-        let begin = Beginning::Resume(run);
+        let begin = Beginning::Resume(Box::new(run));
         Ok(self.spawn_with(begin, run_id, state, timeout_left, |ctx| {
             context.refill(ctx);
         }))
@@ -461,7 +461,9 @@ impl<W: Workflow> Runner<W> {
 /// How a run begins: with its start event, or where a snapshot left it.
 enum Beginning<W: Workflow> {
     Start(W::Start),
-    Resume(RestoredRun<W>),
+    /// Boxed: every run's task holds a `Beginning` until the run begins,
+    /// and a resumed run's is far larger than a start event.
+    Resume(Box<RestoredRun<W>>),
 }
 
 /// The task of one run: waits for its `turn`, runs, and publishes the
@@ -516,7 +518,7 @@ fn drive<W: Workflow>(
     let mut machine = Machine::new(steps);
     match begin {
         Beginning::Start(start) => W::deliver(start, &mut machine),
-        Beginning::Resume(run) => machine.restore(run),
+        Beginning::Resume(run) => machine.restore(*run),
     }
     async move {
         let mut deadline = pin!(Deadline::new(timeout));
