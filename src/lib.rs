@@ -84,6 +84,7 @@
 //! | retry a step | [`RetryPolicy`] |
 //! | draw the graph or a run | [`graph`] |
 //! | watch steps start and finish | [`observe`] |
+//! | hear what runs report: logs, metrics | [`report`] |
 
 #[doc = include_str!("guide.md")]
 pub mod guide {}

@@ -15,6 +15,7 @@ use workflow_model::{PastAttempt, StepTimedOut};
 use crate::answers::Answers;
 use crate::context::Context;
 use crate::recover::Panicked;
+use crate::report::Happening;
 use crate::run::invocation_panic_message;
 use crate::workflow::Workflow;
 
@@ -208,13 +209,12 @@ where
                 failed_after,
             ));
         };
-        tracing::info!(
-            step = info.name,
-            attempt = number,
-            ?delay,
-            error = %format_args!("{error:#}"),
-            "step failed; trying again"
-        );
+        ctx.report(&Happening::Retrying {
+            step: info.name,
+            attempt: number,
+            delay,
+            error: &error,
+        });
         let failure = PastAttempt::new(number, failed_after, error);
         match history {
             Some(history) => history.failures.push(failure),

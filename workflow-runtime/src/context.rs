@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use workflow_model::{AnyEvent, Event, SendError};
 
@@ -12,7 +12,8 @@ use crate::answers::Answers;
 use crate::attempts::{Attempt, Retrying};
 use crate::collect::{Collecting, Collector, EventTuple};
 use crate::emit::Emit;
-use crate::observe::Observer;
+use crate::report::watch::Watcher;
+use crate::report::{Happening, Reports, RunReports};
 use crate::run::spawned;
 use crate::state::RunState;
 use crate::stream::Publisher;
@@ -63,10 +64,7 @@ use workflow_model::RunId;
 pub struct Context<W: Workflow> {
     run_id: RunId,
     stream: Publisher,
-    verbose: bool,
-    /// Present when the run exposes its observer events; boxed, so that a
-    /// run that does not costs one word.
-    observer: Option<Box<Observer>>,
+    reports: RunReports,
     outbox: Mutex<Outbox<W>>,
     sent: AtomicBool,
     collector: Collector,
@@ -77,15 +75,13 @@ impl<W: Workflow> Context<W> {
     pub(crate) fn new(
         run_id: RunId,
         stream: Publisher,
-        verbose: bool,
-        expose_internal: bool,
+        reports: Option<Arc<Reports>>,
         state: RunState<W::State>,
     ) -> Self {
         Self {
             run_id,
             stream,
-            verbose,
-            observer: expose_internal.then(Observer::new),
+            reports: RunReports::new(reports),
             outbox: Mutex::default(),
             sent: AtomicBool::new(false),
             collector: Collector::default(),
@@ -148,8 +144,8 @@ impl<W: Workflow> Context<W> {
     /// workflow's graph shows them. This method is for helpers that take
     /// `&Context<W>`: what they write is not checked, nor drawn.
     pub fn write_event_to_stream<E: Event>(&self, event: E) {
-        if let Some(observer) = self.observer() {
-            observer.wrote(E::NAME);
+        if let Some(watcher) = self.watcher() {
+            watcher.wrote(E::NAME);
         }
         self.publish(AnyEvent::new(event));
     }
@@ -211,13 +207,17 @@ impl<W: Workflow> Context<W> {
         &self.collector
     }
 
-    pub(crate) fn verbose(&self) -> bool {
-        self.verbose
+    /// What the run records for the reports that follow its steps, if one
+    /// does.
+    #[inline]
+    pub(crate) fn watcher(&self) -> Option<&Watcher> {
+        self.reports.watcher()
     }
 
-    /// What the run records for its observer events, if it exposes them.
-    pub(crate) fn observer(&self) -> Option<&Observer> {
-        self.observer.as_deref()
+    /// Tells the run's reports `happening`.
+    pub(crate) fn report(&self, happening: &Happening<'_>) {
+        self.reports
+            .tell((self.run_id, W::NAME, &self.stream), happening);
     }
 
     fn outbox(&self) -> MutexGuard<'_, Outbox<W>> {
@@ -581,13 +581,10 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
         }
     }
 
-    /// Logs a sent event, and notes it for the step's observer events.
+    /// Notes a sent event for the reports that follow steps.
     fn note_sent<E: Event>(&self) {
-        if self.ctx.verbose() {
-            println!("Step {} sent event {}", self.step_name(), E::NAME);
-        }
-        if let Some(observer) = self.ctx.observer() {
-            observer.sent(E::NAME);
+        if let Some(watcher) = self.ctx.watcher() {
+            watcher.sent(E::NAME);
         }
     }
 }

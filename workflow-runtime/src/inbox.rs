@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 use workflow_model::{AnyEvent, Event, SendError};
 
 use crate::context::Context;
+use crate::report::Happening;
 use crate::route::takes_singly;
 use crate::run::fan::accepted_singly;
 use crate::run::invocation_panic_message;
@@ -378,6 +379,11 @@ pub(crate) fn receive<W: Workflow>(ctx: &Context<W>, run: &Waker) -> Option<usiz
         inbox.clear_incoming();
         inbox.take_look(run)
     }?;
+    for sent in &look.arrived {
+        ctx.report(&Happening::InputArrived {
+            event: sent.event.name(),
+        });
+    }
     let looked = look.resolve();
     let taken = looked.taken;
     let route = ctx.channel().inbox().put_back(looked);
@@ -388,9 +394,6 @@ pub(crate) fn receive<W: Workflow>(ctx: &Context<W>, run: &Waker) -> Option<usiz
 /// Routes the events a look left for the steps of `ctx`'s run.
 fn route_sent<W: Workflow>(ctx: &Context<W>, sent: Vec<Sent>) {
     for sent in sent {
-        if ctx.verbose() {
-            println!("The caller sent event {}", sent.event.name());
-        }
         let route = sent
             .route
             .and_then(|route| route.downcast_ref::<RouteFn<W>>())

@@ -226,8 +226,8 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
                 // without running the panic hook a second time.
                 Err(message) => std::panic::resume_unwind(Box::new(message)),
             };
-            if let Some(observer) = ctx.observer() {
-                observer.received(E::NAME);
+            if let Some(watcher) = ctx.watcher() {
+                watcher.received(E::NAME);
             }
             let event = event
                 .downcast::<E>()

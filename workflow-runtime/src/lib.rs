@@ -26,6 +26,7 @@ mod workflow;
 pub mod bounds;
 
 pub mod observe;
+pub mod report;
 mod snapshotting;
 
 #[doc(hidden)]

@@ -114,9 +114,16 @@ impl Publisher {
 
     /// Queues `event` as the last item of the stream, which ends after it:
     /// whatever is published afterwards, by a spawned step whose task is
-    /// still being aborted, is dropped.
+    /// still being aborted, is dropped, and the caller can send nothing
+    /// more.
     pub(crate) fn publish_last(&self, event: AnyEvent) {
         self.push(event, true);
+    }
+
+    /// How many events the caller sent that no step took; final once the
+    /// stream has ended.
+    pub(crate) fn unclaimed(&self) -> usize {
+        self.shared.lock().inbox.as_deref().map_or(0, Inbox::held)
     }
 
     fn push(&self, event: AnyEvent, last: bool) {
@@ -257,13 +264,7 @@ impl Drop for Publisher {
             state.closed = true;
             // What the caller sent is released with the run, not with the
             // handler.
-            let unclaimed = state.inbox.take().map_or(0, |inbox| inbox.held());
-            if unclaimed > 0 {
-                tracing::warn!(
-                    unclaimed,
-                    "the run ended with events its caller sent that no step took"
-                );
-            }
+            drop(state.inbox.take());
             state.reader_waker.take()
         };
         // Requests the run did not answer are answered with its end.

@@ -1,6 +1,6 @@
 //! One step invocation as the run polls it: the step's future, with panics
-//! caught and a tracing span entered on every poll, and watched for the
-//! observer events if the run exposes them.
+//! caught and a tracing span entered on every poll, and watched if a report
+//! of the run follows steps.
 
 use std::any::Any;
 use std::fmt;
@@ -12,7 +12,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use crate::answers::Answers;
 use crate::context::Context;
-use crate::observe::{self, Observer};
+use crate::report::watch::{self, Watcher};
 use crate::run::spawned::{self, Held};
 use crate::workflow::{StepFuture, Workflow};
 
@@ -128,21 +128,21 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         }
     }
 
-    /// Starts an invocation watched for the run's observer events (see
-    /// [`observe::watch`]).
+    /// Starts an invocation watched for the run's reports (see
+    /// [`watch::watch`]).
     #[cold]
     pub(crate) fn watched(
         steps: &Steps<'a, W>,
-        observer: &'a Observer,
+        watcher: &'a Watcher,
         at: (usize, W::Branch),
         pending: W::Pending,
         resumed: Option<Arc<Answers>>,
     ) -> Self {
         let started = Self::start(steps, at, pending, resumed);
         Self {
-            future: observe::watch(
+            future: watch::watch(
                 steps.ctx,
-                observer,
+                watcher,
                 (started.step as usize, started.event()),
                 started.future,
             ),

@@ -25,6 +25,7 @@ use crate::control::Control;
 use crate::emit::Emit;
 use crate::inbox;
 use crate::recover::Failed;
+use crate::report::Happening;
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::slice::TimeSlice;
@@ -53,10 +54,8 @@ pub(crate) struct Machine<'a, W: Workflow> {
     /// The invocations that are waiting; `None` until one has waited.
     running: Option<FuturesUnordered<Invocation<'a, W>>>,
     stop: Option<W::Stop>,
-    /// The step whose output is being routed, for verbose logs and errors.
+    /// The step whose output is being routed, for errors and fan-outs.
     last_step: u32,
-    /// How many events the step in `last_step` produced.
-    produced: u32,
     /// The run's fan-outs; `None` until a step fans out.
     fans: Option<Box<Fans>>,
     /// Whether the run waits for its stream's reader when the stream is
@@ -86,7 +85,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
             running: None,
             stop: None,
             last_step: 0,
-            produced: 0,
             fans: None,
             waits_for_reader,
             resumed: Vec::new(),
@@ -109,9 +107,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
             let mut progressed = false;
             while let Some((at, pending)) = self.ready.pop_front() {
                 progressed = true;
-                if self.steps.ctx.verbose() {
-                    println!("Running step {}", W::STEPS[at.0].name);
-                }
                 let mut invocation = self.start(at, pending);
                 match Pin::new(&mut invocation).poll(cx) {
                     Poll::Ready(finished) => self.finish(finished)?,
@@ -156,10 +151,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 if self.running.as_ref().is_none_or(FuturesUnordered::is_empty)
                     && !const { takes_input(W::STEPS) }
                 {
-                    if self.steps.ctx.observer().is_some() {
-                        self.steps.ctx.publish(AnyEvent::new(RunIdle {
+                    if self.steps.ctx.watcher().is_some() {
+                        let idle = RunIdle {
                             waiting: Vec::new(),
-                        }));
+                        };
+                        self.steps.ctx.report(&Happening::RunIdle(&idle));
                     }
                     return Poll::Ready(Err(WorkflowError::Stalled {
                         last_step: W::STEPS[self.last_step as usize].name,
@@ -167,8 +163,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
                 return Poll::Pending;
             }
-            if let Some(observer) = self.steps.ctx.observer() {
-                observer.went_on();
+            if let Some(watcher) = self.steps.ctx.watcher() {
+                watcher.went_on();
             }
         }
     }
@@ -197,22 +193,22 @@ impl<'a, W: Workflow> Machine<'a, W> {
             return false;
         };
         // A step that took an event goes on, though it may wait again.
-        if let Some(observer) = self.steps.ctx.observer().filter(|_| taken > 0) {
-            observer.went_on();
+        if let Some(watcher) = self.steps.ctx.watcher().filter(|_| taken > 0) {
+            watcher.went_on();
         }
         true
     }
 
-    /// Publishes [`RunIdle`], once until the run goes on, if the run
-    /// exposes observer events and has nothing to do but wait for input:
+    /// Reports [`RunIdle`], once until the run goes on, if a report of the
+    /// run follows steps and the run has nothing to do but wait for input:
     /// every invocation that runs waits for an event from the caller, or
     /// none runs and steps accept input.
     pub(crate) fn note_idle(&self) {
-        let Some(observer) = self
+        let Some(watcher) = self
             .steps
             .ctx
-            .observer()
-            .filter(|observer| !observer.told_idle())
+            .watcher()
+            .filter(|watcher| !watcher.told_idle())
         else {
             return;
         };
@@ -221,25 +217,27 @@ impl<'a, W: Workflow> Machine<'a, W> {
         if waiting < live || (live == 0 && !const { takes_input(W::STEPS) }) {
             return;
         }
-        observer.tell_idle();
+        watcher.tell_idle();
         let waiting = steps
             .into_iter()
             .map(|step| W::STEPS[step].name.to_owned())
             .collect();
-        self.steps.ctx.publish(AnyEvent::new(RunIdle { waiting }));
+        self.steps
+            .ctx
+            .report(&Happening::RunIdle(&RunIdle { waiting }));
     }
 
-    /// Starts an invocation of the step at index `step`, watched if the run
-    /// exposes observer events.
+    /// Starts an invocation of the step at index `step`, watched if a
+    /// report of the run follows steps.
     fn start(&mut self, at: (usize, W::Branch), pending: W::Pending) -> Invocation<'a, W> {
         let resumed = if self.resumed.is_empty() {
             None
         } else {
             self.resumed_record(at.0)
         };
-        match self.steps.ctx.observer() {
+        match self.steps.ctx.watcher() {
             None => Invocation::start(&self.steps, at, pending, resumed),
-            Some(observer) => Invocation::watched(&self.steps, observer, at, pending, resumed),
+            Some(watcher) => Invocation::watched(&self.steps, watcher, at, pending, resumed),
         }
     }
 
@@ -280,14 +278,10 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 // the step's branch.
                 self.set_branch(branch);
                 self.route_sent();
-                self.produced = 0;
                 W::route(produced, self);
-                if self.produced == 0 && self.steps.ctx.verbose() {
-                    println!("Step {} produced no event", info.name);
-                }
-                if let Some(observer) = self.steps.ctx.observer() {
-                    let finished = observer.take_completed().finished(info, event);
-                    self.steps.ctx.publish(AnyEvent::new(finished));
+                if let Some(watcher) = self.steps.ctx.watcher() {
+                    let finished = watcher.take_completed().finished(info, event);
+                    self.steps.ctx.report(&Happening::StepFinished(&finished));
                 }
             }
             Err(failure) => {
@@ -335,8 +329,8 @@ impl<'a, W: Workflow> Machine<'a, W> {
     }
 
     /// After the step at index `step` failed, once its
-    /// [`StepFailed`](crate::observe::StepFailed) is published if the run
-    /// exposes observer events: hands the failure to the step that catches
+    /// [`StepFailed`](crate::observe::StepFailed) is reported if a report of
+    /// the run follows steps: hands the failure to the step that catches
     /// it, if one does and may still recover, or gives the error that ends
     /// the run.
     #[cold]
@@ -347,11 +341,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
         failure: Failure,
     ) -> Result<(), WorkflowError> {
         let info = &W::STEPS[step];
-        if let Some(observer) = self.steps.ctx.observer() {
-            let failed = observer
+        if let Some(watcher) = self.steps.ctx.watcher() {
+            let failed = watcher
                 .take_completed()
                 .failed(info, event, format!("{failure:#}"));
-            self.steps.ctx.publish(AnyEvent::new(failed));
+            self.steps.ctx.report(&Happening::StepFailed(&failed));
         }
         let failed = Failed::of(failure);
         let Some(catcher) = self.catcher(step) else {
@@ -359,12 +353,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
         };
         self.slots[catcher].recovered += 1;
         let failed = failed.into_event(info, event);
-        tracing::warn!(
-            step = info.name,
-            catcher = W::STEPS[catcher].name,
-            error = %failed.error,
-            "step failed; its failure goes to the step that catches it"
-        );
+        self.steps.ctx.report(&Happening::Recovering {
+            step: info.name,
+            catcher: W::STEPS[catcher].name,
+            error: &failed.error,
+        });
         if W::deliver_to(catcher, failed, self).is_err() {
             unreachable!("the compile-time checks make a catching step accept StepFailedEvent");
         }
@@ -518,7 +511,6 @@ impl<'a, W: Workflow> Machine<'a, W> {
 impl<W: Workflow> Sink<W> for Machine<'_, W> {
     #[inline]
     fn deliver<E: Event>(&mut self, event: E) {
-        self.produced += 1;
         // A type that steps both gather and take one at a time goes to
         // both; one that is only gathered reaches `gather` through routing.
         if const { gathered(W::STEPS, &E::INFO) && accepted_singly(W::STEPS, &E::INFO) }
@@ -526,15 +518,8 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
         {
             self.gather(E::KEY, AnyEvent::new(event.clone()));
         }
-        if let Some(observer) = self.steps.ctx.observer() {
-            observer.returned(E::NAME);
-        }
-        if self.steps.ctx.verbose() {
-            println!(
-                "Step {} produced event {}",
-                W::STEPS[self.last_step as usize].name,
-                E::NAME
-            );
+        if let Some(watcher) = self.steps.ctx.watcher() {
+            watcher.returned(E::NAME);
         }
         W::deliver(event, self);
     }
@@ -557,10 +542,9 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
 
     fn gather(&mut self, key: &'static str, event: AnyEvent) {
         if self.branch() == Branch::NONE {
-            tracing::warn!(
-                event = event.name(),
-                "an event that steps only gather, from a fan-out, was produced outside any fan-out; it goes to the event stream"
-            );
+            self.steps.ctx.report(&Happening::Ungathered {
+                event: event.name(),
+            });
             self.steps.ctx.publish(event);
             return;
         }

@@ -28,6 +28,7 @@ use crate::context::Context;
 use crate::control::Request;
 use crate::handler::WorkflowHandler;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
+use crate::report::{Happening, Report, Reports};
 use crate::snapshotting::restore::{Restored, RestoredRun};
 use crate::state::{RunState, State};
 use crate::stream;
@@ -86,8 +87,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 pub struct Runner<W: Workflow> {
     workflow: Arc<W>,
     timeout: Option<Duration>,
-    verbose: bool,
-    expose_internal: bool,
+    /// What its runs report to besides tracing, if anything.
+    reports: Option<Arc<Reports>>,
     /// The cap on runs at once, shared with the runner's clones.
     admission: Option<Admission>,
     /// The bound of each run's event stream, if any.
@@ -100,8 +101,7 @@ impl<W: Workflow> Clone for Runner<W> {
         Self {
             workflow: self.workflow.clone(),
             timeout: self.timeout,
-            verbose: self.verbose,
-            expose_internal: self.expose_internal,
+            reports: self.reports.clone(),
             admission: self.admission.clone(),
             stream_bound: self.stream_bound,
             inbox_limit: self.inbox_limit,
@@ -122,8 +122,7 @@ impl<W: Workflow> Runner<W> {
         Self {
             workflow,
             timeout: Some(DEFAULT_TIMEOUT),
-            verbose: false,
-            expose_internal: false,
+            reports: None,
             admission: None,
             stream_bound: None,
             inbox_limit: DEFAULT_INBOX_LIMIT,
@@ -151,9 +150,10 @@ impl<W: Workflow> Runner<W> {
     }
 
     /// Prints each step as it runs and each event it produces, as
-    /// LlamaIndex's `verbose=True` does.
+    /// LlamaIndex's `verbose=True` does, and each retry and input event.
+    /// One of the run's [reports](crate::report).
     pub fn verbose(mut self, verbose: bool) -> Self {
-        self.verbose = verbose;
+        Reports::verbose(&mut self.reports, verbose);
         self
     }
 
@@ -191,7 +191,15 @@ impl<W: Workflow> Runner<W> {
     /// # }
     /// ```
     pub fn expose_internal(mut self, expose: bool) -> Self {
-        self.expose_internal = expose;
+        Reports::expose_internal(&mut self.reports, expose);
+        self
+    }
+
+    /// Tells `report` what each run does, besides the run's other
+    /// [reports](crate::report): tracing's, and the printing and observer
+    /// events if they are on. Reports add up: each one given is told.
+    pub fn report_to(mut self, report: impl Report) -> Self {
+        Reports::add(&mut self.reports, Arc::new(report));
         self
     }
 
@@ -438,7 +446,7 @@ impl<W: Workflow> Runner<W> {
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context, and holds it once.
-        let ctx = Context::new(run_id, publisher, self.verbose, self.expose_internal, state);
+        let ctx = Context::new(run_id, publisher, self.reports.clone(), state);
         prepare(&ctx);
         let workflow = self.workflow.clone();
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
@@ -562,13 +570,18 @@ fn drive<W: Workflow>(
         // the return value it would leak (rust-lang/rust#47949).
         drop(machine);
         ctx.discard_unrouted();
+        ctx.report(&Happening::RunEnded(outcome.as_ref().map(|_| ())));
         match &outcome {
             Ok(stop) => ctx.publish_last(stop.to_any_event()),
-            // Its stream ends with the last event published before.
+            // Its stream ends with the last event published before, and
+            // the input no step took is in the snapshot.
             Err(WorkflowError::Suspended) => {}
-            Err(error) => {
-                tracing::warn!(error = %error.with_causes(), "run failed");
-                ctx.publish_last(terminal_event(error));
+            Err(error) => ctx.publish_last(terminal_event(error)),
+        }
+        if !matches!(outcome, Err(WorkflowError::Suspended)) {
+            let events = ctx.channel().unclaimed();
+            if events > 0 {
+                ctx.report(&Happening::InputUnclaimed { events });
             }
         }
         outcome.map(StopEventType::into_output)

@@ -15,9 +15,9 @@
 //! before what it returned; so its events are routed in its own branch and
 //! order, however the tasks of a run interleave. What it writes to the
 //! stream goes there at once, and the step waits for the reader before each
-//! poll as the run does when its stream is full. If the run exposes observer events, what the
-//! step sends, writes and receives is noted in the task too, and handed over
-//! with its outcome.
+//! poll as the run does when its stream is full. If a report of the run follows steps, what
+//! the step sends, writes and receives is noted in the task too, and handed
+//! over with its outcome.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -34,7 +34,7 @@ use workflow_model::StepInfo;
 
 use crate::answers::Answers;
 use crate::context::{Context, Outbox};
-use crate::observe::Noted;
+use crate::report::watch::Noted;
 use crate::workflow::{StepFuture, Workflow};
 
 tokio::task_local! {
@@ -46,7 +46,7 @@ tokio::task_local! {
 struct Local {
     /// The `Outbox` of the run's workflow, until the invocation finishes.
     outbox: RefCell<Option<Box<dyn Any + Send>>>,
-    /// What the run's observer would have noted in the run's task.
+    /// What the run's watcher would have noted in the run's task.
     noted: RefCell<Noted>,
 }
 
@@ -130,8 +130,8 @@ where
             .and_then(|outbox| outbox.downcast::<Outbox<W>>().ok())
             .expect("a spawned invocation's outbox is of its workflow");
         ctx.hand_over(*outbox);
-        if let Some(observer) = ctx.observer() {
-            observer.absorb(noted);
+        if let Some(watcher) = ctx.watcher() {
+            watcher.absorb(noted);
         }
         outcome.unwrap_or_else(|payload| resume_unwind(payload))
     })
@@ -154,7 +154,7 @@ pub(crate) fn with_outbox<W: Workflow, R>(send: impl FnOnce(&mut Outbox<W>) -> R
 }
 
 /// Calls `note` with what the spawned invocation whose task this is has
-/// noted for the observer events; says whether this is such a task.
+/// noted for the reports that follow steps; says whether this is such a task.
 pub(crate) fn note(note: impl FnOnce(&mut Noted)) -> bool {
     INVOCATION
         .try_with(|local| note(&mut local.noted.borrow_mut()))
