@@ -47,8 +47,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RunId(u128);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId {
+    // Two halves rather than a `u128`, whose 16-byte alignment would pad
+    // every run's context and task; ordered as the `u128` is.
+    high: u64,
+    low: u64,
+}
 
 /// How many bits follow the timestamp: the version and variant bits among
 /// them.
@@ -88,17 +93,25 @@ impl RunId {
         let high = (counter >> 62) << 64;
         let low = counter & ((1 << 62) - 1);
         let time = u128::from(millis & ((1 << 48) - 1)) << AFTER_TIME;
-        Self(time | VERSION | high | VARIANT | low)
+        Self::of_u128(time | VERSION | high | VARIANT | low)
     }
 
     /// The id as a number: its 128 bits, the UUID's bytes read big-endian.
     pub fn as_u128(self) -> u128 {
-        self.0
+        (u128::from(self.high) << 64) | u128::from(self.low)
+    }
+
+    /// The id whose 128 bits are `n`.
+    fn of_u128(n: u128) -> Self {
+        Self {
+            high: (n >> 64) as u64,
+            low: n as u64,
+        }
     }
 
     /// When the run began, to the millisecond.
     pub fn created_at(self) -> SystemTime {
-        let millis = (self.0 >> AFTER_TIME) as u64;
+        let millis = (self.as_u128() >> AFTER_TIME) as u64;
         UNIX_EPOCH + Duration::from_millis(millis)
     }
 
@@ -106,7 +119,7 @@ impl RunId {
     /// retries.
     #[doc(hidden)]
     pub fn seed(self) -> u64 {
-        (self.0 ^ (self.0 >> 64)) as u64
+        (self.as_u128() ^ (self.as_u128() >> 64)) as u64
     }
 }
 
@@ -133,9 +146,16 @@ fn random_pair() -> (u64, u64) {
     (keys.hash_one((drawn, 0u8)), keys.hash_one((drawn, 1u8)))
 }
 
+/// `RunId(` and the UUID's text `)`.
+impl fmt::Debug for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RunId({self})")
+    }
+}
+
 impl fmt::Display for RunId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0;
+        let n = self.as_u128();
         write!(
             f,
             "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
@@ -183,7 +203,7 @@ impl FromStr for RunId {
         if n & VERSION_MASK != VERSION || n & VARIANT_MASK != VARIANT {
             return Err(ParseRunIdError::Version(text.to_owned()));
         }
-        Ok(Self(n))
+        Ok(Self::of_u128(n))
     }
 }
 
