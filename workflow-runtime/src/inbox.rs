@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 use workflow_model::{AnyEvent, Event, SendError};
 
 use crate::context::Context;
+use crate::control::Request;
 use crate::report::Happening;
 use crate::route::takes_singly;
 use crate::run::fan::accepted_singly;
@@ -69,6 +70,9 @@ pub(crate) struct Inbox {
     next_id: u64,
     /// The run's task, woken when there is something for it to look at.
     run: Option<Waker>,
+    /// What the caller asked of the run, oldest first (see
+    /// [`control`](crate::control)).
+    requests: Vec<Request>,
 }
 
 /// An event the caller sent.
@@ -148,7 +152,18 @@ impl Inbox {
             looking: false,
             next_id: 0,
             run: None,
+            requests: Vec::new(),
         }
+    }
+
+    /// Queues `request` for the run.
+    pub(crate) fn ask(&mut self, request: Request) {
+        self.requests.push(request);
+    }
+
+    /// The requests waiting, oldest first.
+    pub(crate) fn take_requests(&mut self) -> Vec<Request> {
+        std::mem::take(&mut self.requests)
     }
 
     /// Queues `sent` for the run to look at, and gives the run's task to

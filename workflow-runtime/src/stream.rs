@@ -17,11 +17,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Waker};
 
+use futures_util::task::AtomicWaker;
 use tokio_stream::Stream;
 use workflow_model::{AnyEvent, SendError};
 
 use crate::backlog::{Backlog, Bound, WhenFull};
-use crate::control::{Control, Request};
+use crate::control::Request;
 use crate::inbox::{Inbox, Sent};
 
 #[derive(Default)]
@@ -52,7 +53,11 @@ struct Shared {
     /// beyond what an inbox can hold, so that it shares a word with the
     /// flags above, in each run's channel.
     inbox_limit: u32,
-    control: Control,
+    /// Whether a request of the caller waits in the inbox: read by the run
+    /// without the lock.
+    asked: AtomicBool,
+    /// The run's task, woken when a request comes.
+    run: AtomicWaker,
 }
 
 impl Shared {
@@ -161,10 +166,22 @@ impl Publisher {
         state.front = next;
     }
 
-    /// The requests of the run's caller (see [`Control`]).
+    /// Remembers the run's task, to wake when a request comes.
     #[inline]
-    pub(crate) fn control(&self) -> &Control {
-        &self.shared.control
+    pub(crate) fn register_for_requests(&self, run: &Waker) {
+        self.shared.run.register(run);
+    }
+
+    /// Whether a request of the caller waits; no lock.
+    #[inline]
+    pub(crate) fn asked(&self) -> bool {
+        self.shared.asked.load(Ordering::Acquire)
+    }
+
+    /// The requests waiting, oldest first.
+    pub(crate) fn take_requests(&self) -> Vec<Request> {
+        self.shared.asked.store(false, Ordering::Release);
+        self.inbox().take_requests()
     }
 
     /// Whether the run waits for the reader when the stream is full
@@ -263,12 +280,11 @@ impl Drop for Publisher {
             let mut state = self.shared.lock();
             state.closed = true;
             // What the caller sent is released with the run, not with the
-            // handler.
+            // handler; requests the run did not answer are answered with its
+            // end.
             drop(state.inbox.take());
             state.reader_waker.take()
         };
-        // Requests the run did not answer are answered with its end.
-        drop(self.shared.control.take());
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -297,18 +313,16 @@ impl Inlet {
         Ok(())
     }
 
-    /// Asks the run for `request`, unless it has ended. Queued under the
-    /// stream's lock, where the run's end is marked, so that a request
-    /// either sees the end or is dropped with the run's (see
-    /// [`Publisher`]'s `Drop`), never left unanswered.
+    /// Asks the run for `request`, unless it has ended (see
+    /// [`control`](crate::control)).
     pub(crate) fn ask(&self, request: Request) -> Result<(), Request> {
-        let state = self.shared.lock();
-        if state.closed {
+        let Some(mut inbox) = InboxGuard::open(&self.shared) else {
             return Err(request);
-        }
-        self.shared.control.ask(request);
-        drop(state);
-        self.shared.control.wake();
+        };
+        inbox.ask(request);
+        self.shared.asked.store(true, Ordering::Release);
+        drop(inbox);
+        self.shared.run.wake();
         Ok(())
     }
 

@@ -21,7 +21,7 @@ use workflow_model::{__private::catcher_of, AnyEvent, Event, WorkflowError, obse
 use crate::answers::Answers;
 use crate::check::takes_input;
 use crate::context::Routed;
-use crate::control::Control;
+use crate::control::Request;
 use crate::emit::Emit;
 use crate::inbox;
 use crate::recover::Failed;
@@ -175,9 +175,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
         self.waits_for_reader && self.steps.ctx.channel().poll_room(cx).is_pending()
     }
 
-    /// The requests of the run's caller.
-    pub(crate) fn control(&self) -> &'a Control {
-        self.steps.ctx.channel().control()
+    /// The requests of the run's caller waiting, oldest first.
+    pub(crate) fn take_requests(&self) -> Vec<Request> {
+        self.steps.ctx.channel().take_requests()
     }
 
     /// Whether the run's inbox has something for it to look at; no lock.

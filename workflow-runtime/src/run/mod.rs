@@ -541,9 +541,9 @@ fn drive<W: Workflow>(
             }
             // Asked between two polls, where the run has gone as far as it
             // can for now.
-            let control = ctx.channel().control();
-            control.register(cx.waker());
-            if control.asked() && answer(&mut machine, &deadline) {
+            let channel = ctx.channel();
+            channel.register_for_requests(cx.waker());
+            if channel.asked() && answer(&mut machine, &deadline) {
                 return Poll::Ready(Err(WorkflowError::Suspended));
             }
             if const { uses_input(W::STEPS) } {
@@ -593,7 +593,7 @@ fn drive<W: Workflow>(
 #[cold]
 fn answer<W: Workflow>(machine: &mut Machine<'_, W>, deadline: &Deadline) -> bool {
     let mut suspended = false;
-    for request in machine.control().take() {
+    for request in machine.take_requests() {
         let (reply, ends) = match request {
             Request::Snapshot(reply) => (reply, false),
             Request::Suspend(reply) => (reply, true),
