@@ -24,6 +24,7 @@ mod parallel;
 mod peer;
 mod report;
 mod snapshot;
+mod traced;
 mod workload;
 
 use options::{Mode, Options};
