@@ -5,9 +5,9 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: cargo bench --bench workloads [-- [WORKLOAD ...] [--reps N] [--peer FILE]]
   WORKLOAD      only the workloads whose names contain one of these words
-                (chain, fan_out, stream, runs, parked, snapshot, resume, parallel,
-                sequential); all if none
-  --reps N      repetitions of each timed measurement; the median is reported (default 21)
+                (chain, fan_out, fan_out_typed, stream, sends, runs, retries, parked,
+                sends_peak, snapshot, resume, tracing, parallel, sequential); all if none
+  --reps N      repetitions of each timed measurement; the median is reported (default 11)
   --peer FILE   measure at the sizes of a LlamaIndex result file and print the ratios
                 (written by benches/peer/llama_index.py; benches/peer/compare.sh does both)";
 
@@ -32,7 +32,9 @@ impl Options {
     /// run, its absence a test run; libtest's filters are ignored.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut bench = false;
-        let mut reps = 21;
+        // Eleven: the table times up to three versions of each workload
+        // and the CI step runs it whole, in about a minute on 2 cores.
+        let mut reps = 11;
         let mut filters = Vec::new();
         let mut peer = None;
         let mut args = args;
