@@ -45,7 +45,7 @@ pub fn across(first: &Runtime, second: &Runtime, job: Job, size: u64, reps: usiz
 
 /// The medians of `reps` runs of each of `versions`, per operation of
 /// `size`, in rounds after one warm-up of each.
-fn in_turns(versions: &[&dyn Fn() -> Duration], size: u64, reps: usize) -> Vec<f64> {
+pub fn in_turns(versions: &[&dyn Fn() -> Duration], size: u64, reps: usize) -> Vec<f64> {
     for version in versions {
         version();
     }

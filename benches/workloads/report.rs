@@ -95,12 +95,27 @@ pub fn table(rows: &[Row]) {
     println!(
         "`typed-workflows` and the hand-written versions take turns; each ratio is workflows / that version,\n\
          below 1 is faster or smaller than the hand-written program.\n\
-         baseline: the hand-written tokio program of issue 6 (for tracing_*: the same workload without a subscriber);\n\
+         baseline: the hand-written tokio program of issue 6;\n\
          strongest: the strongest hand-written program of the same shape as one run (chain: a loop in one task;\n\
          fan_out*: one task driving 8 futures; runs, parked: a hand-written run with an event stream,\n\
          cancellation and a timeout); `usable`: the bytes malloc hands out (malloc_usable_size), not those asked for.\n\
          Targets are printed, not enforced.\n"
     );
+    lines(rows);
+}
+
+/// The tracing rows.
+pub fn tracing(rows: &[Row], reps: usize) {
+    println!(
+        "\ntracing: our workload under a tracing_subscriber fmt subscriber writing to a sink, at OFF, INFO and DEBUG;\n\
+         baseline: the same workload without a subscriber. Each measurement in a process of its own, the four\n\
+         taking turns (median of {reps})"
+    );
+    lines(rows);
+}
+
+/// The heading and the rows of a table, with their targets.
+fn lines(rows: &[Row]) {
     println!("{}  {:>16}  met", columns(), "target");
     for row in rows {
         let met = match row.met() {

@@ -1,21 +1,20 @@
 //! The tracing workloads: chain and runs with a `tracing_subscriber` fmt
-//! subscriber writing to a sink, at INFO and at DEBUG, against the same
-//! workload without one.
+//! subscriber writing to a sink, at OFF, INFO and DEBUG, against the same
+//! workload without a subscriber.
 //!
-//! The subscriber is the process's global default, installed at the first
-//! measurement, with its level behind a reload handle. "Without a
-//! subscriber" is its level at OFF: tracing then skips every span and
-//! event at the level check, before it reaches any subscriber, as it does
-//! with none installed. Installed once, it stays, so these rows come last.
+//! A global subscriber cannot be taken away once installed, and none
+//! installed costs less than one at OFF (tracing skips spans and events at
+//! its level check, but `Span::current()` still asks the subscriber). So
+//! each measurement runs in a process of its own, this harness started
+//! again with `--traced`; the versions take turns as everywhere else.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::OnceLock;
+use std::process::Command;
+use std::str::FromStr;
+use std::time::Duration;
 
 use tokio::runtime::Runtime;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::prelude::*;
-use tracing_subscriber::{Registry, reload};
 
 use crate::measure;
 use crate::options::Options;
@@ -25,99 +24,132 @@ use crate::suite::{self, Job, Target};
 /// The target at DEBUG, over the same workload without a subscriber.
 const DEBUG_TARGET: Target = Target::OverBaseline(2.0);
 
-/// One traced workload: its rows' names and unit, its size, and its
-/// versions at OFF, INFO and DEBUG.
+/// The versions of a traced workload, as `--traced` spells them: without
+/// a subscriber, then with one at each level.
+const LEVELS: [&str; 4] = ["none", "off", "info", "debug"];
+
+/// One traced workload: its name, its rows' names (at OFF, INFO and
+/// DEBUG), unit and size, and the workload itself.
 struct Traced {
-    names: [&'static str; 2],
+    workload: &'static str,
+    names: [&'static str; 3],
     unit: &'static str,
     size: u64,
-    levels: [Job; 3],
+    job: Job,
 }
 
 const TRACED: [Traced; 2] = [
     Traced {
-        names: ["tracing_info_chain", "tracing_debug_chain"],
+        workload: "chain",
+        names: [
+            "tracing_off_chain",
+            "tracing_info_chain",
+            "tracing_debug_chain",
+        ],
         unit: "hop",
         size: 100_000,
-        levels: [
-            |n| at(LevelFilter::OFF, suite::chain::ours(n)),
-            |n| at(LevelFilter::INFO, suite::chain::ours(n)),
-            |n| at(LevelFilter::DEBUG, suite::chain::ours(n)),
-        ],
+        job: |n| Box::pin(suite::chain::ours(n)),
     },
     Traced {
-        names: ["tracing_info_runs", "tracing_debug_runs"],
+        workload: "runs",
+        names: [
+            "tracing_off_runs",
+            "tracing_info_runs",
+            "tracing_debug_runs",
+        ],
         unit: "run",
         size: 10_000,
-        levels: [
-            |n| at(LevelFilter::OFF, suite::runs::ours(n)),
-            |n| at(LevelFilter::INFO, suite::runs::ours(n)),
-            |n| at(LevelFilter::DEBUG, suite::runs::ours(n)),
-        ],
+        job: |n| Box::pin(suite::runs::ours(n)),
     },
 ];
 
-/// The level of the global subscriber, installing it the first time.
-fn set_level(level: LevelFilter) {
-    static LEVEL: OnceLock<reload::Handle<LevelFilter, Registry>> = OnceLock::new();
-    let handle = LEVEL.get_or_init(|| {
-        let (filter, handle) = reload::Layer::new(LevelFilter::OFF);
-        tracing_subscriber::registry()
-            .with(filter)
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::sink))
-            .try_init()
-            .expect("no other global subscriber is installed");
-        handle
-    });
-    handle
-        .reload(level)
-        .expect("the subscriber is installed for good");
-}
-
-/// `workload` with the subscriber at `level`, which is set when the job
-/// is called, as every version does, so that each pays the same.
-fn at(
-    level: LevelFilter,
-    workload: impl Future<Output = ()> + Send + 'static,
-) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-    set_level(level);
-    Box::pin(workload)
-}
-
-/// The rows of the traced workloads asked for: each at INFO and at DEBUG,
-/// against itself at OFF.
-pub fn rows(runtime: &Runtime, options: &Options, reps: usize) -> Vec<Row> {
+/// The rows of the traced workloads asked for: each at OFF, INFO and
+/// DEBUG, against itself without a subscriber.
+pub fn rows(options: &Options, reps: usize) -> Vec<Row> {
     TRACED
         .iter()
         .filter(|traced| traced.names.iter().any(|name| options.wants(name)))
         .flat_map(|traced| {
-            let costs = measure::versions(runtime, &traced.levels, traced.size, reps);
-            let row = |name, ours, target| Row {
-                name,
+            let versions = LEVELS.map(|level| move || in_a_process(traced, level, traced.size));
+            let versions = versions
+                .each_ref()
+                .map(|version| version as &dyn Fn() -> Duration);
+            let costs = measure::in_turns(&versions, traced.size, reps);
+            let targets = [Target::None, Target::None, DEBUG_TARGET];
+            (0..3).map(move |level| Row {
+                name: traced.names[level],
                 size: traced.size,
                 unit: traced.unit,
                 measure: Measure::Time,
-                ours,
+                ours: costs[level + 1],
                 by_hand: costs[0],
                 strongest: None,
-                target,
-            };
-            [
-                row(traced.names[0], costs[1], Target::None),
-                row(traced.names[1], costs[2], DEBUG_TARGET),
-            ]
+                target: targets[level],
+            })
         })
         .collect()
 }
 
-/// Every level of every traced workload once, at `size`: checks their
-/// results under the subscriber.
-pub fn smoke(runtime: &Runtime, size: u64) {
+/// One measurement of `traced` at `size` with the subscriber at `level`,
+/// in a new process of this harness.
+fn in_a_process(traced: &Traced, level: &str, size: u64) -> Duration {
+    let harness = std::env::current_exe().expect("the harness knows its own path");
+    let output = Command::new(harness)
+        .args(["--bench", "--traced", traced.workload, level])
+        .arg(size.to_string())
+        .output()
+        .expect("the harness starts again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "`--traced {} {level}` failed: {}",
+        traced.workload,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let nanos = stdout
+        .trim()
+        .parse()
+        .expect("`--traced` prints nanoseconds");
+    Duration::from_nanos(nanos)
+}
+
+/// What `--traced WORKLOAD LEVEL SIZE` does, in the process started for
+/// it: installs the subscriber at `level` unless it is `none`, runs the
+/// workload once to warm up, then prints how long a second run took, in
+/// nanoseconds.
+pub fn measure_here(
+    runtime: &Runtime,
+    workload: &str,
+    level: &str,
+    size: u64,
+) -> Result<(), String> {
+    let traced = TRACED
+        .iter()
+        .find(|traced| traced.workload == workload)
+        .ok_or_else(|| format!("no traced workload `{workload}`"))?;
+    if level != "none" {
+        let level =
+            LevelFilter::from_str(level).map_err(|error| format!("level `{level}`: {error}"))?;
+        tracing_subscriber::registry()
+            .with(level)
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::sink))
+            .try_init()
+            .map_err(|error| error.to_string())?;
+    }
+    measure::time(runtime, traced.job, size);
+    println!("{}", measure::time(runtime, traced.job, size).as_nanos());
+    Ok(())
+}
+
+/// Every version of every traced workload once, at `size`, each in its
+/// process: checks their results with and without the subscriber.
+pub fn smoke(size: u64) {
     for traced in &TRACED {
-        for job in traced.levels {
-            measure::time(runtime, job, size);
+        for level in LEVELS {
+            in_a_process(traced, level, size);
         }
     }
-    println!("tracing: chain and runs ran at OFF, INFO and DEBUG");
-    set_level(LevelFilter::OFF);
+    println!(
+        "tracing: chain and runs ran without a subscriber and under one at OFF, INFO and DEBUG"
+    );
 }

@@ -67,8 +67,6 @@ pub fn table(runtime: &Runtime, options: &Options) {
         Vec::new()
     };
     rows.extend(snapshot::at_quick_size(&snapshot_series));
-    // Last: the subscriber, once installed, stays for the rest of the process.
-    rows.extend(traced::rows(runtime, options, reps));
     report::table(&rows);
 
     let scaling_reps = reps.div_ceil(4);
@@ -94,6 +92,11 @@ pub fn table(runtime: &Runtime, options: &Options) {
         let ours = memory::in_turn(runtime, IN_TURN_OURS, IN_TURN_SIZE);
         let by_hand = memory::in_turn(runtime, IN_TURN_BY_HAND, IN_TURN_SIZE);
         report::in_turn(&ours, &by_hand);
+    }
+
+    let traced = traced::rows(options, reps);
+    if !traced.is_empty() {
+        report::tracing(&traced, reps);
     }
 }
 
@@ -227,5 +230,5 @@ pub fn smoke(runtime: &Runtime) {
     snapshot::smoke(runtime, SIZE);
     println!("snapshot: both versions wrote down and read back {SIZE} events");
     parallel::smoke();
-    traced::smoke(runtime, SIZE);
+    traced::smoke(SIZE);
 }
