@@ -23,11 +23,8 @@ const PARKED: [ParkJob; 3] = [
 const PARKED_QUICK_SIZE: u64 = 100_000;
 const PARKED_TARGET: Target = Target::PerOp(640.0);
 
-/// The peak heap of the sends workload, ours and by hand.
-const SENDS: [Job; 2] = [
-    |n| Box::pin(suite::sends::ours(n)),
-    |n| Box::pin(suite::sends::by_hand(n)),
-];
+/// The peak heap of the sends workload, measured on its timed versions.
+const SENDS: &str = "sends";
 const SENDS_QUICK_SIZE: u64 = 100_000;
 const SENDS_TARGET: Target = Target::PerOp(40.0);
 
@@ -109,6 +106,15 @@ fn jobs(workload: &Timed) -> Vec<Job> {
         .collect()
 }
 
+/// The versions of the timed workload `name`.
+fn jobs_of(name: &str) -> Vec<Job> {
+    TIMED
+        .iter()
+        .find(|workload| workload.name == name)
+        .map(jobs)
+        .expect("a timed workload of that name")
+}
+
 /// A timed workload at `size`, every version taking turns.
 fn timed_row(runtime: &Runtime, workload: &Timed, size: u64, reps: usize) -> Row {
     let costs = measure::versions(runtime, &jobs(workload), size, reps);
@@ -136,7 +142,10 @@ fn parked_rows(runtime: &Runtime, size: u64, reps: usize) -> [Row; 2] {
 
 /// The peak heap of the sends workload, as two rows like the parked ones.
 fn sends_peak_rows(runtime: &Runtime, size: u64, reps: usize) -> [Row; 2] {
-    let peaks = SENDS.map(|job| median_heap(reps, || memory::peak(runtime, job, size)));
+    let peaks: Vec<Heap> = jobs_of(SENDS)
+        .into_iter()
+        .map(|job| median_heap(reps, || memory::peak(runtime, job, size)))
+        .collect();
     heap_rows(
         ["sends_peak", "sends_peak_usable"],
         "event",
@@ -215,7 +224,7 @@ pub fn smoke(runtime: &Runtime) {
         );
     }
     println!("parked: every version parked {SIZE} runs");
-    for job in SENDS {
+    for job in jobs_of(SENDS) {
         assert!(
             memory::peak(runtime, job, SIZE).usable > 0.0,
             "sent events take some memory"
