@@ -55,7 +55,7 @@ pub struct Timed {
 }
 
 /// The workloads measured in time per operation.
-pub const TIMED: [Timed; 7] = [
+pub const TIMED: [Timed; 8] = [
     Timed {
         name: "chain",
         unit: "hop",
@@ -117,6 +117,17 @@ pub const TIMED: [Timed; 7] = [
         target: Target::OverBaseline(2.0),
         ours: |n| Box::pin(retries::ours(n)),
         by_hand: |n| Box::pin(retries::by_hand(n)),
+        strongest: None,
+    },
+    Timed {
+        name: "retries_in_turn",
+        unit: "run",
+        // Small: were each attempt to wait for the timer's millisecond, as
+        // issue 15 found, a repetition would take seconds.
+        quick_size: 1_000,
+        target: Target::OverBaseline(2.0),
+        ours: |n| Box::pin(retries::ours_in_turn(n)),
+        by_hand: |n| Box::pin(retries::by_hand_in_turn(n)),
         strongest: None,
     },
 ];

@@ -1,7 +1,9 @@
 //! *retries*: `count` one-step runs started at once, whose step fails
 //! twice and then succeeds, retried without delay
 //! (`RetryPolicy::fixed(Duration::ZERO)`). Measures the cost of a run whose
-//! step takes three attempts, against a hand-written retry loop in a task.
+//! step takes three attempts, against a hand-written retry loop in a task;
+//! and, with the runs one after another, its latency, which a wait between
+//! attempts adds to and other runs cannot hide.
 
 use std::time::Duration;
 
@@ -72,6 +74,28 @@ pub async fn by_hand(count: u64) {
         .collect();
     for (run, task) in (0..count).zip(tasks) {
         let result = task.await.expect("the task finishes");
+        assert_eq!(result.expect("the third attempt succeeds"), expected(run));
+    }
+}
+
+/// `count` runs of the flaky workflow, one after another.
+pub async fn ours_in_turn(count: u64) {
+    let runner = Flaky.runner();
+    for run in 0..count {
+        let result = runner
+            .run(Try { run })
+            .await
+            .expect("the third attempt succeeds");
+        assert_eq!(result, expected(run));
+    }
+}
+
+/// `count` tasks running the retry loop, one after another.
+pub async fn by_hand_in_turn(count: u64) {
+    for run in 0..count {
+        let result = tokio::spawn(retry_by_hand(run))
+            .await
+            .expect("the task finishes");
         assert_eq!(result.expect("the third attempt succeeds"), expected(run));
     }
 }
