@@ -2,11 +2,12 @@
 //! subscriber writing to a sink, at OFF, INFO and DEBUG, against the same
 //! workload without a subscriber.
 //!
-//! A global subscriber cannot be taken away once installed, and none
-//! installed costs less than one at OFF (tracing skips spans and events at
-//! its level check, but `Span::current()` still asks the subscriber). So
-//! each measurement runs in a process of its own, this harness started
-//! again with `--traced`; the versions take turns as everywhere else.
+//! A global subscriber cannot be taken away once installed, so in one
+//! process the workload without it could only be measured before, not in
+//! turns with the levels, and this machine's noise moves by more than the
+//! difference between OFF and none. So each measurement runs in a process
+//! of its own, this harness started again with `--traced`; the versions
+//! take turns as everywhere else.
 
 use std::process::Command;
 use std::str::FromStr;
