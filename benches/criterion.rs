@@ -7,8 +7,9 @@
 //! cargo bench --bench criterion -- --baseline before
 //! ```
 //!
-//! Each group holds `typed-workflows` and the hand-written tokio version of one
-//! workload at one size, with the throughput in operations, so criterion
+//! Each group holds `typed-workflows` and the hand-written tokio versions of
+//! one workload at one size (the baseline, and the strongest program of the
+//! same shape where there is one), with the throughput in operations, so criterion
 //! reports both in operations per second. The table of ratios and the
 //! memory figures come from `cargo bench --bench workloads`.
 
@@ -26,10 +27,15 @@ fn workloads(criterion: &mut Criterion) {
     for workload in &suite::TIMED {
         let mut group = criterion.benchmark_group(workload.name);
         group.throughput(Throughput::Elements(SIZE));
-        for (version, job) in [
-            ("workflows", workload.ours),
-            ("tokio by hand", workload.by_hand),
-        ] {
+        let versions = [
+            ("workflows", Some(workload.ours)),
+            ("tokio by hand", Some(workload.by_hand)),
+            ("strongest by hand", workload.strongest),
+        ];
+        for (version, job) in versions
+            .into_iter()
+            .filter_map(|(version, job)| Some((version, job?)))
+        {
             group.bench_function(BenchmarkId::new(version, SIZE), |bencher| {
                 bencher.to_async(&runtime).iter(|| job(SIZE));
             });

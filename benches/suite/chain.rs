@@ -1,5 +1,12 @@
 //! *chain*: one step re-emits an event to itself `hops` times, then stops.
 //! Measures the cost of one hop from a step to the next.
+//!
+//! Two hand-written versions: a task that sends each hop to its own channel
+//! (the baseline of issue 6), and the strongest program of the same shape,
+//! a loop inside one task that calls the step function and matches its
+//! result.
+
+use std::hint::black_box;
 
 use tokio::sync::{mpsc, oneshot};
 use typed_workflows::prelude::*;
@@ -73,4 +80,36 @@ pub async fn by_hand(hops: u64) {
         .send(Hop { remaining: hops })
         .expect("the step is running");
     assert_eq!(stopped.await.expect("the step stops"), 0);
+}
+
+/// What the hand-written step decides: hop again, or stop with a result.
+enum Decision {
+    Hop(Hop),
+    Stop(u64),
+}
+
+/// The step of [`in_one_task`], the same decision as the workflow's `hop`.
+/// `black_box` keeps the compiler from folding the loop into one step.
+async fn hop_by_hand(hop: Hop) -> Decision {
+    match black_box(hop.remaining) {
+        0 => Decision::Stop(0),
+        remaining => Decision::Hop(Hop {
+            remaining: remaining - 1,
+        }),
+    }
+}
+
+/// `hops` hops as a loop inside one task, calling the step function and
+/// matching its result.
+pub async fn in_one_task(hops: u64) {
+    let task = tokio::spawn(async move {
+        let mut hop = Hop { remaining: hops };
+        loop {
+            match hop_by_hand(hop).await {
+                Decision::Hop(next) => hop = next,
+                Decision::Stop(result) => return result,
+            }
+        }
+    });
+    assert_eq!(task.await.expect("the loop finishes"), 0);
 }

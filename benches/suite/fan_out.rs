@@ -1,7 +1,16 @@
 //! *fan-out / fan-in*: a step sends `items` events to a step with eight
 //! workers, and a collector gathers all of them before the run stops.
 //! Measures the cost of one item through the three steps.
+//!
+//! The typed fan-out is the same work with the routing in the types: a
+//! step returns a `Vec<Item>`, each item goes to the worker step, and a
+//! step that takes `Vec<Done>` gathers them.
+//!
+//! Two hand-written versions: eight worker tasks fed round-robin through
+//! channels (the baseline of issue 6), and the strongest program of the
+//! same shape as one run, one task driving eight futures at a time.
 
+use futures_util::stream::{self, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use typed_workflows::prelude::*;
 
@@ -33,7 +42,7 @@ workflow! {
 
         #[step(num_workers = 8)]
         async fn work(&self, item: Item) -> Done {
-            Done { value: item.value * 2 }
+            double(item)
         }
 
         #[step]
@@ -44,7 +53,37 @@ workflow! {
     }
 }
 
-/// What both versions must add up to.
+/// The work on one item, the same in every version.
+fn double(item: Item) -> Done {
+    Done {
+        value: item.value * 2,
+    }
+}
+
+struct TypedFanOut {
+    items: u64,
+}
+
+workflow! {
+    impl TypedFanOut {
+        #[step]
+        async fn split(&self, _start: StartEvent) -> Vec<Item> {
+            (0..self.items).map(|value| Item { value }).collect()
+        }
+
+        #[step(num_workers = 8)]
+        async fn work(&self, item: Item) -> Done {
+            double(item)
+        }
+
+        #[step]
+        async fn gather(&self, all: Vec<Done>) -> StopEvent<u64> {
+            StopEvent::new(all.iter().map(|done| done.value).sum())
+        }
+    }
+}
+
+/// What every version must add up to.
 fn expected_sum(items: u64) -> u64 {
     items * items.saturating_sub(1)
 }
@@ -59,6 +98,36 @@ pub async fn ours(items: u64) {
     assert_eq!(sum, expected_sum(items));
 }
 
+/// `items` items through the typed workflow: a `Vec` out, a `Vec` in.
+pub async fn ours_typed(items: u64) {
+    let sum = TypedFanOut { items }
+        .runner()
+        .run(StartEvent::new())
+        .await
+        .expect("the typed fan-out runs to its stop event");
+    assert_eq!(sum, expected_sum(items));
+}
+
+/// The worker of [`in_one_task`]: an async function, as a step is.
+async fn work_by_hand(item: Item) -> Done {
+    double(item)
+}
+
+/// `items` items through one task that keeps eight futures of the worker
+/// going at a time (`buffer_unordered`, a `FuturesUnordered` inside) and
+/// gathers their results into one vector.
+pub async fn in_one_task(items: u64) {
+    let task = tokio::spawn(async move {
+        let all: Vec<Done> = stream::iter((0..items).map(|value| Item { value }))
+            .map(work_by_hand)
+            .buffer_unordered(WORKERS)
+            .collect()
+            .await;
+        all.iter().map(|done| done.value).sum::<u64>()
+    });
+    assert_eq!(task.await.expect("the task finishes"), expected_sum(items));
+}
+
 /// `items` items dealt round-robin to eight worker tasks, whose results a
 /// collector task gathers into one vector.
 pub async fn by_hand(items: u64) {
@@ -69,9 +138,7 @@ pub async fn by_hand(items: u64) {
             let results = results.clone();
             tokio::spawn(async move {
                 while let Some(item) = receiver.recv().await {
-                    let _ = results.send(Done {
-                        value: item.value * 2,
-                    });
+                    let _ = results.send(double(item));
                 }
             });
             sender

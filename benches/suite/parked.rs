@@ -1,12 +1,18 @@
 //! *parked*: `count` runs each suspended inside a step, waiting on one gate.
 //! Measures what a waiting run holds on to, through a hook called once all
 //! of them are parked.
+//!
+//! Two hand-written versions: bare tasks at the gate (the baseline of
+//! issue 6), and hand-written runs with the features a workflow run has
+//! (see `hand_run`), whose timeout is armed while they wait.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{Notify, Semaphore};
 use typed_workflows::prelude::*;
+
+use super::hand_run::{self, HandRun};
 
 /// Where the runs wait, and how the caller learns that all of them do.
 struct Gate {
@@ -106,5 +112,26 @@ pub async fn by_hand(count: u64, while_parked: impl FnOnce()) {
     gate.hold(while_parked).await;
     for (run, task) in (0..count).zip(tasks) {
         assert_eq!(task.await.expect("a parked task finishes"), run);
+    }
+}
+
+/// `count` hand-written runs, each with an event stream, cancellation and
+/// a timeout, parked at the same gate; `while_parked` is called when all of
+/// them are.
+pub async fn hand_runs(count: u64, while_parked: impl FnOnce()) {
+    let gate = Gate::new(count);
+    let runs: Vec<_> = (0..count)
+        .map(|run| {
+            let gate = gate.clone();
+            let work = async move {
+                gate.pass().await;
+                run
+            };
+            HandRun::start(work, hand_run::TIMEOUT)
+        })
+        .collect();
+    gate.hold(while_parked).await;
+    for (run, hand_run) in (0..count).zip(runs) {
+        assert_eq!(hand_run.finish().await, Ok(run));
     }
 }

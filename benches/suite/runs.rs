@@ -1,7 +1,13 @@
 //! *runs*: `count` short two-step runs started at once, then all awaited.
 //! Measures the cost of a whole run: start, two steps, result.
+//!
+//! Two hand-written versions: a bare task calling the two steps (the
+//! baseline of issue 6), and a hand-written run with the features a
+//! workflow run has (see `hand_run`).
 
 use typed_workflows::prelude::*;
+
+use super::hand_run::{self, HandRun};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]
@@ -55,16 +61,30 @@ async fn second_by_hand(halfway: Halfway) -> u64 {
     halfway.number * 2
 }
 
+/// The two steps by hand, one after the other.
+async fn both_by_hand(number: u64) -> u64 {
+    second_by_hand(first_by_hand(Ask { number }).await).await
+}
+
 /// `count` tasks, each calling the same two steps in turn, all spawned
 /// before any is awaited.
 pub async fn by_hand(count: u64) {
     let tasks: Vec<_> = (0..count)
-        .map(|number| {
-            tokio::spawn(async move { second_by_hand(first_by_hand(Ask { number }).await).await })
-        })
+        .map(|number| tokio::spawn(both_by_hand(number)))
         .collect();
     for (number, task) in (0..count).zip(tasks) {
         assert_eq!(task.await.expect("the task finishes"), (number + 1) * 2);
+    }
+}
+
+/// `count` hand-written runs, each with an event stream, cancellation and
+/// a timeout, calling the same two steps, all started before any is awaited.
+pub async fn hand_runs(count: u64) {
+    let runs: Vec<_> = (0..count)
+        .map(|number| HandRun::start(both_by_hand(number), hand_run::TIMEOUT))
+        .collect();
+    for (number, run) in (0..count).zip(runs) {
+        assert_eq!(run.finish().await, Ok((number + 1) * 2));
     }
 }
 
@@ -86,8 +106,7 @@ pub async fn ours_in_turn(count: u64, mut checkpoint: impl FnMut(u64)) {
 /// called after each with the number of tasks done.
 pub async fn by_hand_in_turn(count: u64, mut checkpoint: impl FnMut(u64)) {
     for number in 0..count {
-        let task =
-            tokio::spawn(async move { second_by_hand(first_by_hand(Ask { number }).await).await });
+        let task = tokio::spawn(both_by_hand(number));
         assert_eq!(task.await.expect("the task finishes"), (number + 1) * 2);
         checkpoint(number + 1);
     }

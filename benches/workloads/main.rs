@@ -24,6 +24,7 @@ mod parallel;
 mod peer;
 mod report;
 mod snapshot;
+mod traced;
 mod workload;
 
 use options::{Mode, Options};
@@ -44,5 +45,15 @@ fn main() {
         Mode::Smoke => workload::smoke(&runtime),
         Mode::Table => workload::table(&runtime, &options),
         Mode::Peer(ref path) => peer::compare(&runtime, path, options.reps),
+        Mode::Traced {
+            ref workload,
+            ref level,
+            size,
+        } => {
+            if let Err(message) = traced::measure_here(&runtime, workload, level, size) {
+                eprintln!("{message}");
+                std::process::exit(2);
+            }
+        }
     }
 }

@@ -18,51 +18,49 @@ pub fn time(runtime: &Runtime, job: Job, size: u64) -> Duration {
         .expect("the workload does not panic")
 }
 
-/// The median nanoseconds per operation of `ours` and of `by_hand`, over
-/// `reps` alternating repetitions after one warm-up of each.
-pub fn pair(runtime: &Runtime, ours: Job, by_hand: Job, size: u64, reps: usize) -> (f64, f64) {
-    alternate(
-        || time(runtime, ours, size),
-        || time(runtime, by_hand, size),
-        size,
-        reps,
-    )
+/// The median nanoseconds per operation of each of `jobs`, over `reps`
+/// rounds in which every job runs once, after one warm-up of each.
+pub fn versions(runtime: &Runtime, jobs: &[Job], size: u64, reps: usize) -> Vec<f64> {
+    let timings: Vec<_> = jobs
+        .iter()
+        .map(|&job| move || time(runtime, job, size))
+        .collect();
+    let timings: Vec<&dyn Fn() -> Duration> = timings
+        .iter()
+        .map(|timing| timing as &dyn Fn() -> Duration)
+        .collect();
+    in_turns(&timings, size, reps)
 }
 
 /// The median nanoseconds per operation of `job` on `first` and on
-/// `second`, taking turns as [`pair`] does.
+/// `second`, taking turns as [`versions`] does.
 pub fn across(first: &Runtime, second: &Runtime, job: Job, size: u64, reps: usize) -> (f64, f64) {
-    alternate(
-        || time(first, job, size),
-        || time(second, job, size),
+    let medians = in_turns(
+        &[&|| time(first, job, size), &|| time(second, job, size)],
         size,
         reps,
-    )
+    );
+    (medians[0], medians[1])
 }
 
-/// The medians of `reps` runs of `a` and of `b`, per operation of `size`,
-/// taking turns after one warm-up of each.
-fn alternate(
-    a: impl Fn() -> Duration,
-    b: impl Fn() -> Duration,
-    size: u64,
-    reps: usize,
-) -> (f64, f64) {
-    a();
-    b();
-    let mut a_samples = Vec::with_capacity(reps);
-    let mut b_samples = Vec::with_capacity(reps);
+/// The medians of `reps` runs of each of `versions`, per operation of
+/// `size`, in rounds after one warm-up of each.
+pub fn in_turns(versions: &[&dyn Fn() -> Duration], size: u64, reps: usize) -> Vec<f64> {
+    for version in versions {
+        version();
+    }
+    let mut samples = vec![Vec::with_capacity(reps); versions.len()];
     for rep in 0..reps {
-        // Alternate which goes first, so that neither always follows the other.
-        if rep % 2 == 0 {
-            a_samples.push(a());
-            b_samples.push(b());
-        } else {
-            b_samples.push(b());
-            a_samples.push(a());
+        // Rotate which goes first, so that none always follows another.
+        for turn in 0..versions.len() {
+            let index = (rep + turn) % versions.len();
+            samples[index].push(versions[index]());
         }
     }
-    (per_op(a_samples, size), per_op(b_samples, size))
+    samples
+        .into_iter()
+        .map(|samples| per_op(samples, size))
+        .collect()
 }
 
 /// The median of `reps` repetitions of `job`, in nanoseconds per operation.

@@ -5,11 +5,14 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: cargo bench --bench workloads [-- [WORKLOAD ...] [--reps N] [--peer FILE]]
   WORKLOAD      only the workloads whose names contain one of these words
-                (chain, fan_out, stream, runs, parked, snapshot, resume, parallel,
-                sequential); all if none
-  --reps N      repetitions of each timed measurement; the median is reported (default 21)
+                (chain, fan_out, fan_out_typed, stream, sends, runs, retries, parked,
+                sends_peak, snapshot, resume, tracing, parallel, sequential); all if none
+  --reps N      repetitions of each timed measurement; the median is reported (default 11)
   --peer FILE   measure at the sizes of a LlamaIndex result file and print the ratios
-                (written by benches/peer/llama_index.py; benches/peer/compare.sh does both)";
+                (written by benches/peer/llama_index.py; benches/peer/compare.sh does both)
+  --traced WORKLOAD LEVEL SIZE
+                one measurement of a tracing workload (chain, runs) with a subscriber at LEVEL
+                (none, off, info, debug), in nanoseconds: what the tracing rows start this harness for";
 
 /// What to run.
 pub enum Mode {
@@ -19,6 +22,12 @@ pub enum Mode {
     Table,
     /// Our workloads at the sizes of a LlamaIndex result file.
     Peer(PathBuf),
+    /// One measurement of a tracing workload, in a process of its own.
+    Traced {
+        workload: String,
+        level: String,
+        size: u64,
+    },
 }
 
 pub struct Options {
@@ -32,9 +41,12 @@ impl Options {
     /// run, its absence a test run; libtest's filters are ignored.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut bench = false;
-        let mut reps = 21;
+        // Eleven: the table times up to three versions of each workload
+        // and the CI step runs it whole, in about a minute on 2 cores.
+        let mut reps = 11;
         let mut filters = Vec::new();
         let mut peer = None;
+        let mut traced = None;
         let mut args = args;
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -47,6 +59,18 @@ impl Options {
                         .ok_or("--reps needs a positive number")?;
                 }
                 "--peer" => peer = Some(PathBuf::from(args.next().ok_or("--peer needs a file")?)),
+                "--traced" => {
+                    let mut operand = || args.next().ok_or("--traced needs WORKLOAD LEVEL SIZE");
+                    let (workload, level) = (operand()?, operand()?);
+                    let size = operand()?
+                        .parse()
+                        .map_err(|_| "--traced needs a SIZE in operations")?;
+                    traced = Some(Mode::Traced {
+                        workload,
+                        level,
+                        size,
+                    });
+                }
                 "--help" | "-h" => {
                     return Err("the benchmark table of `typed-workflows`".to_owned());
                 }
@@ -58,10 +82,11 @@ impl Options {
                 filter => filters.push(filter.to_owned()),
             }
         }
-        let mode = match (bench, peer) {
-            (_, Some(path)) => Mode::Peer(path),
-            (true, None) => Mode::Table,
-            (false, None) => Mode::Smoke,
+        let mode = match (bench, peer, traced) {
+            (_, _, Some(traced)) => traced,
+            (_, Some(path), None) => Mode::Peer(path),
+            (true, None, None) => Mode::Table,
+            (false, None, None) => Mode::Smoke,
         };
         Ok(Self {
             mode,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 
 use crate::report::{Measure, Row};
+use crate::suite::Target;
 use crate::suite::snapshot::{self, Phases};
 
 /// The smaller size, and that of the quick table.
@@ -60,7 +61,8 @@ fn rows(runtime: &Runtime, size: u64, reps: usize) -> [Row; 2] {
         measure: Measure::Time,
         ours: per_event(&ours, phase),
         by_hand: per_event(&by_hand, phase),
-        target,
+        strongest: None,
+        target: Target::PerOp(target),
     };
     [
         row("snapshot", |phases| phases.write, WRITE_TARGET_NS),
