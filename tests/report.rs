@@ -1,14 +1,11 @@
-//! What runs report about themselves (`Runner::report_to`, and tracing's
-//! report): what a report hears and in which order, that steps are followed
-//! only for reports that ask, that reports add up, and the tracing events
-//! each happening becomes.
+//! What runs report about themselves (`Runner::report_to`): what a report
+//! hears and in which order, that steps are followed only for reports that
+//! ask, and that reports add up. Tracing's report is tested in the
+//! runtime's `tests/logs.rs`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Level, Metadata, Subscriber};
 use typed_workflows::observe::StepStarted;
 use typed_workflows::prelude::*;
 use typed_workflows::report::{Happening, Report, RunView};
@@ -229,116 +226,4 @@ async fn turning_printing_and_observer_events_off_again_leaves_a_runner_as_it_wa
     let mut events = handler.stream_events().unwrap();
     assert!(events.next().await.unwrap().is::<StopEvent<String>>());
     assert_eq!(handler.await.unwrap(), "plain on attempt 1");
-}
-
-// --- tracing ---------------------------------------------------------------------------
-
-/// A subscriber that keeps the level and message of every event.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<(Level, String)>>>);
-
-impl Captured {
-    fn messages(&self, level: Level) -> Vec<String> {
-        let events = self.0.lock().unwrap();
-        events
-            .iter()
-            .filter(|(at, _)| *at == level)
-            .map(|(_, message)| message.clone())
-            .collect()
-    }
-}
-
-struct Message(String);
-
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = format!("{value:?}");
-        }
-    }
-}
-
-impl Subscriber for Captured {
-    fn enabled(&self, _metadata: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, _span: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-
-    fn record(&self, _span: &Id, _values: &Record<'_>) {}
-
-    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut message = Message(String::new());
-        event.record(&mut message);
-        let level = *event.metadata().level();
-        self.0.lock().unwrap().push((level, message.0));
-    }
-
-    fn enter(&self, _span: &Id) {}
-
-    fn exit(&self, _span: &Id) {}
-}
-
-/// Runs `start` with `runner` on a runtime of this thread, where
-/// `captured` is the subscriber.
-fn traced(
-    captured: &Captured,
-    runner: &Runner<Desk>,
-    start: StartEvent,
-) -> Result<String, WorkflowError> {
-    let _default = tracing::subscriber::set_default(captured.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    runtime.block_on(async { runner.run(start).await })
-}
-
-#[test]
-fn retries_and_recoveries_are_traced_at_their_levels() {
-    let captured = Captured::default();
-    assert_eq!(
-        traced(&captured, &Desk.runner(), start(BROKEN)).unwrap(),
-        "sorry: out of order"
-    );
-    assert_eq!(
-        captured.messages(Level::INFO),
-        ["step failed; trying again"]
-    );
-    assert_eq!(
-        captured.messages(Level::WARN),
-        ["step failed; its failure goes to the step that catches it"]
-    );
-    let trace = captured.messages(Level::TRACE);
-    assert_eq!(
-        trace,
-        [
-            "step started",
-            "step failed",
-            "step started",
-            "step finished"
-        ]
-    );
-}
-
-#[test]
-fn a_finished_run_is_traced_at_debug_and_a_failed_one_is_a_warning() {
-    let finished = Captured::default();
-    assert_eq!(
-        traced(&finished, &Desk.runner(), start("plain")).unwrap(),
-        "plain on attempt 1"
-    );
-    assert!(finished.messages(Level::WARN).is_empty());
-    assert_eq!(finished.messages(Level::DEBUG), ["run finished"]);
-
-    // Nobody answers: the run times out at its first wait.
-    let failed = Captured::default();
-    let runner = Desk.runner().timeout(Duration::ZERO);
-    let error = traced(&failed, &runner, start(ASKS)).unwrap_err();
-    assert!(matches!(error, WorkflowError::TimedOut { .. }), "{error:?}");
-    assert_eq!(failed.messages(Level::WARN), ["run failed"]);
 }

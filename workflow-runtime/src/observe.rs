@@ -7,7 +7,9 @@
 //! write: a step's [`StepStarted`] comes before anything it writes, and its
 //! [`StepFinished`] or [`StepFailed`] after. The stop event stays the last
 //! item of the stream. Without `expose_internal(true)` the stream holds only
-//! what steps wrote, and a run records nothing for these events.
+//! what steps wrote, and a run records nothing for these events unless
+//! another of its [reports](crate::report) follows steps: these events are
+//! what such reports hear.
 //!
 //! ```
 //! use typed_workflows::observe::StepStarted;
