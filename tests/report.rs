@@ -227,3 +227,34 @@ async fn turning_printing_and_observer_events_off_again_leaves_a_runner_as_it_wa
     assert!(events.next().await.unwrap().is::<StopEvent<String>>());
     assert_eq!(handler.await.unwrap(), "plain on attempt 1");
 }
+
+/// Panics when it hears the happening `at` names.
+struct Panicking {
+    at: &'static str,
+}
+
+impl Report for Panicking {
+    fn report(&self, _run: &RunView<'_>, happening: &Happening<'_>) {
+        let heard = match happening {
+            Happening::Retrying { .. } => "retrying",
+            Happening::RunEnded(_) => "ended",
+            _ => return,
+        };
+        assert_ne!(heard, self.at, "the report broke");
+    }
+}
+
+#[tokio::test]
+async fn a_report_that_panics_fails_the_step_or_the_run_it_was_told_in() {
+    // `desk` catches the panic of `call`, as it would the step's own.
+    let runner = Desk.runner().report_to(Panicking { at: "retrying" });
+    let caught = runner.run(start(FLAKY)).await.unwrap();
+    assert!(caught.starts_with("sorry: assertion"), "{caught}");
+    assert!(caught.contains("the report broke"), "{caught}");
+    let runner = Desk.runner().report_to(Panicking { at: "ended" });
+    let error = runner.run(start("plain")).await.unwrap_err();
+    assert!(
+        matches!(&error, WorkflowError::RunPanicked { .. }),
+        "{error:?}"
+    );
+}

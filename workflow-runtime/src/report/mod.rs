@@ -87,7 +87,10 @@ use self::watch::Watcher;
 /// [module](self)).
 ///
 /// A run calls its reports on its own task, or on a spawned step's, while
-/// it happens: a report should return quickly, and must not block.
+/// it happens: a report should return quickly, and must not block. A
+/// report that panics fails the run: with
+/// [`WorkflowError::StepPanicked`] if it was told inside a step (of a
+/// retry), with [`RunPanicked`](WorkflowError::RunPanicked) otherwise.
 pub trait Report: Send + Sync + 'static {
     /// Whether this report wants the start and end of each step and the
     /// moments the run waits for input ([`Happening::StepStarted`],
