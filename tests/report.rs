@@ -342,3 +342,126 @@ fn a_finished_run_is_traced_at_debug_and_a_failed_one_is_a_warning() {
     assert!(matches!(error, WorkflowError::TimedOut { .. }), "{error:?}");
     assert_eq!(failed.messages(Level::WARN), ["run failed"]);
 }
+
+/// The spans a subscriber was asked to make, each `workflow` or `step
+/// <name>`, and for each event, its message and the spans it came inside,
+/// outermost first.
+#[derive(Default)]
+struct Spans {
+    made: Vec<String>,
+    entered: Vec<usize>,
+    events: Vec<(String, Vec<String>)>,
+}
+
+/// A subscriber that keeps [`Spans`].
+#[derive(Clone, Default)]
+struct SpanCaptured(Arc<Mutex<Spans>>);
+
+/// The `step` field of a span.
+struct StepField(Option<String>);
+
+impl Visit for StepField {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "step" {
+            self.0 = Some(value.to_owned());
+        }
+    }
+
+    fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
+}
+
+impl Subscriber for SpanCaptured {
+    fn enabled(&self, _metadata: &Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut step = StepField(None);
+        span.record(&mut step);
+        let name = match step.0 {
+            Some(step) => format!("{} {step}", span.metadata().name()),
+            None => span.metadata().name().to_owned(),
+        };
+        let mut spans = self.0.lock().unwrap();
+        spans.made.push(name);
+        Id::from_u64(spans.made.len() as u64)
+    }
+
+    fn record(&self, _span: &Id, _values: &Record<'_>) {}
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        let mut spans = self.0.lock().unwrap();
+        let inside = spans
+            .entered
+            .iter()
+            .map(|&span| spans.made[span].clone())
+            .collect();
+        spans.events.push((message.0, inside));
+    }
+
+    fn enter(&self, span: &Id) {
+        let index = usize::try_from(span.into_u64()).unwrap() - 1;
+        self.0.lock().unwrap().entered.push(index);
+    }
+
+    fn exit(&self, _span: &Id) {
+        self.0.lock().unwrap().entered.pop();
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Tick {
+    left: u32,
+}
+
+#[derive(OneOf)]
+enum Ticked {
+    Tick(Tick),
+    Stop(StopEvent<u32>),
+}
+
+/// `tick` is invoked three times, and logs each time.
+struct Ticker;
+
+#[workflow_impl]
+impl Ticker {
+    #[step]
+    async fn begin(&self, _start: StartEvent) -> Tick {
+        Tick { left: 2 }
+    }
+
+    #[step]
+    async fn tick(&self, tick: Tick) -> Ticked {
+        tracing::info!(tick.left, "tick");
+        match tick.left {
+            0 => Ticked::Stop(StopEvent::new(3)),
+            left => Ticked::Tick(Tick { left: left - 1 }),
+        }
+    }
+}
+
+#[test]
+fn a_step_has_one_span_in_its_run_and_its_logs_come_inside_it() {
+    let captured = SpanCaptured::default();
+    let _default = tracing::subscriber::set_default(captured.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let result = runtime.block_on(async { Ticker.runner().run(StartEvent::new()).await });
+    assert_eq!(result.unwrap(), 3);
+    let spans = captured.0.lock().unwrap();
+    assert_eq!(spans.made, ["workflow", "step begin", "step tick"]);
+    let ticks: Vec<_> = spans
+        .events
+        .iter()
+        .filter(|(message, _)| message == "tick")
+        .collect();
+    assert_eq!(ticks.len(), 3);
+    for (_, inside) in ticks {
+        assert_eq!(inside, &["workflow", "step tick"]);
+    }
+}
