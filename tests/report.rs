@@ -343,9 +343,9 @@ fn a_finished_run_is_traced_at_debug_and_a_failed_one_is_a_warning() {
     assert_eq!(failed.messages(Level::WARN), ["run failed"]);
 }
 
-/// The spans a subscriber was asked to make, each `workflow` or `step
-/// <name>`, and for each event, its message and the spans it came inside,
-/// outermost first.
+/// The spans a subscriber was asked to make, each `workflow`, or `step`
+/// with its fields, and for each event, its message and the spans it came
+/// inside, outermost first.
 #[derive(Default)]
 struct Spans {
     made: Vec<String>,
@@ -357,17 +357,24 @@ struct Spans {
 #[derive(Clone, Default)]
 struct SpanCaptured(Arc<Mutex<Spans>>);
 
-/// The `step` field of a span.
-struct StepField(Option<String>);
+/// The `step` and `event` fields of a span, as ` step=name event=name`.
+struct StepFields(String);
 
-impl Visit for StepField {
+impl Visit for StepFields {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "step" {
-            self.0 = Some(value.to_owned());
+        if ["step", "event"].contains(&field.name()) {
+            self.0 += &format!(" {field}={value}");
         }
     }
 
     fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
+}
+
+impl SpanCaptured {
+    /// The index in `made` of the span `id`.
+    fn index(id: &Id) -> usize {
+        usize::try_from(id.into_u64()).unwrap() - 1
+    }
 }
 
 impl Subscriber for SpanCaptured {
@@ -376,18 +383,18 @@ impl Subscriber for SpanCaptured {
     }
 
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let mut step = StepField(None);
-        span.record(&mut step);
-        let name = match step.0 {
-            Some(step) => format!("{} {step}", span.metadata().name()),
-            None => span.metadata().name().to_owned(),
-        };
+        let mut fields = StepFields(span.metadata().name().to_owned());
+        span.record(&mut fields);
         let mut spans = self.0.lock().unwrap();
-        spans.made.push(name);
+        spans.made.push(fields.0);
         Id::from_u64(spans.made.len() as u64)
     }
 
-    fn record(&self, _span: &Id, _values: &Record<'_>) {}
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        let mut fields = StepFields(String::new());
+        values.record(&mut fields);
+        self.0.lock().unwrap().made[Self::index(span)] += &fields.0;
+    }
 
     fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
 
@@ -404,8 +411,7 @@ impl Subscriber for SpanCaptured {
     }
 
     fn enter(&self, span: &Id) {
-        let index = usize::try_from(span.into_u64()).unwrap() - 1;
-        self.0.lock().unwrap().entered.push(index);
+        self.0.lock().unwrap().entered.push(Self::index(span));
     }
 
     fn exit(&self, _span: &Id) {
@@ -418,13 +424,27 @@ struct Tick {
     left: u32,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Done;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Event)]
+struct Skipped;
+
 #[derive(OneOf)]
 enum Ticked {
     Tick(Tick),
-    Stop(StopEvent<u32>),
+    Done(Done),
+    Skipped(Skipped),
 }
 
-/// `tick` is invoked three times, and logs each time.
+#[derive(OneOf)]
+enum Finish {
+    Done(Done),
+    Skipped(Skipped),
+}
+
+/// `tick` is invoked three times, and logs each time; `finish` accepts
+/// two events.
 struct Ticker;
 
 #[workflow_impl]
@@ -438,9 +458,18 @@ impl Ticker {
     async fn tick(&self, tick: Tick) -> Ticked {
         tracing::info!(tick.left, "tick");
         match tick.left {
-            0 => Ticked::Stop(StopEvent::new(3)),
+            0 => Ticked::Done(Done),
             left => Ticked::Tick(Tick { left: left - 1 }),
         }
+    }
+
+    #[step]
+    async fn finish(&self, finish: Finish) -> StopEvent<String> {
+        let finished = match finish {
+            Finish::Done(Done) => "done",
+            Finish::Skipped(Skipped) => "skipped",
+        };
+        StopEvent::new(finished.to_owned())
     }
 }
 
@@ -452,9 +481,18 @@ fn a_step_has_one_span_in_its_run_and_its_logs_come_inside_it() {
         .build()
         .unwrap();
     let result = runtime.block_on(async { Ticker.runner().run(StartEvent::new()).await });
-    assert_eq!(result.unwrap(), 3);
+    assert_eq!(result.unwrap(), "done");
     let spans = captured.0.lock().unwrap();
-    assert_eq!(spans.made, ["workflow", "step begin", "step tick"]);
+    // The event only for the step that accepts more than one.
+    assert_eq!(
+        spans.made,
+        [
+            "workflow",
+            "step step=begin",
+            "step step=tick",
+            "step step=finish event=Done"
+        ]
+    );
     let ticks: Vec<_> = spans
         .events
         .iter()
@@ -462,6 +500,6 @@ fn a_step_has_one_span_in_its_run_and_its_logs_come_inside_it() {
         .collect();
     assert_eq!(ticks.len(), 3);
     for (_, inside) in ticks {
-        assert_eq!(inside, &["workflow", "step tick"]);
+        assert_eq!(inside, &["workflow", "step step=tick"]);
     }
 }

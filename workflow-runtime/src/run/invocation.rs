@@ -91,13 +91,14 @@ impl StepSpans {
             return Some(span);
         }
         let info = &W::STEPS[step];
-        let span = tracing::debug_span!(
-            "step",
-            step = info.name,
-            event = info.accepts[accepted].name
-        );
+        let span = tracing::debug_span!("step", step = info.name, event = tracing::field::Empty);
         if span.is_disabled() {
             return None;
+        }
+        // Which event only where the step says nothing of it: a subscriber
+        // formats each field of every span it makes.
+        if info.accepts.len() > 1 {
+            span.record("event", info.accepts[accepted].name);
         }
         let spans = self.0.get_or_init(|| {
             let slots = W::STEPS.iter().map(|info| info.accepts.len()).sum();
