@@ -81,13 +81,16 @@ impl StepSpans {
     /// The span of the step at index `step` invoked with the event it
     /// accepts at index `accepted`; `None` if no subscriber enables it.
     fn get<W: Workflow>(&self, step: usize, accepted: usize) -> Option<&tracing::Span> {
-        // The spans of the steps before this one come first.
-        let slot = W::STEPS[..step]
-            .iter()
-            .map(|info| info.accepts.len())
-            .sum::<usize>()
-            + accepted;
-        if let Some(span) = self.0.get().and_then(|spans| spans[slot].get()) {
+        // The spans of the steps before this one come first; counted only
+        // once a subscriber has enabled a span.
+        let slot = || {
+            W::STEPS[..step]
+                .iter()
+                .map(|info| info.accepts.len())
+                .sum::<usize>()
+                + accepted
+        };
+        if let Some(span) = self.0.get().and_then(|spans| spans[slot()].get()) {
             return Some(span);
         }
         let info = &W::STEPS[step];
@@ -104,7 +107,7 @@ impl StepSpans {
             let slots = W::STEPS.iter().map(|info| info.accepts.len()).sum();
             (0..slots).map(|_| OnceLock::new()).collect()
         });
-        Some(spans[slot].get_or_init(|| span))
+        Some(spans[slot()].get_or_init(|| span))
     }
 }
 
