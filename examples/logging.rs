@@ -1,8 +1,9 @@
 //! Logging: the workflow's `tracing` spans and events through a
 //! `tracing-subscriber` set up as most programs want it, filtered by
 //! `RUST_LOG` (default `info`). A run is a `workflow` span (`info`), each
-//! step's invocation a `step` span inside it (`debug`), and a step's own
-//! `tracing::info!` is printed inside both. Retries are logged at `info`,
+//! of its steps a `step` span inside it (`debug`) that every invocation of
+//! the step enters, and a step's own `tracing::info!` is printed inside
+//! both. Retries are logged at `info`,
 //! failures at `warn`.
 //!
 //! Run it with `cargo run --example logging`, or see the step spans with

@@ -170,9 +170,6 @@ where
             event.take()
         };
         let input = input.expect("the event is kept until the last attempt");
-        if let Some(answers) = answers {
-            answers.begin_attempt(number);
-        }
         let this = Attempt {
             number,
             retrying: retrying.clone(),
@@ -184,17 +181,14 @@ where
                 .unwrap_or_else(|_| Ok(Err(StepTimedOut { after }.into()))),
             None => attempted.await,
         };
-        let failed_after = first_began.elapsed();
-        let (error, delay) = match result {
+        // Panics are not retried.
+        let (error, policy) = match result {
             Ok(Ok(output)) => return Ok(output),
-            Ok(Err(error)) => {
-                let delay = info
-                    .retry
-                    .and_then(|policy| policy.next_delay(&error, number, failed_after, seed));
-                (error, delay)
-            }
+            Ok(Err(error)) => (error, info.retry),
             Err(payload) => (Panicked(invocation_panic_message(&*payload)).into(), None),
         };
+        let failed_after = first_began.elapsed();
+        let delay = policy.and_then(|policy| policy.next_delay(&error, number, failed_after, seed));
         // The attempt has ended, and its context with it: the history is
         // this loop's alone again.
         let history = retrying.as_mut().map(|shared| {
@@ -219,9 +213,15 @@ where
         match history {
             Some(history) => history.failures.push(failure),
             None => {
+                // Room for the failures of the attempts still allowed, as
+                // far as a `Vec` would first grow: a push after the first
+                // failure must not move the history.
+                let room = (allowed - number).min(4) as usize;
+                let mut failures = Vec::with_capacity(room);
+                failures.push(failure);
                 retrying = Some(Arc::new(Retrying {
                     first_began,
-                    failures: vec![failure],
+                    failures,
                 }));
             }
         }
@@ -231,6 +231,11 @@ where
             tokio::time::sleep(delay).await;
         }
         number += 1;
+        // The first attempt's is already the record's: a resumed
+        // invocation's from the snapshot, a fresh one's the default.
+        if let Some(answers) = answers {
+            answers.begin_attempt(number);
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! and at `TRACE` each step's start and end.
 //!
 //! The events are emitted inside the run's span, `workflow` (with the
-//! workflow's name and the run's id), and a step's inside its span, `step`;
-//! their target is this module's path.
+//! workflow's name and the run's id), and a step's inside its span, `step`
+//! (at `DEBUG`, with the step's name, and the event's for a step that
+//! accepts several; one span per step in a run, which each invocation of
+//! the step enters); their target is this module's path.
 
 use tracing::Level;
 

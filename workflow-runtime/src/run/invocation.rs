@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
 use crate::answers::Answers;
@@ -54,37 +54,88 @@ pub(crate) struct Invocation<'a, W: Workflow> {
     /// What it received and which attempt it is on, shared with its future.
     answers: Option<Arc<Answers>>,
     future: StepFuture<'a, W>,
-    span: tracing::Span,
+    /// The step's span in the run, if a subscriber enables it.
+    span: Option<&'a tracing::Span>,
 }
 
-/// What a run invokes its steps with: its workflow and its context, and
-/// the context's `Arc` if a step is spawned (see [`spawned`]).
+/// What a run invokes its steps with: its workflow and its context, the
+/// context's `Arc` if a step is spawned (see [`spawned`]), and the run's
+/// `step` spans.
 pub(crate) struct Steps<'a, W: Workflow> {
     pub(crate) workflow: &'a Arc<W>,
     pub(crate) ctx: &'a Context<W>,
     pub(crate) shared: Option<&'a Arc<Context<W>>>,
+    spans: &'a StepSpans,
+}
+
+/// The `step` spans of one run: one for each step and event it accepts,
+/// made the first time the step is invoked with that event, and entered by
+/// every invocation of it after. A span costs its subscriber far more to
+/// make and close (a `fmt` layer formats its fields then) than to enter,
+/// and a run may invoke a step many times. The table is allocated once a
+/// subscriber enables the spans; until then a run pays a few words for it.
+#[derive(Default)]
+pub(crate) struct StepSpans(OnceLock<Box<[OnceLock<tracing::Span>]>>);
+
+impl StepSpans {
+    /// The span of the step at index `step` invoked with the event it
+    /// accepts at index `accepted`; `None` if no subscriber enables it.
+    fn get<W: Workflow>(&self, step: usize, accepted: usize) -> Option<&tracing::Span> {
+        // The spans of the steps before this one come first; counted only
+        // once a subscriber has enabled a span.
+        let slot = || {
+            W::STEPS[..step]
+                .iter()
+                .map(|info| info.accepts.len())
+                .sum::<usize>()
+                + accepted
+        };
+        if let Some(span) = self.0.get().and_then(|spans| spans[slot()].get()) {
+            return Some(span);
+        }
+        let info = &W::STEPS[step];
+        let span = tracing::debug_span!("step", step = info.name, event = tracing::field::Empty);
+        if span.is_disabled() {
+            return None;
+        }
+        // Which event only where the step says nothing of it: a subscriber
+        // formats each field of every span it makes.
+        if info.accepts.len() > 1 {
+            span.record("event", info.accepts[accepted].name);
+        }
+        let spans = self.0.get_or_init(|| {
+            let slots = W::STEPS.iter().map(|info| info.accepts.len()).sum();
+            (0..slots).map(|_| OnceLock::new()).collect()
+        });
+        Some(spans[slot()].get_or_init(|| span))
+    }
 }
 
 impl<'a, W: Workflow> Steps<'a, W> {
-    pub(crate) fn new(workflow: &'a Arc<W>, held: &'a Held<W>) -> Self {
+    pub(crate) fn new(workflow: &'a Arc<W>, held: &'a Held<W>, spans: &'a StepSpans) -> Self {
         Self {
             workflow,
             ctx: held.context(),
             shared: held.shared(),
+            spans,
         }
     }
 
-    /// The future of the step at index `step` with `pending`.
+    /// The future of the step at index `step` with `pending`, in `span`.
+    /// Only a spawned step's future is made inside the span, which its task
+    /// takes; any other's does nothing until polled.
     fn invoke(
         &self,
         step: usize,
         pending: W::Pending,
         answers: Option<Arc<Answers>>,
+        span: Option<&tracing::Span>,
     ) -> StepFuture<'a, W> {
         if const { spawned::any_spawned(W::STEPS) }
             && W::STEPS[step].spawn
             && let Some(shared) = self.shared
         {
+            let _entered = span.map(tracing::Span::enter);
             return W::invoke_spawned(self.workflow, shared, pending, answers);
         }
         self.workflow.invoke(self.ctx, pending, answers)
@@ -106,17 +157,8 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         let info = &W::STEPS[step];
         let answers = resumed
             .or_else(|| (!info.waits_for.is_empty() || info.retry.is_some()).then(Arc::default));
-        let span = tracing::debug_span!(
-            "step",
-            step = info.name,
-            event = info.accepts[accepted].name
-        );
-        // `Span::in_scope` written out: the compiler does not always inline
-        // it, and a call per invocation shows in the chain benchmark.
-        let future = {
-            let _entered = span.enter();
-            steps.invoke(step, pending, answers.clone())
-        };
+        let span = steps.spans.get::<W>(step, accepted);
+        let future = steps.invoke(step, pending, answers.clone(), span);
         Self {
             step: step as u32,
             accepted: accepted as u32,
@@ -172,7 +214,7 @@ impl<W: Workflow> Future for Invocation<'_, W> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Finished<W>> {
         let this = self.get_mut();
-        let _entered = this.span.enter();
+        let _entered = this.span.map(tracing::Span::enter);
         match catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(result)) => Poll::Ready((

@@ -35,7 +35,7 @@ use crate::stream;
 use crate::workflow::Workflow;
 use admission::{Admission, Turn};
 use deadline::Deadline;
-use invocation::Steps;
+use invocation::{StepSpans, Steps};
 use machine::Machine;
 use unfinished::Unfinished;
 use workflow_model::snapshot::{self, ResumeError, RunSnapshot};
@@ -494,7 +494,8 @@ fn run<W: Workflow, T: Turn>(
     async move {
         // Held until the task ends, after the run's last event.
         let _permit = turn.wait().await;
-        let steps = Steps::new(&workflow, unfinished.held());
+        let spans = StepSpans::default();
+        let steps = Steps::new(&workflow, unfinished.held(), &spans);
         let outcome = AssertUnwindSafe(drive(steps, begin, timeout))
             .catch_unwind()
             .await;
