@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, PathArguments, Type};
+use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, PathArguments, ReceiverKind, Type};
 
 use super::options::StepOptions;
 use super::settings::WorkflowOptions;
@@ -56,7 +56,7 @@ impl WorkflowModel {
     /// ones if their event is known, so that the workflow's start and stop
     /// types, and the code that runs it, cause no further errors.
     pub(crate) fn parse(mut item: ItemImpl, options: WorkflowOptions, errors: &mut Errors) -> Self {
-        if let Some((_, path, _)) = &item.trait_ {
+        if let Some((path, _)) = &item.trait_ {
             errors.spanned(path, "a workflow is an inherent `impl` block, like `impl MyWorkflow { ... }`, not a trait impl");
         }
         if !item.generics.params.is_empty() {
@@ -151,7 +151,7 @@ impl Step {
             );
         }
         match sig.inputs.first() {
-            Some(FnArg::Receiver(receiver)) if is_shared_self(&receiver.ty) => {}
+            Some(FnArg::Receiver(receiver)) if is_shared_receiver(&receiver.kind) => {}
             Some(FnArg::Receiver(receiver)) => fail(
                 receiver,
                 format!(
@@ -428,7 +428,16 @@ fn generic_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     })
 }
 
-/// Whether a receiver of type `ty` is `&self`: `&Self` or `&'a Self`.
+/// Whether a step's receiver is `&self`, or `self: &Self` written out.
+fn is_shared_receiver(kind: &ReceiverKind) -> bool {
+    match kind {
+        ReceiverKind::Reference(_, _, mutability) => mutability.is_none(),
+        ReceiverKind::Typed(_, ty) => is_shared_self(ty),
+        _ => false,
+    }
+}
+
+/// Whether `ty`, a receiver's type written out, is `&Self` or `&'a Self`.
 fn is_shared_self(ty: &Type) -> bool {
     match ty {
         Type::Reference(reference) => {
