@@ -65,6 +65,27 @@ async fn pause(times: u32) {
     }
 }
 
+/// Notes `before {value}` as `by`, yields a few times by `value` (a
+/// while in which a snapshot may catch the invocation in flight), calls
+/// `meanwhile`, and notes `after`.
+async fn noted_work<W: Workflow>(
+    ctx: &Context<W>,
+    by: String,
+    value: u32,
+    meanwhile: impl FnOnce(),
+) {
+    ctx.write_event_to_stream(Note {
+        by: by.clone(),
+        text: format!("before {value}"),
+    });
+    pause(1 + value % 3).await;
+    meanwhile();
+    ctx.write_event_to_stream(Note {
+        by,
+        text: "after".into(),
+    });
+}
+
 /// A chain of steps, one per value, each noting its value doubled in the
 /// state; the result is the state.
 struct Chain;
@@ -113,18 +134,12 @@ impl Chain {
     async fn link(&self, ctx: &Context<Self>, link: Link) -> Next {
         let by = format!("{}/{}", ctx.step_name(), link.id);
         let value = link.values[link.index];
-        ctx.write_event_to_stream(Note {
-            by: by.clone(),
-            text: format!("before {value}"),
-        });
-        pause(1 + value % 3).await;
         // Set, not added to: the re-run of an invocation in flight makes its
         // edits again.
-        ctx.edit_state(|doubled| doubled.by_index.insert(link.index, value * 2));
-        ctx.write_event_to_stream(Note {
-            by,
-            text: "after".into(),
-        });
+        noted_work(ctx, by, value, || {
+            ctx.edit_state(|doubled| doubled.by_index.insert(link.index, value * 2));
+        })
+        .await;
         let index = link.index + 1;
         if index == link.values.len() {
             return Next::Stop(StopEvent::new(
@@ -176,15 +191,7 @@ impl Fan {
     #[step(num_workers = 2, writes(Note))]
     async fn work(&self, ctx: &Context<Self>, item: Item) -> Option<Done> {
         let by = format!("{}/{}", ctx.step_name(), item.id);
-        ctx.write_event_to_stream(Note {
-            by: by.clone(),
-            text: format!("before {}", item.value),
-        });
-        pause(1 + item.value % 3).await;
-        ctx.write_event_to_stream(Note {
-            by,
-            text: "after".into(),
-        });
+        noted_work(ctx, by, item.value, || {}).await;
         (!item.value.is_multiple_of(4)).then(|| Done {
             id: item.id,
             value: item.value * item.value,
@@ -240,15 +247,7 @@ impl Collect {
     #[step(num_workers = 2, writes(Note))]
     async fn mark(&self, ctx: &Context<Self>, part: Part) -> Marked {
         let by = format!("{}/{}", ctx.step_name(), part.id);
-        ctx.write_event_to_stream(Note {
-            by: by.clone(),
-            text: format!("before {}", part.value),
-        });
-        pause(1 + part.value % 3).await;
-        ctx.write_event_to_stream(Note {
-            by,
-            text: "after".into(),
-        });
+        noted_work(ctx, by, part.value, || {}).await;
         Marked {
             id: part.id,
             index: part.index,
