@@ -28,6 +28,7 @@ use crate::recover::Failed;
 use crate::report::Happening;
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
+use crate::run::ready::ReadyQueue;
 use crate::run::slice::TimeSlice;
 use crate::snapshotting::capture::Capture;
 use crate::snapshotting::restore::RestoredRun;
@@ -35,12 +36,45 @@ use crate::workflow::{Sink, Workflow};
 use workflow_model::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
 
 /// The queued and running invocations of one step, and how many failures
-/// it has recovered from.
+/// it has recovered from. Small, as every run has one per step: the step's
+/// limit is read from its `StepInfo`, and the queue of invocations over it
+/// is made when one first waits there.
 struct Slot<W: Workflow> {
     running: u32,
-    limit: u32,
     recovered: u32,
-    waiting: VecDeque<(W::Branch, W::Pending)>,
+    #[expect(
+        clippy::box_collection,
+        reason = "one word in every slot, where a `VecDeque` would take four"
+    )]
+    waiting: Option<Box<VecDeque<Waiting<W>>>>,
+}
+
+/// An invocation queued over its step's limit: its branch and its event.
+type Waiting<W> = (<W as Workflow>::Branch, <W as Workflow>::Pending);
+
+impl<W: Workflow> Slot<W> {
+    const EMPTY: Self = Self {
+        running: 0,
+        recovered: 0,
+        waiting: None,
+    };
+
+    /// Queues an invocation of the step over its limit.
+    fn wait(&mut self, tag: W::Branch, pending: W::Pending) {
+        self.waiting
+            .get_or_insert_default()
+            .push_back((tag, pending));
+    }
+
+    /// The oldest invocation waiting, if any.
+    fn next_waiting(&mut self) -> Option<Waiting<W>> {
+        self.waiting.as_mut()?.pop_front()
+    }
+
+    /// The invocations waiting, oldest first.
+    fn waiting(&self) -> impl Iterator<Item = &Waiting<W>> {
+        self.waiting.iter().flat_map(|waiting| waiting.iter())
+    }
 }
 
 /// An invocation ready to start: its step's index, its branch, its event.
@@ -50,7 +84,7 @@ pub(crate) struct Machine<'a, W: Workflow> {
     /// The workflow and the run's context (`ctx`).
     steps: Steps<'a, W>,
     slots: Box<[Slot<W>]>,
-    ready: VecDeque<Ready<W>>,
+    ready: ReadyQueue<Ready<W>>,
     /// The invocations that are waiting; `None` until one has waited.
     running: Option<FuturesUnordered<Invocation<'a, W>>>,
     stop: Option<W::Stop>,
@@ -69,19 +103,11 @@ pub(crate) struct Machine<'a, W: Workflow> {
 impl<'a, W: Workflow> Machine<'a, W> {
     pub(crate) fn new(steps: Steps<'a, W>) -> Self {
         let waits_for_reader = steps.ctx.channel().waits_when_full();
-        let slots = W::STEPS
-            .iter()
-            .map(|step| Slot {
-                running: 0,
-                limit: u32::try_from(step.num_workers).unwrap_or(u32::MAX),
-                recovered: 0,
-                waiting: VecDeque::new(),
-            })
-            .collect();
+        let slots = W::STEPS.iter().map(|_| Slot::EMPTY).collect();
         Self {
             steps,
             slots,
-            ready: VecDeque::new(),
+            ready: ReadyQueue::new(),
             running: None,
             stop: None,
             last_step: 0,
@@ -265,7 +291,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
         let branch = tag.branch();
         let slot = &mut self.slots[step];
         slot.running -= 1;
-        if let Some((waiting, pending)) = slot.waiting.pop_front() {
+        if let Some((waiting, pending)) = slot.next_waiting() {
             // Still in the branch it was queued in.
             slot.running += 1;
             self.ready.push_back(((step, waiting), pending));
@@ -405,7 +431,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
         let waiting = self
             .slots
             .iter()
-            .flat_map(|slot| slot.waiting.iter().map(|(tag, pending)| (tag, pending)));
+            .flat_map(|slot| slot.waiting().map(|(tag, pending)| (tag, pending)));
         for (tag, pending) in ready.chain(waiting) {
             count(tag.branch());
             let step = W::pending_events(pending).0;
@@ -532,11 +558,13 @@ impl<W: Workflow> Sink<W> for Machine<'_, W> {
         }
         let tag = W::Branch::of(branch);
         let slot = &mut self.slots[step];
-        if slot.running < slot.limit {
+        // `running` counts to `u32::MAX` at most.
+        let limit = W::STEPS[step].num_workers.min(u32::MAX as usize);
+        if (slot.running as usize) < limit {
             slot.running += 1;
             self.ready.push_back(((step, tag), pending));
         } else {
-            slot.waiting.push_back((tag, pending));
+            slot.wait(tag, pending);
         }
     }
 

@@ -7,6 +7,7 @@ mod invocation;
 
 pub(crate) use invocation::{Failure, panic_message as invocation_panic_message};
 mod machine;
+mod ready;
 mod slice;
 pub(crate) mod spawned;
 mod unfinished;
