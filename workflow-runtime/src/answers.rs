@@ -1,9 +1,10 @@
-//! What one invocation of a step received from the run's caller, and which
-//! attempt it is on: a step retried under `#[step(retry = ...)]` gets the
-//! answers its earlier attempt received, wait by wait, rather than asking
-//! again, and so does an invocation in flight in a snapshot when it runs
-//! again on resume. Durable runs will answer a re-run step's waits from
-//! the same record.
+//! What one invocation of a step received from the run's caller, what its
+//! effects returned, and which attempt it is on: a step retried under
+//! `#[step(retry = ...)]` gets the answers its earlier attempt received,
+//! wait by wait, rather than asking again, and so does an invocation in
+//! flight in a snapshot when it runs again on resume. The results of its
+//! effects ([`StepContext::once`](crate::StepContext::once)) belong to one
+//! attempt: a re-run of that attempt gets them, a retry runs them again.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -29,6 +30,11 @@ struct Record {
     /// The answer to each wait, by its position in the attempt; `None`
     /// for a wait that has not been answered.
     received: Vec<Option<AnyEvent>>,
+    /// How many effects the attempt has begun.
+    effects_begun: usize,
+    /// The result of each effect of the attempt, as JSON, by its position
+    /// in the attempt; `None` for one that has not finished.
+    effects: Vec<Option<serde_json::Value>>,
 }
 
 /// A wait's position in its attempt, and its answer from an earlier
@@ -40,13 +46,19 @@ pub(crate) struct Position<E> {
 
 impl Answers {
     /// The record a snapshot held of an invocation in flight: on `attempt`,
-    /// with `received`, the answers to its waits by their order.
-    pub(crate) fn resumed(attempt: u32, received: Vec<Option<AnyEvent>>) -> Self {
+    /// with `received`, the answers to its waits by their order, and
+    /// `effects`, the results of the attempt's effects by theirs.
+    pub(crate) fn resumed(
+        attempt: u32,
+        received: Vec<Option<AnyEvent>>,
+        effects: Vec<Option<serde_json::Value>>,
+    ) -> Self {
         Self {
             record: Mutex::new(Record {
                 attempt,
-                begun: 0,
                 received,
+                effects,
+                ..Record::default()
             }),
         }
     }
@@ -62,13 +74,40 @@ impl Answers {
         self.lock().received.clone()
     }
 
-    /// Notes that the invocation begins `attempt`.
+    /// The results of the attempt's effects so far, by their order.
+    pub(crate) fn effects(&self) -> Vec<Option<serde_json::Value>> {
+        self.lock().effects.clone()
+    }
+
+    /// Notes that the invocation begins `attempt`: a new attempt counts its
+    /// waits from the first again, and runs its effects again.
     pub(crate) fn begin_attempt(&self, attempt: u32) {
         let mut record = self.lock();
         if record.attempt != attempt {
             record.attempt = attempt;
             record.begun = 0;
+            record.effects_begun = 0;
+            record.effects.clear();
         }
+    }
+
+    /// Begins the next effect of `attempt`: its position, and the result it
+    /// had when this attempt ran before, if it finished then.
+    pub(crate) fn begin_effect(&self, attempt: u32) -> (usize, Option<serde_json::Value>) {
+        self.begin_attempt(attempt);
+        let mut record = self.lock();
+        let nth = record.effects_begun;
+        record.effects_begun += 1;
+        (nth, record.effects.get(nth).cloned().flatten())
+    }
+
+    /// Keeps `result`, what the effect at position `nth` returned.
+    pub(crate) fn effect_done(&self, nth: usize, result: serde_json::Value) {
+        let mut record = self.lock();
+        if record.effects.len() <= nth {
+            record.effects.resize_with(nth + 1, || None);
+        }
+        record.effects[nth] = Some(result);
     }
 
     /// Identifies the invocation while it lives.

@@ -313,30 +313,26 @@ impl<W: Workflow> fmt::Debug for Context<W> {
 pub struct StepContext<'run, W: Workflow, const STEP: usize> {
     ctx: &'run Context<W>,
     attempt: Attempt,
-    /// What the invocation received from the caller, for a step that waits
-    /// for input.
+    /// What the invocation received from the caller and the results of its
+    /// effects, if the run keeps a record of them: for a step that waits
+    /// for input or is retried, and every step of a durable run.
     answers: Option<&'run Answers>,
 }
 
 impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
-    /// The context of `attempt` of an invocation.
+    /// The context of `attempt` of an invocation, which keeps what the
+    /// invocation received and the results of its effects in `answers`, if
+    /// the run gave it a record.
     #[doc(hidden)]
-    pub fn of(ctx: &'run Context<W>, attempt: Attempt) -> Self {
+    pub fn of_invocation(
+        ctx: &'run Context<W>,
+        attempt: Attempt,
+        answers: Option<&'run Answers>,
+    ) -> Self {
         Self {
             ctx,
             attempt,
-            answers: None,
-        }
-    }
-
-    /// The context of an attempt of an invocation of a step that waits for
-    /// input, which keeps what the invocation received in `answers`.
-    #[doc(hidden)]
-    pub fn of_invocation(ctx: &'run Context<W>, attempt: Attempt, answers: &'run Answers) -> Self {
-        Self {
-            ctx,
-            attempt,
-            answers: Some(answers),
+            answers,
         }
     }
 
@@ -350,13 +346,11 @@ impl<'run, W: Workflow, const STEP: usize> StepContext<'run, W, STEP> {
     /// it ended with.
     #[doc(hidden)]
     pub fn of_attempt(ctx: &'run Context<W>, number: u32) -> Self {
-        Self::of(
-            ctx,
-            Attempt {
-                number,
-                retrying: None,
-            },
-        )
+        let attempt = Attempt {
+            number,
+            retrying: None,
+        };
+        Self::of_invocation(ctx, attempt, None)
     }
 
     /// The run's context, with the lifetime of the run.

@@ -450,14 +450,9 @@ fn invocation(step: &Step, caught: bool, p: &Private) -> TokenStream {
     // the invocation's retries.
     let waits = step.takes_context && !options.waits_for.types.is_empty();
     let call = |attempt: TokenStream| {
-        if waits {
+        if step.takes_context {
             quote! {
                 let ctx = #p::StepContext::<'_, Self, #index>::of_invocation(ctx, #attempt, answers);
-                Self::#method(self, &ctx, event).await
-            }
-        } else if step.takes_context {
-            quote! {
-                let ctx = #p::StepContext::<'_, Self, #index>::of(ctx, #attempt);
                 Self::#method(self, &ctx, event).await
             }
         } else {
@@ -468,11 +463,6 @@ fn invocation(step: &Step, caught: bool, p: &Private) -> TokenStream {
     // `anyhow::Error` is told there, and only there.
     let at_error = p.at(step.error_span());
     let split = quote_spanned! {step.error_span()=> #at_error::split(returned) };
-    let log = if waits {
-        quote!(::core::option::Option::Some(answers))
-    } else {
-        quote!(answers.as_deref())
-    };
     let outcome = if options.retry.is_none() && options.timeout.is_none() {
         let call = call(quote!(#p::Attempt::FIRST));
         quote! {{
@@ -491,15 +481,20 @@ fn invocation(step: &Step, caught: bool, p: &Private) -> TokenStream {
                 let returned = { #call };
                 #split
             };
-            #p::attempts(ctx, #index, event, #log, attempt).await
+            #p::attempts(ctx, #index, event, answers, attempt).await
         }}
     };
-    // The record of what the invocation received and which attempt it is
-    // on, which the run hands over (a fresh one, or one a snapshot held).
+    // The record of what the invocation received, the results of its
+    // effects and which attempt it is on, which the run hands over (a fresh
+    // one, or one a snapshot held): always one for a step that waits.
     let answers = if waits {
         quote! {
             let answers = answers.unwrap_or_default();
-            let answers = &*answers;
+            let answers = ::core::option::Option::Some(&*answers);
+        }
+    } else if step.takes_context || options.retry.is_some() || options.timeout.is_some() {
+        quote! {
+            let answers = answers.as_deref();
         }
     } else {
         TokenStream::new()

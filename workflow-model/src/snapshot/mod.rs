@@ -160,6 +160,11 @@ pub struct InFlight {
     /// wait not answered): the same waits of the re-run are answered with
     /// them at once.
     pub answers: Vec<Option<EventRecord>>,
+    /// What the attempt's effects (`StepContext::once`) returned, as JSON,
+    /// by their order (`None` for one not finished): the same effects of
+    /// the re-run return them without running. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Option<serde_json::Value>>,
 }
 
 /// The events one step was collecting.

@@ -99,6 +99,7 @@ impl<W: Workflow> Capture<W> {
             invocation,
             attempt: answers.map_or(1, Answers::attempt),
             answers: recorded,
+            effects: answers.map(Answers::effects).unwrap_or_default(),
         })
     }
 

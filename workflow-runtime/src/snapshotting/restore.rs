@@ -79,7 +79,7 @@ impl<W: Workflow> Restored<W> {
                 .into_iter()
                 .map(|answer| answer.map(decode::<W>).transpose())
                 .collect::<Result<_, _>>()?;
-            let answers = Answers::resumed(in_flight.attempt, answers);
+            let answers = Answers::resumed(in_flight.attempt, answers, in_flight.effects);
             let resumed = invocation::<W>(in_flight.invocation)?;
             Ok(Resumed {
                 answers: Some(Arc::new(answers)),
