@@ -16,6 +16,8 @@
 
 mod batch;
 mod clock;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod head;
 mod lease;
