@@ -24,6 +24,8 @@ mod lease;
 mod memory;
 mod notice;
 mod run;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod store;
 
 pub use batch::{Batch, Committed, TimerChange};
