@@ -12,13 +12,16 @@
 //! `sqlite` feature, `SqliteStore`, an embedded file with group commit.
 //! With the `conformance` feature, [`conformance_tests!`] runs the cases
 //! every backend must pass, and `faults::Faulty` fails chosen operations of
-//! a store.
+//! a store
+//! (the wrapper the tests of a backend's failure handling use).
 
 mod batch;
 mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+#[cfg(feature = "conformance")]
+pub mod faults;
 mod head;
 mod lease;
 mod memory;
