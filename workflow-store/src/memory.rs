@@ -136,9 +136,9 @@ impl MemoryStore {
     ) -> Result<Vec<Claimed>, StoreError> {
         let now = self.clock.now();
         let store = self.describe();
-        let mut runs = self.runs();
         let mut claimed = Vec::new();
-        for run in runs.values_mut() {
+        let mut notices = Vec::new();
+        for run in self.runs().values_mut() {
             if claimed.len() == limit {
                 break;
             }
@@ -146,8 +146,10 @@ impl MemoryStore {
             if workflows.contains(&run.head.workflow) && run.head.is_ready(now, timer_due) {
                 let lease = run.head.take_lease(&store, owner, now)?;
                 claimed.push(run.claimed(lease));
+                notices.extend(run.head.notices([Change::Status]));
             }
         }
+        notice::announce(&self.notices, notices);
         Ok(claimed)
     }
 

@@ -54,7 +54,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Takes the lease of `run`, to recover or re-attach to it by id: raises
     /// its epoch (fencing off any earlier holder) and makes it
-    /// [`Running`](crate::RunStatus::Running). Fails with
+    /// [`Running`](crate::RunStatus::Running). The owner that holds the
+    /// lease may claim again, which fences off its own older lease. Fails with
     /// [`LeaseHeld`](StoreError::LeaseHeld) while another owner holds a live
     /// lease, [`Finished`](StoreError::Finished) if the run ended.
     fn claim(&self, run: RunId, owner: &Owner) -> BoxFuture<'_, Result<Claimed, StoreError>>;

@@ -79,5 +79,15 @@ pub(super) fn list(conn: &Connection, filter: &RunFilter) -> Result<Vec<RunMeta>
         ],
         RawHead::of,
     )?;
-    rows.map(|raw| Ok(raw?.verify()?.meta())).collect()
+    let metas = rows
+        .map(|raw| Ok(raw?.verify()?.meta()))
+        .collect::<Result<Vec<_>, RowError>>()?;
+    // An index entry damaged to point at another row would repeat a run.
+    match metas.windows(2).find(|pair| pair[0].id >= pair[1].id) {
+        Some(pair) => Err(RowError::Corrupt(format!(
+            "the runs index lists run {} out of order",
+            pair[1].id
+        ))),
+        None => Ok(metas),
+    }
 }

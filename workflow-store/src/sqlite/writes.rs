@@ -106,6 +106,9 @@ fn ready(
     )?;
     let mut ids = Vec::new();
     for key in workflows {
+        if ids.len() == limit {
+            break;
+        }
         let left = i64::try_from(limit - ids.len()).unwrap_or(i64::MAX);
         let rows = statement.query_map(
             params![key.name, key.fingerprint, micros(env.now), left],
