@@ -10,7 +10,7 @@
 //!
 //! Backends: [`MemoryStore`] (the reference), and, with the default
 //! `sqlite` feature, `SqliteStore`, an embedded file with group commit.
-//! With the `conformance` feature, [`conformance_tests!`] runs the cases
+//! With the `conformance` feature, `conformance_tests!` runs the cases
 //! every backend must pass, and `faults::Faulty` fails chosen operations of
 //! a store
 //! (the wrapper the tests of a backend's failure handling use).

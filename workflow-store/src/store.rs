@@ -113,6 +113,7 @@ pub trait Store: Send + Sync + 'static {
     -> BoxFuture<'a, Result<Vec<RunMeta>, StoreError>>;
 
     /// Hints that runs changed: see [`Notice`], a hint and never the only
-    /// signal.
+    /// signal. The channel is bounded (1024 notices): a receiver that falls
+    /// further behind gets `RecvError::Lagged` and must re-read.
     fn notices(&self) -> broadcast::Receiver<Notice>;
 }

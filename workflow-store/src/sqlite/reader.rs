@@ -43,12 +43,20 @@ impl Reader {
     }
 }
 
+/// Runs `read` in a read transaction, which ends however `read` went.
 fn in_transaction<T>(
     conn: &Connection,
     read: impl FnOnce(&Connection) -> Result<T, RowError>,
 ) -> Result<T, RowError> {
     conn.execute_batch("BEGIN")?;
     let result = read(conn);
-    conn.execute_batch("COMMIT")?;
-    result
+    let ended = conn.execute_batch("COMMIT");
+    if ended.is_err() && !conn.is_autocommit() {
+        // Left open, the transaction would make every later BEGIN fail;
+        // the error worth reporting is the first.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    let value = result?;
+    ended?;
+    Ok(value)
 }
