@@ -1,0 +1,432 @@
+//! The rows of a run, to and from SQLite: each verified against its
+//! checksum on the way in, and the logs against their counters.
+
+use std::ops::Range;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use workflow_model::RunId;
+
+use super::fault::RowError;
+use super::sum::Sum;
+use crate::head::{Held, RunHead};
+use crate::lease::Owner;
+use crate::run::{Record, RunStatus, Snapshot, StatusKind, Timer, WorkflowKey};
+
+/// One of the tables of numbered records.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Log {
+    Journal,
+    Stream,
+    Inputs,
+}
+
+impl Log {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Journal => "journal",
+            Self::Stream => "stream",
+            Self::Inputs => "inputs",
+        }
+    }
+}
+
+/// Microseconds since the Unix epoch: how times are stored.
+pub(super) fn micros(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |since| {
+        i64::try_from(since.as_micros()).unwrap_or(i64::MAX)
+    })
+}
+
+fn time(micros: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_micros(micros.max(0).unsigned_abs())
+}
+
+/// The columns of `runs` that [`read_head`] reads, in order.
+pub(super) const HEAD_COLUMNS: &str = "id, workflow, fingerprint, status, outcome, created_at, updated_at, epoch, \
+     lease_owner, lease_micros, lease_expires, journal_next, stream_next, input_next, consumed_through, sum";
+
+/// A status as stored: the `ready` query of writes.rs spells these out.
+pub(super) fn kind_code(kind: StatusKind) -> i64 {
+    match kind {
+        StatusKind::Running => 0,
+        StatusKind::Parked => 1,
+        StatusKind::Finished => 2,
+    }
+}
+
+/// A run's status as stored, and its outcome.
+fn status_code(status: &RunStatus) -> (i64, Option<&[u8]>) {
+    let outcome = match status {
+        RunStatus::Finished { outcome } => Some(outcome.as_slice()),
+        RunStatus::Running | RunStatus::Parked => None,
+    };
+    (kind_code(status.kind()), outcome)
+}
+
+/// The checksum of a head as stored.
+fn head_sum(head: &RunHead) -> i64 {
+    let (status, outcome) = status_code(&head.status);
+    Sum::of("runs")
+        .text(&head.id.to_string())
+        .text(&head.workflow.name)
+        .text(&head.workflow.fingerprint)
+        .int(status)
+        .maybe(outcome, Sum::bytes)
+        .int(micros(head.created_at))
+        .int(micros(head.updated_at))
+        .int(head.epoch as i64)
+        .maybe(head.lease.as_ref(), |sum, held| {
+            sum.text(&held.owner.id)
+                .int(held.owner.lease_for.as_micros() as i64)
+                .int(micros(held.expires_at))
+        })
+        .int(head.journal_next as i64)
+        .int(head.stream_next as i64)
+        .int(head.input_next as i64)
+        .int(head.consumed_through as i64)
+        .finish()
+}
+
+/// A `runs` row as read, before it is checked.
+pub(super) struct RawHead {
+    id: String,
+    workflow: String,
+    fingerprint: String,
+    status: i64,
+    outcome: Option<Vec<u8>>,
+    created_at: i64,
+    updated_at: i64,
+    epoch: i64,
+    lease: Option<(String, i64, i64)>,
+    counters: [i64; 4],
+    sum: i64,
+}
+
+impl RawHead {
+    /// Reads the [`HEAD_COLUMNS`] of `row`.
+    pub fn of(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let lease_owner: Option<String> = row.get(8)?;
+        let lease = match lease_owner {
+            Some(owner) => Some((owner, row.get(9)?, row.get(10)?)),
+            None => None,
+        };
+        Ok(Self {
+            id: row.get(0)?,
+            workflow: row.get(1)?,
+            fingerprint: row.get(2)?,
+            status: row.get(3)?,
+            outcome: row.get(4)?,
+            created_at: row.get(5)?,
+            updated_at: row.get(6)?,
+            epoch: row.get(7)?,
+            lease,
+            counters: [row.get(11)?, row.get(12)?, row.get(13)?, row.get(14)?],
+            sum: row.get(15)?,
+        })
+    }
+
+    /// The head, if the row verifies.
+    pub fn verify(self) -> Result<RunHead, RowError> {
+        let damaged = |what: &str| RowError::Corrupt(format!("the row of run {} {what}", self.id));
+        let id: RunId = self.id.parse().map_err(|_| damaged("has a malformed id"))?;
+        let status = match (self.status, self.outcome) {
+            (0, None) => RunStatus::Running,
+            (1, None) => RunStatus::Parked,
+            (2, Some(outcome)) => RunStatus::Finished { outcome },
+            _ => return Err(damaged("has an unknown status")),
+        };
+        let [journal_next, stream_next, input_next, consumed_through] =
+            self.counters.map(|counter| counter as u64);
+        let head = RunHead {
+            id,
+            workflow: WorkflowKey::new(self.workflow.clone(), self.fingerprint.clone()),
+            status,
+            created_at: time(self.created_at),
+            updated_at: time(self.updated_at),
+            epoch: self.epoch as u64,
+            lease: self
+                .lease
+                .clone()
+                .map(|(owner, lease_for, expires_at)| Held {
+                    owner: Owner::new(owner, Duration::from_micros(lease_for.unsigned_abs())),
+                    expires_at: time(expires_at),
+                }),
+            journal_next,
+            stream_next,
+            input_next,
+            consumed_through,
+        };
+        if head_sum(&head) == self.sum {
+            Ok(head)
+        } else {
+            Err(damaged("fails its checksum"))
+        }
+    }
+}
+
+/// The head of run `id`, if there is one.
+pub(super) fn read_head(conn: &Connection, id: RunId) -> Result<Option<RunHead>, RowError> {
+    let mut statement =
+        conn.prepare_cached(&format!("SELECT {HEAD_COLUMNS} FROM runs WHERE id = ?1"))?;
+    let raw = statement
+        .query_row([id.to_string()], RawHead::of)
+        .optional()?;
+    raw.map(RawHead::verify).transpose()
+}
+
+/// Stores a new run's head and start record: the row is inserted with its
+/// key and start, then [`update_head`], the one writer of heads, fills it.
+pub(super) fn insert_run(conn: &Connection, head: &RunHead, start: &[u8]) -> Result<(), RowError> {
+    let id = head.id.to_string();
+    let start_sum = Sum::of("start").text(&id).bytes(start).finish();
+    conn.prepare_cached(
+        "INSERT INTO runs (id, workflow, fingerprint, status, created_at, updated_at, epoch,
+             journal_next, stream_next, input_next, consumed_through, sum, start, start_sum)
+         VALUES (?1, ?2, ?3, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        head.workflow.name,
+        head.workflow.fingerprint,
+        start,
+        start_sum
+    ])?;
+    update_head(conn, head)
+}
+
+/// Stores a run's changed head.
+pub(super) fn update_head(conn: &Connection, head: &RunHead) -> Result<(), RowError> {
+    let (status, outcome) = status_code(&head.status);
+    let lease = head.lease.as_ref();
+    conn.prepare_cached(
+        "UPDATE runs SET status = ?2, outcome = ?3, created_at = ?4, updated_at = ?5, epoch = ?6,
+             lease_owner = ?7, lease_micros = ?8, lease_expires = ?9, journal_next = ?10,
+             stream_next = ?11, input_next = ?12, consumed_through = ?13, sum = ?14
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        head.id.to_string(),
+        status,
+        outcome,
+        micros(head.created_at),
+        micros(head.updated_at),
+        head.epoch as i64,
+        lease.map(|held| held.owner.id.as_str()),
+        lease.map(|held| held.owner.lease_for.as_micros() as i64),
+        lease.map(|held| micros(held.expires_at)),
+        head.journal_next as i64,
+        head.stream_next as i64,
+        head.input_next as i64,
+        head.consumed_through as i64,
+        head_sum(head),
+    ])?;
+    Ok(())
+}
+
+/// The start record of run `id`.
+pub(super) fn read_start(conn: &Connection, id: RunId) -> Result<Vec<u8>, RowError> {
+    let id = id.to_string();
+    let (start, sum): (Vec<u8>, i64) = conn
+        .prepare_cached("SELECT start, start_sum FROM runs WHERE id = ?1")?
+        .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    if Sum::of("start").text(&id).bytes(&start).finish() == sum {
+        Ok(start)
+    } else {
+        Err(RowError::Corrupt(format!(
+            "the start record of run {id} fails its checksum"
+        )))
+    }
+}
+
+fn record_sum(log: Log, run: &str, seq: u64, body: &[u8]) -> i64 {
+    Sum::of(log.table())
+        .text(run)
+        .int(seq as i64)
+        .bytes(body)
+        .finish()
+}
+
+/// Appends record `seq` to a log of run `id`.
+pub(super) fn insert_record(
+    conn: &Connection,
+    log: Log,
+    id: RunId,
+    seq: u64,
+    body: &[u8],
+) -> Result<(), RowError> {
+    let id = id.to_string();
+    let sum = record_sum(log, &id, seq, body);
+    conn.prepare_cached(&format!(
+        "INSERT INTO {} (run, seq, body, sum) VALUES (?1, ?2, ?3, ?4)",
+        log.table()
+    ))?
+    .execute(params![id, seq as i64, body, sum])?;
+    Ok(())
+}
+
+/// Deletes the records of a log of run `id` through `seq`.
+pub(super) fn delete_through(
+    conn: &Connection,
+    log: Log,
+    id: RunId,
+    seq: u64,
+) -> Result<(), RowError> {
+    conn.prepare_cached(&format!(
+        "DELETE FROM {} WHERE run = ?1 AND seq <= ?2",
+        log.table()
+    ))?
+    .execute(params![id.to_string(), seq as i64])?;
+    Ok(())
+}
+
+/// The records `seqs` of a log of run `id`: every one must be there and
+/// verify.
+pub(super) fn read_records(
+    conn: &Connection,
+    log: Log,
+    id: RunId,
+    seqs: Range<u64>,
+) -> Result<Vec<Record>, RowError> {
+    let run = id.to_string();
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT seq, body, sum FROM {} WHERE run = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
+        log.table()
+    ))?;
+    let rows = statement.query_map(params![run, seqs.start as i64, seqs.end as i64], |row| {
+        Ok((
+            row.get::<_, i64>(0)? as u64,
+            row.get::<_, Vec<u8>>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut records = Vec::new();
+    for (expected, row) in seqs.clone().zip(rows) {
+        let (seq, bytes, sum) = row?;
+        let damaged = |what: &str| {
+            RowError::Corrupt(format!(
+                "run {run}: {} record {expected} {what}",
+                log.table()
+            ))
+        };
+        if seq != expected {
+            return Err(damaged("is missing"));
+        }
+        if record_sum(log, &run, seq, &bytes) != sum {
+            return Err(damaged("fails its checksum"));
+        }
+        records.push(Record { seq, bytes });
+    }
+    if records.len() as u64 == seqs.end.saturating_sub(seqs.start) {
+        Ok(records)
+    } else {
+        let missing = seqs.start + records.len() as u64;
+        Err(RowError::Corrupt(format!(
+            "run {run}: {} record {missing} is missing",
+            log.table()
+        )))
+    }
+}
+
+fn snapshot_sum(run: &str, through: u64, body: &[u8]) -> i64 {
+    Sum::of("snapshots")
+        .text(run)
+        .int(through as i64)
+        .bytes(body)
+        .finish()
+}
+
+/// Replaces the snapshot of run `id`.
+pub(super) fn put_snapshot(
+    conn: &Connection,
+    id: RunId,
+    through: u64,
+    body: &[u8],
+) -> Result<(), RowError> {
+    let run = id.to_string();
+    let sum = snapshot_sum(&run, through, body);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO snapshots (run, through, body, sum) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![run, through as i64, body, sum])?;
+    Ok(())
+}
+
+/// The snapshot of run `id`, if any.
+pub(super) fn read_snapshot(conn: &Connection, id: RunId) -> Result<Option<Snapshot>, RowError> {
+    let run = id.to_string();
+    let row = conn
+        .prepare_cached("SELECT through, body, sum FROM snapshots WHERE run = ?1")?
+        .query_row([&run], |row| {
+            Ok((
+                row.get::<_, i64>(0)? as u64,
+                row.get::<_, Vec<u8>>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })
+        .optional()?;
+    match row {
+        Some((through, bytes, sum)) if snapshot_sum(&run, through, &bytes) == sum => {
+            Ok(Some(Snapshot { through, bytes }))
+        }
+        Some(_) => Err(RowError::Corrupt(format!(
+            "the snapshot of run {run} fails its checksum"
+        ))),
+        None => Ok(None),
+    }
+}
+
+fn timer_sum(run: &str, id: &str, due: i64) -> i64 {
+    Sum::of("timers").text(run).text(id).int(due).finish()
+}
+
+/// Sets timer `timer` of run `id`.
+pub(super) fn set_timer(
+    conn: &Connection,
+    id: RunId,
+    timer: &str,
+    due: SystemTime,
+) -> Result<(), RowError> {
+    let run = id.to_string();
+    let due = micros(due);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO timers (run, id, due, sum) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![run, timer, due, timer_sum(&run, timer, due)])?;
+    Ok(())
+}
+
+/// Clears timer `timer` of run `id`.
+pub(super) fn clear_timer(conn: &Connection, id: RunId, timer: &str) -> Result<(), RowError> {
+    conn.prepare_cached("DELETE FROM timers WHERE run = ?1 AND id = ?2")?
+        .execute(params![id.to_string(), timer])?;
+    Ok(())
+}
+
+/// The timers of run `id`, by id.
+pub(super) fn read_timers(conn: &Connection, id: RunId) -> Result<Vec<Timer>, RowError> {
+    let run = id.to_string();
+    let mut statement =
+        conn.prepare_cached("SELECT id, due, sum FROM timers WHERE run = ?1 ORDER BY id")?;
+    let rows = statement.query_map([&run], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut timers = Vec::new();
+    for row in rows {
+        let (timer, due, sum) = row?;
+        if timer_sum(&run, &timer, due) != sum {
+            return Err(RowError::Corrupt(format!(
+                "run {run}: timer {timer} fails its checksum"
+            )));
+        }
+        timers.push(Timer {
+            id: timer,
+            due: time(due),
+        });
+    }
+    Ok(timers)
+}

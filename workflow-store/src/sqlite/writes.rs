@@ -1,0 +1,192 @@
+//! The operations that write, each run by the writer thread inside its own
+//! savepoint: they read the run's head, apply the rules of
+//! [`RunHead`], and write back what changed.
+
+use rusqlite::{Connection, params};
+use workflow_model::RunId;
+
+use super::fault::RowError;
+use super::reads::load_head;
+use super::rows::{self, Log, micros};
+use super::writer::Env;
+use crate::batch::{Batch, Committed, TimerChange};
+use crate::error::StoreError;
+use crate::head::RunHead;
+use crate::lease::{Lease, Owner};
+use crate::notice::{Change, Notice};
+use crate::run::{Claimed, Loaded, NewRun, WorkflowKey};
+
+/// What a write returns: its answer, and the notices to send once the
+/// group commits.
+type Written<T> = Result<(T, Vec<Notice>), StoreError>;
+
+/// The head of run `id`, which must exist.
+fn head(conn: &Connection, env: &Env, id: RunId, operation: &str) -> Result<RunHead, StoreError> {
+    rows::read_head(conn, id)
+        .map_err(|error| error.at(env.store, operation))?
+        .ok_or_else(|| StoreError::NotFound {
+            store: env.store.to_owned(),
+            run: id,
+        })
+}
+
+/// Records a new run, leased to `owner`.
+pub(super) fn create(conn: &Connection, env: &Env, new: NewRun, owner: &Owner) -> Written<Claimed> {
+    let operation = format!("create run {}", new.id);
+    let at = |error: RowError| error.at(env.store, &operation);
+    if rows::read_head(conn, new.id).map_err(at)?.is_some() {
+        return Err(StoreError::AlreadyExists {
+            store: env.store.to_owned(),
+            run: new.id,
+        });
+    }
+    let mut head = RunHead::new(&new, env.now);
+    let lease = head.take_lease(env.store, owner, env.now)?;
+    rows::insert_run(conn, &head, &new.start).map_err(at)?;
+    let run = Loaded {
+        meta: head.meta(),
+        start: new.start,
+        snapshot: None,
+        journal: Vec::new(),
+        inputs: Vec::new(),
+        timers: Vec::new(),
+        journal_next: head.journal_next,
+        stream_next: head.stream_next,
+    };
+    Ok((Claimed { run, lease }, head.notices([Change::Created])))
+}
+
+/// Gives `owner` the lease of run `id`.
+pub(super) fn claim(conn: &Connection, env: &Env, id: RunId, owner: &Owner) -> Written<Claimed> {
+    let operation = format!("claim run {id}");
+    let mut head = head(conn, env, id, &operation)?;
+    let lease = head.take_lease(env.store, owner, env.now)?;
+    let at = |error: RowError| error.at(env.store, &operation);
+    rows::update_head(conn, &head).map_err(at)?;
+    let run = load_head(conn, &head).map_err(at)?;
+    Ok((Claimed { run, lease }, head.notices([Change::Status])))
+}
+
+/// Gives `owner` the leases of up to `limit` ready runs of `workflows`.
+pub(super) fn claim_ready(
+    conn: &Connection,
+    env: &Env,
+    owner: &Owner,
+    workflows: &[WorkflowKey],
+    limit: usize,
+) -> Written<Vec<Claimed>> {
+    let operation = format!("claim ready runs for `{}`", owner.id);
+    let ready =
+        ready(conn, env, workflows, limit).map_err(|error| error.at(env.store, &operation))?;
+    let mut claimed = Vec::new();
+    let mut notices = Vec::new();
+    for id in ready {
+        let (run, notice) = claim(conn, env, id, owner)?;
+        claimed.push(run);
+        notices.extend(notice);
+    }
+    Ok((claimed, notices))
+}
+
+/// The ids of up to `limit` ready runs of `workflows`: the rule of
+/// [`RunHead::is_ready`] in SQL.
+fn ready(
+    conn: &Connection,
+    env: &Env,
+    workflows: &[WorkflowKey],
+    limit: usize,
+) -> Result<Vec<RunId>, RowError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id FROM runs
+         WHERE workflow = ?1 AND fingerprint = ?2 AND status != 2
+           AND (lease_owner IS NULL OR lease_expires <= ?3)
+           AND (status = 0 OR input_next > consumed_through + 1
+                OR EXISTS (SELECT 1 FROM timers WHERE timers.run = runs.id AND timers.due <= ?3))
+         ORDER BY id LIMIT ?4",
+    )?;
+    let mut ids = Vec::new();
+    for key in workflows {
+        if ids.len() == limit {
+            break;
+        }
+        let left = i64::try_from(limit - ids.len()).unwrap_or(i64::MAX);
+        let rows = statement.query_map(
+            params![key.name, key.fingerprint, micros(env.now), left],
+            |row| row.get::<_, String>(0),
+        )?;
+        for id in rows {
+            let id = id?;
+            ids.push(
+                id.parse()
+                    .map_err(|_| RowError::Corrupt(format!("run id {id:?} is malformed")))?,
+            );
+        }
+    }
+    Ok(ids)
+}
+
+/// Applies `batch` to the lease's run if the lease and the batch's
+/// conditions hold.
+pub(super) fn commit(
+    conn: &Connection,
+    env: &Env,
+    lease: &Lease,
+    batch: Batch,
+) -> Written<Committed> {
+    let id = lease.run;
+    let operation = format!(
+        "commit to run {id} at journal record {}",
+        batch.journal_next
+    );
+    let mut head = head(conn, env, id, &operation)?;
+    head.check_batch(env.store, lease, &batch, env.now)?;
+    write_batch(conn, id, &batch).map_err(|error| error.at(env.store, &operation))?;
+    let (committed, notices) = head.apply(&batch, env.now);
+    rows::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
+    Ok((committed, notices))
+}
+
+/// Writes the records and timers of a checked batch.
+fn write_batch(conn: &Connection, id: RunId, batch: &Batch) -> Result<(), RowError> {
+    for (seq, bytes) in batch.numbered_journal() {
+        rows::insert_record(conn, Log::Journal, id, seq, bytes)?;
+    }
+    if let Some(snapshot) = &batch.snapshot {
+        let through = batch.snapshot_through();
+        rows::put_snapshot(conn, id, through, snapshot)?;
+        rows::delete_through(conn, Log::Journal, id, through)?;
+    }
+    for record in &batch.stream {
+        rows::insert_record(conn, Log::Stream, id, record.seq, &record.bytes)?;
+    }
+    for change in &batch.timers {
+        match change {
+            TimerChange::Set { id: timer, due } => rows::set_timer(conn, id, timer, *due)?,
+            TimerChange::Clear { id: timer } => rows::clear_timer(conn, id, timer)?,
+        }
+    }
+    if let Some(through) = batch.consumed_through {
+        rows::delete_through(conn, Log::Inputs, id, through)?;
+    }
+    Ok(())
+}
+
+/// Extends a current lease.
+pub(super) fn renew(conn: &Connection, env: &Env, lease: &Lease) -> Written<Lease> {
+    let operation = format!("renew the lease of run {}", lease.run);
+    let mut head = head(conn, env, lease.run, &operation)?;
+    let renewed = head.renew(env.store, lease, env.now)?;
+    rows::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
+    Ok((renewed, Vec::new()))
+}
+
+/// Appends input to run `id`.
+pub(super) fn send_input(conn: &Connection, env: &Env, id: RunId, input: &[u8]) -> Written<u64> {
+    let operation = format!("send input to run {id}");
+    let mut head = head(conn, env, id, &operation)?;
+    let seq = head.add_input(env.store, env.now)?;
+    let at = |error: RowError| error.at(env.store, &operation);
+    rows::insert_record(conn, Log::Inputs, id, seq, input).map_err(at)?;
+    rows::update_head(conn, &head).map_err(at)?;
+    Ok((seq, head.notices([Change::Input])))
+}
