@@ -3,9 +3,11 @@
 mod fault;
 mod reader;
 mod reads;
-mod rows;
+mod records;
+mod runs;
 mod schema;
 mod sum;
+mod time;
 mod writer;
 mod writes;
 
