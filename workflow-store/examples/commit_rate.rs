@@ -8,8 +8,10 @@
 //! cargo run --release -p workflow-store --example commit_rate [SECONDS]
 //! ```
 //!
-//! Each measurement runs for SECONDS (2 by default) in a fresh file in a
-//! temporary directory.
+//! Each rate is measured for SECONDS (2 by default) in all, in three
+//! slices that alternate with the baseline's, each in a fresh file in a
+//! temporary directory: on a shared disk whose speed drifts, the two
+//! rates then see the same drift.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,8 +21,12 @@ use rusqlite::{Connection, params};
 use workflow_model::RunId;
 use workflow_store::{Batch, NewRun, Owner, SqliteStore, Store, WorkflowKey};
 
-/// Commits per second through the store with `committers` at once.
-async fn store_rate(path: &Path, committers: usize, window: Duration) -> f64 {
+/// How many slices each rate is measured in.
+const SLICES: u32 = 3;
+
+/// Commits through the store with `committers` at once for `window`, and
+/// the time they took.
+async fn store_slice(path: &Path, committers: usize, window: Duration) -> (u64, Duration) {
     let store = Arc::new(SqliteStore::open(path).expect("open the store"));
     let owner = Owner::new("bench", Duration::from_secs(3_600));
     let mut leases = Vec::new();
@@ -57,11 +63,12 @@ async fn store_rate(path: &Path, committers: usize, window: Duration) -> f64 {
     for task in tasks {
         commits += task.await.expect("a committer");
     }
-    commits as f64 / began.elapsed().as_secs_f64()
+    (commits, began.elapsed())
 }
 
-/// Single-row transactions per second, each synced alone.
-fn baseline_rate(path: &Path, window: Duration) -> f64 {
+/// Single-row transactions, each synced alone, for `window`, and the time
+/// they took.
+fn baseline_slice(path: &Path, window: Duration) -> (u64, Duration) {
     let conn = Connection::open(path).expect("open the baseline file");
     conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
         row.get::<_, String>(0)
@@ -79,7 +86,17 @@ fn baseline_rate(path: &Path, window: Duration) -> f64 {
         .expect("one row, one transaction");
         transactions += 1;
     }
-    transactions as f64 / began.elapsed().as_secs_f64()
+    (transactions, began.elapsed())
+}
+
+/// Counts over times: a rate per second.
+fn rate(slices: &[(u64, Duration)]) -> f64 {
+    let (count, time) = slices
+        .iter()
+        .fold((0, Duration::ZERO), |(count, time), slice| {
+            (count + slice.0, time + slice.1)
+        });
+    count as f64 / time.as_secs_f64()
 }
 
 #[tokio::main]
@@ -87,19 +104,16 @@ async fn main() {
     let seconds = std::env::args()
         .nth(1)
         .map_or(2.0, |text| text.parse().expect("SECONDS: a number"));
-    let window = Duration::from_secs_f64(seconds);
+    let slice = Duration::from_secs_f64(seconds) / SLICES;
     let dir = tempfile::tempdir().expect("a temporary directory");
     for committers in [1, 16, 256] {
-        let store = store_rate(
-            &dir.path().join(format!("store-{committers}.db")),
-            committers,
-            window,
-        )
-        .await;
-        let baseline = baseline_rate(
-            &dir.path().join(format!("baseline-{committers}.db")),
-            window,
-        );
+        let (mut store, mut baseline) = (Vec::new(), Vec::new());
+        for round in 0..SLICES {
+            let file = |kind: &str| dir.path().join(format!("{kind}-{committers}-{round}.db"));
+            store.push(store_slice(&file("store"), committers, slice).await);
+            baseline.push(baseline_slice(&file("baseline"), slice));
+        }
+        let (store, baseline) = (rate(&store), rate(&baseline));
         println!(
             "{committers:>3} committers: store {store:>8.0} batches/s, baseline {baseline:>6.0} transactions/s, ratio {:.1}x",
             store / baseline

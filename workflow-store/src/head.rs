@@ -74,7 +74,7 @@ impl RunHead {
     }
 
     /// Whether unconsumed input waits.
-    pub fn has_input(&self) -> bool {
+    fn has_input(&self) -> bool {
         self.input_next > self.consumed_through + 1
     }
 

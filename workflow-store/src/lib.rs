@@ -12,8 +12,7 @@
 //! `sqlite` feature, `SqliteStore`, an embedded file with group commit.
 //! With the `conformance` feature, `conformance_tests!` runs the cases
 //! every backend must pass, and `faults::Faulty` fails chosen operations of
-//! a store
-//! (the wrapper the tests of a backend's failure handling use).
+//! a store, for tests of how callers handle a failing store.
 
 mod batch;
 mod clock;

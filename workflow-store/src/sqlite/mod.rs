@@ -3,9 +3,11 @@
 mod fault;
 mod reader;
 mod reads;
-mod rows;
+mod records;
+mod runs;
 mod schema;
 mod sum;
+mod time;
 mod writer;
 mod writes;
 
@@ -99,7 +101,9 @@ impl Default for SqliteOptions {
 /// Writes go to one writer thread, which commits every write waiting in
 /// one transaction: one fsync for the group, so throughput grows with the
 /// number of concurrent writers rather than stopping at one fsync per
-/// step. Reads run on their own connection on tokio's blocking threads.
+/// step. The queue to the writer is bounded ([`SqliteOptions::queue`]):
+/// when it is full, writers wait to hand their writes over. Reads run on
+/// their own connection on tokio's blocking threads.
 /// Every record carries a checksum verified on read, and opening runs
 /// `PRAGMA quick_check`: a damaged file gives
 /// [`Corrupt`](StoreError::Corrupt) naming it, never wrong data.

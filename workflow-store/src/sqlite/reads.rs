@@ -5,38 +5,39 @@ use rusqlite::{Connection, params};
 use workflow_model::RunId;
 
 use super::fault::RowError;
-use super::rows::{self, HEAD_COLUMNS, Log, RawHead, kind_code};
+use super::records::{self, Log};
+use super::runs::{self, HEAD_COLUMNS, RawHead, kind_code};
 use crate::head::RunHead;
 use crate::run::{Loaded, Record, RunFilter, RunMeta};
 
 /// Run `id` whole, if there is one.
 pub(super) fn load(conn: &Connection, id: RunId) -> Result<Option<Loaded>, RowError> {
-    rows::read_head(conn, id)?
+    runs::read_head(conn, id)?
         .map(|head| load_head(conn, &head))
         .transpose()
 }
 
 /// The records of the run of `head`.
 pub(super) fn load_head(conn: &Connection, head: &RunHead) -> Result<Loaded, RowError> {
-    let snapshot = rows::read_snapshot(conn, head.id)?;
+    let snapshot = records::read_snapshot(conn, head.id)?;
     let after_snapshot = snapshot.as_ref().map_or(1, |snapshot| snapshot.through + 1);
     Ok(Loaded {
         meta: head.meta(),
-        start: rows::read_start(conn, head.id)?,
+        start: runs::read_start(conn, head.id)?,
         snapshot,
-        journal: rows::read_records(
+        journal: records::read_records(
             conn,
             Log::Journal,
             head.id,
             after_snapshot..head.journal_next,
         )?,
-        inputs: rows::read_records(
+        inputs: records::read_records(
             conn,
             Log::Inputs,
             head.id,
             head.consumed_through + 1..head.input_next,
         )?,
-        timers: rows::read_timers(conn, head.id)?,
+        timers: records::read_timers(conn, head.id)?,
         journal_next: head.journal_next,
         stream_next: head.stream_next,
     })
@@ -50,7 +51,7 @@ pub(super) fn read_stream(
     after: u64,
     limit: usize,
 ) -> Result<Option<Vec<Record>>, RowError> {
-    let Some(head) = rows::read_head(conn, id)? else {
+    let Some(head) = runs::read_head(conn, id)? else {
         return Ok(None);
     };
     let first = after.saturating_add(1);
@@ -58,7 +59,7 @@ pub(super) fn read_stream(
         .saturating_add(limit as u64)
         .min(head.stream_next)
         .max(first);
-    rows::read_records(conn, Log::Stream, id, first..end).map(Some)
+    records::read_records(conn, Log::Stream, id, first..end).map(Some)
 }
 
 /// The metadata of the runs `filter` admits, by id.

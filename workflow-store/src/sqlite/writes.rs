@@ -7,7 +7,9 @@ use workflow_model::RunId;
 
 use super::fault::RowError;
 use super::reads::load_head;
-use super::rows::{self, Log, micros};
+use super::records::{self, Log};
+use super::runs;
+use super::time::micros;
 use super::writer::Env;
 use crate::batch::{Batch, Committed, TimerChange};
 use crate::error::StoreError;
@@ -22,7 +24,7 @@ type Written<T> = Result<(T, Vec<Notice>), StoreError>;
 
 /// The head of run `id`, which must exist.
 fn head(conn: &Connection, env: &Env, id: RunId, operation: &str) -> Result<RunHead, StoreError> {
-    rows::read_head(conn, id)
+    runs::read_head(conn, id)
         .map_err(|error| error.at(env.store, operation))?
         .ok_or_else(|| StoreError::NotFound {
             store: env.store.to_owned(),
@@ -34,7 +36,7 @@ fn head(conn: &Connection, env: &Env, id: RunId, operation: &str) -> Result<RunH
 pub(super) fn create(conn: &Connection, env: &Env, new: NewRun, owner: &Owner) -> Written<Claimed> {
     let operation = format!("create run {}", new.id);
     let at = |error: RowError| error.at(env.store, &operation);
-    if rows::read_head(conn, new.id).map_err(at)?.is_some() {
+    if runs::read_head(conn, new.id).map_err(at)?.is_some() {
         return Err(StoreError::AlreadyExists {
             store: env.store.to_owned(),
             run: new.id,
@@ -42,7 +44,7 @@ pub(super) fn create(conn: &Connection, env: &Env, new: NewRun, owner: &Owner) -
     }
     let mut head = RunHead::new(&new, env.now);
     let lease = head.take_lease(env.store, owner, env.now)?;
-    rows::insert_run(conn, &head, &new.start).map_err(at)?;
+    runs::insert_run(conn, &head, &new.start).map_err(at)?;
     let run = Loaded {
         meta: head.meta(),
         start: new.start,
@@ -62,7 +64,7 @@ pub(super) fn claim(conn: &Connection, env: &Env, id: RunId, owner: &Owner) -> W
     let mut head = head(conn, env, id, &operation)?;
     let lease = head.take_lease(env.store, owner, env.now)?;
     let at = |error: RowError| error.at(env.store, &operation);
-    rows::update_head(conn, &head).map_err(at)?;
+    runs::update_head(conn, &head).map_err(at)?;
     let run = load_head(conn, &head).map_err(at)?;
     Ok((Claimed { run, lease }, head.notices([Change::Status])))
 }
@@ -142,31 +144,31 @@ pub(super) fn commit(
     head.check_batch(env.store, lease, &batch, env.now)?;
     write_batch(conn, id, &batch).map_err(|error| error.at(env.store, &operation))?;
     let (committed, notices) = head.apply(&batch, env.now);
-    rows::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
+    runs::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
     Ok((committed, notices))
 }
 
 /// Writes the records and timers of a checked batch.
 fn write_batch(conn: &Connection, id: RunId, batch: &Batch) -> Result<(), RowError> {
     for (seq, bytes) in batch.numbered_journal() {
-        rows::insert_record(conn, Log::Journal, id, seq, bytes)?;
+        records::insert_record(conn, Log::Journal, id, seq, bytes)?;
     }
     if let Some(snapshot) = &batch.snapshot {
         let through = batch.snapshot_through();
-        rows::put_snapshot(conn, id, through, snapshot)?;
-        rows::delete_through(conn, Log::Journal, id, through)?;
+        records::put_snapshot(conn, id, through, snapshot)?;
+        records::delete_through(conn, Log::Journal, id, through)?;
     }
     for record in &batch.stream {
-        rows::insert_record(conn, Log::Stream, id, record.seq, &record.bytes)?;
+        records::insert_record(conn, Log::Stream, id, record.seq, &record.bytes)?;
     }
     for change in &batch.timers {
         match change {
-            TimerChange::Set { id: timer, due } => rows::set_timer(conn, id, timer, *due)?,
-            TimerChange::Clear { id: timer } => rows::clear_timer(conn, id, timer)?,
+            TimerChange::Set { id: timer, due } => records::set_timer(conn, id, timer, *due)?,
+            TimerChange::Clear { id: timer } => records::clear_timer(conn, id, timer)?,
         }
     }
     if let Some(through) = batch.consumed_through {
-        rows::delete_through(conn, Log::Inputs, id, through)?;
+        records::delete_through(conn, Log::Inputs, id, through)?;
     }
     Ok(())
 }
@@ -176,7 +178,7 @@ pub(super) fn renew(conn: &Connection, env: &Env, lease: &Lease) -> Written<Leas
     let operation = format!("renew the lease of run {}", lease.run);
     let mut head = head(conn, env, lease.run, &operation)?;
     let renewed = head.renew(env.store, lease, env.now)?;
-    rows::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
+    runs::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
     Ok((renewed, Vec::new()))
 }
 
@@ -186,7 +188,7 @@ pub(super) fn send_input(conn: &Connection, env: &Env, id: RunId, input: &[u8]) 
     let mut head = head(conn, env, id, &operation)?;
     let seq = head.add_input(env.store, env.now)?;
     let at = |error: RowError| error.at(env.store, &operation);
-    rows::insert_record(conn, Log::Inputs, id, seq, input).map_err(at)?;
-    rows::update_head(conn, &head).map_err(at)?;
+    records::insert_record(conn, Log::Inputs, id, seq, input).map_err(at)?;
+    runs::update_head(conn, &head).map_err(at)?;
     Ok((seq, head.notices([Change::Input])))
 }

@@ -157,6 +157,11 @@ pub async fn input_wakes_and_is_consumed(env: Env) {
     let claimed = created(&env, "a").await;
     let id = claimed.lease.run;
     set_status(&env, &claimed, RunStatus::Parked).await;
+    let stale = env.store.commit(&claimed.lease, Batch::new(1)).await;
+    assert!(
+        matches!(failure(stale), StoreError::LeaseLost { .. }),
+        "parking released the lease"
+    );
     let key = [WorkflowKey::new("w", "f")];
     let b = env.owner("b");
     assert!(
