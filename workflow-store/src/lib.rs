@@ -26,6 +26,7 @@ mod lease;
 mod memory;
 mod notice;
 mod run;
+mod shared;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
