@@ -634,6 +634,13 @@ pub use workflow_runtime::*;
 #[doc(inline)]
 pub use workflow_drawing as graph;
 
+/// Where durable runs are recorded (see [`durable`]): the [`Store`](store::Store)
+/// interface, [`MemoryStore`](store::MemoryStore), and with the `sqlite`
+/// feature (on by default) `SqliteStore`, the embedded store in one file.
+/// The `workflow-store` crate.
+#[doc(inline)]
+pub use workflow_store as store;
+
 /// [`anyhow`], the error type of steps, re-exported so that a program
 /// needs no dependency of its own on it: `Result` in the prelude is its
 /// `Result`, and `typed_workflows::anyhow::bail!` its macro.

@@ -96,6 +96,15 @@ pub enum WorkflowError {
         /// The step that finished last.
         last_step: &'static str,
     },
+    /// A durable run could not write to its store, or read from it, and
+    /// stopped: what it did since its last record is not kept. The source
+    /// names the store, the run and the record; a recovery goes on from
+    /// the last record once the store works again.
+    #[error("the run stopped: its store failed")]
+    Store {
+        /// The store's error.
+        source: anyhow::Error,
+    },
 }
 
 impl WorkflowError {

@@ -156,5 +156,10 @@ pub fn terminal_event(error: &WorkflowError) -> AnyEvent {
                 error: error.to_string(),
             })
         }
+        WorkflowError::Store { .. } => AnyEvent::new(WorkflowFailedEvent {
+            step: None,
+            event: None,
+            error: error.with_causes(),
+        }),
     }
 }

@@ -11,6 +11,7 @@ use workflow_model::{AnyEvent, Event, SendError};
 use crate::answers::Answers;
 use crate::attempts::{Attempt, Retrying};
 use crate::collect::{Collecting, Collector, EventTuple};
+use crate::durable::Journal;
 use crate::emit::Emit;
 use crate::report::watch::Watcher;
 use crate::report::{Happening, Reports, RunReports};
@@ -69,6 +70,8 @@ pub struct Context<W: Workflow> {
     sent: AtomicBool,
     collector: Collector,
     state: RunState<W::State>,
+    /// A durable run's journal; `None` for other runs.
+    journal: Option<Box<Journal>>,
 }
 
 impl<W: Workflow> Context<W> {
@@ -77,6 +80,7 @@ impl<W: Workflow> Context<W> {
         stream: Publisher,
         reports: Option<Arc<Reports>>,
         state: RunState<W::State>,
+        journal: Option<Box<Journal>>,
     ) -> Self {
         Self {
             run_id,
@@ -86,7 +90,14 @@ impl<W: Workflow> Context<W> {
             sent: AtomicBool::new(false),
             collector: Collector::default(),
             state,
+            journal,
         }
+    }
+
+    /// The run's journal, if the run is durable.
+    #[inline]
+    pub(crate) fn journal(&self) -> Option<&Journal> {
+        self.journal.as_deref()
     }
 
     /// Calls `read` with the run's state (see [`State`](crate::State)), and returns what

@@ -102,6 +102,11 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
             )
         })?;
         answers.effect_done(nth, json);
+        if let Some(journal) = self.journal() {
+            let asked = journal.ask();
+            self.channel().wake_run();
+            journal.written(asked).await;
+        }
         Ok(result)
     }
 }

@@ -74,20 +74,23 @@ pub struct WorkflowHandler<W: Workflow> {
     task: JoinHandle<Result<Output<W>, WorkflowError>>,
     subscription: Option<Subscription>,
     inlet: Inlet,
+    /// Whether the run is durable: it goes on when its handler is dropped.
+    durable: bool,
 }
 
 impl<W: Workflow> WorkflowHandler<W> {
     pub(crate) fn new(
         run_id: RunId,
         task: JoinHandle<Result<Output<W>, WorkflowError>>,
-        subscription: Subscription,
-        inlet: Inlet,
+        (subscription, inlet): (Subscription, Inlet),
+        durable: bool,
     ) -> Self {
         Self {
             run_id,
             task,
             subscription: Some(subscription),
             inlet,
+            durable,
         }
     }
 
@@ -261,6 +264,7 @@ impl<W: Workflow> WorkflowHandler<W> {
     /// Cancels the run; awaiting the handler then yields
     /// [`WorkflowError::Cancelled`], unless the run had already finished.
     pub fn cancel(&self) {
+        self.inlet.cancel();
         self.task.abort();
     }
 
@@ -287,8 +291,12 @@ impl<W: Workflow> Future for WorkflowHandler<W> {
 }
 
 impl<W: Workflow> Drop for WorkflowHandler<W> {
+    /// Cancels the run, unless it is durable: a durable run goes on, and
+    /// [`Runner::attach`](crate::Runner::attach) finds it in its store.
     fn drop(&mut self) {
-        self.task.abort();
+        if !self.durable {
+            self.task.abort();
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod backlog;
 mod collect;
 mod context;
 mod control;
+pub mod durable;
 mod effect;
 mod emit;
 mod forward;

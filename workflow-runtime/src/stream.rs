@@ -38,6 +38,9 @@ struct State {
     published: u64,
     /// The sequence number of the oldest event in the backlog.
     front: u64,
+    /// A durable run's copy of each event published since its journal last
+    /// took them, for its store; `None` for other runs.
+    tapped: Option<Box<Vec<AnyEvent>>>,
 }
 
 #[derive(Default)]
@@ -56,6 +59,8 @@ struct Shared {
     /// Whether a request of the caller waits in the inbox: read by the run
     /// without the lock.
     asked: AtomicBool,
+    /// Whether the caller cancelled the run, which a durable run records.
+    cancelled: AtomicBool,
     /// The run's task, woken when a request comes.
     run: AtomicWaker,
 }
@@ -139,6 +144,9 @@ impl Publisher {
             }
             state.closed = last;
             state.published += 1;
+            if let Some(tapped) = state.tapped.as_mut() {
+                tapped.push(event.clone());
+            }
             let evicted = if state.reader_gone {
                 None
             } else {
@@ -153,6 +161,34 @@ impl Publisher {
         }
     }
 
+    /// Keeps a copy of each event published from now on, for
+    /// [`take_tapped`](Self::take_tapped): a durable run's stream, which
+    /// its store keeps too.
+    pub(crate) fn tap(&self) {
+        self.shared.lock().tapped.get_or_insert_default();
+    }
+
+    /// The events published since the last call (or since [`tap`](Self::tap)),
+    /// with the sequence number of the first.
+    pub(crate) fn take_tapped(&self) -> (u64, Vec<AnyEvent>) {
+        let mut state = self.shared.lock();
+        let tapped = state
+            .tapped
+            .as_deref_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        (state.published - tapped.len() as u64, tapped)
+    }
+
+    /// Whether events were published since the last [`take_tapped`](Self::take_tapped).
+    pub(crate) fn has_tapped(&self) -> bool {
+        self.shared
+            .lock()
+            .tapped
+            .as_ref()
+            .is_some_and(|tapped| !tapped.is_empty())
+    }
+
     /// The sequence number of the next event the run publishes.
     pub(crate) fn next_sequence(&self) -> u64 {
         self.shared.lock().published
@@ -164,6 +200,17 @@ impl Publisher {
         let mut state = self.shared.lock();
         state.published = next;
         state.front = next;
+    }
+
+    /// Whether the caller cancelled the run.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.shared.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Wakes the run's task, if it has polled once: for a request, or a
+    /// spawned step that asks for a record of the run.
+    pub(crate) fn wake_run(&self) {
+        self.shared.run.wake();
     }
 
     /// Remembers the run's task, to wake when a request comes.
@@ -292,6 +339,11 @@ impl Drop for Publisher {
 }
 
 impl Inlet {
+    /// Notes that the caller cancels the run, before its task is aborted.
+    pub(crate) fn cancel(&self) {
+        self.shared.cancelled.store(true, Ordering::Release);
+    }
+
     /// Sends `sent` into the run.
     ///
     /// # Errors

@@ -155,8 +155,9 @@ impl<'a, W: Workflow> Invocation<'a, W> {
         let accepted = W::accepted(&pending);
         let input = W::duplicate(&pending);
         let info = &W::STEPS[step];
-        let answers = resumed
-            .or_else(|| (!info.waits_for.is_empty() || info.retry.is_some()).then(Arc::default));
+        let keeps_record =
+            !info.waits_for.is_empty() || info.retry.is_some() || steps.ctx.journal().is_some();
+        let answers = resumed.or_else(|| keeps_record.then(Arc::default));
         let span = steps.spans.get::<W>(step, accepted);
         let future = steps.invoke(step, pending, answers.clone(), span);
         Self {

@@ -22,10 +22,12 @@ use crate::answers::Answers;
 use crate::check::takes_input;
 use crate::context::Routed;
 use crate::control::Request;
+use crate::durable::Journaling;
 use crate::emit::Emit;
 use crate::inbox;
 use crate::recover::Failed;
 use crate::report::Happening;
+use crate::run::deadline::Deadline;
 use crate::run::fan::{Branch, BranchTag, Done, Fans, accepted_singly, gathered};
 use crate::run::invocation::{Failure, Finished, Invocation, Steps};
 use crate::run::ready::ReadyQueue;
@@ -34,6 +36,8 @@ use crate::snapshotting::capture::Capture;
 use crate::snapshotting::restore::RestoredRun;
 use crate::workflow::{Sink, Workflow};
 use workflow_model::snapshot::{Collected, FanOut, RunSnapshot, SnapshotError, Unclaimed};
+
+mod journaled;
 
 /// The queued and running invocations of one step, and how many failures
 /// it has recovered from. Small, as every run has one per step: the step's
@@ -98,10 +102,12 @@ pub(crate) struct Machine<'a, W: Workflow> {
     /// The records of the invocations a snapshot held in flight, by step,
     /// until they start again.
     resumed: Vec<(usize, Arc<Answers>)>,
+    /// What writes a durable run's records; `None` for other runs.
+    journaling: Option<Box<Journaling>>,
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
-    pub(crate) fn new(steps: Steps<'a, W>) -> Self {
+    pub(crate) fn new(steps: Steps<'a, W>, journaling: Option<Journaling>) -> Self {
         let waits_for_reader = steps.ctx.channel().waits_when_full();
         let slots = W::STEPS.iter().map(|_| Slot::EMPTY).collect();
         Self {
@@ -114,6 +120,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             fans: None,
             waits_for_reader,
             resumed: Vec::new(),
+            journaling: journaling.map(Box::new),
         }
     }
 
@@ -122,6 +129,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
     pub(crate) fn poll_run(
         &mut self,
         cx: &mut TaskContext<'_>,
+        deadline: &Deadline,
     ) -> Poll<Result<W::Stop, WorkflowError>> {
         // A long chain of steps that never wait must not starve the other
         // tasks of this thread.
@@ -130,19 +138,30 @@ impl<'a, W: Workflow> Machine<'a, W> {
             if self.stream_full(cx) {
                 return Poll::Pending;
             }
+            // A durable run starts an invocation only once what queued it
+            // is in the store.
+            let may_start = self.journaling.is_none() || self.journal(cx, deadline)?;
             let mut progressed = false;
-            while let Some((at, pending)) = self.ready.pop_front() {
+            while may_start && let Some((at, pending)) = self.ready.pop_front() {
                 progressed = true;
                 let mut invocation = self.start(at, pending);
-                match Pin::new(&mut invocation).poll(cx) {
-                    Poll::Ready(finished) => self.finish(finished)?,
-                    Poll::Pending => self
-                        .running
-                        .get_or_insert_with(FuturesUnordered::new)
-                        .push(invocation),
-                }
+                let finished = match Pin::new(&mut invocation).poll(cx) {
+                    Poll::Ready(finished) => {
+                        self.finish(finished)?;
+                        true
+                    }
+                    Poll::Pending => {
+                        self.running
+                            .get_or_insert_with(FuturesUnordered::new)
+                            .push(invocation);
+                        false
+                    }
+                };
                 if let Some(stop) = self.stop.take() {
                     return Poll::Ready(Ok(stop));
+                }
+                if finished && self.journaling.is_some() {
+                    break;
                 }
                 if slice.spend() {
                     cx.waker().wake_by_ref();
@@ -173,8 +192,13 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 }
             }
             if !progressed {
-                // A run that takes input waits for its caller instead.
+                if self.journal_due() {
+                    continue;
+                }
+                // A run that takes input waits for its caller instead, and
+                // a durable one for its store.
                 if self.running.as_ref().is_none_or(FuturesUnordered::is_empty)
+                    && self.ready.is_empty()
                     && !const { takes_input(W::STEPS) }
                 {
                     if self.steps.ctx.watcher().is_some() {
@@ -214,10 +238,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
     /// Looks at what the run's caller sent and the waits for it (see
     /// [`inbox::receive`]), and remembers the run's task to wake when more
     /// comes; says whether there was anything.
-    pub(crate) fn receive_incoming(&self, cx: &TaskContext<'_>) -> bool {
+    pub(crate) fn receive_incoming(&mut self, cx: &TaskContext<'_>) -> bool {
         let Some(taken) = inbox::receive(self.steps.ctx, cx.waker()) else {
             return false;
         };
+        self.changed();
         // A step that took an event goes on, though it may wait again.
         if let Some(watcher) = self.steps.ctx.watcher().filter(|_| taken > 0) {
             watcher.went_on();
@@ -288,6 +313,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
     }
 
     fn finish(&mut self, (step, tag, event, result): Finished<W>) -> Result<(), WorkflowError> {
+        self.changed();
         let branch = tag.branch();
         let slot = &mut self.slots[step];
         slot.running -= 1;
@@ -523,6 +549,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
         let Some(sent) = self.steps.ctx.take_sent() else {
             return false;
         };
+        self.changed();
         for routed in sent {
             match routed {
                 Routed::Invoke(step, pending) => self.enqueue(step, pending),

@@ -27,6 +27,7 @@ use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
 use crate::context::Context;
 use crate::control::Request;
+use crate::durable::{self, Durability, Journal, Journaling};
 use crate::handler::WorkflowHandler;
 use crate::inbox::DEFAULT_INBOX_LIMIT;
 use crate::report::{Happening, Report, Reports};
@@ -40,6 +41,7 @@ use invocation::{StepSpans, Steps};
 use machine::Machine;
 use unfinished::Unfinished;
 use workflow_model::snapshot::{self, ResumeError, RunSnapshot};
+use workflow_store::{Owner, Store};
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 ///
@@ -95,6 +97,8 @@ pub struct Runner<W: Workflow> {
     /// The bound of each run's event stream, if any.
     stream_bound: Option<Bound>,
     inbox_limit: usize,
+    /// Where its runs are recorded, if they are durable.
+    durability: Option<Arc<Durability>>,
 }
 
 impl<W: Workflow> Clone for Runner<W> {
@@ -106,6 +110,7 @@ impl<W: Workflow> Clone for Runner<W> {
             admission: self.admission.clone(),
             stream_bound: self.stream_bound,
             inbox_limit: self.inbox_limit,
+            durability: self.durability.clone(),
         }
     }
 }
@@ -127,6 +132,7 @@ impl<W: Workflow> Runner<W> {
             admission: None,
             stream_bound: None,
             inbox_limit: DEFAULT_INBOX_LIMIT,
+            durability: None,
         }
     }
 
@@ -194,6 +200,76 @@ impl<W: Workflow> Runner<W> {
     pub fn expose_internal(mut self, expose: bool) -> Self {
         Reports::expose_internal(&mut self.reports, expose);
         self
+    }
+
+    /// Records each run in `store` as it goes, so that it can go on after
+    /// its process ends: see [`durable`](crate::durable) for what is
+    /// recorded when, and [`recover`](Self::recover) to go on.
+    ///
+    /// The runner's runs are filed under the workflow's name and
+    /// [`fingerprint`](crate::snapshot::fingerprint), with this machine's
+    /// name as their worker (see [`worker`](Self::worker)).
+    ///
+    /// ```
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::store::{MemoryStore, RunFilter, StatusKind, Store};
+    ///
+    /// struct Hello;
+    ///
+    /// #[workflow_impl]
+    /// impl Hello {
+    ///     #[step]
+    ///     async fn greet(&self, _start: StartEvent) -> StopEvent<String> {
+    ///         StopEvent::new("hello".into())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<()> {
+    /// let store = std::sync::Arc::new(MemoryStore::new());
+    /// let runner = Hello.runner().durable(store.clone());
+    /// assert_eq!(runner.run(StartEvent::new()).await?, "hello");
+    /// let runs = store.list(&RunFilter::new()).await?;
+    /// assert_eq!(runs[0].status.kind(), StatusKind::Finished);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn durable(mut self, store: impl Store) -> Self {
+        let worker = self
+            .durability
+            .as_ref()
+            .map_or_else(durable::default_worker, |durability| {
+                durability.owner.id.clone()
+            });
+        self.durability = Some(Arc::new(Durability::new::<W>(Arc::new(store), worker)));
+        self
+    }
+
+    /// Names the worker a durable runner's leases are taken as: by
+    /// default, this machine's host name. Workers that share a store take
+    /// each other's runs only once their leases lapse, so give each process
+    /// a name of its own when several share one store; a process started
+    /// again after a crash takes its runs up at once under the same name.
+    ///
+    /// # Panics
+    ///
+    /// If the runner is not [`durable`](Self::durable).
+    pub fn worker(mut self, name: impl Into<String>) -> Self {
+        let durability = self
+            .durability
+            .as_deref()
+            .expect("`worker` names the worker of a durable runner: call `durable` first");
+        self.durability = Some(Arc::new(Durability {
+            owner: Owner::new(name, durability.owner.lease_for),
+            store: durability.store.clone(),
+            key: durability.key.clone(),
+        }));
+        self
+    }
+
+    /// Where the runner records its runs, if it is durable.
+    pub(crate) fn durability(&self) -> Option<&Durability> {
+        self.durability.as_deref()
     }
 
     /// Tells `report` what each run does, besides the run's other
@@ -411,6 +487,17 @@ impl<W: Workflow> Runner<W> {
     ///
     /// As [`run`](Self::run).
     pub fn resume(&self, snapshot: RunSnapshot) -> Result<WorkflowHandler<W>, ResumeError> {
+        self.resume_journaled(snapshot, None)
+    }
+
+    /// Goes on with the run `snapshot` wrote down, as [`resume`](Self::resume)
+    /// does, writing its records with `journaling` if given, or as a new
+    /// run of the store if the runner is durable.
+    pub(crate) fn resume_journaled(
+        &self,
+        snapshot: RunSnapshot,
+        journaling: Option<Journaling>,
+    ) -> Result<WorkflowHandler<W>, ResumeError> {
         snapshot::check::<W>(&snapshot)?;
         let Restored {
             run_id,
@@ -421,33 +508,52 @@ impl<W: Workflow> Runner<W> {
         } = Restored::<W>::of(snapshot)?;
         let state = RunState::Own(std::sync::Mutex::new(state));
         let begin = Beginning::Resume(Box::new(run));
-        Ok(self.spawn_with(begin, run_id, state, timeout_left, |ctx| {
-            context.refill(ctx);
-        }))
+        let journaling = journaling.or_else(|| self.new_journaling(run_id));
+        Ok(
+            self.spawn_with(begin, (run_id, journaling), state, timeout_left, |ctx| {
+                context.refill(ctx);
+            }),
+        )
     }
 
     fn spawn(&self, start: W::Start, state: RunState<W::State>) -> WorkflowHandler<W> {
+        let run_id = RunId::next();
         self.spawn_with(
             Beginning::Start(start),
-            RunId::next(),
+            (run_id, self.new_journaling(run_id)),
             state,
             self.timeout,
             |_| {},
         )
     }
 
+    /// The journaling of the new run `run_id`, if the runner is durable.
+    fn new_journaling(&self, run_id: RunId) -> Option<Journaling> {
+        self.durability
+            .as_ref()
+            .map(|_| Journaling::new_run(run_id))
+    }
+
     fn spawn_with(
         &self,
         begin: Beginning<W>,
-        run_id: RunId,
+        (run_id, journaling): (RunId, Option<Journaling>),
         state: RunState<W::State>,
         timeout: Option<Duration>,
         prepare: impl FnOnce(&Context<W>),
     ) -> WorkflowHandler<W> {
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
+        let journal = self.durability.as_ref().map(|durability| {
+            publisher.tap();
+            let journal = Journal::new(durability.clone());
+            if let Some(written) = journaling.as_ref().and_then(Journaling::written) {
+                journal.note_written(written);
+            }
+            Box::new(journal)
+        });
         // Built before the task, so that the task holds the context alone
         // rather than both its parts and the context, and holds it once.
-        let ctx = Context::new(run_id, publisher, self.reports.clone(), state);
+        let ctx = Context::new(run_id, publisher, self.reports.clone(), state, journal);
         prepare(&ctx);
         let workflow = self.workflow.clone();
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
@@ -456,6 +562,7 @@ impl<W: Workflow> Runner<W> {
         // holds the context once. The ticket is taken here, so that runs
         // queue in the order they are started.
         let unfinished = Unfinished::new(ctx);
+        let begin = (begin, journaling);
         let task = match &self.admission {
             None => tokio::spawn(run(workflow, unfinished, begin, timeout, ()).instrument(span)),
             Some(admission) => {
@@ -463,7 +570,12 @@ impl<W: Workflow> Runner<W> {
                 tokio::spawn(run(workflow, unfinished, begin, timeout, ticket).instrument(span))
             }
         };
-        WorkflowHandler::new(run_id, task, subscription, inlet)
+        WorkflowHandler::new(
+            run_id,
+            task,
+            (subscription, inlet),
+            self.durability.is_some(),
+        )
     }
 }
 
@@ -488,7 +600,7 @@ enum Beginning<W: Workflow> {
 fn run<W: Workflow, T: Turn>(
     workflow: Arc<W>,
     mut unfinished: Unfinished<W>,
-    begin: Beginning<W>,
+    begin: (Beginning<W>, Option<Journaling>),
     timeout: Option<Duration>,
     turn: T,
 ) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
@@ -519,13 +631,13 @@ fn run<W: Workflow, T: Turn>(
 /// run's output. An `async` block, as [`run`] is.
 fn drive<W: Workflow>(
     steps: Steps<'_, W>,
-    begin: Beginning<W>,
+    (begin, journaling): (Beginning<W>, Option<Journaling>),
     timeout: Option<Duration>,
 ) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
     // Made before the block, which then holds the machine once rather
     // than both its parts and the machine.
     let ctx = steps.ctx;
-    let mut machine = Machine::new(steps);
+    let mut machine = Machine::new(steps, journaling);
     match begin {
         Beginning::Start(start) => W::deliver(start, &mut machine),
         Beginning::Resume(run) => machine.restore(*run),
@@ -537,7 +649,7 @@ fn drive<W: Workflow>(
             if const { uses_input(W::STEPS) } && machine.has_incoming() {
                 machine.receive_incoming(cx);
             }
-            let progress = machine.poll_run(cx);
+            let progress = machine.poll_run(cx, &deadline);
             if progress.is_ready() {
                 return progress;
             }
@@ -570,15 +682,30 @@ fn drive<W: Workflow>(
         // routed. An event whose `Drop` panics there fails the run as a
         // panic, and unwinds past `outcome`, a local, which is dropped; from
         // the return value it would leak (rust-lang/rust#47949).
+        let journaling = machine.take_journaling();
         drop(machine);
         ctx.discard_unrouted();
-        ctx.report(&Happening::RunEnded(outcome.as_ref().map(|_| ())));
-        match &outcome {
-            Ok(stop) => ctx.publish_last(stop.to_any_event()),
+        let mut last = match &outcome {
+            Ok(stop) => Some(stop.to_any_event()),
             // Its stream ends with the last event published before, and
             // the input no step took is in the snapshot.
-            Err(WorkflowError::Suspended) => {}
-            Err(error) => ctx.publish_last(terminal_event(error)),
+            Err(WorkflowError::Suspended) => None,
+            Err(error) => Some(terminal_event(error)),
+        };
+        // A durable run's end is in its store before anyone hears of it; a
+        // run whose end cannot be written ends with the store's error.
+        let mut outcome = outcome;
+        if let Some(journaling) = journaling
+            && let Err(error) = journaling
+                .end(ctx, outcome.as_ref().map(|_| ()), last.as_ref())
+                .await
+        {
+            last = Some(terminal_event(&error));
+            outcome = Err(error);
+        }
+        ctx.report(&Happening::RunEnded(outcome.as_ref().map(|_| ())));
+        if let Some(last) = last {
+            ctx.publish_last(last);
         }
         if !matches!(outcome, Err(WorkflowError::Suspended)) {
             let events = ctx.channel().unclaimed();

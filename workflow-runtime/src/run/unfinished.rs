@@ -44,8 +44,15 @@ impl<W: Workflow> Drop for Unfinished<W> {
     fn drop(&mut self) {
         // The context, whose drop closes the stream, is dropped after this.
         if !self.finished {
-            self.ctx()
-                .publish_last(terminal_event(&WorkflowError::Cancelled));
+            let ctx = self.ctx();
+            ctx.publish_last(terminal_event(&WorkflowError::Cancelled));
+            // A durable run that was cancelled, rather than left by a
+            // runtime shutting down, says so in its store.
+            if let Some(journal) = ctx.journal()
+                && ctx.channel().cancelled()
+            {
+                journal.record_cancelled(ctx.channel());
+            }
         }
     }
 }

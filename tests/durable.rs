@@ -1,0 +1,308 @@
+//! Durable runs: what a run records in its store, and how a runner goes on
+//! with the runs a process left unfinished.
+//!
+//! A process that dies is played here by a tokio runtime dropped while its
+//! runs wait: their tasks end without a word to the store, as they would
+//! under SIGKILL. The crash tests with real processes and signals are in
+//! `tests/crash.rs`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use typed_workflows::durable::RecoverError;
+use typed_workflows::prelude::*;
+use typed_workflows::store::{
+    Change, MemoryStore, Notice, RunFilter, SqliteStore, StatusKind, Store,
+};
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
+
+#[event]
+struct Drafted {
+    text: String,
+}
+
+/// Drafts (an effect that must not be paid twice), then asks whether to
+/// keep the draft; counts how often each part ran.
+#[derive(Default)]
+struct Review {
+    drafts: AtomicU32,
+    effects: AtomicU32,
+    asks: AtomicU32,
+}
+
+#[workflow_impl]
+impl Review {
+    #[step]
+    async fn draft(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<Drafted> {
+        self.drafts.fetch_add(1, Ordering::SeqCst);
+        let text = ctx
+            .once(async {
+                self.effects.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>("a poem".to_owned())
+            })
+            .await?;
+        Ok(Drafted { text })
+    }
+
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask(&self, ctx: &Context<Self>, drafted: Drafted) -> Result<StopEvent<String>> {
+        self.asks.fetch_add(1, Ordering::SeqCst);
+        let answer = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(InputRequiredEvent {
+                prefix: format!("keep {}?", drafted.text),
+            })
+            .await?;
+        Ok(StopEvent::new(format!(
+            "{}: {}",
+            drafted.text, answer.response
+        )))
+    }
+}
+
+/// A file for an SQLite store, removed with its WAL when dropped.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new() -> Self {
+        Self(std::env::temp_dir().join(format!("typed-workflows-test-{}.db", RunId::next())))
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Starts a run of `Review` on a runtime of its own, waits until it asks
+/// its question, and drops the runtime with the run in it: a process that
+/// died at the question.
+fn die_at_the_question(store: Arc<dyn Store>) -> RunId {
+    let runtime = runtime();
+    runtime.block_on(async {
+        let mut handler = Review::default()
+            .runner()
+            .durable(store)
+            .run(StartEvent::new());
+        let question = handler.stream_events().unwrap().next().await.unwrap();
+        assert!(question.is::<InputRequiredEvent>());
+        handler.run_id()
+    })
+}
+
+#[tokio::test]
+async fn a_durable_run_records_its_stream_and_its_end() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let mut handler = runner.run(StartEvent::new());
+    let id = handler.run_id();
+    let mut events = handler.stream_events().unwrap();
+    events.next().await.unwrap();
+    handler
+        .send_event(HumanResponseEvent {
+            response: "yes".into(),
+        })
+        .unwrap();
+    let live: Vec<AnyEvent> = events.collect().await;
+    assert_eq!(handler.await.unwrap(), "a poem: yes");
+
+    let loaded = store.load(id).await.unwrap().unwrap();
+    assert_eq!(loaded.meta.status.kind(), StatusKind::Finished);
+    let stored = store.read_stream(id, 0, usize::MAX).await.unwrap();
+    // The question, then the stop event, numbered from 1.
+    assert_eq!(stored.len(), 1 + live.len());
+    assert_eq!(
+        stored.iter().map(|record| record.seq).collect::<Vec<_>>(),
+        (1..=stored.len() as u64).collect::<Vec<_>>()
+    );
+    let names: Vec<String> = stored
+        .iter()
+        .map(|record| {
+            let record: serde_json::Value = serde_json::from_slice(&record.bytes).unwrap();
+            record["name"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(names.last().unwrap(), "StopEvent");
+    assert_eq!(names[0], "InputRequiredEvent");
+}
+
+#[test]
+fn a_run_left_at_its_question_goes_on_in_a_new_runner_without_running_its_finished_step_again() {
+    let db = TempDb::new();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db.0).unwrap());
+    let id = die_at_the_question(store.clone());
+
+    runtime().block_on(async {
+        let runner = Review::default().runner().durable(store.clone());
+        let recovered = runner.recover().await.unwrap();
+        assert!(recovered.left.is_empty(), "{:?}", recovered.left);
+        let [mut handler] = <[_; 1]>::try_from(recovered.resumed).unwrap();
+        assert_eq!(handler.run_id(), id);
+        // The step in flight runs again from its top, and asks again.
+        let question = handler.stream_events().unwrap().next().await.unwrap();
+        assert!(question.is::<InputRequiredEvent>());
+        handler
+            .send_event(HumanResponseEvent {
+                response: "yes".into(),
+            })
+            .unwrap();
+        assert_eq!(handler.await.unwrap(), "a poem: yes");
+        let review = runner.workflow();
+        assert_eq!(
+            review.drafts.load(Ordering::SeqCst),
+            0,
+            "the finished step ran again"
+        );
+        assert_eq!(review.asks.load(Ordering::SeqCst), 1);
+        let meta = store.load(id).await.unwrap().unwrap().meta;
+        assert_eq!(meta.status.kind(), StatusKind::Finished);
+        // Nothing is left to recover.
+        assert!(runner.recover().await.unwrap().resumed.is_empty());
+    });
+}
+
+/// Drafts with an effect, then waits in the same step.
+#[derive(Default)]
+struct OneStep {
+    effects: AtomicU32,
+}
+
+#[workflow_impl]
+impl OneStep {
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<String>> {
+        let draft: String = ctx
+            .once(async {
+                self.effects.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>("a draft".to_owned())
+            })
+            .await?;
+        let answer = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(InputRequiredEvent {
+                prefix: "keep it?".into(),
+            })
+            .await?;
+        Ok(StopEvent::new(format!("{draft}: {}", answer.response)))
+    }
+}
+
+#[test]
+fn an_effect_recorded_before_a_crash_is_not_run_again() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    runtime().block_on(async {
+        let mut handler = OneStep::default()
+            .runner()
+            .durable(store.clone())
+            .run(StartEvent::new());
+        handler.stream_events().unwrap().next().await.unwrap();
+    });
+    runtime().block_on(async {
+        let runner = OneStep::default().runner().durable(store.clone());
+        let mut handler = runner.recover().await.unwrap().resumed.pop().unwrap();
+        handler.stream_events().unwrap().next().await.unwrap();
+        handler
+            .send_event(HumanResponseEvent {
+                response: "yes".into(),
+            })
+            .unwrap();
+        assert_eq!(handler.await.unwrap(), "a draft: yes");
+        assert_eq!(runner.workflow().effects.load(Ordering::SeqCst), 0);
+    });
+}
+
+/// Another build of `Review`: the same name, a step renamed.
+mod renamed {
+    use typed_workflows::prelude::*;
+
+    pub struct Review;
+
+    #[workflow_impl]
+    impl Review {
+        #[step]
+        async fn write(&self, _start: StartEvent) -> StopEvent<String> {
+            StopEvent::new(String::new())
+        }
+    }
+}
+
+#[test]
+fn a_run_that_no_longer_fits_the_workflow_is_left_untouched_and_listed() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let id = die_at_the_question(store.clone());
+    runtime().block_on(async {
+        let before = store.load(id).await.unwrap().unwrap().meta;
+        let renamed = renamed::Review.runner().durable(store.clone());
+        let recovered = renamed.recover().await.unwrap();
+        assert!(recovered.resumed.is_empty());
+        let [(left, error)] = <[_; 1]>::try_from(recovered.left).unwrap();
+        assert_eq!(left, id);
+        assert!(
+            matches!(error, RecoverError::Incompatible { .. }),
+            "{error}"
+        );
+        assert_eq!(store.load(id).await.unwrap().unwrap().meta, before);
+        // The build it fits takes it up.
+        let runner = Review::default().runner().durable(store.clone());
+        assert_eq!(runner.recover().await.unwrap().resumed.len(), 1);
+    });
+}
+
+#[tokio::test]
+async fn attach_says_why_a_run_cannot_be_taken_up() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let unknown = RunId::next();
+    assert!(matches!(
+        runner.attach(unknown).await.unwrap_err(),
+        RecoverError::Store(_)
+    ));
+    let mut handler = runner.run(StartEvent::new());
+    handler.stream_events().unwrap().next().await.unwrap();
+    let live = handler.run_id();
+    assert!(matches!(
+        runner.attach(live).await.unwrap_err(),
+        RecoverError::Live { run } if run == live
+    ));
+    // The end of a cancelled run is written by a task of its own: the
+    // store says when its status changes.
+    let mut notices = store.notices();
+    handler.cancel();
+    assert!(matches!(handler.await, Err(WorkflowError::Cancelled)));
+    while notices.recv().await.unwrap()
+        != (Notice {
+            run: live,
+            what: Change::Status,
+        })
+    {}
+    let meta = store.load(live).await.unwrap().unwrap().meta;
+    assert_eq!(meta.status.kind(), StatusKind::Finished);
+    assert!(matches!(
+        runner.attach(live).await.unwrap_err(),
+        RecoverError::Ended { .. }
+    ));
+    let plain = Review::default().runner();
+    assert!(matches!(
+        plain.recover().await.unwrap_err(),
+        RecoverError::NotDurable
+    ));
+    assert!(
+        store
+            .list(&RunFilter::new().status(StatusKind::Running))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

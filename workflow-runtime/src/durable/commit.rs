@@ -1,0 +1,356 @@
+//! [`Journaling`]: the part of a durable run that writes its records to the
+//! store, one commit at a time, from the run's own task.
+
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::SystemTime;
+
+use anyhow::anyhow;
+use workflow_model::snapshot::{EventRecord, RunSnapshot, SnapshotError};
+use workflow_model::{AnyEvent, RunId, WorkflowError};
+use workflow_store::{Batch, Committed, Lease, NewRun, RunStatus, Store, StoreError};
+
+use super::journal::Written;
+use super::outcome::Outcome;
+use super::recover::Live;
+use super::{Durability, Journal};
+use crate::context::Context;
+use crate::stream::Publisher;
+use crate::workflow::Workflow;
+
+/// A commit being written: what the store answered, and the lease to go on
+/// with (renewed on the way if it was running out).
+type Writing = Pin<Box<dyn Future<Output = Result<(Committed, Lease), StoreError>> + Send>>;
+
+/// The writing side of a durable run's journal.
+pub(crate) struct Journaling {
+    /// The run's lease; `None` for a new run until its first commit
+    /// creates it in the store.
+    lease: Option<Lease>,
+    run: RunId,
+    /// The next sequence numbers the store expects.
+    journal_next: u64,
+    stream_next: u64,
+    /// Whether the run has changed since the snapshot last written: an
+    /// invocation finished, or something was routed or received.
+    changed: bool,
+    /// The commit in flight, and how many records steps had asked for
+    /// when it began.
+    writing: Option<(Writing, u64)>,
+    /// How many records steps had asked for when the last commit began.
+    covered: u64,
+    /// Marks the run live in this process while it lasts.
+    _live: Live,
+}
+
+impl Journaling {
+    /// Writes for the new run `run`, which its first commit creates.
+    pub(crate) fn new_run(run: RunId) -> Self {
+        Self::with(None, run, (1, 1))
+    }
+
+    /// Writes for the run `lease` holds, whose store expects `journal_next`
+    /// and `stream_next` next.
+    pub(crate) fn claimed(lease: Lease, journal_next: u64, stream_next: u64) -> Self {
+        let run = lease.run;
+        let journaling = Self::with(Some(lease), run, (journal_next, stream_next));
+        Self {
+            changed: false,
+            ..journaling
+        }
+    }
+
+    fn with(lease: Option<Lease>, run: RunId, (journal_next, stream_next): (u64, u64)) -> Self {
+        Self {
+            lease,
+            run,
+            journal_next,
+            stream_next,
+            changed: true,
+            writing: None,
+            covered: 0,
+            _live: Live::mark(run),
+        }
+    }
+
+    /// Where the run's records stand in the store; `None` for a new run
+    /// not created there yet.
+    pub(crate) fn written(&self) -> Option<Written> {
+        Some(Written {
+            lease: self.lease.clone()?,
+            journal_next: self.journal_next,
+        })
+    }
+
+    /// Notes that the run changed, so that the next commit writes a
+    /// snapshot.
+    #[inline]
+    pub(crate) fn note_change(&mut self) {
+        self.changed = true;
+    }
+
+    /// Whether a snapshot is due: the run changed, or a step asked for a
+    /// record, since the last commit began.
+    pub(crate) fn snapshot_due(&self, journal: &Journal) -> bool {
+        self.changed || journal.asked() > self.covered
+    }
+
+    /// Whether a commit is being written.
+    pub(crate) fn is_writing(&self) -> bool {
+        self.writing.is_some()
+    }
+
+    /// Polls the commit in flight, if any: ready once none is, with the
+    /// store's error if it failed.
+    pub(crate) fn poll_written(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        journal: &Journal,
+    ) -> Poll<Result<(), WorkflowError>> {
+        let Some((writing, asked)) = &mut self.writing else {
+            return Poll::Ready(Ok(()));
+        };
+        let written = std::task::ready!(writing.as_mut().poll(cx));
+        let asked = *asked;
+        self.writing = None;
+        let (committed, lease) = written.map_err(store_failed)?;
+        self.journal_next = committed.journal_next;
+        self.stream_next = committed.stream_next;
+        self.lease = Some(lease);
+        if let Some(written) = self.written() {
+            journal.note_written(written);
+        }
+        journal.wrote_through(asked);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Begins a commit of `snapshot`, if given, with the events published
+    /// since the last one. None may be in flight.
+    pub(crate) fn write(
+        &mut self,
+        journal: &Journal,
+        stream: &Publisher,
+        snapshot: Option<RunSnapshot>,
+    ) -> Result<(), WorkflowError> {
+        self.write_with(journal, stream, snapshot, None)
+    }
+
+    /// Writes the end of the run, once the commit in flight is written:
+    /// the events published since the last commit, `last`, the event that
+    /// ends its stream (which the caller publishes once this returns), and
+    /// how it `ended`. A run stopped by its store writes nothing more, and
+    /// nor does a suspended one: both go on from their last record.
+    pub(crate) fn end<W: Workflow>(
+        mut self,
+        ctx: &Context<W>,
+        ended: Result<(), &WorkflowError>,
+        last: Option<&AnyEvent>,
+    ) -> impl Future<Output = Result<(), WorkflowError>> + Send {
+        // Made before the run waits for its store, which the future must
+        // not hold `last` across: an event is not `Sync`.
+        let end = Self::end_record(ended, last);
+        async move {
+            let journal = ctx.journal().expect("a journaled run has a journal");
+            let end = end?;
+            poll_fn(|cx| self.poll_written(cx, journal)).await?;
+            let Some(end) = end else {
+                return Ok(());
+            };
+            self.write_with(journal, ctx.channel(), None, Some(end))?;
+            poll_fn(|cx| self.poll_written(cx, journal)).await
+        }
+    }
+
+    /// What the end of a run that `ended` with `last` adds to its store:
+    /// its status, and `last` as a stream record; nothing for a run
+    /// stopped by its store, or suspended.
+    fn end_record(
+        ended: Result<(), &WorkflowError>,
+        last: Option<&AnyEvent>,
+    ) -> Result<Option<(RunStatus, Option<Vec<u8>>)>, WorkflowError> {
+        let outcome = match (ended, last) {
+            (Err(WorkflowError::Store { .. } | WorkflowError::Suspended), _) => return Ok(None),
+            (Ok(()), Some(stop)) => Outcome::of(Ok(stop)),
+            (Err(error), _) => Outcome::of(Err(error)),
+            (Ok(()), None) => unreachable!("a run that stops publishes its stop event"),
+        }
+        .map_err(not_serializable)?;
+        let status = RunStatus::Finished {
+            outcome: outcome.to_bytes(),
+        };
+        Ok(Some((status, last.map(stream_record).transpose()?)))
+    }
+
+    fn write_with(
+        &mut self,
+        journal: &Journal,
+        stream: &Publisher,
+        snapshot: Option<RunSnapshot>,
+        end: Option<(RunStatus, Option<Vec<u8>>)>,
+    ) -> Result<(), WorkflowError> {
+        debug_assert!(self.writing.is_none(), "one commit at a time");
+        let asked = journal.asked();
+        let mut batch = Batch::new(self.journal_next);
+        if let Some(snapshot) = snapshot {
+            batch = batch.snapshot(serde_json::to_vec(&snapshot).map_err(not_serializable)?);
+            self.changed = false;
+        }
+        let (first, events) = stream.take_tapped();
+        let (status, last) = end.unzip();
+        let records = events
+            .iter()
+            .map(stream_record)
+            .chain(last.flatten().map(Ok));
+        for (sequence, record) in (first..).zip(records) {
+            batch = batch.stream(store_sequence(sequence), record?);
+        }
+        if let Some(status) = status {
+            batch = batch.status(status);
+        }
+        self.covered = asked;
+        let durability = journal.durability.clone();
+        let writing: Writing = match self.lease.clone() {
+            Some(lease) => {
+                let expected = (self.journal_next, self.stream_next);
+                Box::pin(async move { commit(&*durability.store, lease, expected, batch).await })
+            }
+            None => {
+                let run = self.run;
+                Box::pin(async move { create(&durability, run, batch).await })
+            }
+        };
+        self.writing = Some((writing, asked));
+        Ok(())
+    }
+}
+
+/// The store's sequence number of the stream event numbered `sequence` in
+/// the run: the store counts from 1, the run from 0.
+pub(crate) fn store_sequence(sequence: u64) -> u64 {
+    sequence + 1
+}
+
+/// A stream event as the store keeps it: its record, as JSON.
+pub(crate) fn stream_record(event: &AnyEvent) -> Result<Vec<u8>, WorkflowError> {
+    let record = EventRecord::of(event).map_err(not_serializable)?;
+    serde_json::to_vec(&record).map_err(not_serializable)
+}
+
+/// The run's sequence number of the stream event the store numbers
+/// `sequence`.
+pub(crate) fn run_sequence(sequence: u64) -> u64 {
+    sequence.saturating_sub(1)
+}
+
+/// Creates the run `run` in the store, with the snapshot of `batch` as its
+/// first record, and commits the rest of `batch`, if anything.
+async fn create(
+    durability: &Durability,
+    run: RunId,
+    batch: Batch,
+) -> Result<(Committed, Lease), StoreError> {
+    let Batch {
+        snapshot,
+        stream,
+        status,
+        ..
+    } = batch;
+    let new = NewRun {
+        id: run,
+        workflow: durability.key.clone(),
+        start: snapshot.expect("a run's first commit writes its snapshot"),
+    };
+    let claimed = durability.store.create(new, &durability.owner).await?;
+    let (journal_next, stream_next) = (claimed.run.journal_next, claimed.run.stream_next);
+    let rest = Batch {
+        stream,
+        status,
+        ..Batch::new(journal_next)
+    };
+    if rest == Batch::new(journal_next) {
+        let committed = Committed {
+            journal_next,
+            stream_next,
+        };
+        return Ok((committed, claimed.lease));
+    }
+    let committed = durability.store.commit(&claimed.lease, rest).await?;
+    Ok((committed, claimed.lease))
+}
+
+/// Commits `batch` under `lease`, renewing the lease first if half of it
+/// has gone. A lease that lapsed while the run waited is taken again, if
+/// no other worker wrote to the run since (`expected`, the next sequence
+/// numbers the run expects).
+async fn commit(
+    store: &dyn Store,
+    lease: Lease,
+    expected: (u64, u64),
+    batch: Batch,
+) -> Result<(Committed, Lease), StoreError> {
+    let lease = if runs_out_soon(&lease) {
+        match store.renew(&lease).await {
+            Ok(renewed) => renewed,
+            Err(StoreError::LeaseLost { .. }) => take_again(store, &lease, expected).await?,
+            Err(error) => return Err(error),
+        }
+    } else {
+        lease
+    };
+    let committed = store.commit(&lease, batch).await?;
+    Ok((committed, lease))
+}
+
+/// Whether less than half of `lease` is left, by this machine's clock.
+fn runs_out_soon(lease: &Lease) -> bool {
+    let left = lease
+        .expires_at
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    left < lease.owner.lease_for / 2
+}
+
+/// Takes the run of a lapsed `lease` again, if the store holds what the
+/// run last wrote, and no more.
+async fn take_again(
+    store: &dyn Store,
+    lease: &Lease,
+    (journal_next, stream_next): (u64, u64),
+) -> Result<Lease, StoreError> {
+    let lost = || StoreError::LeaseLost {
+        store: store.describe(),
+        run: lease.run,
+        owner: lease.owner.id.clone(),
+        epoch: lease.epoch,
+    };
+    let claimed = store
+        .claim(lease.run, &lease.owner)
+        .await
+        .map_err(|_| lost())?;
+    if claimed.run.journal_next != journal_next || claimed.run.stream_next != stream_next {
+        return Err(lost());
+    }
+    Ok(claimed.lease)
+}
+
+/// The run's error for a store that failed.
+pub(crate) fn store_failed(error: StoreError) -> WorkflowError {
+    WorkflowError::Store {
+        source: anyhow::Error::new(error),
+    }
+}
+
+impl Journaling {
+    /// The run's error for a snapshot that could not be taken.
+    pub(crate) fn unwritable(error: SnapshotError) -> WorkflowError {
+        not_serializable(error)
+    }
+}
+
+/// The run's error for a record that could not be written as JSON.
+pub(crate) fn not_serializable(error: impl std::fmt::Display) -> WorkflowError {
+    WorkflowError::Store {
+        source: anyhow!("a record of the run could not be written as JSON: {error}"),
+    }
+}

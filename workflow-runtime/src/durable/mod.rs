@@ -1,0 +1,80 @@
+//! Durable runs: a run that records itself in a [`Store`](workflow_store::Store) as it goes, and
+//! goes on from its record after its process ends.
+//!
+//! A runner given a store with [`Runner::durable`](crate::Runner::durable)
+//! records each of its runs there:
+//!
+//! - when it starts, before its first step runs;
+//! - whenever invocations finish, what they returned and sent, routed to
+//!   the invocations they queue, with the run's state, the events its
+//!   collectors hold, its fan-outs and its inbox: the run's whole
+//!   [`RunSnapshot`](workflow_model::snapshot::RunSnapshot), which replaces
+//!   the one before. An invocation starts only once the record of what
+//!   queued it is in the store;
+//! - what its waits received, and what its effects
+//!   ([`StepContext::once`](crate::StepContext::once)) returned, before the
+//!   effect's call returns;
+//! - every event of its stream, by sequence number;
+//! - how it ended.
+//!
+//! [`Runner::recover`](crate::Runner::recover) goes on with the runs a
+//! store holds unfinished. An invocation that was in flight when the
+//! process ended runs again from its top, with the answers its waits had
+//! received and the results of its effects: a step runs at least once, and
+//! an invocation whose end is recorded never runs again.
+
+mod cancel;
+mod commit;
+mod journal;
+mod outcome;
+mod recover;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use workflow_model::snapshot::fingerprint;
+use workflow_store::{Owner, Store, WorkflowKey};
+
+use crate::workflow::Workflow;
+
+pub(crate) use commit::Journaling;
+pub(crate) use journal::Journal;
+pub use recover::{RecoverError, Recovered};
+
+/// How long a lease of a run lasts unless renewed: a run renews it while
+/// it goes on, and another worker may take the run over once it lapses.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+/// Where a durable runner's runs are recorded, and as which worker.
+pub(crate) struct Durability {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) owner: Owner,
+    /// The workflow's name and fingerprint, as the store files its runs.
+    pub(crate) key: WorkflowKey,
+}
+
+impl Durability {
+    pub(crate) fn new<W: Workflow>(store: Arc<dyn Store>, worker: String) -> Self {
+        Self {
+            store,
+            owner: Owner::new(worker, DEFAULT_LEASE),
+            key: WorkflowKey::new(W::NAME, fingerprint::<W>()),
+        }
+    }
+}
+
+/// The id a worker goes by when none is given: one per machine, so that a
+/// process started again after a crash takes its runs up at once rather
+/// than waiting for their leases to lapse.
+pub(crate) fn default_worker() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|name| !name.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|name| name.trim().to_owned())
+                .filter(|name| !name.is_empty())
+        })
+        .unwrap_or_else(|| "local".to_owned())
+}

@@ -1,0 +1,192 @@
+//! Going on with the runs a store holds unfinished: [`Runner::recover`] and
+//! [`Runner::attach`].
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use workflow_model::RunId;
+use workflow_model::snapshot::{ResumeError, RunSnapshot, check};
+use workflow_store::{Loaded, RunFilter, StatusKind, StoreError};
+
+use super::Journaling;
+use super::commit::run_sequence;
+use crate::handler::WorkflowHandler;
+use crate::run::Runner;
+use crate::workflow::Workflow;
+
+/// What [`Runner::recover`] found in its store.
+pub struct Recovered<W: Workflow> {
+    /// The runs it went on with, one handler each, oldest first.
+    pub resumed: Vec<WorkflowHandler<W>>,
+    /// The unfinished runs it left as they are, and why.
+    pub left: Vec<(RunId, RecoverError)>,
+}
+
+impl<W: Workflow> fmt::Debug for Recovered<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recovered")
+            .field("resumed", &self.resumed)
+            .field("left", &self.left)
+            .finish()
+    }
+}
+
+/// Why a run of a store could not be taken up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecoverError {
+    /// The runner has no store: see [`Runner::durable`].
+    #[error("the runner is not durable: give it a store with `Runner::durable`")]
+    NotDurable,
+    /// The store failed, has no such run, or another worker holds it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The run's record no longer fits this build of the workflow; the
+    /// run is left as it is, for a build it fits.
+    #[error("run {run} cannot go on with this build of the workflow: {source}")]
+    Incompatible {
+        /// The run.
+        run: RunId,
+        /// What changed.
+        source: ResumeError,
+    },
+    /// The run's record does not read as a snapshot.
+    #[error("the record of run {run} does not read as a snapshot: {message}")]
+    Unreadable {
+        /// The run.
+        run: RunId,
+        /// serde's message.
+        message: String,
+    },
+    /// The run has ended: there is nothing to go on with.
+    #[error("run {run} has ended")]
+    Ended {
+        /// The run.
+        run: RunId,
+    },
+    /// The run is running in this process already.
+    #[error("run {run} is running in this process already")]
+    Live {
+        /// The run.
+        run: RunId,
+    },
+}
+
+impl<W: Workflow> Runner<W> {
+    /// Goes on with every unfinished run of this workflow in the runner's
+    /// store that no live worker holds and this process is not running:
+    /// the runs a crash or a restart left. Each goes on from its last
+    /// record, in a task of this runner; an invocation that was in flight
+    /// there runs again from its top, with the answers its waits had
+    /// received and the results of its effects. A run whose record no
+    /// longer fits this build of the workflow (see [`ResumeError`]) is left
+    /// untouched, and listed.
+    ///
+    /// # Errors
+    ///
+    /// [`RecoverError::NotDurable`] for a runner without a store, and the
+    /// store's error if it cannot list its runs.
+    pub async fn recover(&self) -> Result<Recovered<W>, RecoverError> {
+        let durability = self.durability().ok_or(RecoverError::NotDurable)?;
+        let filter = RunFilter::new().workflow(W::NAME);
+        let runs = durability.store.list(&filter).await?;
+        let mut recovered = Recovered {
+            resumed: Vec::new(),
+            left: Vec::new(),
+        };
+        for run in runs {
+            if run.status.kind() == StatusKind::Finished || Live::is_live(run.id) {
+                continue;
+            }
+            match self.attach(run.id).await {
+                Ok(handler) => recovered.resumed.push(handler),
+                Err(error) => recovered.left.push((run.id, error)),
+            }
+        }
+        Ok(recovered)
+    }
+
+    /// Goes on with the run `run` of the runner's store, as
+    /// [`recover`](Self::recover) does for each, and returns its handler.
+    ///
+    /// # Errors
+    ///
+    /// See [`RecoverError`]: the run is unknown to the store, has ended,
+    /// runs in this process or under another worker's lease, or no longer
+    /// fits this build of the workflow.
+    pub async fn attach(&self, run: RunId) -> Result<WorkflowHandler<W>, RecoverError> {
+        let durability = self.durability().ok_or(RecoverError::NotDurable)?;
+        if Live::is_live(run) {
+            return Err(RecoverError::Live { run });
+        }
+        let store = &durability.store;
+        let not_found = || StoreError::NotFound {
+            store: store.describe(),
+            run,
+        };
+        // Checked before the lease is taken, which would touch the run.
+        let loaded = store.load(run).await?.ok_or_else(not_found)?;
+        if loaded.meta.status.kind() == StatusKind::Finished {
+            return Err(RecoverError::Ended { run });
+        }
+        check::<W>(&last_snapshot(&loaded)?)
+            .map_err(|source| RecoverError::Incompatible { run, source })?;
+        let claimed = store.claim(run, &durability.owner).await?;
+        let mut snapshot = last_snapshot(&claimed.run)?;
+        check::<W>(&snapshot).map_err(|source| RecoverError::Incompatible { run, source })?;
+        // The stream may have gone on past the snapshot: a step in flight
+        // wrote to it before the process ended. Its events keep their
+        // numbers, and the run's next ones follow them.
+        let stream_next = claimed.run.stream_next;
+        snapshot.next_sequence = run_sequence(stream_next);
+        let journaling = Journaling::claimed(claimed.lease, claimed.run.journal_next, stream_next);
+        self.resume_journaled(snapshot, Some(journaling))
+            .map_err(|source| RecoverError::Incompatible { run, source })
+    }
+}
+
+/// The last snapshot `loaded` holds: the one its first record wrote, or a
+/// later one.
+fn last_snapshot(loaded: &Loaded) -> Result<RunSnapshot, RecoverError> {
+    let bytes = loaded
+        .snapshot
+        .as_ref()
+        .map_or(&loaded.start, |snapshot| &snapshot.bytes);
+    serde_json::from_slice(bytes).map_err(|error| RecoverError::Unreadable {
+        run: loaded.meta.id,
+        message: error.to_string(),
+    })
+}
+
+/// The durable runs this process is running, so that it never runs one
+/// twice: each holds a `Live` until its task ends.
+#[derive(Debug)]
+pub(crate) struct Live(RunId);
+
+static LIVE: Mutex<Option<HashSet<RunId>>> = Mutex::new(None);
+
+fn live() -> MutexGuard<'static, Option<HashSet<RunId>>> {
+    // The set is consistent whatever panicked while it was held.
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Live {
+    /// Marks `run` live in this process until the `Live` is dropped.
+    pub(crate) fn mark(run: RunId) -> Self {
+        live().get_or_insert_default().insert(run);
+        Self(run)
+    }
+
+    fn is_live(run: RunId) -> bool {
+        live().as_ref().is_some_and(|runs| runs.contains(&run))
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Some(runs) = live().as_mut() {
+            runs.remove(&self.0);
+        }
+    }
+}
