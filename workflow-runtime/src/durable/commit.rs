@@ -23,6 +23,10 @@ use crate::workflow::Workflow;
 /// with (renewed on the way if it was running out).
 type Writing = Pin<Box<dyn Future<Output = Result<(Committed, Lease), StoreError>> + Send>>;
 
+/// The end of a run as its store keeps it: its status, and the record of
+/// its stream's last event, if it published one.
+type End = (RunStatus, Option<Vec<u8>>);
+
 /// The writing side of a durable run's journal.
 pub(crate) struct Journaling {
     /// The run's lease; `None` for a new run until its first commit
@@ -168,7 +172,7 @@ impl Journaling {
     fn end_record(
         ended: Result<(), &WorkflowError>,
         last: Option<&AnyEvent>,
-    ) -> Result<Option<(RunStatus, Option<Vec<u8>>)>, WorkflowError> {
+    ) -> Result<Option<End>, WorkflowError> {
         let outcome = match (ended, last) {
             (Err(WorkflowError::Store { .. } | WorkflowError::Suspended), _) => return Ok(None),
             (Ok(()), Some(stop)) => Outcome::of(Ok(stop)),
@@ -187,7 +191,7 @@ impl Journaling {
         journal: &Journal,
         stream: &Publisher,
         snapshot: Option<RunSnapshot>,
-        end: Option<(RunStatus, Option<Vec<u8>>)>,
+        end: Option<End>,
     ) -> Result<(), WorkflowError> {
         debug_assert!(self.writing.is_none(), "one commit at a time");
         let asked = journal.asked();

@@ -1,4 +1,4 @@
-//! Durable runs: a run that records itself in a [`Store`](workflow_store::Store) as it goes, and
+//! Durable runs: a run that records itself in a [`Store`] as it goes, and
 //! goes on from its record after its process ends.
 //!
 //! A runner given a store with [`Runner::durable`](crate::Runner::durable)
