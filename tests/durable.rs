@@ -15,7 +15,8 @@ use typed_workflows::prelude::*;
 use typed_workflows::store::{
     Change, MemoryStore, Notice, RunFilter, SqliteStore, StatusKind, Store,
 };
-use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId, WorkflowError};
+use workflow_store::faults::{Fault, Faulty};
 
 #[event]
 struct Drafted {
@@ -305,4 +306,52 @@ async fn attach_says_why_a_run_cannot_be_taken_up() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Runs `Review` on `store`, which fails its first commit as `fault`
+/// says, then goes on with a runner on the same store once it works:
+/// how many times the effect ran, and the error the first run ended with.
+async fn through_a_failed_commit(fault: Fault) -> (u32, String) {
+    let store = Arc::new(Faulty::new(MemoryStore::new()));
+    store.fail(fault);
+    let runner = Review::default().runner().durable(store.clone());
+    let handler = runner.run(StartEvent::new());
+    let id = handler.run_id();
+    let error = handler.await.unwrap_err();
+    assert!(matches!(error, WorkflowError::Store { .. }), "{error}");
+    let error = anyhow::Error::from(error);
+
+    let mut handler = runner.attach(id).await.unwrap();
+    handler.stream_events().unwrap().next().await.unwrap();
+    handler
+        .send_event(HumanResponseEvent {
+            response: "yes".into(),
+        })
+        .unwrap();
+    assert_eq!(handler.await.unwrap(), "a poem: yes");
+    (
+        runner.workflow().effects.load(Ordering::SeqCst),
+        format!("{error:#}"),
+    )
+}
+
+#[tokio::test]
+async fn a_commit_that_fails_stops_the_run_naming_the_store_and_the_record_and_a_recovery_goes_on_from_the_last_one()
+ {
+    // The effect's record never reached the store: the effect runs again.
+    let (effects, error) = through_a_failed_commit(Fault::CommitBefore(1)).await;
+    assert_eq!(effects, 2);
+    assert!(
+        error.starts_with("the run stopped: its store failed: faulty:memory: commit to run "),
+        "{error}"
+    );
+    assert!(
+        error.contains("at journal record 1 failed: injected fault CommitBefore(1)"),
+        "{error}"
+    );
+
+    // It landed though the store said it failed: the effect is not run
+    // again.
+    let (effects, _) = through_a_failed_commit(Fault::CommitAfter(1)).await;
+    assert_eq!(effects, 1);
 }
