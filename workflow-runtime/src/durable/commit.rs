@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use anyhow::anyhow;
 use workflow_model::snapshot::{EventRecord, RunSnapshot, SnapshotError};
-use workflow_model::{AnyEvent, RunId, WorkflowError};
+use workflow_model::{__private::terminal_event, AnyEvent, RunId, WorkflowError};
 use workflow_store::{Batch, Committed, Lease, NewRun, RunStatus, Store, StoreError};
 
 use super::journal::Written;
@@ -16,6 +16,7 @@ use super::outcome::Outcome;
 use super::recover::Live;
 use super::{Durability, Journal};
 use crate::context::Context;
+use crate::run::Ended;
 use crate::stream::Publisher;
 use crate::workflow::Workflow;
 
@@ -50,19 +51,21 @@ pub(crate) struct Journaling {
 
 impl Journaling {
     /// Writes for the new run `run`, which its first commit creates.
-    pub(crate) fn new_run(run: RunId) -> Self {
-        Self::with(None, run, (1, 1))
+    /// Boxed, as in the run's task, where a run that is not durable holds
+    /// a word for it.
+    pub(crate) fn new_run(run: RunId) -> Box<Self> {
+        Box::new(Self::with(None, run, (1, 1)))
     }
 
     /// Writes for the run `lease` holds, whose store expects `journal_next`
     /// and `stream_next` next.
-    pub(crate) fn claimed(lease: Lease, journal_next: u64, stream_next: u64) -> Self {
+    pub(crate) fn claimed(lease: Lease, journal_next: u64, stream_next: u64) -> Box<Self> {
         let run = lease.run;
         let journaling = Self::with(Some(lease), run, (journal_next, stream_next));
-        Self {
+        Box::new(Self {
             changed: false,
             ..journaling
-        }
+        })
     }
 
     fn with(lease: Option<Lease>, run: RunId, (journal_next, stream_next): (u64, u64)) -> Self {
@@ -141,29 +144,46 @@ impl Journaling {
     }
 
     /// Writes the end of the run, once the commit in flight is written:
-    /// the events published since the last commit, `last`, the event that
-    /// ends its stream (which the caller publishes once this returns), and
-    /// how it `ended`. A run stopped by its store writes nothing more, and
-    /// nor does a suspended one: both go on from their last record.
-    pub(crate) fn end<W: Workflow>(
-        mut self,
-        ctx: &Context<W>,
-        ended: Result<(), &WorkflowError>,
-        last: Option<&AnyEvent>,
-    ) -> impl Future<Output = Result<(), WorkflowError>> + Send {
-        // Made before the run waits for its store, which the future must
-        // not hold `last` across: an event is not `Sync`.
-        let end = Self::end_record(ended, last);
-        async move {
+    /// the events published since the last commit, the event that ends its
+    /// stream, and its outcome; then publishes them (see [`Ended::publish`]).
+    /// A run stopped by its store writes nothing more, and nor does a
+    /// suspended one: both go on from their last record. A run whose end
+    /// cannot be written ends with the store's error instead, and the event
+    /// that says so.
+    ///
+    /// The future is boxed: every run's task holds what the run awaits,
+    /// and a run that is not durable awaits none of this.
+    pub(crate) fn end<'a, W: Workflow>(
+        mut self: Box<Self>,
+        ctx: &'a Context<W>,
+        ended: Ended<W>,
+    ) -> Pin<Box<dyn Future<Output = Result<crate::Output<W>, WorkflowError>> + Send + 'a>> {
+        Box::pin(async move {
             let journal = ctx.journal().expect("a journaled run has a journal");
-            let end = end?;
-            poll_fn(|cx| self.poll_written(cx, journal)).await?;
-            let Some(end) = end else {
-                return Ok(());
+            // Made before the run waits for its store, which must not hold
+            // a borrow of the last event across: an event is not `Sync`.
+            let end = Self::end_record(ended.outcome.as_ref().map(|_| ()), ended.last.as_ref());
+            let written = async {
+                let end = end?;
+                poll_fn(|cx| self.poll_written(cx, journal)).await?;
+                let Some(end) = end else {
+                    return Ok(());
+                };
+                self.write_with(journal, ctx.channel(), None, Some(end))?;
+                poll_fn(|cx| self.poll_written(cx, journal)).await
             };
-            self.write_with(journal, ctx.channel(), None, Some(end))?;
-            poll_fn(|cx| self.poll_written(cx, journal)).await
-        }
+            match written.await {
+                Ok(()) => ended.publish(ctx),
+                Err(error) => {
+                    let last = Some(terminal_event(&error));
+                    Ended::<W> {
+                        outcome: Err(error),
+                        last,
+                    }
+                    .publish(ctx)
+                }
+            }
+        })
     }
 
     /// What the end of a run that `ended` with `last` adds to its store:

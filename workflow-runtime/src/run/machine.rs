@@ -107,7 +107,7 @@ pub(crate) struct Machine<'a, W: Workflow> {
 }
 
 impl<'a, W: Workflow> Machine<'a, W> {
-    pub(crate) fn new(steps: Steps<'a, W>, journaling: Option<Journaling>) -> Self {
+    pub(crate) fn new(steps: Steps<'a, W>, journaling: Option<Box<Journaling>>) -> Self {
         let waits_for_reader = steps.ctx.channel().waits_when_full();
         let slots = W::STEPS.iter().map(|_| Slot::EMPTY).collect();
         Self {
@@ -120,7 +120,7 @@ impl<'a, W: Workflow> Machine<'a, W> {
             fans: None,
             waits_for_reader,
             resumed: Vec::new(),
-            journaling: journaling.map(Box::new),
+            journaling,
         }
     }
 

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use tracing::Instrument;
-use workflow_model::{__private::terminal_event, RunId, StopEventType, WorkflowError};
+use workflow_model::{__private::terminal_event, AnyEvent, RunId, StopEventType, WorkflowError};
 
 use crate::backlog::{Bound, WhenFull};
 use crate::check::uses_input;
@@ -496,7 +496,7 @@ impl<W: Workflow> Runner<W> {
     pub(crate) fn resume_journaled(
         &self,
         snapshot: RunSnapshot,
-        journaling: Option<Journaling>,
+        journaling: Option<Box<Journaling>>,
     ) -> Result<WorkflowHandler<W>, ResumeError> {
         snapshot::check::<W>(&snapshot)?;
         let Restored {
@@ -528,7 +528,7 @@ impl<W: Workflow> Runner<W> {
     }
 
     /// The journaling of the new run `run_id`, if the runner is durable.
-    fn new_journaling(&self, run_id: RunId) -> Option<Journaling> {
+    fn new_journaling(&self, run_id: RunId) -> Option<Box<Journaling>> {
         self.durability
             .as_ref()
             .map(|_| Journaling::new_run(run_id))
@@ -537,7 +537,7 @@ impl<W: Workflow> Runner<W> {
     fn spawn_with(
         &self,
         begin: Beginning<W>,
-        (run_id, journaling): (RunId, Option<Journaling>),
+        (run_id, journaling): (RunId, Option<Box<Journaling>>),
         state: RunState<W::State>,
         timeout: Option<Duration>,
         prepare: impl FnOnce(&Context<W>),
@@ -546,7 +546,7 @@ impl<W: Workflow> Runner<W> {
         let journal = self.durability.as_ref().map(|durability| {
             publisher.tap();
             let journal = Journal::new(durability.clone());
-            if let Some(written) = journaling.as_ref().and_then(Journaling::written) {
+            if let Some(written) = journaling.as_deref().and_then(Journaling::written) {
                 journal.note_written(written);
             }
             Box::new(journal)
@@ -600,7 +600,7 @@ enum Beginning<W: Workflow> {
 fn run<W: Workflow, T: Turn>(
     workflow: Arc<W>,
     mut unfinished: Unfinished<W>,
-    begin: (Beginning<W>, Option<Journaling>),
+    begin: (Beginning<W>, Option<Box<Journaling>>),
     timeout: Option<Duration>,
     turn: T,
 ) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
@@ -631,7 +631,7 @@ fn run<W: Workflow, T: Turn>(
 /// run's output. An `async` block, as [`run`] is.
 fn drive<W: Workflow>(
     steps: Steps<'_, W>,
-    (begin, journaling): (Beginning<W>, Option<Journaling>),
+    (begin, journaling): (Beginning<W>, Option<Box<Journaling>>),
     timeout: Option<Duration>,
 ) -> impl Future<Output = Result<crate::Output<W>, WorkflowError>> + Send {
     // Made before the block, which then holds the machine once rather
@@ -643,66 +643,84 @@ fn drive<W: Workflow>(
         Beginning::Resume(run) => machine.restore(*run),
     }
     async move {
-        let mut deadline = pin!(Deadline::new(timeout));
-        let outcome = poll_fn(|cx| {
-            // Runs of workflows that take no input never look for any.
-            if const { uses_input(W::STEPS) } && machine.has_incoming() {
-                machine.receive_incoming(cx);
-            }
-            let progress = machine.poll_run(cx, &deadline);
-            if progress.is_ready() {
-                return progress;
-            }
-            // Asked between two polls, where the run has gone as far as it
-            // can for now.
-            let channel = ctx.channel();
-            channel.register_for_requests(cx.waker());
-            if channel.asked() && answer(&mut machine, &deadline) {
-                return Poll::Ready(Err(WorkflowError::Suspended));
-            }
-            if const { uses_input(W::STEPS) } {
-                // What the caller sends wakes the run from here on.
-                if machine.receive_incoming(cx) {
-                    cx.waker().wake_by_ref();
-                } else {
-                    machine.note_idle();
-                }
-            }
-            if deadline.as_mut().poll_passed(cx) {
-                return Poll::Ready(Err(WorkflowError::TimedOut {
-                    after: timeout.unwrap_or_default(),
-                    active_steps: machine.active_steps(),
-                }));
-            }
-            progress
-        })
-        .await;
-        // What the run leaves goes before its end is published: the
-        // invocations queued and running, and the events sent but not
-        // routed. An event whose `Drop` panics there fails the run as a
-        // panic, and unwinds past `outcome`, a local, which is dropped; from
-        // the return value it would leak (rust-lang/rust#47949).
-        let journaling = machine.take_journaling();
-        drop(machine);
-        ctx.discard_unrouted();
-        let mut last = match &outcome {
-            Ok(stop) => Some(stop.to_any_event()),
-            // Its stream ends with the last event published before, and
-            // the input no step took is in the snapshot.
-            Err(WorkflowError::Suspended) => None,
-            Err(error) => Some(terminal_event(error)),
-        };
-        // A durable run's end is in its store before anyone hears of it; a
-        // run whose end cannot be written ends with the store's error.
-        let mut outcome = outcome;
-        if let Some(journaling) = journaling
-            && let Err(error) = journaling
-                .end(ctx, outcome.as_ref().map(|_| ()), last.as_ref())
+        // What the run awaits last, a durable run's end written to its
+        // store, is made in a block of its own, so that nothing else is
+        // held across it in every run's task.
+        let ending = {
+            let outcome = {
+                let mut deadline = pin!(Deadline::new(timeout));
+                poll_fn(|cx| {
+                    // Runs of workflows that take no input never look for any.
+                    if const { uses_input(W::STEPS) } && machine.has_incoming() {
+                        machine.receive_incoming(cx);
+                    }
+                    let progress = machine.poll_run(cx, &deadline);
+                    if progress.is_ready() {
+                        return progress;
+                    }
+                    // Asked between two polls, where the run has gone as far as it
+                    // can for now.
+                    let channel = ctx.channel();
+                    channel.register_for_requests(cx.waker());
+                    if channel.asked() && answer(&mut machine, &deadline) {
+                        return Poll::Ready(Err(WorkflowError::Suspended));
+                    }
+                    if const { uses_input(W::STEPS) } {
+                        // What the caller sends wakes the run from here on.
+                        if machine.receive_incoming(cx) {
+                            cx.waker().wake_by_ref();
+                        } else {
+                            machine.note_idle();
+                        }
+                    }
+                    if deadline.as_mut().poll_passed(cx) {
+                        return Poll::Ready(Err(WorkflowError::TimedOut {
+                            after: timeout.unwrap_or_default(),
+                            active_steps: machine.active_steps(),
+                        }));
+                    }
+                    progress
+                })
                 .await
-        {
-            last = Some(terminal_event(&error));
-            outcome = Err(error);
-        }
+            };
+            // What the run leaves goes before its end is published: the
+            // invocations queued and running, and the events sent but not
+            // routed. An event whose `Drop` panics there fails the run as a
+            // panic, and unwinds past `outcome`, a local, which is dropped; from
+            // the return value it would leak (rust-lang/rust#47949).
+            let journaling = machine.take_journaling();
+            drop(machine);
+            ctx.discard_unrouted();
+            let last = match &outcome {
+                Ok(stop) => Some(stop.to_any_event()),
+                // Its stream ends with the last event published before, and
+                // the input no step took is in the snapshot.
+                Err(WorkflowError::Suspended) => None,
+                Err(error) => Some(terminal_event(error)),
+            };
+            let ended = Ended { outcome, last };
+            // A durable run's end is in its store before anyone hears of it.
+            match journaling {
+                Some(journaling) => journaling.end(ctx, ended),
+                None => return ended.publish(ctx),
+            }
+        };
+        ending.await
+    }
+}
+
+/// How a run ended, before anyone hears of it: its outcome, and the event
+/// that ends its stream.
+pub(crate) struct Ended<W: Workflow> {
+    pub(crate) outcome: Result<W::Stop, WorkflowError>,
+    pub(crate) last: Option<AnyEvent>,
+}
+
+impl<W: Workflow> Ended<W> {
+    /// Tells the run's reports and its stream how it ended, and yields its
+    /// output.
+    pub(crate) fn publish(self, ctx: &Context<W>) -> Result<crate::Output<W>, WorkflowError> {
+        let Self { outcome, last } = self;
         ctx.report(&Happening::RunEnded(outcome.as_ref().map(|_| ())));
         if let Some(last) = last {
             ctx.publish_last(last);

@@ -72,7 +72,7 @@ impl<W: Workflow> Machine<'_, W> {
     }
 
     /// What writes a durable run's records, for its end.
-    pub(crate) fn take_journaling(&mut self) -> Option<Journaling> {
-        self.journaling.take().map(|journaling| *journaling)
+    pub(crate) fn take_journaling(&mut self) -> Option<Box<Journaling>> {
+        self.journaling.take()
     }
 }
