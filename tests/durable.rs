@@ -355,3 +355,22 @@ async fn a_commit_that_fails_stops_the_run_naming_the_store_and_the_record_and_a
     let (effects, _) = through_a_failed_commit(Fault::CommitAfter(1)).await;
     assert_eq!(effects, 1);
 }
+
+#[test]
+fn two_attaches_of_one_run_at_once_take_it_up_once() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let id = die_at_the_question(store.clone());
+    runtime().block_on(async {
+        let runner = Review::default().runner().durable(store.clone());
+        let (first, second) = tokio::join!(runner.attach(id), runner.attach(id));
+        let (taken, refused) = match (first, second) {
+            (Ok(taken), Err(refused)) | (Err(refused), Ok(taken)) => (taken, refused),
+            (first, second) => panic!("one attach must win: {first:?}, {second:?}"),
+        };
+        assert!(
+            matches!(refused, RecoverError::Live { run } if run == id),
+            "{refused}"
+        );
+        assert_eq!(taken.run_id(), id);
+    });
+}

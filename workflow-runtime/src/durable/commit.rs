@@ -12,8 +12,8 @@ use workflow_model::{__private::terminal_event, AnyEvent, RunId, WorkflowError};
 use workflow_store::{Batch, Committed, Lease, NewRun, RunStatus, Store, StoreError};
 
 use super::journal::Written;
+use super::live::Live;
 use super::outcome::Outcome;
-use super::recover::Live;
 use super::{Durability, Journal};
 use crate::context::Context;
 use crate::run::Ended;
@@ -54,21 +54,27 @@ impl Journaling {
     /// Boxed, as in the run's task, where a run that is not durable holds
     /// a word for it.
     pub(crate) fn new_run(run: RunId) -> Box<Self> {
-        Box::new(Self::with(None, run, (1, 1)))
+        let live = Live::mark(run).expect("a new run's id is new");
+        Box::new(Self::with(None, run, (1, 1), live))
     }
 
-    /// Writes for the run `lease` holds, whose store expects `journal_next`
-    /// and `stream_next` next.
-    pub(crate) fn claimed(lease: Lease, journal_next: u64, stream_next: u64) -> Box<Self> {
+    /// Writes for the run `lease` holds, whose store expects the journal
+    /// and stream sequence numbers `next`, and which `live` marks live.
+    pub(crate) fn claimed(lease: Lease, next: (u64, u64), live: Live) -> Box<Self> {
         let run = lease.run;
-        let journaling = Self::with(Some(lease), run, (journal_next, stream_next));
+        let journaling = Self::with(Some(lease), run, next, live);
         Box::new(Self {
             changed: false,
             ..journaling
         })
     }
 
-    fn with(lease: Option<Lease>, run: RunId, (journal_next, stream_next): (u64, u64)) -> Self {
+    fn with(
+        lease: Option<Lease>,
+        run: RunId,
+        (journal_next, stream_next): (u64, u64),
+        live: Live,
+    ) -> Self {
         Self {
             lease,
             run,
@@ -77,7 +83,7 @@ impl Journaling {
             changed: true,
             writing: None,
             covered: 0,
-            _live: Live::mark(run),
+            _live: live,
         }
     }
 

@@ -22,10 +22,19 @@
 //! process ended runs again from its top, with the answers its waits had
 //! received and the results of its effects: a step runs at least once, and
 //! an invocation whose end is recorded never runs again.
+//!
+//! The handler of a durable run is its caller's view of it, not its owner:
+//! dropping it leaves the run going, and
+//! [`Runner::attach`](crate::Runner::attach) in another process takes it
+//! up once this one has ended. [`cancel`](crate::WorkflowHandler::cancel)
+//! ends it, and the store records that. A run whose store fails stops with
+//! [`WorkflowError::Store`](crate::WorkflowError::Store) and stays at its
+//! last record, as does a suspended one.
 
 mod cancel;
 mod commit;
 mod journal;
+mod live;
 mod outcome;
 mod recover;
 

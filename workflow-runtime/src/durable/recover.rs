@@ -1,9 +1,7 @@
 //! Going on with the runs a store holds unfinished: [`Runner::recover`] and
 //! [`Runner::attach`].
 
-use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use workflow_model::RunId;
 use workflow_model::snapshot::{ResumeError, RunSnapshot, check};
@@ -11,6 +9,7 @@ use workflow_store::{Loaded, RunFilter, StatusKind, StoreError};
 
 use super::Journaling;
 use super::commit::run_sequence;
+use super::live::Live;
 use crate::handler::WorkflowHandler;
 use crate::run::Runner;
 use crate::workflow::Workflow;
@@ -117,9 +116,8 @@ impl<W: Workflow> Runner<W> {
     /// fits this build of the workflow.
     pub async fn attach(&self, run: RunId) -> Result<WorkflowHandler<W>, RecoverError> {
         let durability = self.durability().ok_or(RecoverError::NotDurable)?;
-        if Live::is_live(run) {
-            return Err(RecoverError::Live { run });
-        }
+        // Taken first, so that two calls at once cannot both take it up.
+        let live = Live::mark(run).ok_or(RecoverError::Live { run })?;
         let store = &durability.store;
         let not_found = || StoreError::NotFound {
             store: store.describe(),
@@ -140,7 +138,8 @@ impl<W: Workflow> Runner<W> {
         // numbers, and the run's next ones follow them.
         let stream_next = claimed.run.stream_next;
         snapshot.next_sequence = run_sequence(stream_next);
-        let journaling = Journaling::claimed(claimed.lease, claimed.run.journal_next, stream_next);
+        let journaling =
+            Journaling::claimed(claimed.lease, (claimed.run.journal_next, stream_next), live);
         self.resume_journaled(snapshot, Some(journaling))
             .map_err(|source| RecoverError::Incompatible { run, source })
     }
@@ -157,36 +156,4 @@ fn last_snapshot(loaded: &Loaded) -> Result<RunSnapshot, RecoverError> {
         run: loaded.meta.id,
         message: error.to_string(),
     })
-}
-
-/// The durable runs this process is running, so that it never runs one
-/// twice: each holds a `Live` until its task ends.
-#[derive(Debug)]
-pub(crate) struct Live(RunId);
-
-static LIVE: Mutex<Option<HashSet<RunId>>> = Mutex::new(None);
-
-fn live() -> MutexGuard<'static, Option<HashSet<RunId>>> {
-    // The set is consistent whatever panicked while it was held.
-    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Live {
-    /// Marks `run` live in this process until the `Live` is dropped.
-    pub(crate) fn mark(run: RunId) -> Self {
-        live().get_or_insert_default().insert(run);
-        Self(run)
-    }
-
-    fn is_live(run: RunId) -> bool {
-        live().as_ref().is_some_and(|runs| runs.contains(&run))
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        if let Some(runs) = live().as_mut() {
-            runs.remove(&self.0);
-        }
-    }
 }
