@@ -18,7 +18,7 @@ use std::process::Command;
 
 /// The toolchain the `.stderr` files are written for, as `rustc --version`
 /// names it.
-const TOOLCHAIN: &str = include_str!("ui/TOOLCHAIN");
+const TOOLCHAIN: &str = include_str!("TOOLCHAIN");
 
 #[test]
 fn ui() {
@@ -35,8 +35,8 @@ fn ui() {
         return;
     }
     let cases = trybuild::TestCases::new();
-    cases.compile_fail("tests/ui/fail/*.rs");
-    cases.pass("tests/ui/pass/*.rs");
+    cases.compile_fail("fail/*.rs");
+    cases.pass("pass/*.rs");
 }
 
 /// The version of the rustc that builds the cases: the one named by
