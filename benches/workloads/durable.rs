@@ -117,80 +117,145 @@ pub fn smoke(runtime: &Runtime) {
 /// A twin in memory, on SQLite and on `MemoryStore`, taking turns: a row
 /// for each store, against the run in memory.
 fn against_memory(runtime: &Runtime, twin: &Twin, size: u64, reps: usize) -> [Durable; 2] {
-    let medians = measure::in_turns(
+    let turns = Turns::measure(
         &[
-            &|| measure::time(runtime, twin.in_memory, size),
-            &|| on_sqlite(runtime, twin.durable, size),
-            &|| time(runtime, twin.durable, size, Arc::new(MemoryStore::new())),
+            (&|| measure::time(runtime, twin.in_memory, size), size),
+            (&|| on_sqlite(runtime, twin.durable, size), size),
+            (
+                &|| time(runtime, twin.durable, size, Arc::new(MemoryStore::new())),
+                size,
+            ),
         ],
-        size,
         reps,
     );
-    let row = |name, durable| Durable {
-        name,
-        size,
-        unit: twin.unit,
-        durable,
-        against: medians[0],
-        against_unit: twin.unit,
-        compare: Compare::Cost { most: None },
+    let row = |name, durable| {
+        Row {
+            name,
+            size,
+            units: (twin.unit, twin.unit),
+            compare: Compare::Cost { most: None },
+        }
+        .of(&turns, (durable, 0))
     };
-    [row(twin.name, medians[1]), row(twin.mem_name, medians[2])]
+    [row(twin.name, 1), row(twin.mem_name, 2)]
 }
 
-/// The disk's rate of synced commits, the three-step runs at once, and
-/// one at a time, taking turns: each as the time of one commit, one step
-/// and one run (`in_turns` at size 1).
+/// The disk's synced commits, the three-step runs at once, and one at a
+/// time, taking turns: the steps and the runs each against the commits.
 fn against_disk(runtime: &Runtime, sizes: &Sizes, reps: usize) -> [Durable; 2] {
-    let per = |took: Duration, count: u64| took / u32::try_from(count).expect("a small size");
-    let medians = measure::in_turns(
+    let steps = sizes.at_once * STEPS;
+    let turns = Turns::measure(
         &[
-            &|| per(synced(sizes.commits), sizes.commits),
-            &|| {
-                let took = on_sqlite(
-                    runtime,
-                    |n, store| Box::pin(durable::at_once(n, store)),
-                    sizes.at_once,
-                );
-                per(took, sizes.at_once * STEPS)
-            },
-            &|| {
-                let took = on_sqlite(
-                    runtime,
-                    |n, store| Box::pin(durable::in_turn(n, store)),
-                    sizes.in_turn,
-                );
-                per(took, sizes.in_turn)
-            },
+            (&|| synced(sizes.commits), sizes.commits),
+            (
+                &|| {
+                    on_sqlite(
+                        runtime,
+                        |n, store| Box::pin(durable::at_once(n, store)),
+                        sizes.at_once,
+                    )
+                },
+                steps,
+            ),
+            (
+                &|| {
+                    on_sqlite(
+                        runtime,
+                        |n, store| Box::pin(durable::in_turn(n, store)),
+                        sizes.in_turn,
+                    )
+                },
+                sizes.in_turn,
+            ),
         ],
-        1,
         reps,
     );
-    let commit = medians[0];
     [
-        Durable {
+        Row {
             name: "durable_steps",
-            size: sizes.at_once * STEPS,
-            unit: "step",
-            durable: medians[1],
-            against: commit,
-            against_unit: "commit",
+            size: steps,
+            units: ("step", "commit"),
             compare: Compare::Rate {
                 least: STEPS_TARGET,
             },
-        },
-        Durable {
+        }
+        .of(&turns, (1, 0)),
+        Row {
             name: "durable_latency",
             size: sizes.in_turn,
-            unit: "run",
-            durable: medians[2],
-            against: commit,
-            against_unit: "commit",
+            units: ("run", "commit"),
             compare: Compare::Cost {
                 most: Some(LATENCY_TARGET),
             },
-        },
+        }
+        .of(&turns, (2, 0)),
     ]
+}
+
+/// Versions measured in turns: `0[v][i]`, the nanoseconds per operation
+/// of version `v` in round `i`.
+struct Turns(Vec<Vec<f64>>);
+
+impl Turns {
+    /// `reps` rounds of `versions`, each given with the operations one of
+    /// its runs does.
+    fn measure(versions: &[(&dyn Fn() -> Duration, u64)], reps: usize) -> Self {
+        let timings: Vec<&dyn Fn() -> Duration> =
+            versions.iter().map(|&(timing, _)| timing).collect();
+        let rounds = measure::rounds(&timings, reps);
+        Self(
+            rounds
+                .into_iter()
+                .zip(versions)
+                .map(|(times, &(_, operations))| {
+                    times
+                        .iter()
+                        .map(|time| time.as_nanos() as f64 / operations.max(1) as f64)
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+}
+
+/// What a durable row is, before its figures.
+struct Row {
+    name: &'static str,
+    size: u64,
+    /// The durable version's unit, and that of what it is held against.
+    units: (&'static str, &'static str),
+    compare: Compare,
+}
+
+impl Row {
+    /// The row of version `durable` against version `against` of
+    /// `turns`: the median cost of each, and the median of the ratios of
+    /// the rounds, each from two measurements side by side, so that a
+    /// disk whose speed drifts moves both.
+    fn of(self, turns: &Turns, (durable, against): (usize, usize)) -> Durable {
+        let (durable, against) = (&turns.0[durable], &turns.0[against]);
+        let ratios = durable
+            .iter()
+            .zip(against)
+            .map(|(&durable, &against)| self.compare.of(durable, against))
+            .collect();
+        Durable {
+            name: self.name,
+            size: self.size,
+            unit: self.units.0,
+            durable: median(durable.clone()),
+            against: median(against.clone()),
+            against_unit: self.units.1,
+            ratio: median(ratios),
+            compare: self.compare,
+        }
+    }
+}
+
+/// The median of `values`.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// How long `job` takes at `size` with its runs recorded in `store`,

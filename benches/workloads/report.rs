@@ -300,6 +300,8 @@ pub struct Durable {
     /// Nanoseconds per `against_unit` of what the row is held against.
     pub against: f64,
     pub against_unit: &'static str,
+    /// The two compared as `compare` reads them.
+    pub ratio: f64,
     pub compare: Compare,
 }
 
@@ -314,17 +316,21 @@ pub enum Compare {
     Rate { least: f64 },
 }
 
-impl Durable {
-    fn ratio(&self) -> f64 {
-        match self.compare {
-            Compare::Cost { .. } => self.durable / self.against,
-            Compare::Rate { .. } => self.against / self.durable,
+impl Compare {
+    /// The ratio of a cost per operation `durable` to one `against`, as
+    /// this comparison reads it.
+    pub fn of(&self, durable: f64, against: f64) -> f64 {
+        match self {
+            Compare::Cost { .. } => durable / against,
+            Compare::Rate { .. } => against / durable,
         }
     }
+}
 
+impl Durable {
     /// The target as printed, and whether it is met.
     fn target(&self) -> (String, &'static str) {
-        let ratio = self.ratio();
+        let ratio = self.ratio;
         let met = |yes: bool| if yes { "yes" } else { "NO" };
         match self.compare {
             Compare::Cost { most: None } => (String::new(), ""),
@@ -338,8 +344,8 @@ impl Durable {
 pub fn durable(rows: &[Durable], reps: usize) {
     println!(
         "\ndurable runs: runs recorded in a store as they go, taking turns with what they are held against\n\
-         (median of {reps}; each SQLite measurement on a new file under the temporary directory, opened before\n\
-         the clock starts).\n\
+         (median of {reps}; each ratio the median of those of the rounds; each SQLite measurement on a new file\n\
+         under the temporary directory, opened before the clock starts).\n\
          durable_<workload>: on SqliteStore, against the same workflow in memory; `_mem`: on MemoryStore, the\n\
          journaling without the disk; ratio: durable / in memory, below 1 is faster.\n\
          against `commit`: one SQLite transaction synced alone (WAL, synchronous=FULL, no store), the disk's limit;\n\
@@ -358,7 +364,7 @@ pub fn durable(rows: &[Durable], reps: usize) {
             thousands(row.size),
             per_op(Measure::Time, row.durable, row.unit),
             per_op(Measure::Time, row.against, row.against_unit),
-            ratio(row.ratio(), 1.0),
+            ratio(row.ratio, 1.0),
         );
     }
 }
