@@ -7,9 +7,11 @@
 //! result.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 use typed_workflows::prelude::*;
+use typed_workflows::store::Store;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]
@@ -49,8 +51,18 @@ workflow! {
 
 /// `hops` hops through a workflow.
 pub async fn ours(hops: u64) {
-    let stopped = Chain
-        .runner()
+    through(Chain.runner(), hops).await;
+}
+
+/// `hops` hops through a workflow whose run is recorded in `store`: a
+/// commit per hop, each invocation being a round of its own.
+pub async fn durable(hops: u64, store: Arc<dyn Store>) {
+    through(Chain.runner().durable(store), hops).await;
+}
+
+/// `hops` hops through a run of `runner`.
+async fn through(runner: Runner<Chain>, hops: u64) {
+    let stopped = runner
         .run(Begin { hops })
         .await
         .expect("the chain runs to its stop event");

@@ -10,9 +10,12 @@
 //! channels (the baseline of issue 6), and the strongest program of the
 //! same shape as one run, one task driving eight futures at a time.
 
+use std::sync::Arc;
+
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use typed_workflows::prelude::*;
+use typed_workflows::store::Store;
 
 /// How many invocations of the worker step may overlap, in both versions.
 pub const WORKERS: usize = 8;
@@ -90,8 +93,17 @@ fn expected_sum(items: u64) -> u64 {
 
 /// `items` items through a workflow.
 pub async fn ours(items: u64) {
-    let sum = FanOut { items }
-        .runner()
+    through(FanOut { items }.runner(), items).await;
+}
+
+/// `items` items through a workflow whose run is recorded in `store`.
+pub async fn durable(items: u64, store: Arc<dyn Store>) {
+    through(FanOut { items }.runner().durable(store), items).await;
+}
+
+/// `items` items through a run of `runner`.
+async fn through(runner: Runner<FanOut>, items: u64) {
+    let sum = runner
         .run(StartEvent::new())
         .await
         .expect("the fan-out runs to its stop event");

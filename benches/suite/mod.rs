@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod chain;
+pub mod durable;
 pub mod fan_out;
 pub mod hand_run;
 pub mod parallel;

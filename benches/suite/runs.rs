@@ -5,7 +5,10 @@
 //! baseline of issue 6), and a hand-written run with the features a
 //! workflow run has (see `hand_run`).
 
+use std::sync::Arc;
+
 use typed_workflows::prelude::*;
+use typed_workflows::store::Store;
 
 use super::hand_run::{self, HandRun};
 
@@ -39,7 +42,17 @@ workflow! {
 
 /// `count` runs of a two-step workflow, all started before any is awaited.
 pub async fn ours(count: u64) {
-    let runner = TwoSteps.runner();
+    all_at_once(TwoSteps.runner(), count).await;
+}
+
+/// `count` runs of the two-step workflow recorded in `store`, all started
+/// before any is awaited.
+pub async fn durable(count: u64, store: Arc<dyn Store>) {
+    all_at_once(TwoSteps.runner().durable(store), count).await;
+}
+
+/// `count` runs of `runner`, all started before any is awaited.
+async fn all_at_once(runner: Runner<TwoSteps>, count: u64) {
     let handlers: Vec<_> = (0..count)
         .map(|number| runner.run(Ask { number }))
         .collect();

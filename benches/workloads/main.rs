@@ -15,6 +15,7 @@
 #[path = "../suite/mod.rs"]
 mod suite;
 
+mod durable;
 mod measure;
 // The counting allocator implements `GlobalAlloc`, an `unsafe` trait.
 #[allow(unsafe_code)]

@@ -46,6 +46,15 @@ pub fn across(first: &Runtime, second: &Runtime, job: Job, size: u64, reps: usiz
 /// The medians of `reps` runs of each of `versions`, per operation of
 /// `size`, in rounds after one warm-up of each.
 pub fn in_turns(versions: &[&dyn Fn() -> Duration], size: u64, reps: usize) -> Vec<f64> {
+    rounds(versions, reps)
+        .into_iter()
+        .map(|samples| per_op(samples, size))
+        .collect()
+}
+
+/// The times of `reps` runs of each of `versions`, in rounds after one
+/// warm-up of each: the `i`th time of every version is from round `i`.
+pub fn rounds(versions: &[&dyn Fn() -> Duration], reps: usize) -> Vec<Vec<Duration>> {
     for version in versions {
         version();
     }
@@ -58,9 +67,6 @@ pub fn in_turns(versions: &[&dyn Fn() -> Duration], size: u64, reps: usize) -> V
         }
     }
     samples
-        .into_iter()
-        .map(|samples| per_op(samples, size))
-        .collect()
 }
 
 /// The median of `reps` repetitions of `job`, in nanoseconds per operation.

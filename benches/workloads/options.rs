@@ -6,7 +6,7 @@ pub const USAGE: &str = "\
 usage: cargo bench --bench workloads [-- [WORKLOAD ...] [--reps N] [--peer FILE]]
   WORKLOAD      only the workloads whose names contain one of these words
                 (chain, fan_out, fan_out_typed, stream, sends, runs, retries, parked,
-                sends_peak, snapshot, resume, tracing, parallel, sequential); all if none
+                sends_peak, snapshot, resume, tracing, parallel, sequential, durable); all if none
   --reps N      repetitions of each timed measurement; the median is reported (default 11)
   --peer FILE   measure at the sizes of a LlamaIndex result file and print the ratios
                 (written by benches/peer/llama_index.py; benches/peer/compare.sh does both)

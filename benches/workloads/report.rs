@@ -288,3 +288,83 @@ pub fn thousands(value: u64) -> String {
     }
     grouped
 }
+
+/// A row of the durable table: a durable workload's cost, and what it is
+/// held against, each per its own unit.
+pub struct Durable {
+    pub name: &'static str,
+    pub size: u64,
+    pub unit: &'static str,
+    /// Nanoseconds per `unit`, durable.
+    pub durable: f64,
+    /// Nanoseconds per `against_unit` of what the row is held against.
+    pub against: f64,
+    pub against_unit: &'static str,
+    /// The two compared as `compare` reads them.
+    pub ratio: f64,
+    pub compare: Compare,
+}
+
+/// How a durable row reads its two figures.
+pub enum Compare {
+    /// Durable over the other, with the most it should be if anything:
+    /// how many times slower than in memory, or how many synced commits
+    /// a run takes.
+    Cost { most: Option<f64> },
+    /// The other over durable, with the least it should be: how many
+    /// operations land in the time of one.
+    Rate { least: f64 },
+}
+
+impl Compare {
+    /// The ratio of a cost per operation `durable` to one `against`, as
+    /// this comparison reads it.
+    pub fn of(&self, durable: f64, against: f64) -> f64 {
+        match self {
+            Compare::Cost { .. } => durable / against,
+            Compare::Rate { .. } => against / durable,
+        }
+    }
+}
+
+impl Durable {
+    /// The target as printed, and whether it is met.
+    fn target(&self) -> (String, &'static str) {
+        let ratio = self.ratio;
+        let met = |yes: bool| if yes { "yes" } else { "NO" };
+        match self.compare {
+            Compare::Cost { most: None } => (String::new(), ""),
+            Compare::Cost { most: Some(most) } => (format!("<= {most}x"), met(ratio <= most)),
+            Compare::Rate { least } => (format!(">= {least}x"), met(ratio >= least)),
+        }
+    }
+}
+
+/// The durable rows.
+pub fn durable(rows: &[Durable], reps: usize) {
+    println!(
+        "\ndurable runs: runs recorded in a store as they go, taking turns with what they are held against\n\
+         (median of {reps}; each ratio the median of those of the rounds; each SQLite measurement on a new file\n\
+         under the temporary directory, opened before the clock starts).\n\
+         durable_<workload>: on SqliteStore, against the same workflow in memory; `_mem`: on MemoryStore, the\n\
+         journaling without the disk; ratio: durable / in memory, below 1 is faster.\n\
+         against `commit`: one SQLite transaction synced alone (WAL, synchronous=FULL, no store), the disk's limit;\n\
+         durable_steps: step completions of three-step runs all at once, ratio: how many land in one synced\n\
+         commit's time (group commit); durable_latency: three-step runs one at a time, ratio: a run in synced commits."
+    );
+    println!(
+        "{:<22} {:>10} {:>16} {:>16} {:>8}  {:>8}  met",
+        "workload", "size", "durable", "against", "ratio", "target"
+    );
+    for row in rows {
+        let (target, met) = row.target();
+        println!(
+            "{:<22} {:>10} {:>16} {:>16} {:>8}  {target:>8}  {met}",
+            row.name,
+            thousands(row.size),
+            per_op(Measure::Time, row.durable, row.unit),
+            per_op(Measure::Time, row.against, row.against_unit),
+            ratio(row.ratio, 1.0),
+        );
+    }
+}

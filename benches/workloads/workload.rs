@@ -3,6 +3,7 @@
 
 use tokio::runtime::Runtime;
 
+use crate::durable;
 use crate::measure;
 use crate::memory::{self, Heap, InTurnJob, ParkJob};
 use crate::options::Options;
@@ -94,6 +95,11 @@ pub fn table(runtime: &Runtime, options: &Options) {
     let traced = traced::rows(options, reps);
     if !traced.is_empty() {
         report::tracing(&traced, reps);
+    }
+
+    let durable = durable::rows(runtime, options, reps);
+    if !durable.is_empty() {
+        report::durable(&durable, reps);
     }
 }
 
@@ -240,4 +246,6 @@ pub fn smoke(runtime: &Runtime) {
     println!("snapshot: both versions wrote down and read back {SIZE} events");
     parallel::smoke();
     traced::smoke(SIZE);
+    durable::smoke(runtime);
+    println!("durable: every durable version ran, on SQLite and in memory, beside synced commits");
 }
