@@ -15,7 +15,9 @@ use typed_workflows::prelude::*;
 use typed_workflows::store::{
     Change, MemoryStore, Notice, RunFilter, SqliteStore, StatusKind, Store,
 };
-use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId, WorkflowError};
+use typed_workflows::{
+    HumanResponseEvent, InputRequiredEvent, RunId, Workflow, WorkflowError, WorkflowHandler,
+};
 use workflow_store::faults::{Fault, Faulty};
 
 #[event]
@@ -91,16 +93,27 @@ fn runtime() -> tokio::runtime::Runtime {
 /// its question, and drops the runtime with the run in it: a process that
 /// died at the question.
 fn die_at_the_question(store: Arc<dyn Store>) -> RunId {
-    let runtime = runtime();
-    runtime.block_on(async {
+    die_holding(async {
         let mut handler = Review::default()
             .runner()
             .durable(store)
             .run(StartEvent::new());
         let question = handler.stream_events().unwrap().next().await.unwrap();
         assert!(question.is::<InputRequiredEvent>());
-        handler.run_id()
+        handler
     })
+}
+
+/// Runs `until` on a runtime of its own, then drops the runtime with the
+/// run `until` gave the handler of: the process dies holding the handler,
+/// whose run would otherwise park once let go.
+fn die_holding<W: Workflow>(until: impl Future<Output = WorkflowHandler<W>>) -> RunId {
+    let runtime = runtime();
+    let handler = runtime.block_on(until);
+    let id = handler.run_id();
+    drop(runtime);
+    drop(handler);
+    id
 }
 
 #[tokio::test]
@@ -203,12 +216,13 @@ impl OneStep {
 #[test]
 fn an_effect_recorded_before_a_crash_is_not_run_again() {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    runtime().block_on(async {
+    die_holding(async {
         let mut handler = OneStep::default()
             .runner()
             .durable(store.clone())
             .run(StartEvent::new());
         handler.stream_events().unwrap().next().await.unwrap();
+        handler
     });
     runtime().block_on(async {
         let runner = OneStep::default().runner().durable(store.clone());

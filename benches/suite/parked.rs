@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{Notify, Semaphore};
 use typed_workflows::prelude::*;
+use typed_workflows::report::{Happening, Report, RunView};
+use typed_workflows::store::SqliteStore;
+use typed_workflows::{HumanResponseEvent, WorkflowError};
 
 use super::hand_run::{self, HandRun};
 
@@ -134,4 +137,52 @@ pub async fn hand_runs(count: u64, while_parked: impl FnOnce()) {
     for (run, hand_run) in (0..count).zip(runs) {
         assert_eq!(hand_run.finish().await, Ok(run));
     }
+}
+
+/// The durable workload's question, from its one step.
+struct Asks;
+
+workflow! {
+    impl Asks {
+        #[step(waits_for(HumanResponseEvent))]
+        async fn ask(&self, ctx: &Context<Self>, _enter: Enter) -> Result<StopEvent<String>> {
+            let answer = ctx.wait_for_event::<HumanResponseEvent>().await?;
+            Ok(StopEvent::new(answer.response))
+        }
+    }
+}
+
+/// Counts the runs that park, as their ends: a parked run's task ends
+/// with [`WorkflowError::Suspended`] once its record is in the store.
+struct CountParked(Arc<Gate>);
+
+impl Report for CountParked {
+    fn report(&self, _run: &RunView<'_>, happening: &Happening<'_>) {
+        if let Happening::RunEnded(Err(WorkflowError::Suspended)) = happening {
+            let gate = &self.0;
+            if gate.parked.fetch_add(1, Ordering::AcqRel) + 1 == gate.expected {
+                gate.all_parked.notify_one();
+            }
+        }
+    }
+}
+
+/// `count` durable runs on an SQLite store, each waiting for a person, with
+/// their handlers let go of: each is written out to the store and its task
+/// ends. `while_parked` is called when all of them are.
+pub async fn durable(count: u64, while_parked: impl FnOnce()) {
+    let db = super::durable::TempDb::new("parked");
+    let store = SqliteStore::open(db.path()).expect("a new SQLite store opens");
+    let gate = Gate::new(count);
+    let runner = Asks
+        .runner()
+    .durable(store)
+    .report_to(CountParked(gate.clone()));
+    for run in 0..count {
+        drop(runner.run(Enter { run }));
+    }
+    if count > 0 {
+        gate.all_parked.notified().await;
+    }
+    while_parked();
 }

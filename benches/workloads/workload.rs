@@ -22,6 +22,14 @@ const PARKED: [ParkJob; 3] = [
     |n, hook| Box::pin(suite::parked::hand_runs(n, hook)),
 ];
 const PARKED_QUICK_SIZE: u64 = 100_000;
+
+/// Durable runs waiting for a person, written out to an SQLite store,
+/// against bare tasks at a gate. Measured once: writing 100,000 runs takes
+/// seconds, and what they leave in memory barely moves.
+const PARKED_DURABLE: [ParkJob; 2] = [
+    |n, hook| Box::pin(suite::parked::durable(n, hook)),
+    |n, hook| Box::pin(suite::parked::by_hand(n, hook)),
+];
 const PARKED_TARGET: Target = Target::PerOp(640.0);
 
 /// The peak heap of the sends workload, measured on its timed versions.
@@ -53,6 +61,7 @@ pub fn table(runtime: &Runtime, options: &Options) {
         .collect();
     if options.wants("parked") {
         rows.extend(parked_rows(runtime, PARKED_QUICK_SIZE, reps));
+        rows.extend(parked_durable_rows(runtime, PARKED_QUICK_SIZE));
     }
     if options.wants("sends_peak") {
         rows.extend(sends_peak_rows(runtime, SENDS_QUICK_SIZE, reps));
@@ -146,6 +155,18 @@ fn parked_rows(runtime: &Runtime, size: u64, reps: usize) -> [Row; 2] {
     )
 }
 
+/// The parked durable workload, as two rows like the parked ones.
+fn parked_durable_rows(runtime: &Runtime, size: u64) -> [Row; 2] {
+    let held = PARKED_DURABLE.map(|job| memory::parked(runtime, job, size));
+    heap_rows(
+        ["parked_durable", "parked_durable_usable"],
+        "run",
+        size,
+        &held,
+        Target::None,
+    )
+}
+
 /// The peak heap of the sends workload, as two rows like the parked ones.
 fn sends_peak_rows(runtime: &Runtime, size: u64, reps: usize) -> [Row; 2] {
     let peaks: Vec<Heap> = jobs_of(SENDS)
@@ -223,6 +244,10 @@ pub fn smoke(runtime: &Runtime) {
     }
     runtime.block_on(suite::hand_run::check());
     println!("hand_run: a hand-written run ends with its result, cancelled and timed out");
+    // A parked durable run may hold nothing at all: that it parks is the check.
+    for job in PARKED_DURABLE {
+        memory::parked(runtime, job, SIZE);
+    }
     for job in PARKED {
         assert!(
             memory::parked(runtime, job, SIZE).requested > 0.0,

@@ -181,13 +181,7 @@ impl<W: Workflow> WorkflowHandler<W> {
         E::Itself: TakenBy<W>,
     {
         let index = step_index::<W>(step, E::NAME)?;
-        let info = &W::STEPS[index];
-        if !takes_singly(info, &E::INFO) && !waits_for(info, &E::INFO) {
-            return Err(SendError::NotTaken {
-                step: info.name,
-                event: E::NAME,
-            });
-        }
+        check_taken::<W, E>(index)?;
         self.inlet
             .send(Sent::new::<W, E>(event, Some(index)), E::NAME)
     }
@@ -294,7 +288,9 @@ impl<W: Workflow> Drop for WorkflowHandler<W> {
     /// Cancels the run, unless it is durable: a durable run goes on, and
     /// [`Runner::attach`](crate::Runner::attach) finds it in its store.
     fn drop(&mut self) {
-        if !self.durable {
+        if self.durable {
+            self.inlet.let_go();
+        } else {
             self.task.abort();
         }
     }
@@ -307,6 +303,19 @@ impl<W: Workflow> fmt::Debug for WorkflowHandler<W> {
             .field("run_id", &self.run_id)
             .field("finished", &self.is_finished())
             .finish()
+    }
+}
+
+/// Fails unless the step at `index` takes or waits for an `E`.
+pub(crate) fn check_taken<W: Workflow, E: InputEvent>(index: usize) -> Result<(), SendError> {
+    let info = &W::STEPS[index];
+    if takes_singly(info, &E::INFO) || waits_for(info, &E::INFO) {
+        Ok(())
+    } else {
+        Err(SendError::NotTaken {
+            step: info.name,
+            event: E::NAME,
+        })
     }
 }
 

@@ -68,6 +68,9 @@ pub(crate) struct Inbox {
     /// meanwhile has it look again.
     looking: bool,
     next_id: u64,
+    /// The store's sequence number of the last input of a durable run that
+    /// came in through the store ([`Runner::send_input`](crate::Runner::send_input)).
+    inputs_through: u64,
     /// The run's task, woken when there is something for it to look at.
     run: Option<Waker>,
     /// What the caller asked of the run, oldest first (see
@@ -100,6 +103,9 @@ struct Waiter {
     invocation: usize,
     /// Whether the run has not looked at it yet: kept events may suit it.
     fresh: bool,
+    /// Whether the wait has a timeout, counted in this process: a durable
+    /// run does not park while one does.
+    timed: bool,
     wants: Box<dyn Fn(&AnyEvent) -> bool + Send>,
     reply: oneshot::Sender<Reply>,
 }
@@ -151,6 +157,7 @@ impl Inbox {
             limit,
             looking: false,
             next_id: 0,
+            inputs_through: 0,
             run: None,
             requests: Vec::new(),
         }
@@ -164,6 +171,16 @@ impl Inbox {
     /// The requests waiting, oldest first.
     pub(crate) fn take_requests(&mut self) -> Vec<Request> {
         std::mem::take(&mut self.requests)
+    }
+
+    /// Whether a wait under way has a timeout.
+    pub(crate) fn has_timed_waits(&self) -> bool {
+        self.waiters.iter().any(|waiter| waiter.timed)
+    }
+
+    /// Whether requests wait.
+    pub(crate) fn has_requests(&self) -> bool {
+        !self.requests.is_empty()
     }
 
     /// Queues `sent` for the run to look at, and gives the run's task to
@@ -185,6 +202,28 @@ impl Inbox {
         Ok(self.run.take())
     }
 
+    /// Queues `sent`, the input the store numbers `seq`, for the run, as
+    /// [`send`](Self::send) does but past the limit: the store holds it
+    /// already, and a run that refused it would take it from there when
+    /// next loaded.
+    pub(crate) fn send_stored(&mut self, sent: Sent, seq: u64) -> Option<Waker> {
+        self.held += 1;
+        self.arrived.push(sent);
+        self.inputs_through = self.inputs_through.max(seq);
+        self.run.take()
+    }
+
+    /// The store's sequence number of the last input that came in through
+    /// it, 0 if none did.
+    pub(crate) fn inputs_through(&self) -> u64 {
+        self.inputs_through
+    }
+
+    /// Whether no event the caller sent waits to be looked at.
+    pub(crate) fn nothing_arrived(&self) -> bool {
+        self.arrived.is_empty()
+    }
+
     /// Begins a wait of the step at index `step`, in the invocation
     /// `invocation`, for an `E` that `wants` accepts; says whether the run
     /// should look at the inbox, as a kept event may suit the wait.
@@ -192,6 +231,7 @@ impl Inbox {
         &mut self,
         step: usize,
         invocation: usize,
+        timed: bool,
         wants: impl Fn(&E) -> bool + Send + 'static,
     ) -> (u64, oneshot::Receiver<Reply>, Option<Waker>) {
         let (reply, receiver) = oneshot::channel();
@@ -203,6 +243,7 @@ impl Inbox {
             step,
             invocation,
             fresh: true,
+            timed,
             wants: Box::new(move |event| event.downcast_ref::<E>().is_some_and(&wants)),
             reply,
         });
@@ -455,6 +496,24 @@ impl Inbox {
         kept.chain(arrived)
             .map(|(sent, kept)| (sent.to, &sent.event, kept))
             .collect()
+    }
+
+    /// Takes back the input the store numbers `seq`, which came after the
+    /// snapshot the run goes on from, into the run `W`'s inbox.
+    pub(crate) fn restore_input<W: Workflow>(
+        &mut self,
+        to: Option<usize>,
+        event: AnyEvent,
+        seq: u64,
+    ) {
+        self.restore::<W>(to, event, false);
+        self.inputs_through = self.inputs_through.max(seq);
+    }
+
+    /// Notes that the snapshot a run goes on from holds the store's inputs
+    /// through `seq`.
+    pub(crate) fn restore_inputs_through(&mut self, seq: u64) {
+        self.inputs_through = self.inputs_through.max(seq);
     }
 
     /// Takes back an event of a snapshot's inbox (see

@@ -204,7 +204,7 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
                 return Ok(earlier);
             }
             let key = answers.map_or(0, Answers::key);
-            let mut wait = Waiting::begin::<E>(ctx, STEP, key, wants);
+            let mut wait = Waiting::begin::<E>(ctx, (STEP, key), timeout.is_some(), wants);
             if let Some(publish) = publish {
                 publish(ctx);
             }
@@ -252,16 +252,16 @@ struct Waiting<'run, W: Workflow> {
 
 impl<'run, W: Workflow> Waiting<'run, W> {
     /// Begins a wait of the step at index `step`, in the invocation `key`,
-    /// for an `E` that `wants` accepts.
+    /// for an `E` that `wants` accepts; `timed` if it has a timeout.
     fn begin<E: Event>(
         ctx: &'run Context<W>,
-        step: usize,
-        key: usize,
+        (step, key): (usize, usize),
+        timed: bool,
         wants: impl Fn(&E) -> bool + Send + 'static,
     ) -> Self {
         let (id, reply, run) = {
             let mut inbox = ctx.channel().inbox();
-            let begun = inbox.wait_for(step, key, wants);
+            let begun = inbox.wait_for(step, key, timed, wants);
             if begun.2.is_some() {
                 inbox.flag_incoming();
             }

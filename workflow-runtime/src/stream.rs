@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Waker};
 
@@ -63,8 +63,10 @@ struct Shared {
     /// Whether a request of the caller waits in the inbox: read by the run
     /// without the lock.
     asked: AtomicBool,
-    /// Whether the caller cancelled the run, which a durable run records.
-    cancelled: AtomicBool,
+    /// What the caller did to the run: [`CANCELLED`] it, which a durable
+    /// run records, or [`LET_GO`] of its handler, after which a durable run
+    /// that only waits for input may park.
+    caller: AtomicU8,
     /// The run's task, woken when a request comes.
     run: AtomicWaker,
 }
@@ -89,7 +91,13 @@ pub(crate) struct Subscription {
     shared: Arc<Shared>,
 }
 
+/// [`Shared::caller`]: the caller cancelled the run.
+const CANCELLED: u8 = 1;
+/// [`Shared::caller`]: the caller let go of the run's handler.
+const LET_GO: u8 = 2;
+
 /// The handler's way into the run's inbox.
+#[derive(Clone)]
 pub(crate) struct Inlet {
     shared: Arc<Shared>,
 }
@@ -208,7 +216,27 @@ impl Publisher {
 
     /// Whether the caller cancelled the run.
     pub(crate) fn cancelled(&self) -> bool {
-        self.shared.cancelled.load(Ordering::Acquire)
+        self.shared.caller.load(Ordering::Acquire) & CANCELLED != 0
+    }
+
+    /// Whether the caller let go of the run's handler.
+    pub(crate) fn caller_let_go(&self) -> bool {
+        self.shared.caller.load(Ordering::Acquire) & LET_GO != 0
+    }
+
+    /// Closes the inbox, as the run's end does, if nothing the caller sent
+    /// or asked waits in it: a run that parks takes no more input in
+    /// memory, and whoever sends more finds it in the store. Says whether
+    /// it closed.
+    pub(crate) fn close_to_park(&self) -> bool {
+        let mut state = self.shared.lock();
+        let quiet = state.inbox.as_deref().is_none_or(|inbox| {
+            inbox.nothing_arrived() && !inbox.has_requests() && !inbox.has_timed_waits()
+        });
+        if quiet {
+            state.closed = true;
+        }
+        quiet
     }
 
     /// Wakes the run's task, if it has polled once: for a request, or a
@@ -345,7 +373,32 @@ impl Drop for Publisher {
 impl Inlet {
     /// Notes that the caller cancels the run, before its task is aborted.
     pub(crate) fn cancel(&self) {
-        self.shared.cancelled.store(true, Ordering::Release);
+        self.shared.caller.fetch_or(CANCELLED, Ordering::AcqRel);
+    }
+
+    /// Notes that the caller let go of a durable run's handler, and wakes
+    /// the run, which may park.
+    pub(crate) fn let_go(&self) {
+        self.shared.caller.fetch_or(LET_GO, Ordering::AcqRel);
+        self.shared.run.wake();
+    }
+
+    /// Queues `sent`, the input the store numbers `seq`, for the run (see
+    /// [`Inbox::send_stored`]); gives it back if the run has ended or
+    /// parked.
+    pub(crate) fn send_stored(&self, sent: Sent, seq: u64) -> Result<(), Sent> {
+        let run = {
+            let Some(mut inbox) = InboxGuard::open(&self.shared) else {
+                return Err(sent);
+            };
+            let run = inbox.send_stored(sent, seq);
+            inbox.flag_incoming();
+            run
+        };
+        if let Some(run) = run {
+            run.wake();
+        }
+        Ok(())
     }
 
     /// Sends `sent` into the run.

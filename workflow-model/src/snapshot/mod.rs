@@ -124,6 +124,12 @@ pub struct RunSnapshot {
     pub timeout_left: Option<Duration>,
     /// The sequence number the run's next stream event gets.
     pub next_sequence: u64,
+    /// For a durable run, the store's sequence number of the last input
+    /// sent through the store that this snapshot holds (in its inbox, or
+    /// taken by a step): the store's later inputs are still to come. 0 for
+    /// a run that took none, and in snapshots written before it was kept.
+    #[serde(default)]
+    pub inputs_through: u64,
 }
 
 /// An event as a snapshot holds it: its stable name and its serde

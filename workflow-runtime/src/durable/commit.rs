@@ -4,7 +4,7 @@
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::anyhow;
 use workflow_model::snapshot::{EventRecord, RunSnapshot, SnapshotError};
@@ -14,7 +14,7 @@ use workflow_store::{Batch, Committed, Lease, NewRun, RunStatus, Store, StoreErr
 use super::journal::Written;
 use super::live::Live;
 use super::outcome::Outcome;
-use super::{Durability, Journal};
+use super::{Durability, Journal, RUN_TIMEOUT};
 use crate::context::Context;
 use crate::run::Ended;
 use crate::stream::Publisher;
@@ -45,17 +45,26 @@ pub(crate) struct Journaling {
     writing: Option<(Writing, u64)>,
     /// How many records steps had asked for when the last commit began.
     covered: u64,
+    /// The store's last input the records written hold.
+    consumed: u64,
+    /// When a new run's timeout is due, until a commit sets its timer.
+    timeout_due: Option<SystemTime>,
+    /// Whether the run is parking: its end writes it as parked.
+    parking: bool,
     /// Marks the run live in this process while it lasts.
     _live: Live,
 }
 
 impl Journaling {
-    /// Writes for the new run `run`, which its first commit creates.
-    /// Boxed, as in the run's task, where a run that is not durable holds
-    /// a word for it.
-    pub(crate) fn new_run(run: RunId) -> Box<Self> {
+    /// Writes for the new run `run`, which its first commit creates, and
+    /// whose timeout, if it has one, is `timeout` from now. Boxed, as in
+    /// the run's task, where a run that is not durable holds a word for it.
+    pub(crate) fn new_run(run: RunId, timeout: Option<Duration>) -> Box<Self> {
         let live = Live::mark(run).expect("a new run's id is new");
-        Box::new(Self::with(None, run, (1, 1), live))
+        Box::new(Self {
+            timeout_due: timeout.map(|timeout| SystemTime::now() + timeout),
+            ..Self::with(None, run, (1, 1), live)
+        })
     }
 
     /// Writes for the run `lease` holds, whose store expects the journal
@@ -83,6 +92,9 @@ impl Journaling {
             changed: true,
             writing: None,
             covered: 0,
+            consumed: 0,
+            timeout_due: None,
+            parking: false,
             _live: live,
         }
     }
@@ -112,6 +124,12 @@ impl Journaling {
     /// Whether a commit is being written.
     pub(crate) fn is_writing(&self) -> bool {
         self.writing.is_some()
+    }
+
+    /// Notes that the run parks: its end writes it to the store as
+    /// parked, to be loaded again when input comes.
+    pub(crate) fn park(&mut self) {
+        self.parking = true;
     }
 
     /// Polls the commit in flight, if any: ready once none is, with the
@@ -168,7 +186,11 @@ impl Journaling {
             let journal = ctx.journal().expect("a journaled run has a journal");
             // Made before the run waits for its store, which must not hold
             // a borrow of the last event across: an event is not `Sync`.
-            let end = Self::end_record(ended.outcome.as_ref().map(|_| ()), ended.last.as_ref());
+            let end = Self::end_record(
+                self.parking,
+                ended.outcome.as_ref().map(|_| ()),
+                ended.last.as_ref(),
+            );
             let written = async {
                 let end = end?;
                 poll_fn(|cx| self.poll_written(cx, journal)).await?;
@@ -193,13 +215,17 @@ impl Journaling {
     }
 
     /// What the end of a run that `ended` with `last` adds to its store:
-    /// its status, and `last` as a stream record; nothing for a run
-    /// stopped by its store, or suspended.
+    /// its status, and `last` as a stream record; parked for a run that
+    /// is `parking`; nothing for a run stopped by its store, or suspended.
     fn end_record(
+        parking: bool,
         ended: Result<(), &WorkflowError>,
         last: Option<&AnyEvent>,
     ) -> Result<Option<End>, WorkflowError> {
         let outcome = match (ended, last) {
+            (Err(WorkflowError::Suspended), _) if parking => {
+                return Ok(Some((RunStatus::Parked, None)));
+            }
             (Err(WorkflowError::Store { .. } | WorkflowError::Suspended), _) => return Ok(None),
             (Ok(()), Some(stop)) => Outcome::of(Ok(stop)),
             (Err(error), _) => Outcome::of(Err(error)),
@@ -223,8 +249,16 @@ impl Journaling {
         let asked = journal.asked();
         let mut batch = Batch::new(self.journal_next);
         if let Some(snapshot) = snapshot {
+            if snapshot.inputs_through > self.consumed {
+                batch = batch.consume_through(snapshot.inputs_through);
+                self.consumed = snapshot.inputs_through;
+            }
             batch = batch.snapshot(serde_json::to_vec(&snapshot).map_err(not_serializable)?);
             self.changed = false;
+        }
+        if let Some(due) = self.timeout_due.filter(|_| self.lease.is_some()) {
+            batch = batch.set_timer(RUN_TIMEOUT, due);
+            self.timeout_due = None;
         }
         let (first, events) = stream.take_tapped();
         let (status, last) = end.unzip();

@@ -33,9 +33,11 @@
 
 mod cancel;
 mod commit;
+mod input;
 mod journal;
 mod live;
 mod outcome;
+mod read;
 mod recover;
 
 use std::sync::Arc;
@@ -47,12 +49,19 @@ use workflow_store::{Owner, Store, WorkflowKey};
 use crate::workflow::Workflow;
 
 pub(crate) use commit::Journaling;
+pub use input::InputError;
+pub(crate) use input::add_later_inputs;
 pub(crate) use journal::Journal;
+pub(crate) use live::Live;
+pub use read::{StoredEvent, StoredOutcome};
 pub use recover::{RecoverError, Recovered};
 
 /// How long a lease of a run lasts unless renewed: a run renews it while
 /// it goes on, and another worker may take the run over once it lapses.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+/// The store's timer of a run's timeout: due when the run times out.
+pub(crate) const RUN_TIMEOUT: &str = "run-timeout";
 
 /// Where a durable runner's runs are recorded, and as which worker.
 pub(crate) struct Durability {

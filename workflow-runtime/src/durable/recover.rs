@@ -5,11 +5,13 @@ use std::fmt;
 
 use workflow_model::RunId;
 use workflow_model::snapshot::{ResumeError, RunSnapshot, check};
-use workflow_store::{Loaded, RunFilter, StatusKind, StoreError};
+use workflow_store::{Claimed, Loaded, RunFilter, StatusKind, StoreError};
 
-use super::Journaling;
+use std::time::SystemTime;
+
 use super::commit::run_sequence;
 use super::live::Live;
+use super::{Journaling, RUN_TIMEOUT};
 use crate::handler::WorkflowHandler;
 use crate::run::Runner;
 use crate::workflow::Workflow;
@@ -75,12 +77,14 @@ pub enum RecoverError {
 impl<W: Workflow> Runner<W> {
     /// Goes on with every unfinished run of this workflow in the runner's
     /// store that no live worker holds and this process is not running:
-    /// the runs a crash or a restart left. Each goes on from its last
-    /// record, in a task of this runner; an invocation that was in flight
-    /// there runs again from its top, with the answers its waits had
-    /// received and the results of its effects. A run whose record no
-    /// longer fits this build of the workflow (see [`ResumeError`]) is left
-    /// untouched, and listed.
+    /// the runs a crash or a restart left, and the parked runs that input
+    /// or a due timeout wakes (a parked run with neither stays in the
+    /// store, costing no memory, until [`send_input`](Self::send_input)
+    /// or [`attach`](Self::attach)). Each goes on from its last record, in
+    /// a task of this runner; an invocation that was in flight there runs
+    /// again from its top, with the answers its waits had received and the
+    /// results of its effects. A run whose record no longer fits this build
+    /// of the workflow (see [`ResumeError`]) is left untouched, and listed.
     ///
     /// # Errors
     ///
@@ -88,19 +92,44 @@ impl<W: Workflow> Runner<W> {
     /// store's error if it cannot list its runs.
     pub async fn recover(&self) -> Result<Recovered<W>, RecoverError> {
         let durability = self.durability().ok_or(RecoverError::NotDurable)?;
-        let filter = RunFilter::new().workflow(W::NAME);
+        let filter = RunFilter::new()
+            .workflow(W::NAME)
+            .status(StatusKind::Running);
         let runs = durability.store.list(&filter).await?;
         let mut recovered = Recovered {
             resumed: Vec::new(),
             left: Vec::new(),
         };
         for run in runs {
-            if run.status.kind() == StatusKind::Finished || Live::is_live(run.id) {
+            if Live::is_live(run.id) {
                 continue;
             }
             match self.attach(run.id).await {
                 Ok(handler) => recovered.resumed.push(handler),
                 Err(error) => recovered.left.push((run.id, error)),
+            }
+        }
+        // The parked ones that input or a due timer wakes, a batch at a
+        // time: their leases were given up when they parked.
+        let workflows = [durability.key.clone()];
+        loop {
+            let claimed = durability
+                .store
+                .claim_ready(&durability.owner, &workflows, CLAIM_BATCH)
+                .await?;
+            if claimed.is_empty() {
+                break;
+            }
+            for claimed in claimed {
+                let run = claimed.lease.run;
+                let taken = Live::mark_once_ended(run, ENDING_GRACE)
+                    .await
+                    .ok_or(RecoverError::Live { run })
+                    .and_then(|live| self.take_up(claimed, live));
+                match taken {
+                    Ok(handler) => recovered.resumed.push(handler),
+                    Err(error) => recovered.left.push((run, error)),
+                }
             }
         }
         Ok(recovered)
@@ -131,6 +160,12 @@ impl<W: Workflow> Runner<W> {
         check::<W>(&last_snapshot(&loaded)?)
             .map_err(|source| RecoverError::Incompatible { run, source })?;
         let claimed = store.claim(run, &durability.owner).await?;
+        self.take_up(claimed, live)
+    }
+
+    /// Goes on with the run `claimed` holds, which `live` marks live here.
+    fn take_up(&self, claimed: Claimed, live: Live) -> Result<WorkflowHandler<W>, RecoverError> {
+        let run = claimed.lease.run;
         let mut snapshot = last_snapshot(&claimed.run)?;
         check::<W>(&snapshot).map_err(|source| RecoverError::Incompatible { run, source })?;
         // The stream may have gone on past the snapshot: a step in flight
@@ -138,11 +173,33 @@ impl<W: Workflow> Runner<W> {
         // numbers, and the run's next ones follow them.
         let stream_next = claimed.run.stream_next;
         snapshot.next_sequence = run_sequence(stream_next);
+        // The run's timeout is a deadline of the store: the time the run
+        // spent parked, or its process down, counts.
+        if let Some(due) = timer_due(&claimed.run, RUN_TIMEOUT) {
+            snapshot.timeout_left = Some(due.duration_since(SystemTime::now()).unwrap_or_default());
+        }
         let journaling =
             Journaling::claimed(claimed.lease, (claimed.run.journal_next, stream_next), live);
-        self.resume_journaled(snapshot, Some(journaling))
+        self.resume_journaled(snapshot, Some(journaling), &claimed.run.inputs)
             .map_err(|source| RecoverError::Incompatible { run, source })
     }
+}
+
+/// How many parked runs [`Runner::recover`] claims from its store at once.
+const CLAIM_BATCH: usize = 64;
+
+/// How long [`Runner::recover`] waits for a run it claimed to stop being
+/// live here: a run that has just parked ends its task after its record
+/// lands, and a run still going here whose lease lapsed is left to it.
+const ENDING_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// When the timer `id` of `loaded` is due, if it is set.
+fn timer_due(loaded: &Loaded, id: &str) -> Option<SystemTime> {
+    loaded
+        .timers
+        .iter()
+        .find(|timer| timer.id == id)
+        .map(|timer| timer.due)
 }
 
 /// The last snapshot `loaded` holds: the one its first record wrote, or a

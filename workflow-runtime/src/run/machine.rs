@@ -263,11 +263,9 @@ impl<'a, W: Workflow> Machine<'a, W> {
         else {
             return;
         };
-        let live = self.running.as_ref().map_or(0, FuturesUnordered::len);
-        let (steps, waiting) = self.steps.ctx.channel().inbox().waiting();
-        if waiting < live || (live == 0 && !const { takes_input(W::STEPS) }) {
+        let Some(steps) = self.idle_waiting() else {
             return;
-        }
+        };
         watcher.tell_idle();
         let waiting = steps
             .into_iter()
@@ -276,6 +274,22 @@ impl<'a, W: Workflow> Machine<'a, W> {
         self.steps
             .ctx
             .report(&Happening::RunIdle(&RunIdle { waiting }));
+    }
+
+    /// Whether the run is idle: nothing is ready to start, and every
+    /// invocation that runs waits for an event from the caller, or none
+    /// runs and steps accept input.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.ready.is_empty() && self.idle_waiting().is_some()
+    }
+
+    /// The steps that wait for input, if every invocation that runs does,
+    /// or none runs and steps accept input.
+    fn idle_waiting(&self) -> Option<Vec<usize>> {
+        let live = self.running.as_ref().map_or(0, FuturesUnordered::len);
+        let (steps, waiting) = self.steps.ctx.channel().inbox().waiting();
+        let idle = waiting >= live && (live > 0 || const { takes_input(W::STEPS) });
+        idle.then_some(steps)
     }
 
     /// Starts an invocation of the step at index `step`, watched if a
@@ -506,13 +520,18 @@ impl<'a, W: Workflow> Machine<'a, W> {
             let step = W::STEPS[step].name.to_owned();
             capture.snapshot.collected.push(Collected { step, events });
         }
-        let unclaimed: Vec<_> = ctx
-            .channel()
-            .inbox()
-            .unclaimed()
-            .into_iter()
-            .map(|(to, event, kept)| (to, event.clone(), kept))
-            .collect();
+        // Read under one lock: the inputs counted are those the snapshot
+        // holds.
+        let (unclaimed, inputs_through) = {
+            let inbox = ctx.channel().inbox();
+            let unclaimed: Vec<_> = inbox
+                .unclaimed()
+                .into_iter()
+                .map(|(to, event, kept)| (to, event.clone(), kept))
+                .collect();
+            (unclaimed, inbox.inputs_through())
+        };
+        capture.snapshot.inputs_through = inputs_through;
         for (to, event, kept) in unclaimed {
             let event = capture.event(&event)?;
             capture.snapshot.inbox.push(Unclaimed {

@@ -41,7 +41,7 @@ use invocation::{StepSpans, Steps};
 use machine::Machine;
 use unfinished::Unfinished;
 use workflow_model::snapshot::{self, ResumeError, RunSnapshot};
-use workflow_store::{Owner, Store};
+use workflow_store::{Owner, Record, Store};
 
 /// How long a run may take unless configured otherwise, as in LlamaIndex.
 ///
@@ -487,28 +487,31 @@ impl<W: Workflow> Runner<W> {
     ///
     /// As [`run`](Self::run).
     pub fn resume(&self, snapshot: RunSnapshot) -> Result<WorkflowHandler<W>, ResumeError> {
-        self.resume_journaled(snapshot, None)
+        self.resume_journaled(snapshot, None, &[])
     }
 
     /// Goes on with the run `snapshot` wrote down, as [`resume`](Self::resume)
     /// does, writing its records with `journaling` if given, or as a new
-    /// run of the store if the runner is durable.
+    /// run of the store if the runner is durable; with those of the
+    /// store's unconsumed `inputs` that came after the snapshot.
     pub(crate) fn resume_journaled(
         &self,
         snapshot: RunSnapshot,
         journaling: Option<Box<Journaling>>,
+        inputs: &[Record],
     ) -> Result<WorkflowHandler<W>, ResumeError> {
         snapshot::check::<W>(&snapshot)?;
         let Restored {
             run_id,
             run,
-            context,
+            mut context,
             state,
             timeout_left,
         } = Restored::<W>::of(snapshot)?;
+        durable::add_later_inputs::<W>(&mut context, inputs)?;
         let state = RunState::Own(std::sync::Mutex::new(state));
         let begin = Beginning::Resume(Box::new(run));
-        let journaling = journaling.or_else(|| self.new_journaling(run_id));
+        let journaling = journaling.or_else(|| self.new_journaling(run_id, timeout_left));
         Ok(
             self.spawn_with(begin, (run_id, journaling), state, timeout_left, |ctx| {
                 context.refill(ctx);
@@ -520,18 +523,19 @@ impl<W: Workflow> Runner<W> {
         let run_id = RunId::next();
         self.spawn_with(
             Beginning::Start(start),
-            (run_id, self.new_journaling(run_id)),
+            (run_id, self.new_journaling(run_id, self.timeout)),
             state,
             self.timeout,
             |_| {},
         )
     }
 
-    /// The journaling of the new run `run_id`, if the runner is durable.
-    fn new_journaling(&self, run_id: RunId) -> Option<Box<Journaling>> {
+    /// The journaling of the new run `run_id`, whose timeout has `timeout`
+    /// left, if the runner is durable.
+    fn new_journaling(&self, run_id: RunId, timeout: Option<Duration>) -> Option<Box<Journaling>> {
         self.durability
             .as_ref()
-            .map(|_| Journaling::new_run(run_id))
+            .map(|_| Journaling::new_run(run_id, timeout))
     }
 
     fn spawn_with(
@@ -544,6 +548,8 @@ impl<W: Workflow> Runner<W> {
     ) -> WorkflowHandler<W> {
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         let journal = self.durability.as_ref().map(|durability| {
+            // Input sent through the store finds the run here.
+            durable::Live::connect(run_id, inlet.clone());
             publisher.tap();
             let journal = Journal::new(durability.clone());
             if let Some(written) = journaling.as_deref().and_then(Journaling::written) {
@@ -671,6 +677,10 @@ fn drive<W: Workflow>(
                             cx.waker().wake_by_ref();
                         } else {
                             machine.note_idle();
+                            // Written out to its store until input comes.
+                            if machine.parks() {
+                                return Poll::Ready(Err(WorkflowError::Suspended));
+                            }
                         }
                     }
                     if deadline.as_mut().poll_passed(cx) {

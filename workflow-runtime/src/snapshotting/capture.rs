@@ -40,6 +40,7 @@ impl<W: Workflow> Capture<W> {
                 recoveries: BTreeMap::new(),
                 timeout_left: None,
                 next_sequence: 0,
+                inputs_through: 0,
             },
             workflow: PhantomData,
         }

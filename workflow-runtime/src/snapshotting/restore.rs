@@ -51,6 +51,11 @@ pub(crate) struct RestoredContext {
     /// kept for a later wait.
     inbox: Vec<(Option<usize>, AnyEvent, bool)>,
     next_sequence: u64,
+    /// The store's sequence number of the last input the snapshot holds.
+    inputs_through: u64,
+    /// The store's inputs that came after: each with its sequence number
+    /// and the step it was sent to.
+    later_inputs: Vec<(u64, Option<usize>, AnyEvent)>,
 }
 
 impl RestoredContext {
@@ -60,13 +65,36 @@ impl RestoredContext {
         for (step, events) in self.collected {
             ctx.collector().restore(step, events);
         }
-        if !self.inbox.is_empty() {
-            let mut incoming = ctx.channel().inbox();
-            for (to, event, kept) in self.inbox {
-                incoming.restore::<W>(to, event, kept);
-            }
-            incoming.flag_incoming();
+        let mut incoming = ctx.channel().inbox();
+        incoming.restore_inputs_through(self.inputs_through);
+        if self.inbox.is_empty() && self.later_inputs.is_empty() {
+            return;
         }
+        for (to, event, kept) in self.inbox {
+            incoming.restore::<W>(to, event, kept);
+        }
+        for (seq, to, event) in self.later_inputs {
+            incoming.restore_input::<W>(to, event, seq);
+        }
+        incoming.flag_incoming();
+    }
+
+    /// The store's sequence number of the last input the snapshot holds.
+    pub(crate) fn inputs_through(&self) -> u64 {
+        self.inputs_through
+    }
+
+    /// Adds the store's input numbered `seq`, which came after the
+    /// snapshot: `event`, sent to the step named `to` if one was named.
+    pub(crate) fn add_later_input<W: Workflow>(
+        &mut self,
+        seq: u64,
+        to: Option<&str>,
+        event: EventRecord,
+    ) -> Result<(), ResumeError> {
+        let to = to.map(step_index::<W>).transpose()?;
+        self.later_inputs.push((seq, to, decode::<W>(event)?));
+        Ok(())
     }
 }
 
@@ -151,6 +179,8 @@ impl<W: Workflow> Restored<W> {
                 collected,
                 inbox,
                 next_sequence: snapshot.next_sequence,
+                inputs_through: snapshot.inputs_through,
+                later_inputs: Vec::new(),
             },
             state,
             timeout_left: snapshot.timeout_left,

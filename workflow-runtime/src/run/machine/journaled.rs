@@ -62,6 +62,34 @@ impl<W: Workflow> Machine<'_, W> {
         })
     }
 
+    /// Whether a durable run parks, now that it is idle: its caller let go
+    /// of its handler, every invocation it has waits for input, without a
+    /// timeout, and its last record, written, holds all it has. Its inbox
+    /// is then closed, and its end writes it as parked. What it holds in
+    /// memory is what that record holds: it goes on from the record when
+    /// input comes, its invocations waiting again from their top with the
+    /// answers and effects they had.
+    pub(crate) fn parks(&mut self) -> bool {
+        let ctx = self.steps.ctx;
+        let channel = ctx.channel();
+        let parks = self.journaling.is_some()
+            && channel.caller_let_go()
+            && self.is_idle()
+            && !self.journal_due()
+            && !self
+                .journaling
+                .as_deref()
+                .is_some_and(Journaling::is_writing)
+            && channel.close_to_park();
+        if parks {
+            self.journaling
+                .as_deref_mut()
+                .expect("checked above")
+                .park();
+        }
+        parks
+    }
+
     /// Notes, for a durable run, that the run changed since its last
     /// record.
     #[inline]

@@ -1,0 +1,212 @@
+//! Parked durable runs: a run whose caller let go of its handler and which
+//! only waits for input is written out to its store and leaves memory;
+//! input sent through the store takes it up again.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use typed_workflows::durable::StoredOutcome;
+use typed_workflows::prelude::*;
+use typed_workflows::store::{Change, MemoryStore, StatusKind, Store};
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
+
+#[event]
+struct Drafted {
+    text: String,
+}
+
+/// Drafts (an effect that must not be paid twice), then asks whether to
+/// keep the draft; counts how often each part ran.
+#[derive(Default)]
+struct Review {
+    drafts: AtomicU32,
+    effects: AtomicU32,
+    asks: AtomicU32,
+}
+
+#[workflow_impl]
+impl Review {
+    #[step]
+    async fn draft(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<Drafted> {
+        self.drafts.fetch_add(1, Ordering::SeqCst);
+        let text = ctx
+            .once(async {
+                self.effects.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>("a poem".to_owned())
+            })
+            .await?;
+        Ok(Drafted { text })
+    }
+
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask(&self, ctx: &Context<Self>, drafted: Drafted) -> Result<StopEvent<String>> {
+        self.asks.fetch_add(1, Ordering::SeqCst);
+        let answer = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(InputRequiredEvent {
+                prefix: format!("keep {}?", drafted.text),
+            })
+            .await?;
+        Ok(StopEvent::new(format!(
+            "{}: {}",
+            drafted.text, answer.response
+        )))
+    }
+}
+
+fn yes() -> HumanResponseEvent {
+    HumanResponseEvent {
+        response: "yes".into(),
+    }
+}
+
+/// Waits until the store says that `run`'s status is `status`.
+async fn until_status(store: &dyn Store, run: RunId, status: StatusKind) {
+    let mut notices = store.notices();
+    loop {
+        let loaded = store.load(run).await.unwrap().unwrap();
+        if loaded.meta.status.kind() == status {
+            return;
+        }
+        // A hint that something changed; the loop reads the store again.
+        let notice = notices.recv().await.unwrap();
+        assert!(notice.run != run || notice.what != Change::Created);
+    }
+}
+
+/// The result `run` stopped with, as its store keeps it.
+async fn stored_result(runner: &Runner<Review>, run: RunId) -> String {
+    match runner.stored_outcome(run).await.unwrap() {
+        StoredOutcome::Stopped(stop) => stop.downcast::<StopEvent<String>>().unwrap().result,
+        other => panic!("the run did not stop: {other:?}"),
+    }
+}
+
+/// Starts a run, waits for its question, and lets go of its handler; it
+/// parks. Returns its id.
+async fn parked_at_the_question(runner: &Runner<Review>, store: &dyn Store) -> RunId {
+    let mut handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    let question = handler.stream_events().unwrap().next().await.unwrap();
+    assert!(question.is::<InputRequiredEvent>());
+    drop(handler);
+    until_status(store, run, StatusKind::Parked).await;
+    run
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_let_go_at_its_question_parks_and_input_through_the_store_takes_it_up() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let review = runner.workflow();
+    let run = parked_at_the_question(&runner, &*store).await;
+    assert_eq!(review.asks.load(Ordering::SeqCst), 1);
+
+    let seq = runner.send_input(run, yes()).await.unwrap();
+    assert_eq!(seq, 1);
+    assert_eq!(stored_result(&runner, run).await, "a poem: yes");
+    // The step that waited ran again from its top when the run was taken
+    // up; the finished step and its effect did not.
+    assert_eq!(review.asks.load(Ordering::SeqCst), 2);
+    assert_eq!(review.drafts.load(Ordering::SeqCst), 1);
+    assert_eq!(review.effects.load(Ordering::SeqCst), 1);
+    assert!(store.load(run).await.unwrap().unwrap().inputs.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_handler_is_held_stays_in_memory_and_takes_input_through_the_store() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let review = runner.workflow();
+    let mut handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    handler.stream_events().unwrap().next().await.unwrap();
+    runner.send_input(run, yes()).await.unwrap();
+    assert_eq!(handler.await.unwrap(), "a poem: yes");
+    assert_eq!(review.asks.load(Ordering::SeqCst), 1);
+    let loaded = store.load(run).await.unwrap().unwrap();
+    assert!(loaded.inputs.is_empty(), "the input is consumed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recover_leaves_a_parked_run_in_the_store_until_input_for_it_is_recorded() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let review = runner.workflow();
+    let run = parked_at_the_question(&runner, &*store).await;
+
+    let recovered = runner.recover().await.unwrap();
+    assert!(recovered.resumed.is_empty() && recovered.left.is_empty());
+    assert_eq!(
+        store.load(run).await.unwrap().unwrap().meta.status.kind(),
+        StatusKind::Parked
+    );
+
+    // Input recorded by another process: the store's record of it.
+    let input = serde_json::json!({
+        "to": null,
+        "event": { "name": "HumanResponseEvent", "value": { "response": "later" } },
+    });
+    store
+        .send_input(run, serde_json::to_vec(&input).unwrap())
+        .await
+        .unwrap();
+    let mut resumed = runner.recover().await.unwrap().resumed;
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed.pop().unwrap().await.unwrap(), "a poem: later");
+    assert_eq!(review.effects.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_for_a_run_that_cannot_take_it_is_refused_before_it_is_recorded() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let unknown = RunId::next();
+    let error = runner.send_input(unknown, yes()).await.unwrap_err();
+    assert!(error.to_string().contains(&unknown.to_string()), "{error}");
+    let run = parked_at_the_question(&runner, &*store).await;
+    let error = runner.send_input_to(run, "draft", yes()).await.unwrap_err();
+    assert!(error.to_string().contains("draft"), "{error}");
+    assert_eq!(
+        store.load(run).await.unwrap().unwrap().meta.status.kind(),
+        StatusKind::Parked
+    );
+    let plain = Review::default().runner();
+    assert!(matches!(
+        plain.send_input(run, yes()).await,
+        Err(typed_workflows::durable::InputError::NotDurable)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_stream_is_read_from_any_sequence_number_across_a_park_with_no_gap_and_no_repeat() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let run = parked_at_the_question(&runner, &*store).await;
+    // Read while the run is parked, then while it goes on and ends.
+    let mut events = Box::pin(runner.stored_events(run, 0));
+    let first = events.next().await.unwrap().unwrap();
+    assert_eq!(first.seq, 1);
+    assert!(first.event.is::<InputRequiredEvent>());
+    runner.send_input(run, yes()).await.unwrap();
+    let rest: Vec<_> = events.map(Result::unwrap).collect().await;
+    // Asked again when taken up, then the stop event.
+    assert_eq!(rest.iter().map(|event| event.seq).collect::<Vec<_>>(), [2, 3]);
+    assert!(rest[0].event.is::<InputRequiredEvent>());
+    assert!(rest[1].event.is::<StopEvent<String>>());
+    // A reader that reconnects after event 2 gets the stop event alone.
+    let again: Vec<_> = runner.stored_events(run, 2).map(Result::unwrap).collect().await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].seq, 3);
+    assert_eq!(stored_result(&runner, run).await, "a poem: yes");
+}
+
+#[tokio::test]
+async fn reading_a_run_the_store_does_not_hold_names_it() {
+    let runner = Review::default().runner().durable(MemoryStore::new());
+    let unknown = RunId::next();
+    let error = runner.stored_outcome(unknown).await.unwrap_err();
+    assert!(error.with_causes().contains(&unknown.to_string()), "{}", error.with_causes());
+    let read: Vec<_> = runner.stored_events(unknown, 0).collect().await;
+    assert!(matches!(read.as_slice(), [Err(_)]));
+}

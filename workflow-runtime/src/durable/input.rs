@@ -1,0 +1,188 @@
+//! Input through the store: [`Runner::send_input`], which records an event
+//! for a durable run before anything else, and hands it to the run where
+//! it is.
+
+use serde::{Deserialize, Serialize};
+use workflow_model::__private::TakenBy;
+use workflow_model::RunId;
+use workflow_model::snapshot::{EventRecord, ResumeError, SnapshotError};
+use workflow_model::{AnyEvent, InputEvent, SendError};
+use workflow_store::{Record, StoreError};
+
+use super::live::{Here, Live};
+use super::recover::RecoverError;
+use crate::context::step_index;
+use crate::handler::check_taken;
+use crate::inbox::Sent;
+use crate::run::Runner;
+use crate::snapshotting::restore::RestoredContext;
+use crate::workflow::Workflow;
+
+/// An input event as the store keeps it: the event, and the step it was
+/// sent to alone, if one was named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct InputRecord {
+    pub(crate) to: Option<String>,
+    pub(crate) event: EventRecord,
+}
+
+impl InputRecord {
+    /// The record's bytes, as JSON.
+    fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("an input record is JSON")
+    }
+
+    /// The record `bytes` hold.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(bytes).map_err(|error| error.to_string())
+    }
+}
+
+/// Adds to `context` the inputs of `inputs` (the store's unconsumed ones)
+/// that came after the snapshot it is of.
+pub(crate) fn add_later_inputs<W: Workflow>(
+    context: &mut RestoredContext,
+    inputs: &[Record],
+) -> Result<(), ResumeError> {
+    let after = context.inputs_through();
+    for input in inputs.iter().filter(|input| input.seq > after) {
+        let record =
+            InputRecord::from_bytes(&input.bytes).map_err(|error| ResumeError::Decode {
+                what: format!("input {} of the store", input.seq),
+                error,
+            })?;
+        context.add_later_input::<W>(input.seq, record.to.as_deref(), record.event)?;
+    }
+    Ok(())
+}
+
+/// Why [`Runner::send_input`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The runner has no store: see [`Runner::durable`].
+    #[error("the runner is not durable: give it a store with `Runner::durable`")]
+    NotDurable,
+    /// The event is not one the step it was sent to takes, or there is no
+    /// such step: nothing was recorded.
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// The event does not serialize: nothing was recorded.
+    #[error(transparent)]
+    Serialize(#[from] SnapshotError),
+    /// The store failed, has no such run, or the run has ended: nothing
+    /// was recorded.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The input is recorded, numbered `seq`, but the run, parked or left
+    /// by a crash, could not be taken up in this process: it takes the
+    /// input when it is (see [`Runner::attach`]).
+    #[error("input {seq} of run {run} is recorded, but the run could not be taken up: {source}")]
+    NotTakenUp {
+        /// The run.
+        run: RunId,
+        /// The input's sequence number in the store.
+        seq: u64,
+        /// Why the run could not be taken up.
+        source: RecoverError,
+    },
+}
+
+impl<W: Workflow> Runner<W> {
+    /// Sends `event` to the durable run `run` through the runner's store,
+    /// and returns its sequence number there once it is recorded: the
+    /// input survives a crash from then on, where one sent with
+    /// [`WorkflowHandler::send_event`](crate::WorkflowHandler::send_event)
+    /// is recorded with the run's next record.
+    ///
+    /// The event then goes where the run is: into its inbox if it runs in
+    /// this process, routed as `send_event` routes it; a run that was
+    /// parked (written out while it only waited for input) or left by a
+    /// crash is taken up in this process, as
+    /// [`attach`](Self::attach) does, with the input in its inbox. A run
+    /// that another worker holds takes it when it next loads.
+    ///
+    /// The inbox limit of the runner does not apply: the store already
+    /// holds the input.
+    ///
+    /// # Errors
+    ///
+    /// See [`InputError`]: nothing is recorded unless the error is
+    /// [`InputError::NotTakenUp`].
+    pub async fn send_input<E>(&self, run: RunId, event: E) -> Result<u64, InputError>
+    where
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
+    {
+        self.send_stored::<E>(run, None, event).await
+    }
+
+    /// Sends `event` to the step named `step` alone of the durable run
+    /// `run`, as [`send_input`](Self::send_input) does, and as
+    /// [`WorkflowHandler::send_event_to`](crate::WorkflowHandler::send_event_to)
+    /// routes it.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_input`](Self::send_input); [`SendError::UnknownStep`] or
+    /// [`SendError::NotTaken`] (in [`InputError::Send`]) as `send_event_to`.
+    pub async fn send_input_to<E>(
+        &self,
+        run: RunId,
+        step: &str,
+        event: E,
+    ) -> Result<u64, InputError>
+    where
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
+    {
+        let index = step_index::<W>(step, E::NAME)?;
+        check_taken::<W, E>(index)?;
+        self.send_stored::<E>(run, Some(index), event).await
+    }
+
+    async fn send_stored<E>(
+        &self,
+        run: RunId,
+        to: Option<usize>,
+        event: E,
+    ) -> Result<u64, InputError>
+    where
+        E: InputEvent,
+        E::Itself: TakenBy<W>,
+    {
+        let durability = self.durability().ok_or(InputError::NotDurable)?;
+        let record = InputRecord {
+            to: to.map(|step| W::STEPS[step].name.to_owned()),
+            event: EventRecord::of(&AnyEvent::new(event.clone()))?,
+        };
+        let seq = durability.store.send_input(run, record.to_bytes()).await?;
+        let mut sent = Sent::new::<W, E>(event, to);
+        loop {
+            match Live::here(run) {
+                Here::Live(Some(inlet)) => match inlet.send_stored(sent, seq) {
+                    Ok(()) => return Ok(seq),
+                    // It is parking or ending: once it is not live, it is
+                    // taken up from the store, with this input.
+                    Err(back) => {
+                        sent = back;
+                        Live::until_changed(|| Live::is_live(run)).await;
+                    }
+                },
+                // Being taken up: once its inbox is open, or it is not live.
+                Here::Live(None) => {
+                    Live::until_changed(|| matches!(Live::here(run), Here::Live(None))).await;
+                }
+                Here::Absent => match self.attach(run).await {
+                    // Taken up after the input was recorded, with it.
+                    Ok(handler) => {
+                        drop(handler);
+                        return Ok(seq);
+                    }
+                    Err(RecoverError::Live { .. }) => {}
+                    Err(source) => return Err(InputError::NotTakenUp { run, seq, source }),
+                },
+            }
+        }
+    }
+}
