@@ -181,16 +181,23 @@ fn commit_group(
     group: &mut [Box<dyn Job>],
     notices: &mut Vec<Notice>,
 ) -> rusqlite::Result<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
+    run(conn, "BEGIN IMMEDIATE")?;
     let applied = group
         .iter_mut()
         .try_for_each(|job| apply_one(conn, config, job.as_mut(), notices))
-        .and_then(|()| conn.execute_batch("COMMIT"));
+        .and_then(|()| run(conn, "COMMIT"));
     if applied.is_err() && !conn.is_autocommit() {
         // The error to report is the first; a failed rollback adds nothing.
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = run(conn, "ROLLBACK");
     }
     applied
+}
+
+/// Runs one statement of transaction control, prepared once and then
+/// taken from the statement cache: `execute_batch` would parse it again
+/// for every job.
+fn run(conn: &Connection, sql: &'static str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 /// Applies one job inside a savepoint: kept if it succeeds, rolled back if not.
@@ -200,7 +207,7 @@ fn apply_one(
     job: &mut dyn Job,
     notices: &mut Vec<Notice>,
 ) -> rusqlite::Result<()> {
-    conn.execute_batch("SAVEPOINT job")?;
+    run(conn, "SAVEPOINT job")?;
     let env = Env {
         store: &config.store,
         now: config.clock.now(),
@@ -208,8 +215,8 @@ fn apply_one(
     match job.apply(conn, &env) {
         Some(done) => {
             notices.extend(done);
-            conn.execute_batch("RELEASE job")
+            run(conn, "RELEASE job")
         }
-        None => conn.execute_batch("ROLLBACK TO job; RELEASE job"),
+        None => run(conn, "ROLLBACK TO job").and_then(|()| run(conn, "RELEASE job")),
     }
 }
