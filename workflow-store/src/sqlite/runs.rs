@@ -177,21 +177,37 @@ pub(super) fn insert_run(conn: &Connection, head: &RunHead, start: &[u8]) -> Res
         start,
         start_sum
     ])?;
-    update_head(conn, head)
+    update_head(conn, head, StatusKind::Running)
 }
 
-/// Stores a run's changed head.
-pub(super) fn update_head(conn: &Connection, head: &RunHead) -> Result<(), RowError> {
+/// Stores a run's changed head; `stored`, the status its row has now.
+///
+/// The status is the one column of the head in an index
+/// (`runs_by_workflow`): SQLite rewrites an index entry when the UPDATE
+/// names one of its columns, whether or not the value changes. A head
+/// whose status stays is written without it, so that a commit does not
+/// dirty (and sync) a page of the index as well as that of the row
+/// (`?2`, bound but unused then, keeps one list of parameters).
+pub(super) fn update_head(
+    conn: &Connection,
+    head: &RunHead,
+    stored: StatusKind,
+) -> Result<(), RowError> {
     let (status, outcome) = status_code(&head.status);
     let lease = head.lease.as_ref();
     let key = Key::of(head.id);
-    conn.prepare_cached(
+    let sql = if head.status.kind() == stored {
+        "UPDATE runs SET outcome = ?3, created_at = ?4, updated_at = ?5, epoch = ?6,
+             lease_owner = ?7, lease_micros = ?8, lease_expires = ?9, journal_next = ?10,
+             stream_next = ?11, input_next = ?12, consumed_through = ?13, sum = ?14
+         WHERE id = ?1"
+    } else {
         "UPDATE runs SET status = ?2, outcome = ?3, created_at = ?4, updated_at = ?5, epoch = ?6,
              lease_owner = ?7, lease_micros = ?8, lease_expires = ?9, journal_next = ?10,
              stream_next = ?11, input_next = ?12, consumed_through = ?13, sum = ?14
-         WHERE id = ?1",
-    )?
-    .execute(params![
+         WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)?.execute(params![
         key,
         status,
         outcome,

@@ -72,9 +72,10 @@ pub(super) fn claim(conn: &Connection, env: &Env, id: RunId, owner: &Owner) -> W
     let key = Key::of(id);
     let operation = || format!("claim run {id}");
     let mut head = head(conn, env, &key, operation)?;
+    let stored = head.status.kind();
     let lease = head.take_lease(env.store, owner, env.now)?;
     let at = |error: RowError| error.at(env.store, &operation());
-    runs::update_head(conn, &head).map_err(at)?;
+    runs::update_head(conn, &head, stored).map_err(at)?;
     let run = load_head(conn, &key, &head).map_err(at)?;
     Ok((Claimed { run, lease }, head.notices([Change::Status])))
 }
@@ -152,11 +153,12 @@ pub(super) fn commit(
         )
     };
     let mut head = head(conn, env, &key, operation)?;
+    let stored = head.status.kind();
     head.check_batch(env.store, lease, &batch, env.now)?;
     let at = |error: RowError| error.at(env.store, &operation());
     write_batch(conn, &key, &batch).map_err(at)?;
     let (committed, notices) = head.apply(&batch, env.now);
-    runs::update_head(conn, &head).map_err(at)?;
+    runs::update_head(conn, &head, stored).map_err(at)?;
     Ok((committed, notices))
 }
 
@@ -189,8 +191,9 @@ fn write_batch(conn: &Connection, id: &Key, batch: &Batch) -> Result<(), RowErro
 pub(super) fn renew(conn: &Connection, env: &Env, lease: &Lease) -> Written<Lease> {
     let operation = || format!("renew the lease of run {}", lease.run);
     let mut head = head(conn, env, &Key::of(lease.run), operation)?;
+    let stored = head.status.kind();
     let renewed = head.renew(env.store, lease, env.now)?;
-    runs::update_head(conn, &head).map_err(|error| error.at(env.store, &operation()))?;
+    runs::update_head(conn, &head, stored).map_err(|error| error.at(env.store, &operation()))?;
     Ok((renewed, Vec::new()))
 }
 
@@ -199,9 +202,10 @@ pub(super) fn send_input(conn: &Connection, env: &Env, id: RunId, input: &[u8]) 
     let key = Key::of(id);
     let operation = || format!("send input to run {id}");
     let mut head = head(conn, env, &key, operation)?;
+    let stored = head.status.kind();
     let seq = head.add_input(env.store, env.now)?;
     let at = |error: RowError| error.at(env.store, &operation());
     records::insert_record(conn, Log::Inputs, &key, seq, input).map_err(at)?;
-    runs::update_head(conn, &head).map_err(at)?;
+    runs::update_head(conn, &head, stored).map_err(at)?;
     Ok((seq, head.notices([Change::Input])))
 }
