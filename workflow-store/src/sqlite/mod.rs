@@ -1,6 +1,7 @@
 //! [`SqliteStore`]: runs in one SQLite file, with group commit.
 
 mod fault;
+mod key;
 mod reader;
 mod reads;
 mod records;
@@ -228,9 +229,10 @@ impl Store for SqliteStore {
     }
 
     fn load(&self, run: RunId) -> BoxFuture<'_, Result<Option<Loaded>, StoreError>> {
-        Box::pin(self.reader.run(format!("load run {run}"), move |conn| {
-            reads::load(conn, run)
-        }))
+        Box::pin(self.reader.run(
+            move || format!("load run {run}"),
+            move |conn| reads::load(conn, run),
+        ))
     }
 
     fn read_stream(
@@ -240,7 +242,7 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<Record>, StoreError>> {
         Box::pin(async move {
-            let operation = format!("read the stream of run {run} after record {after}");
+            let operation = move || format!("read the stream of run {run} after record {after}");
             let records = self.reader.run(operation, move |conn| {
                 reads::read_stream(conn, run, after, limit)
             });
@@ -263,9 +265,10 @@ impl Store for SqliteStore {
         filter: &'a RunFilter,
     ) -> BoxFuture<'a, Result<Vec<RunMeta>, StoreError>> {
         let filter = filter.clone();
-        Box::pin(self.reader.run("list runs".to_owned(), move |conn| {
-            reads::list(conn, &filter)
-        }))
+        Box::pin(self.reader.run(
+            || "list runs".to_owned(),
+            move |conn| reads::list(conn, &filter),
+        ))
     }
 
     fn notices(&self) -> broadcast::Receiver<Notice> {

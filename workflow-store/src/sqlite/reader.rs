@@ -23,17 +23,19 @@ impl Reader {
     }
 
     /// Runs `read` on a blocking thread, inside one read transaction so
-    /// that it sees one state of the file; `operation` names it in errors.
-    pub async fn run<T, F>(&self, operation: String, read: F) -> Result<T, StoreError>
+    /// that it sees one state of the file; `operation` names it in errors,
+    /// built only for one.
+    pub async fn run<T, F, O>(&self, operation: O, read: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Connection) -> Result<T, RowError> + Send + 'static,
+        O: FnOnce() -> String + Send + 'static,
         T: Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
         let store = self.store.clone();
         let task = tokio::task::spawn_blocking(move || {
             let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            in_transaction(&conn, read).map_err(|error| error.at(&store, &operation))
+            in_transaction(&conn, read).map_err(|error| error.at(&store, &operation()))
         });
         task.await.map_err(|error| StoreError::Backend {
             store: self.store.clone(),
@@ -48,13 +50,15 @@ fn in_transaction<T>(
     conn: &Connection,
     read: impl FnOnce(&Connection) -> Result<T, RowError>,
 ) -> Result<T, RowError> {
-    conn.execute_batch("BEGIN")?;
+    // Cached statements: `execute_batch` would parse each for every read.
+    let control = |sql: &'static str| conn.prepare_cached(sql)?.execute([]).map(drop);
+    control("BEGIN")?;
     let result = read(conn);
-    let ended = conn.execute_batch("COMMIT");
+    let ended = control("COMMIT");
     if ended.is_err() && !conn.is_autocommit() {
         // Left open, the transaction would make every later BEGIN fail;
         // the error worth reporting is the first.
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = control("ROLLBACK");
     }
     let value = result?;
     ended?;

@@ -6,9 +6,9 @@ use std::ops::Range;
 use std::time::SystemTime;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use workflow_model::RunId;
 
 use super::fault::RowError;
+use super::key::Key;
 use super::sum::Sum;
 use super::time::{micros, time};
 use crate::run::{Record, Snapshot, Timer};
@@ -21,70 +21,75 @@ pub(super) enum Log {
     Inputs,
 }
 
-impl Log {
-    fn table(self) -> &'static str {
-        match self {
-            Self::Journal => "journal",
-            Self::Stream => "stream",
-            Self::Inputs => "inputs",
+/// The statements of one log's table, as static text, so that the
+/// statement cache finds them without building their SQL again.
+macro_rules! log_sql {
+    ($log:expr, $($before:literal)? TABLE $after:literal) => {
+        match $log {
+            Log::Journal => concat!($($before,)? "journal", $after),
+            Log::Stream => concat!($($before,)? "stream", $after),
+            Log::Inputs => concat!($($before,)? "inputs", $after),
         }
+    };
+}
+
+impl Log {
+    /// The table's name.
+    fn table(self) -> &'static str {
+        log_sql!(self, TABLE "")
     }
 }
 
-fn record_sum(log: Log, run: &str, seq: u64, body: &[u8]) -> i64 {
+/// The checksum of record `seq` of a log of `run`.
+fn record_sum(log: Log, run: &Key, seq: u64, body: &[u8]) -> i64 {
     Sum::of(log.table())
-        .text(run)
+        .text(run.as_str())
         .int(seq as i64)
         .bytes(body)
         .finish()
 }
 
-/// Appends record `seq` to a log of run `id`.
+/// Appends record `seq` to a log of `run`.
 pub(super) fn insert_record(
     conn: &Connection,
     log: Log,
-    id: RunId,
+    run: &Key,
     seq: u64,
     body: &[u8],
 ) -> Result<(), RowError> {
-    let id = id.to_string();
-    let sum = record_sum(log, &id, seq, body);
-    conn.prepare_cached(&format!(
-        "INSERT INTO {} (run, seq, body, sum) VALUES (?1, ?2, ?3, ?4)",
-        log.table()
-    ))?
-    .execute(params![id, seq as i64, body, sum])?;
+    let sum = record_sum(log, run, seq, body);
+    let sql = log_sql!(log, "INSERT INTO " TABLE " (run, seq, body, sum) VALUES (?1, ?2, ?3, ?4)");
+    conn.prepare_cached(sql)?
+        .execute(params![run, seq as i64, body, sum])?;
     Ok(())
 }
 
-/// Deletes the records of a log of run `id` through `seq`.
+/// Deletes the records of a log of `run` through `seq`.
 pub(super) fn delete_through(
     conn: &Connection,
     log: Log,
-    id: RunId,
+    run: &Key,
     seq: u64,
 ) -> Result<(), RowError> {
-    conn.prepare_cached(&format!(
-        "DELETE FROM {} WHERE run = ?1 AND seq <= ?2",
-        log.table()
-    ))?
-    .execute(params![id.to_string(), seq as i64])?;
+    let sql = log_sql!(log, "DELETE FROM " TABLE " WHERE run = ?1 AND seq <= ?2");
+    conn.prepare_cached(sql)?
+        .execute(params![run, seq as i64])?;
     Ok(())
 }
 
-/// The records `seqs` of a log of run `id`: every one must be there and
+/// The records `seqs` of a log of `run`: every one must be there and
 /// verify.
 pub(super) fn read_records(
     conn: &Connection,
     log: Log,
-    id: RunId,
+    run: &Key,
     seqs: Range<u64>,
 ) -> Result<Vec<Record>, RowError> {
-    let run = id.to_string();
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT seq, body, sum FROM {} WHERE run = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
-        log.table()
-    ))?;
+    let sql = log_sql!(
+        log,
+        "SELECT seq, body, sum FROM " TABLE " WHERE run = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq"
+    );
+    let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params![run, seqs.start as i64, seqs.end as i64], |row| {
         Ok((
             row.get::<_, i64>(0)? as u64,
@@ -97,14 +102,15 @@ pub(super) fn read_records(
         let (seq, bytes, sum) = row?;
         let damaged = |what: &str| {
             RowError::Corrupt(format!(
-                "run {run}: {} record {expected} {what}",
+                "run {}: {} record {expected} {what}",
+                run.as_str(),
                 log.table()
             ))
         };
         if seq != expected {
             return Err(damaged("is missing"));
         }
-        if record_sum(log, &run, seq, &bytes) != sum {
+        if record_sum(log, run, seq, &bytes) != sum {
             return Err(damaged("fails its checksum"));
         }
         records.push(Record { seq, bytes });
@@ -114,29 +120,30 @@ pub(super) fn read_records(
     } else {
         let missing = seqs.start + records.len() as u64;
         Err(RowError::Corrupt(format!(
-            "run {run}: {} record {missing} is missing",
+            "run {}: {} record {missing} is missing",
+            run.as_str(),
             log.table()
         )))
     }
 }
 
-fn snapshot_sum(run: &str, through: u64, body: &[u8]) -> i64 {
+/// The checksum of the snapshot of `run`.
+fn snapshot_sum(run: &Key, through: u64, body: &[u8]) -> i64 {
     Sum::of("snapshots")
-        .text(run)
+        .text(run.as_str())
         .int(through as i64)
         .bytes(body)
         .finish()
 }
 
-/// Replaces the snapshot of run `id`.
+/// Replaces the snapshot of `run`.
 pub(super) fn put_snapshot(
     conn: &Connection,
-    id: RunId,
+    run: &Key,
     through: u64,
     body: &[u8],
 ) -> Result<(), RowError> {
-    let run = id.to_string();
-    let sum = snapshot_sum(&run, through, body);
+    let sum = snapshot_sum(run, through, body);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO snapshots (run, through, body, sum) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -144,12 +151,11 @@ pub(super) fn put_snapshot(
     Ok(())
 }
 
-/// The snapshot of run `id`, if any.
-pub(super) fn read_snapshot(conn: &Connection, id: RunId) -> Result<Option<Snapshot>, RowError> {
-    let run = id.to_string();
+/// The snapshot of `run`, if any.
+pub(super) fn read_snapshot(conn: &Connection, run: &Key) -> Result<Option<Snapshot>, RowError> {
     let row = conn
         .prepare_cached("SELECT through, body, sum FROM snapshots WHERE run = ?1")?
-        .query_row([&run], |row| {
+        .query_row([run], |row| {
             Ok((
                 row.get::<_, i64>(0)? as u64,
                 row.get::<_, Vec<u8>>(1)?,
@@ -158,49 +164,53 @@ pub(super) fn read_snapshot(conn: &Connection, id: RunId) -> Result<Option<Snaps
         })
         .optional()?;
     match row {
-        Some((through, bytes, sum)) if snapshot_sum(&run, through, &bytes) == sum => {
+        Some((through, bytes, sum)) if snapshot_sum(run, through, &bytes) == sum => {
             Ok(Some(Snapshot { through, bytes }))
         }
         Some(_) => Err(RowError::Corrupt(format!(
-            "the snapshot of run {run} fails its checksum"
+            "the snapshot of run {} fails its checksum",
+            run.as_str()
         ))),
         None => Ok(None),
     }
 }
 
-fn timer_sum(run: &str, id: &str, due: i64) -> i64 {
-    Sum::of("timers").text(run).text(id).int(due).finish()
+/// The checksum of timer `id` of `run`.
+fn timer_sum(run: &Key, id: &str, due: i64) -> i64 {
+    Sum::of("timers")
+        .text(run.as_str())
+        .text(id)
+        .int(due)
+        .finish()
 }
 
-/// Sets timer `timer` of run `id`.
+/// Sets timer `timer` of `run`.
 pub(super) fn set_timer(
     conn: &Connection,
-    id: RunId,
+    run: &Key,
     timer: &str,
     due: SystemTime,
 ) -> Result<(), RowError> {
-    let run = id.to_string();
     let due = micros(due);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO timers (run, id, due, sum) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![run, timer, due, timer_sum(&run, timer, due)])?;
+    .execute(params![run, timer, due, timer_sum(run, timer, due)])?;
     Ok(())
 }
 
-/// Clears timer `timer` of run `id`.
-pub(super) fn clear_timer(conn: &Connection, id: RunId, timer: &str) -> Result<(), RowError> {
+/// Clears timer `timer` of `run`.
+pub(super) fn clear_timer(conn: &Connection, run: &Key, timer: &str) -> Result<(), RowError> {
     conn.prepare_cached("DELETE FROM timers WHERE run = ?1 AND id = ?2")?
-        .execute(params![id.to_string(), timer])?;
+        .execute(params![run, timer])?;
     Ok(())
 }
 
-/// The timers of run `id`, by id.
-pub(super) fn read_timers(conn: &Connection, id: RunId) -> Result<Vec<Timer>, RowError> {
-    let run = id.to_string();
+/// The timers of `run`, by id.
+pub(super) fn read_timers(conn: &Connection, run: &Key) -> Result<Vec<Timer>, RowError> {
     let mut statement =
         conn.prepare_cached("SELECT id, due, sum FROM timers WHERE run = ?1 ORDER BY id")?;
-    let rows = statement.query_map([&run], |row| {
+    let rows = statement.query_map([run], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, i64>(1)?,
@@ -210,9 +220,10 @@ pub(super) fn read_timers(conn: &Connection, id: RunId) -> Result<Vec<Timer>, Ro
     let mut timers = Vec::new();
     for row in rows {
         let (timer, due, sum) = row?;
-        if timer_sum(&run, &timer, due) != sum {
+        if timer_sum(run, &timer, due) != sum {
             return Err(RowError::Corrupt(format!(
-                "run {run}: timer {timer} fails its checksum"
+                "run {}: timer {timer} fails its checksum",
+                run.as_str()
             )));
         }
         timers.push(Timer {

@@ -4,18 +4,25 @@
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use workflow_model::RunId;
 
 use super::fault::RowError;
+use super::key::Key;
 use super::sum::Sum;
 use super::time::{micros, time};
 use crate::head::{Held, RunHead};
 use crate::lease::Owner;
 use crate::run::{RunStatus, StatusKind, WorkflowKey};
 
-/// The columns of `runs` that [`read_head`] reads, in order.
-pub(super) const HEAD_COLUMNS: &str = "id, workflow, fingerprint, status, outcome, created_at, updated_at, epoch, \
-     lease_owner, lease_micros, lease_expires, journal_next, stream_next, input_next, consumed_through, sum";
+/// The columns of `runs` that [`RawHead::of`] reads, in order: a macro,
+/// so that the statements that read them are static text for the
+/// statement cache.
+macro_rules! head_columns {
+    () => {
+        "id, workflow, fingerprint, status, outcome, created_at, updated_at, epoch, \
+         lease_owner, lease_micros, lease_expires, journal_next, stream_next, input_next, consumed_through, sum"
+    };
+}
+pub(super) use head_columns;
 
 /// A status as stored: the `ready` query of writes.rs spells these out.
 pub(super) fn kind_code(kind: StatusKind) -> i64 {
@@ -35,11 +42,11 @@ fn status_code(status: &RunStatus) -> (i64, Option<&[u8]>) {
     (kind_code(status.kind()), outcome)
 }
 
-/// The checksum of a head as stored.
-fn head_sum(head: &RunHead) -> i64 {
+/// The checksum of a head as stored, `key` its run's.
+fn head_sum(head: &RunHead, key: &Key) -> i64 {
     let (status, outcome) = status_code(&head.status);
     Sum::of("runs")
-        .text(&head.id.to_string())
+        .text(key.as_str())
         .text(&head.workflow.name)
         .text(&head.workflow.fingerprint)
         .int(status)
@@ -99,8 +106,17 @@ impl RawHead {
 
     /// The head, if the row verifies.
     pub fn verify(self) -> Result<RunHead, RowError> {
+        self.verify_as(None)
+    }
+
+    /// The head, if the row verifies; `expected`, the key the row was
+    /// looked up by, spares parsing the id when the row's is its text.
+    fn verify_as(self, expected: Option<&Key>) -> Result<RunHead, RowError> {
         let damaged = |what: &str| RowError::Corrupt(format!("the row of run {} {what}", self.id));
-        let id: RunId = self.id.parse().map_err(|_| damaged("has a malformed id"))?;
+        let key = match expected {
+            Some(key) if key.as_str() == self.id => *key,
+            _ => Key::of(self.id.parse().map_err(|_| damaged("has a malformed id"))?),
+        };
         let status = match (self.status, self.outcome) {
             (0, None) => RunStatus::Running,
             (1, None) => RunStatus::Parked,
@@ -110,25 +126,22 @@ impl RawHead {
         let [journal_next, stream_next, input_next, consumed_through] =
             self.counters.map(|counter| counter as u64);
         let head = RunHead {
-            id,
-            workflow: WorkflowKey::new(self.workflow.clone(), self.fingerprint.clone()),
+            id: key.id(),
+            workflow: WorkflowKey::new(self.workflow, self.fingerprint),
             status,
             created_at: time(self.created_at),
             updated_at: time(self.updated_at),
             epoch: self.epoch as u64,
-            lease: self
-                .lease
-                .clone()
-                .map(|(owner, lease_for, expires_at)| Held {
-                    owner: Owner::new(owner, Duration::from_micros(lease_for.unsigned_abs())),
-                    expires_at: time(expires_at),
-                }),
+            lease: self.lease.map(|(owner, lease_for, expires_at)| Held {
+                owner: Owner::new(owner, Duration::from_micros(lease_for.unsigned_abs())),
+                expires_at: time(expires_at),
+            }),
             journal_next,
             stream_next,
             input_next,
             consumed_through,
         };
-        if head_sum(&head) == self.sum {
+        if head_sum(&head, &key) == self.sum {
             Ok(head)
         } else {
             Err(damaged("fails its checksum"))
@@ -136,21 +149,22 @@ impl RawHead {
     }
 }
 
-/// The head of run `id`, if there is one.
-pub(super) fn read_head(conn: &Connection, id: RunId) -> Result<Option<RunHead>, RowError> {
-    let mut statement =
-        conn.prepare_cached(&format!("SELECT {HEAD_COLUMNS} FROM runs WHERE id = ?1"))?;
-    let raw = statement
-        .query_row([id.to_string()], RawHead::of)
-        .optional()?;
-    raw.map(RawHead::verify).transpose()
+/// The head of `run`, if there is one.
+pub(super) fn read_head(conn: &Connection, run: &Key) -> Result<Option<RunHead>, RowError> {
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        head_columns!(),
+        " FROM runs WHERE id = ?1"
+    ))?;
+    let raw = statement.query_row([run], RawHead::of).optional()?;
+    raw.map(|raw| raw.verify_as(Some(run))).transpose()
 }
 
 /// Stores a new run's head and start record: the row is inserted with its
 /// key and start, then [`update_head`], the one writer of heads, fills it.
 pub(super) fn insert_run(conn: &Connection, head: &RunHead, start: &[u8]) -> Result<(), RowError> {
-    let id = head.id.to_string();
-    let start_sum = Sum::of("start").text(&id).bytes(start).finish();
+    let id = Key::of(head.id);
+    let start_sum = Sum::of("start").text(id.as_str()).bytes(start).finish();
     conn.prepare_cached(
         "INSERT INTO runs (id, workflow, fingerprint, status, created_at, updated_at, epoch,
              journal_next, stream_next, input_next, consumed_through, sum, start, start_sum)
@@ -163,21 +177,38 @@ pub(super) fn insert_run(conn: &Connection, head: &RunHead, start: &[u8]) -> Res
         start,
         start_sum
     ])?;
-    update_head(conn, head)
+    update_head(conn, head, StatusKind::Running)
 }
 
-/// Stores a run's changed head.
-pub(super) fn update_head(conn: &Connection, head: &RunHead) -> Result<(), RowError> {
+/// Stores a run's changed head; `stored`, the status its row has now.
+///
+/// The status is the one column of the head in an index
+/// (`runs_by_workflow`): SQLite rewrites an index entry when the UPDATE
+/// names one of its columns, whether or not the value changes. A head
+/// whose status stays is written without it, so that a commit does not
+/// dirty (and sync) a page of the index as well as that of the row
+/// (`?2`, bound but unused then, keeps one list of parameters).
+pub(super) fn update_head(
+    conn: &Connection,
+    head: &RunHead,
+    stored: StatusKind,
+) -> Result<(), RowError> {
     let (status, outcome) = status_code(&head.status);
     let lease = head.lease.as_ref();
-    conn.prepare_cached(
+    let key = Key::of(head.id);
+    let sql = if head.status.kind() == stored {
+        "UPDATE runs SET outcome = ?3, created_at = ?4, updated_at = ?5, epoch = ?6,
+             lease_owner = ?7, lease_micros = ?8, lease_expires = ?9, journal_next = ?10,
+             stream_next = ?11, input_next = ?12, consumed_through = ?13, sum = ?14
+         WHERE id = ?1"
+    } else {
         "UPDATE runs SET status = ?2, outcome = ?3, created_at = ?4, updated_at = ?5, epoch = ?6,
              lease_owner = ?7, lease_micros = ?8, lease_expires = ?9, journal_next = ?10,
              stream_next = ?11, input_next = ?12, consumed_through = ?13, sum = ?14
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        head.id.to_string(),
+         WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)?.execute(params![
+        key,
         status,
         outcome,
         micros(head.created_at),
@@ -190,22 +221,22 @@ pub(super) fn update_head(conn: &Connection, head: &RunHead) -> Result<(), RowEr
         head.stream_next as i64,
         head.input_next as i64,
         head.consumed_through as i64,
-        head_sum(head),
+        head_sum(head, &key),
     ])?;
     Ok(())
 }
 
-/// The start record of run `id`.
-pub(super) fn read_start(conn: &Connection, id: RunId) -> Result<Vec<u8>, RowError> {
-    let id = id.to_string();
+/// The start record of `run`.
+pub(super) fn read_start(conn: &Connection, run: &Key) -> Result<Vec<u8>, RowError> {
     let (start, sum): (Vec<u8>, i64) = conn
         .prepare_cached("SELECT start, start_sum FROM runs WHERE id = ?1")?
-        .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    if Sum::of("start").text(&id).bytes(&start).finish() == sum {
+        .query_row([run], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    if Sum::of("start").text(run.as_str()).bytes(&start).finish() == sum {
         Ok(start)
     } else {
         Err(RowError::Corrupt(format!(
-            "the start record of run {id} fails its checksum"
+            "the start record of run {} fails its checksum",
+            run.as_str()
         )))
     }
 }

@@ -53,8 +53,9 @@ const MIGRATIONS: &[&str] = &[
 /// never), the file checked and migrated.
 pub(super) fn open_writer(path: &Path, autocheckpoint: u32) -> Result<Connection, RowError> {
     let conn = Connection::open(path)?;
-    // Room for every statement the writes prepare, so none is re-parsed.
-    conn.set_prepared_statement_cache_capacity(32);
+    // Room for every statement the writes and the writer's transaction
+    // control prepare (about 25), so none is re-parsed.
+    conn.set_prepared_statement_cache_capacity(64);
     // `journal_mode` answers with the mode it set: a query, not a batch.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {

@@ -6,6 +6,7 @@ use rusqlite::{Connection, params};
 use workflow_model::RunId;
 
 use super::fault::RowError;
+use super::key::Key;
 use super::reads::load_head;
 use super::records::{self, Log};
 use super::runs;
@@ -22,21 +23,29 @@ use crate::run::{Claimed, Loaded, NewRun, WorkflowKey};
 /// group commits.
 type Written<T> = Result<(T, Vec<Notice>), StoreError>;
 
-/// The head of run `id`, which must exist.
-fn head(conn: &Connection, env: &Env, id: RunId, operation: &str) -> Result<RunHead, StoreError> {
-    runs::read_head(conn, id)
-        .map_err(|error| error.at(env.store, operation))?
+/// The head of `run`, which must exist; `operation` names what wanted it,
+/// built only if reading fails.
+fn head(
+    conn: &Connection,
+    env: &Env,
+    run: &Key,
+    operation: impl Fn() -> String,
+) -> Result<RunHead, StoreError> {
+    runs::read_head(conn, run)
+        .map_err(|error| error.at(env.store, &operation()))?
         .ok_or_else(|| StoreError::NotFound {
             store: env.store.to_owned(),
-            run: id,
+            run: run.id(),
         })
 }
 
 /// Records a new run, leased to `owner`.
 pub(super) fn create(conn: &Connection, env: &Env, new: NewRun, owner: &Owner) -> Written<Claimed> {
-    let operation = format!("create run {}", new.id);
-    let at = |error: RowError| error.at(env.store, &operation);
-    if runs::read_head(conn, new.id).map_err(at)?.is_some() {
+    let at = |error: RowError| error.at(env.store, &format!("create run {}", new.id));
+    if runs::read_head(conn, &Key::of(new.id))
+        .map_err(at)?
+        .is_some()
+    {
         return Err(StoreError::AlreadyExists {
             store: env.store.to_owned(),
             run: new.id,
@@ -60,12 +69,14 @@ pub(super) fn create(conn: &Connection, env: &Env, new: NewRun, owner: &Owner) -
 
 /// Gives `owner` the lease of run `id`.
 pub(super) fn claim(conn: &Connection, env: &Env, id: RunId, owner: &Owner) -> Written<Claimed> {
-    let operation = format!("claim run {id}");
-    let mut head = head(conn, env, id, &operation)?;
+    let key = Key::of(id);
+    let operation = || format!("claim run {id}");
+    let mut head = head(conn, env, &key, operation)?;
+    let stored = head.status.kind();
     let lease = head.take_lease(env.store, owner, env.now)?;
-    let at = |error: RowError| error.at(env.store, &operation);
-    runs::update_head(conn, &head).map_err(at)?;
-    let run = load_head(conn, &head).map_err(at)?;
+    let at = |error: RowError| error.at(env.store, &operation());
+    runs::update_head(conn, &head, stored).map_err(at)?;
+    let run = load_head(conn, &key, &head).map_err(at)?;
     Ok((Claimed { run, lease }, head.notices([Change::Status])))
 }
 
@@ -77,9 +88,8 @@ pub(super) fn claim_ready(
     workflows: &[WorkflowKey],
     limit: usize,
 ) -> Written<Vec<Claimed>> {
-    let operation = format!("claim ready runs for `{}`", owner.id);
-    let ready =
-        ready(conn, env, workflows, limit).map_err(|error| error.at(env.store, &operation))?;
+    let ready = ready(conn, env, workflows, limit)
+        .map_err(|error| error.at(env.store, &format!("claim ready runs for `{}`", owner.id)))?;
     let mut claimed = Vec::new();
     let mut notices = Vec::new();
     for id in ready {
@@ -135,21 +145,25 @@ pub(super) fn commit(
     lease: &Lease,
     batch: Batch,
 ) -> Written<Committed> {
-    let id = lease.run;
-    let operation = format!(
-        "commit to run {id} at journal record {}",
-        batch.journal_next
-    );
-    let mut head = head(conn, env, id, &operation)?;
+    let key = Key::of(lease.run);
+    let operation = || {
+        format!(
+            "commit to run {} at journal record {}",
+            lease.run, batch.journal_next
+        )
+    };
+    let mut head = head(conn, env, &key, operation)?;
+    let stored = head.status.kind();
     head.check_batch(env.store, lease, &batch, env.now)?;
-    write_batch(conn, id, &batch).map_err(|error| error.at(env.store, &operation))?;
+    let at = |error: RowError| error.at(env.store, &operation());
+    write_batch(conn, &key, &batch).map_err(at)?;
     let (committed, notices) = head.apply(&batch, env.now);
-    runs::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
+    runs::update_head(conn, &head, stored).map_err(at)?;
     Ok((committed, notices))
 }
 
-/// Writes the records and timers of a checked batch.
-fn write_batch(conn: &Connection, id: RunId, batch: &Batch) -> Result<(), RowError> {
+/// Writes the records and timers of a checked batch to run `id`.
+fn write_batch(conn: &Connection, id: &Key, batch: &Batch) -> Result<(), RowError> {
     for (seq, bytes) in batch.numbered_journal() {
         records::insert_record(conn, Log::Journal, id, seq, bytes)?;
     }
@@ -175,20 +189,23 @@ fn write_batch(conn: &Connection, id: RunId, batch: &Batch) -> Result<(), RowErr
 
 /// Extends a current lease.
 pub(super) fn renew(conn: &Connection, env: &Env, lease: &Lease) -> Written<Lease> {
-    let operation = format!("renew the lease of run {}", lease.run);
-    let mut head = head(conn, env, lease.run, &operation)?;
+    let operation = || format!("renew the lease of run {}", lease.run);
+    let mut head = head(conn, env, &Key::of(lease.run), operation)?;
+    let stored = head.status.kind();
     let renewed = head.renew(env.store, lease, env.now)?;
-    runs::update_head(conn, &head).map_err(|error| error.at(env.store, &operation))?;
+    runs::update_head(conn, &head, stored).map_err(|error| error.at(env.store, &operation()))?;
     Ok((renewed, Vec::new()))
 }
 
 /// Appends input to run `id`.
 pub(super) fn send_input(conn: &Connection, env: &Env, id: RunId, input: &[u8]) -> Written<u64> {
-    let operation = format!("send input to run {id}");
-    let mut head = head(conn, env, id, &operation)?;
+    let key = Key::of(id);
+    let operation = || format!("send input to run {id}");
+    let mut head = head(conn, env, &key, operation)?;
+    let stored = head.status.kind();
     let seq = head.add_input(env.store, env.now)?;
-    let at = |error: RowError| error.at(env.store, &operation);
-    records::insert_record(conn, Log::Inputs, id, seq, input).map_err(at)?;
-    runs::update_head(conn, &head).map_err(at)?;
+    let at = |error: RowError| error.at(env.store, &operation());
+    records::insert_record(conn, Log::Inputs, &key, seq, input).map_err(at)?;
+    runs::update_head(conn, &head, stored).map_err(at)?;
     Ok((seq, head.notices([Change::Input])))
 }
