@@ -100,16 +100,19 @@ fn die_at_the_question(store: Arc<dyn Store>) -> RunId {
             .run(StartEvent::new());
         let question = handler.stream_events().unwrap().next().await.unwrap();
         assert!(question.is::<InputRequiredEvent>());
-        handler
+        Held(handler)
     })
 }
+
+/// The handler a process holds as it dies.
+struct Held<W: Workflow>(WorkflowHandler<W>);
 
 /// Runs `until` on a runtime of its own, then drops the runtime with the
 /// run `until` gave the handler of: the process dies holding the handler,
 /// whose run would otherwise park once let go.
-fn die_holding<W: Workflow>(until: impl Future<Output = WorkflowHandler<W>>) -> RunId {
+fn die_holding<W: Workflow>(until: impl Future<Output = Held<W>>) -> RunId {
     let runtime = runtime();
-    let handler = runtime.block_on(until);
+    let Held(handler) = runtime.block_on(until);
     let id = handler.run_id();
     drop(runtime);
     drop(handler);
@@ -222,7 +225,7 @@ fn an_effect_recorded_before_a_crash_is_not_run_again() {
             .durable(store.clone())
             .run(StartEvent::new());
         handler.stream_events().unwrap().next().await.unwrap();
-        handler
+        Held(handler)
     });
     runtime().block_on(async {
         let runner = OneStep::default().runner().durable(store.clone());

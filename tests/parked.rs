@@ -179,7 +179,8 @@ async fn input_for_a_run_that_cannot_take_it_is_refused_before_it_is_recorded() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_stored_stream_is_read_from_any_sequence_number_across_a_park_with_no_gap_and_no_repeat() {
+async fn the_stored_stream_is_read_from_any_sequence_number_across_a_park_with_no_gap_and_no_repeat()
+ {
     let store = Arc::new(MemoryStore::new());
     let runner = Review::default().runner().durable(store.clone());
     let run = parked_at_the_question(&runner, &*store).await;
@@ -191,11 +192,18 @@ async fn the_stored_stream_is_read_from_any_sequence_number_across_a_park_with_n
     runner.send_input(run, yes()).await.unwrap();
     let rest: Vec<_> = events.map(Result::unwrap).collect().await;
     // Asked again when taken up, then the stop event.
-    assert_eq!(rest.iter().map(|event| event.seq).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(
+        rest.iter().map(|event| event.seq).collect::<Vec<_>>(),
+        [2, 3]
+    );
     assert!(rest[0].event.is::<InputRequiredEvent>());
     assert!(rest[1].event.is::<StopEvent<String>>());
     // A reader that reconnects after event 2 gets the stop event alone.
-    let again: Vec<_> = runner.stored_events(run, 2).map(Result::unwrap).collect().await;
+    let again: Vec<_> = runner
+        .stored_events(run, 2)
+        .map(Result::unwrap)
+        .collect()
+        .await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].seq, 3);
     assert_eq!(stored_result(&runner, run).await, "a poem: yes");
@@ -206,7 +214,11 @@ async fn reading_a_run_the_store_does_not_hold_names_it() {
     let runner = Review::default().runner().durable(MemoryStore::new());
     let unknown = RunId::next();
     let error = runner.stored_outcome(unknown).await.unwrap_err();
-    assert!(error.with_causes().contains(&unknown.to_string()), "{}", error.with_causes());
+    assert!(
+        error.with_causes().contains(&unknown.to_string()),
+        "{}",
+        error.with_causes()
+    );
     let read: Vec<_> = runner.stored_events(unknown, 0).collect().await;
     assert!(matches!(read.as_slice(), [Err(_)]));
 }

@@ -176,8 +176,8 @@ pub async fn durable(count: u64, while_parked: impl FnOnce()) {
     let gate = Gate::new(count);
     let runner = Asks
         .runner()
-    .durable(store)
-    .report_to(CountParked(gate.clone()));
+        .durable(store)
+        .report_to(CountParked(gate.clone()));
     for run in 0..count {
         drop(runner.run(Enter { run }));
     }

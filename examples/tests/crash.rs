@@ -79,8 +79,8 @@ impl Drop for Files {
 
 /// Runs one worker process, generation `generation`; kills it with
 /// SIGKILL after `kill_after` side effects if given. Says whether it
-/// finished every errand.
-fn run_worker(files: &Files, generation: u64, kill_after: Option<u64>) -> bool {
+/// finished every errand; a failure says how to `replay` the test.
+fn run_worker(files: &Files, generation: u64, kill_after: Option<u64>, replay: &str) -> bool {
     let mut worker = Command::new(env!("CARGO_BIN_EXE_crash-worker"))
         .arg(&files.store)
         .arg(&files.log)
@@ -106,7 +106,7 @@ fn run_worker(files: &Files, generation: u64, kill_after: Option<u64>) -> bool {
     }
     // What went wrong is on its standard error, which the test's is.
     let status = worker.wait().unwrap();
-    panic!("the worker of generation {generation} ended with {status} before finishing");
+    panic!("the worker of generation {generation} ended with {status} before finishing; {replay}");
 }
 
 /// What the log says one errand's steps did, each line's place in the log.
@@ -178,7 +178,7 @@ async fn killed_workers_leave_every_run_to_end_once_with_no_finished_step_run_ag
     loop {
         generation += 1;
         let kill_after = (killed < kills).then(|| 1 + points.below(MOST_BEFORE_KILL));
-        let finished = run_worker(&files, generation, kill_after);
+        let finished = run_worker(&files, generation, kill_after, &replay);
         let store = SqliteStore::open(&files.store).unwrap();
         reader.read_on(&store).await;
         if finished {

@@ -8,7 +8,8 @@ use anyhow::anyhow;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::context::StepContext;
+use crate::answers::Answers;
+use crate::context::{Context, StepContext};
 use crate::workflow::Workflow;
 
 impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
@@ -102,11 +103,36 @@ impl<W: Workflow, const STEP: usize> StepContext<'_, W, STEP> {
             )
         })?;
         answers.effect_done(nth, json);
-        if let Some(journal) = self.journal() {
-            let asked = journal.ask();
-            self.channel().wake_run();
-            journal.written(asked).await;
-        }
+        until_recorded(self).await;
         Ok(result)
+    }
+}
+
+/// The value `make` gives, made once per position among the effects of
+/// the invocation attempt `attempt` that `answers` records: a re-run of
+/// the invocation gets the value made the first time. For a durable run,
+/// it returns once the value is in the store.
+pub(crate) async fn made_once<W: Workflow>(
+    ctx: &Context<W>,
+    (answers, attempt): (&Answers, u32),
+    make: impl FnOnce() -> serde_json::Value,
+) -> serde_json::Value {
+    let (nth, kept) = answers.begin_effect(attempt);
+    if let Some(kept) = kept {
+        return kept;
+    }
+    let value = make();
+    answers.effect_done(nth, value.clone());
+    until_recorded(ctx).await;
+    value
+}
+
+/// Waits, in a durable run, until the effects recorded so far are in the
+/// store.
+async fn until_recorded<W: Workflow>(ctx: &Context<W>) {
+    if let Some(journal) = ctx.journal() {
+        let asked = journal.ask();
+        ctx.channel().wake_run();
+        journal.written(asked).await;
     }
 }

@@ -68,6 +68,11 @@ use workflow_model::RunId;
 /// to wait (on a multi-thread runtime, a poll already under way finishes
 /// first), queued events are discarded, and the stream ends. Events written before the
 /// stream is taken are kept for it until the handler is dropped.
+///
+/// The run of a [durable](crate::Runner::durable) runner is not cancelled
+/// by a drop: it goes on, and once it only waits for input it parks,
+/// written out to its store until [`Runner::send_input`](crate::Runner::send_input)
+/// brings its input.
 #[must_use = "dropping the handler cancels the run; await it for the result"]
 pub struct WorkflowHandler<W: Workflow> {
     run_id: RunId,
@@ -286,7 +291,10 @@ impl<W: Workflow> Future for WorkflowHandler<W> {
 
 impl<W: Workflow> Drop for WorkflowHandler<W> {
     /// Cancels the run, unless it is durable: a durable run goes on, and
-    /// [`Runner::attach`](crate::Runner::attach) finds it in its store.
+    /// parks once it only waits for input (see [`durable`](crate::durable));
+    /// [`Runner::attach`](crate::Runner::attach) and
+    /// [`Runner::send_input`](crate::Runner::send_input) find it in its
+    /// store.
     fn drop(&mut self) {
         if self.durable {
             self.inlet.let_go();

@@ -9,13 +9,14 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::oneshot;
 use workflow_model::{Event, InputEvent, WaitTimedOut};
 
 use crate::answers::Answers;
 use crate::context::{Context, StepContext, WrittenBy};
+use crate::effect::made_once;
 use crate::inbox::Reply;
 use crate::workflow::Workflow;
 
@@ -173,7 +174,10 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> WaitForEvent<'run, W, 
     }
 
     /// Fails the wait with [`WaitTimedOut`] if no event comes within
-    /// `after`.
+    /// `after`. In a durable run the deadline is recorded when the wait
+    /// first begins: an invocation that runs again after a crash waits
+    /// until the same instant (and counts as one of its step's effects,
+    /// as a [`once`](StepContext::once) does).
     pub fn timeout(mut self, after: Duration) -> Self {
         self.timeout = Some(after);
         self
@@ -203,6 +207,15 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
             if let Some(earlier) = position.as_mut().and_then(|at| at.earlier.take()) {
                 return Ok(earlier);
             }
+            // In a durable run, a wait's timeout is a deadline recorded with
+            // the invocation: a re-run after a crash waits until the same
+            // instant, not for the whole timeout again.
+            let left = match (timeout, answers) {
+                (Some(after), Some(answers)) if ctx.journal().is_some() => {
+                    Some(time_left(ctx, (answers, attempt), after).await)
+                }
+                (timeout, _) => timeout,
+            };
             let key = answers.map_or(0, Answers::key);
             let mut wait = Waiting::begin::<E>(ctx, (STEP, key), timeout.is_some(), wants);
             if let Some(publish) = publish {
@@ -210,15 +223,17 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
             }
             let reply = match timeout {
                 None => wait.reply().await,
-                Some(after) => match tokio::time::timeout(after, wait.reply()).await {
-                    Ok(reply) => reply,
-                    // An event handed over just as the time ran out is still
-                    // taken, not lost.
-                    Err(_) => wait.late().ok_or(WaitTimedOut {
-                        event: E::NAME,
-                        after,
-                    })?,
-                },
+                Some(after) => {
+                    match tokio::time::timeout(left.unwrap_or(after), wait.reply()).await {
+                        Ok(reply) => reply,
+                        // An event handed over just as the time ran out is still
+                        // taken, not lost.
+                        Err(_) => wait.late().ok_or(WaitTimedOut {
+                            event: E::NAME,
+                            after,
+                        })?,
+                    }
+                }
             };
             let event = match reply {
                 Ok(event) => event,
@@ -313,4 +328,24 @@ impl<W: Workflow, const STEP: usize, E> fmt::Debug for WaitForEvent<'_, W, STEP,
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+/// What is left of a wait's timeout of `after`, counted from the deadline
+/// recorded the first time this wait of the invocation began.
+async fn time_left<W: Workflow>(
+    ctx: &Context<W>,
+    at: (&Answers, u32),
+    after: Duration,
+) -> Duration {
+    let deadline = made_once(ctx, at, || {
+        serde_json::to_value(SystemTime::now() + after).expect("a time is JSON")
+    })
+    .await;
+    // A deadline that does not read (written by another build) counts the
+    // whole timeout again.
+    serde_json::from_value::<SystemTime>(deadline).map_or(after, |deadline| {
+        deadline
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+    })
 }

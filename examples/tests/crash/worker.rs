@@ -4,21 +4,26 @@
 //!
 //! `crash-worker STORE LOG RUNS GENERATION`: goes on with the unfinished
 //! runs of `STORE`, starts the runs of `0..RUNS` the store does not hold,
-//! answers their questions, and exits once all have ended. Each side
+//! answers their questions, and exits once all have ended. The even runs
+//! are answered through their handlers; the odd ones are let go of, park
+//! at their questions, and are answered through the store. Each side
 //! effect is a line appended to `LOG`, tagged with `GENERATION`, and
 //! printed, so that the test can kill it after a chosen number of them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use typed_workflows::anyhow;
+use typed_workflows::durable::{InputError, StoredOutcome};
 use typed_workflows::prelude::*;
 use typed_workflows::snapshot::RunSnapshot;
-use typed_workflows::store::{RunFilter, SqliteStore, Store};
-use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RetryPolicy, WorkflowHandler};
+use typed_workflows::store::{RunFilter, SqliteStore, StatusKind, Store, StoreError};
+use typed_workflows::{
+    HumanResponseEvent, InputRequiredEvent, RetryPolicy, RunId, Runner, WorkflowHandler,
+};
 
 /// The side effects of one worker process, in the order they happened.
 struct Log {
@@ -174,18 +179,51 @@ async fn see_through(mut handler: WorkflowHandler<Errand>) -> Result<u64> {
     Ok(handler.await?)
 }
 
-/// The errands the store holds, by their number in the start event.
-async fn numbers_held(store: &dyn Store) -> Result<HashSet<u64>> {
-    let mut held = HashSet::new();
+/// Answers the question of a run let go of, through the store, once this
+/// worker sees one in the run's stream as the store keeps it, and reads
+/// the run's end from there. The run parks at its question, and the
+/// input takes it up again.
+async fn answer_through_store(runner: Arc<Runner<Errand>>, run: RunId) -> Result<u64> {
+    let mut events = std::pin::pin!(runner.stored_events(run, 0));
+    while let Some(event) = events.next().await {
+        if event?.event.is::<InputRequiredEvent>() {
+            let answer = HumanResponseEvent {
+                response: "7".into(),
+            };
+            match runner.send_input(run, answer).await {
+                // An earlier worker's answer may have ended it already.
+                Ok(_) | Err(InputError::Store(StoreError::Finished { .. })) => break,
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+    match runner.stored_outcome(run).await? {
+        StoredOutcome::Stopped(stop) => Ok(stop
+            .downcast::<StopEvent<u64>>()
+            .map_err(|_| anyhow::anyhow!("run {run} stopped with another event"))?
+            .result),
+        other => anyhow::bail!("run {run} did not stop: {other:?}"),
+    }
+}
+
+/// Whether the errand numbered `number` is let go of at its question and
+/// answered through the store, rather than through its handler.
+fn let_go(number: u64) -> bool {
+    number % 2 == 1
+}
+
+/// The errands the store holds, by id: their numbers in the start event,
+/// and whether they have ended.
+async fn numbers_held(store: &dyn Store) -> Result<HashMap<RunId, (u64, bool)>> {
+    let mut held = HashMap::new();
     for run in store.list(&RunFilter::new()).await? {
         let loaded = store.load(run.id).await?.expect("a listed run is there");
         let first: RunSnapshot = serde_json::from_slice(&loaded.start)?;
         let start = &first.queued[0].events[0].value;
-        held.insert(
-            start["values"]["run"]
-                .as_u64()
-                .expect("each errand has its number"),
-        );
+        let number = start["values"]["run"]
+            .as_u64()
+            .expect("each errand has its number");
+        held.insert(run.id, (number, run.status.kind() == StatusKind::Finished));
     }
     Ok(held)
 }
@@ -201,24 +239,44 @@ async fn main() -> Result<()> {
         file: Mutex::new(OpenOptions::new().create(true).append(true).open(log)?),
         generation: generation.parse()?,
     };
-    let runner = Errand { log }
-        .runner()
-        .without_timeout()
-        .durable(store.clone())
-        .worker("crash-worker");
+    let runner = Arc::new(
+        Errand { log }
+            .runner()
+            .without_timeout()
+            .durable(store.clone())
+            .worker("crash-worker"),
+    );
     let recovered = runner.recover().await?;
     anyhow::ensure!(recovered.left.is_empty(), "runs left: {:?}", recovered.left);
-    let mut handlers = recovered.resumed;
     let held = numbers_held(&*store).await?;
-    for number in 0..runs.parse::<u64>()? {
-        if !held.contains(&number) {
-            handlers.push(runner.run(StartEvent::new().with("run", number)));
+    let mut ends = Vec::new();
+    for handler in recovered.resumed {
+        let (number, _) = held[&handler.run_id()];
+        // A run let go of is answered below, with the others like it.
+        if !let_go(number) {
+            ends.push(tokio::spawn(see_through(handler)));
         }
     }
-    let ends: Vec<_> = handlers
-        .into_iter()
-        .map(|handler| tokio::spawn(see_through(handler)))
+    let mut let_go_of: Vec<RunId> = held
+        .iter()
+        .filter(|(_, (number, ended))| let_go(*number) && !ended)
+        .map(|(run, _)| *run)
         .collect();
+    let numbers: HashSet<u64> = held.values().map(|(number, _)| *number).collect();
+    for number in (0..runs.parse::<u64>()?).filter(|number| !numbers.contains(number)) {
+        let handler = runner.run(StartEvent::new().with("run", number));
+        if let_go(number) {
+            let_go_of.push(handler.run_id());
+        } else {
+            ends.push(tokio::spawn(see_through(handler)));
+        }
+    }
+    for run in let_go_of {
+        let runner = runner.clone();
+        ends.push(tokio::spawn(async move {
+            answer_through_store(runner, run).await
+        }));
+    }
     for end in ends {
         end.await??;
     }

@@ -7,9 +7,10 @@ use workflow_model::__private::TakenBy;
 use workflow_model::RunId;
 use workflow_model::snapshot::{EventRecord, ResumeError, SnapshotError};
 use workflow_model::{AnyEvent, InputEvent, SendError};
-use workflow_store::{Record, StoreError};
+use workflow_store::{Record, Store, StoreError};
 
 use super::live::{Here, Live};
+use super::read::until_created;
 use super::recover::RecoverError;
 use crate::context::step_index;
 use crate::handler::check_taken;
@@ -54,6 +55,22 @@ pub(crate) fn add_later_inputs<W: Workflow>(
         context.add_later_input::<W>(input.seq, record.to.as_deref(), record.event)?;
     }
     Ok(())
+}
+
+/// Records `input` for `run` in `store`, once the store holds the run: a
+/// run started in this process is created there with its first record.
+async fn record_input(store: &dyn Store, run: RunId, input: Vec<u8>) -> Result<u64, StoreError> {
+    let mut notices = store.notices();
+    loop {
+        match store.send_input(run, input.clone()).await {
+            Err(StoreError::NotFound { .. }) if Live::is_live(run) => {
+                // Not an error while it is live: the wait ends with the
+                // notice of its creation, or a poll.
+                let _ = until_created(store, &mut notices, run).await;
+            }
+            recorded => return recorded,
+        }
+    }
 }
 
 /// Why [`Runner::send_input`] failed.
@@ -156,7 +173,7 @@ impl<W: Workflow> Runner<W> {
             to: to.map(|step| W::STEPS[step].name.to_owned()),
             event: EventRecord::of(&AnyEvent::new(event.clone()))?,
         };
-        let seq = durability.store.send_input(run, record.to_bytes()).await?;
+        let seq = record_input(&*durability.store, run, record.to_bytes()).await?;
         let mut sent = Sent::new::<W, E>(event, to);
         loop {
             match Live::here(run) {

@@ -17,6 +17,14 @@
 //! - every event of its stream, by sequence number;
 //! - how it ended.
 //!
+//! A run whose caller let go of its handler, and which only waits for
+//! input, parks: it is marked parked in the store and its task ends, until
+//! [`Runner::send_input`](crate::Runner::send_input) records input for it
+//! and takes it up again. [`Runner::stored_events`](crate::Runner::stored_events)
+//! and [`Runner::stored_outcome`](crate::Runner::stored_outcome) read a run
+//! from the store, wherever it runs. A run's timeout, and a wait's, are
+//! deadlines kept in the store.
+//!
 //! [`Runner::recover`](crate::Runner::recover) goes on with the runs a
 //! store holds unfinished. An invocation that was in flight when the
 //! process ended runs again from its top, with the answers its waits had

@@ -12,6 +12,7 @@ use workflow_model::{AnyEvent, RunId, WorkflowError};
 use workflow_store::{Change, Notice, RunStatus, Store};
 
 use super::commit::store_failed;
+use super::live::Live;
 use super::outcome::Outcome;
 use crate::run::Runner;
 use crate::workflow::Workflow;
@@ -102,11 +103,10 @@ impl<W: Workflow> Runner<W> {
         let store = &durability.store;
         let mut notices = store.notices();
         loop {
-            let loaded = store
-                .load(run)
-                .await
-                .map_err(store_failed)?
-                .ok_or_else(|| unknown(&**store, run))?;
+            let Some(loaded) = store.load(run).await.map_err(store_failed)? else {
+                until_created(&**store, &mut notices, run).await?;
+                continue;
+            };
             if let RunStatus::Finished { outcome } = &loaded.meta.status {
                 let outcome: Outcome = serde_json::from_slice(outcome)
                     .map_err(|error| undecodable(run, "its outcome", &error.to_string()))?;
@@ -149,7 +149,10 @@ impl Reader {
             // events are written with its end, so none can follow.
             let ended = match self.store.load(self.run).await.map_err(store_failed)? {
                 Some(loaded) => matches!(loaded.meta.status, RunStatus::Finished { .. }),
-                None => return Err(unknown(&*self.store, self.run)),
+                None => {
+                    until_created(&*self.store, &mut self.notices, self.run).await?;
+                    continue;
+                }
             };
             let records = self
                 .store
@@ -158,9 +161,14 @@ impl Reader {
                 .map_err(store_failed)?;
             let full = records.len() == READ_BATCH;
             for record in records {
-                let event: EventRecord = serde_json::from_slice(&record.bytes).map_err(|error| {
-                    undecodable(self.run, &format!("stream event {}", record.seq), &error.to_string())
-                })?;
+                let event: EventRecord =
+                    serde_json::from_slice(&record.bytes).map_err(|error| {
+                        undecodable(
+                            self.run,
+                            &format!("stream event {}", record.seq),
+                            &error.to_string(),
+                        )
+                    })?;
                 self.read.push_back(StoredEvent {
                     seq: record.seq,
                     event: decode::<W>(self.run, event)?,
@@ -178,13 +186,31 @@ impl Reader {
     }
 }
 
+/// Waits a while for `run`, which its store does not hold, to be created
+/// there: a run started in this process is written to its store with its
+/// first record. Fails for a run that is not live here.
+pub(crate) async fn until_created(
+    store: &dyn Store,
+    notices: &mut broadcast::Receiver<Notice>,
+    run: RunId,
+) -> Result<(), WorkflowError> {
+    if !Live::is_live(run) {
+        return Err(unknown(store, run));
+    }
+    until_notice(notices, run, Change::Created).await;
+    Ok(())
+}
+
 /// Waits for a notice of `what` (or of the run's status) for `run`, a
 /// lag, or [`POLL_EVERY`], whichever comes first.
 async fn until_notice(notices: &mut broadcast::Receiver<Notice>, run: RunId, what: Change) {
     let noticed = async {
         loop {
             match notices.recv().await {
-                Ok(notice) if notice.run == run && (notice.what == what || notice.what == Change::Status) => {
+                Ok(notice)
+                    if notice.run == run
+                        && (notice.what == what || notice.what == Change::Status) =>
+                {
                     return;
                 }
                 Ok(_) => {}
@@ -210,7 +236,9 @@ fn decode<W: Workflow>(run: RunId, record: EventRecord) -> Result<AnyEvent, Work
 
 fn not_durable() -> WorkflowError {
     WorkflowError::Store {
-        source: anyhow::anyhow!("the runner is not durable: give it a store with `Runner::durable`"),
+        source: anyhow::anyhow!(
+            "the runner is not durable: give it a store with `Runner::durable`"
+        ),
     }
 }
 
