@@ -20,49 +20,13 @@ use typed_workflows::{
 };
 use workflow_store::faults::{Fault, Faulty};
 
-#[event]
-struct Drafted {
-    text: String,
-}
+#[path = "support/process.rs"]
+mod process;
+#[path = "support/review.rs"]
+mod review;
 
-/// Drafts (an effect that must not be paid twice), then asks whether to
-/// keep the draft; counts how often each part ran.
-#[derive(Default)]
-struct Review {
-    drafts: AtomicU32,
-    effects: AtomicU32,
-    asks: AtomicU32,
-}
-
-#[workflow_impl]
-impl Review {
-    #[step]
-    async fn draft(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<Drafted> {
-        self.drafts.fetch_add(1, Ordering::SeqCst);
-        let text = ctx
-            .once(async {
-                self.effects.fetch_add(1, Ordering::SeqCst);
-                Ok::<_, std::io::Error>("a poem".to_owned())
-            })
-            .await?;
-        Ok(Drafted { text })
-    }
-
-    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
-    async fn ask(&self, ctx: &Context<Self>, drafted: Drafted) -> Result<StopEvent<String>> {
-        self.asks.fetch_add(1, Ordering::SeqCst);
-        let answer = ctx
-            .wait_for_event::<HumanResponseEvent>()
-            .publishing(InputRequiredEvent {
-                prefix: format!("keep {}?", drafted.text),
-            })
-            .await?;
-        Ok(StopEvent::new(format!(
-            "{}: {}",
-            drafted.text, answer.response
-        )))
-    }
-}
+use process::runtime;
+use review::Review;
 
 /// A file for an SQLite store, removed with its WAL when dropped.
 struct TempDb(PathBuf);
@@ -79,14 +43,6 @@ impl Drop for TempDb {
             let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
         }
     }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// Starts a run of `Review` on a runtime of its own, waits until it asks

@@ -12,6 +12,11 @@ use typed_workflows::prelude::*;
 use typed_workflows::store::{MemoryStore, Store};
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId, RunSnapshot, WaitTimedOut};
 
+#[path = "support/process.rs"]
+mod process;
+
+use process::runtime;
+
 /// Asks, and gives up after `WAIT` without an answer.
 struct Patient;
 
@@ -33,14 +38,6 @@ impl Patient {
             Err(WaitTimedOut { .. }) => "no answer".to_owned(),
         }))
     }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// Starts a run of `runner` on a runtime of its own, waits for its

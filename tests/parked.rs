@@ -3,56 +3,17 @@
 //! input sent through the store takes it up again.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 
 use typed_workflows::durable::StoredOutcome;
 use typed_workflows::prelude::*;
 use typed_workflows::store::{Change, MemoryStore, StatusKind, Store};
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
 
-#[event]
-struct Drafted {
-    text: String,
-}
+#[path = "support/review.rs"]
+mod review;
 
-/// Drafts (an effect that must not be paid twice), then asks whether to
-/// keep the draft; counts how often each part ran.
-#[derive(Default)]
-struct Review {
-    drafts: AtomicU32,
-    effects: AtomicU32,
-    asks: AtomicU32,
-}
-
-#[workflow_impl]
-impl Review {
-    #[step]
-    async fn draft(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<Drafted> {
-        self.drafts.fetch_add(1, Ordering::SeqCst);
-        let text = ctx
-            .once(async {
-                self.effects.fetch_add(1, Ordering::SeqCst);
-                Ok::<_, std::io::Error>("a poem".to_owned())
-            })
-            .await?;
-        Ok(Drafted { text })
-    }
-
-    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
-    async fn ask(&self, ctx: &Context<Self>, drafted: Drafted) -> Result<StopEvent<String>> {
-        self.asks.fetch_add(1, Ordering::SeqCst);
-        let answer = ctx
-            .wait_for_event::<HumanResponseEvent>()
-            .publishing(InputRequiredEvent {
-                prefix: format!("keep {}?", drafted.text),
-            })
-            .await?;
-        Ok(StopEvent::new(format!(
-            "{}: {}",
-            drafted.text, answer.response
-        )))
-    }
-}
+use review::Review;
 
 fn yes() -> HumanResponseEvent {
     HumanResponseEvent {
