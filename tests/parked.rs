@@ -183,3 +183,82 @@ async fn reading_a_run_the_store_does_not_hold_names_it() {
     let read: Vec<_> = runner.stored_events(unknown, 0).collect().await;
     assert!(matches!(read.as_slice(), [Err(_)]));
 }
+
+/// Waits for two answers in turn.
+struct TwoAnswers;
+
+#[workflow_impl]
+impl TwoAnswers {
+    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    async fn ask(&self, ctx: &Context<Self>, _start: StartEvent) -> Result<StopEvent<String>> {
+        let prompt = InputRequiredEvent {
+            prefix: "first? ".into(),
+        };
+        let first = ctx
+            .wait_for_event::<HumanResponseEvent>()
+            .publishing(prompt)
+            .await?;
+        let second = ctx.wait_for_event::<HumanResponseEvent>().await?;
+        Ok(StopEvent::new(format!(
+            "{} {}",
+            first.response, second.response
+        )))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_run_takes_the_stores_inputs_in_order_whoever_recorded_them() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = TwoAnswers.runner().durable(store.clone());
+    let mut handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    handler.stream_events().unwrap().next().await.unwrap();
+    // Recorded by another process, which cannot reach this run's inbox.
+    let input = serde_json::json!({
+        "to": null,
+        "event": { "name": "HumanResponseEvent", "value": { "response": "first" } },
+    });
+    store
+        .send_input(run, serde_json::to_vec(&input).unwrap())
+        .await
+        .unwrap();
+    let answer = HumanResponseEvent {
+        response: "second".into(),
+    };
+    assert_eq!(runner.send_input(run, answer).await.unwrap(), 2);
+    // A run that skipped the first input would wait for ever.
+    let result = tokio::time::timeout(std::time::Duration::from_secs(30), handler).await;
+    assert_eq!(
+        result.expect("both inputs reach the run").unwrap(),
+        "first second"
+    );
+    assert!(store.load(run).await.unwrap().unwrap().inputs.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inputs_sent_at_once_to_a_parked_run_each_reach_it_once() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = TwoAnswers.runner().durable(store.clone());
+    let mut handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    handler.stream_events().unwrap().next().await.unwrap();
+    drop(handler);
+    until_status(&*store, run, StatusKind::Parked).await;
+    let answer = |response: &str| HumanResponseEvent {
+        response: response.into(),
+    };
+    let (a, b) = tokio::join!(
+        runner.send_input(run, answer("x")),
+        runner.send_input(run, answer("y"))
+    );
+    let mut seqs = [a.unwrap(), b.unwrap()];
+    seqs.sort_unstable();
+    assert_eq!(seqs, [1, 2]);
+    let StoredOutcome::Stopped(stop) = runner.stored_outcome(run).await.unwrap() else {
+        panic!("the run stops");
+    };
+    let result = stop.downcast::<StopEvent<String>>().unwrap().result;
+    // Each once, whichever the store numbered first.
+    assert!(result == "x y" || result == "y x", "{result}");
+    assert!(store.load(run).await.unwrap().unwrap().inputs.is_empty());
+}

@@ -131,6 +131,23 @@ pub(crate) struct Looked {
 }
 
 impl Sent {
+    /// `event`, read back from a record, for the steps of `W` that take an
+    /// event of its name, or for the step at index `to` alone.
+    pub(crate) fn restored<W: Workflow>(event: AnyEvent, to: Option<usize>) -> Self {
+        let routed = match to {
+            Some(step) => takers::<W>(event.name()).contains(&step),
+            None => !takers::<W>(event.name()).is_empty(),
+        };
+        let route: &'static (dyn Any + Send + Sync) =
+            const { &(route_restored::<W> as RouteFn<W>) };
+        Self {
+            event_type: event.type_id(),
+            event,
+            to,
+            route: routed.then_some(route),
+        }
+    }
+
     /// `event` for the steps of `W`, or for the step at index `to` alone.
     pub(crate) fn new<W: Workflow, E: Event>(event: E, to: Option<usize>) -> Self {
         let accepted = match to {
@@ -202,14 +219,22 @@ impl Inbox {
         Ok(self.run.take())
     }
 
-    /// Queues `sent`, the input the store numbers `seq`, for the run, as
-    /// [`send`](Self::send) does but past the limit: the store holds it
-    /// already, and a run that refused it would take it from there when
-    /// next loaded.
-    pub(crate) fn send_stored(&mut self, sent: Sent, seq: u64) -> Option<Waker> {
-        self.held += 1;
-        self.arrived.push(sent);
-        self.inputs_through = self.inputs_through.max(seq);
+    /// Queues the store's inputs of `inputs`, each with its sequence
+    /// number, in order, for the run, as [`send`](Self::send) does but
+    /// past the limit (the store holds them already): those the run holds
+    /// already are left out, and the others must follow on from them with
+    /// no gap, which the store's unconsumed inputs, read after the last
+    /// was recorded, do.
+    pub(crate) fn send_stored(&mut self, inputs: Vec<(u64, Sent)>) -> Option<Waker> {
+        for (seq, sent) in inputs {
+            if seq <= self.inputs_through {
+                continue;
+            }
+            debug_assert_eq!(seq, self.inputs_through + 1, "inputs come in order");
+            self.held += 1;
+            self.arrived.push(sent);
+            self.inputs_through = seq;
+        }
         self.run.take()
     }
 
@@ -498,18 +523,6 @@ impl Inbox {
             .collect()
     }
 
-    /// Takes back the input the store numbers `seq`, which came after the
-    /// snapshot the run goes on from, into the run `W`'s inbox.
-    pub(crate) fn restore_input<W: Workflow>(
-        &mut self,
-        to: Option<usize>,
-        event: AnyEvent,
-        seq: u64,
-    ) {
-        self.restore::<W>(to, event, false);
-        self.inputs_through = self.inputs_through.max(seq);
-    }
-
     /// Notes that the snapshot a run goes on from holds the store's inputs
     /// through `seq`.
     pub(crate) fn restore_inputs_through(&mut self, seq: u64) {
@@ -519,18 +532,7 @@ impl Inbox {
     /// Takes back an event of a snapshot's inbox (see
     /// [`unclaimed`](Self::unclaimed)), into the run `W`'s inbox.
     pub(crate) fn restore<W: Workflow>(&mut self, to: Option<usize>, event: AnyEvent, kept: bool) {
-        let routed = match to {
-            Some(step) => takers::<W>(event.name()).contains(&step),
-            None => !takers::<W>(event.name()).is_empty(),
-        };
-        let route: &'static (dyn Any + Send + Sync) =
-            const { &(route_restored::<W> as RouteFn<W>) };
-        let sent = Sent {
-            event_type: event.type_id(),
-            event,
-            to,
-            route: routed.then_some(route),
-        };
+        let sent = Sent::restored::<W>(event, to);
         self.held += 1;
         if kept {
             self.unclaimed.push(sent);

@@ -383,22 +383,21 @@ impl Inlet {
         self.shared.run.wake();
     }
 
-    /// Queues `sent`, the input the store numbers `seq`, for the run (see
-    /// [`Inbox::send_stored`]); gives it back if the run has ended or
-    /// parked.
-    pub(crate) fn send_stored(&self, sent: Sent, seq: u64) -> Result<(), Sent> {
+    /// Queues the store's inputs of `inputs` for the run (see
+    /// [`Inbox::send_stored`]); `false` if the run has ended or parked.
+    pub(crate) fn send_stored(&self, inputs: Vec<(u64, Sent)>) -> bool {
         let run = {
             let Some(mut inbox) = InboxGuard::open(&self.shared) else {
-                return Err(sent);
+                return false;
             };
-            let run = inbox.send_stored(sent, seq);
+            let run = inbox.send_stored(inputs);
             inbox.flag_incoming();
             run
         };
         if let Some(run) = run {
             run.wake();
         }
-        Ok(())
+        true
     }
 
     /// Sends `sent` into the run.

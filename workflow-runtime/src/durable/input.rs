@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use workflow_model::__private::TakenBy;
 use workflow_model::RunId;
-use workflow_model::snapshot::{EventRecord, ResumeError, SnapshotError};
+use workflow_model::snapshot::{self, EventRecord, ResumeError, SnapshotError};
 use workflow_model::{AnyEvent, InputEvent, SendError};
 use workflow_store::{Record, Store, StoreError};
 
@@ -16,7 +16,7 @@ use crate::context::step_index;
 use crate::handler::check_taken;
 use crate::inbox::Sent;
 use crate::run::Runner;
-use crate::snapshotting::restore::RestoredContext;
+use crate::snapshotting::restore::{RestoredContext, decode};
 use crate::workflow::Workflow;
 
 /// An input event as the store keeps it: the event, and the step it was
@@ -33,9 +33,12 @@ impl InputRecord {
         serde_json::to_vec(self).expect("an input record is JSON")
     }
 
-    /// The record `bytes` hold.
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(bytes).map_err(|error| error.to_string())
+    /// The record the store's input `input` holds.
+    fn read(input: &Record) -> Result<Self, ResumeError> {
+        serde_json::from_slice(&input.bytes).map_err(|error| ResumeError::Decode {
+            what: format!("input {} of the store", input.seq),
+            error: error.to_string(),
+        })
     }
 }
 
@@ -47,14 +50,28 @@ pub(crate) fn add_later_inputs<W: Workflow>(
 ) -> Result<(), ResumeError> {
     let after = context.inputs_through();
     for input in inputs.iter().filter(|input| input.seq > after) {
-        let record =
-            InputRecord::from_bytes(&input.bytes).map_err(|error| ResumeError::Decode {
-                what: format!("input {} of the store", input.seq),
-                error,
-            })?;
+        let record = InputRecord::read(input)?;
         context.add_later_input::<W>(input.seq, record.to.as_deref(), record.event)?;
     }
     Ok(())
+}
+
+/// The store's unconsumed `inputs`, in order, as the run's inbox takes
+/// them.
+fn inbox_inputs<W: Workflow>(inputs: &[Record]) -> Result<Vec<(u64, Sent)>, ResumeError> {
+    inputs
+        .iter()
+        .map(|input| {
+            let record = InputRecord::read(input)?;
+            let to = record
+                .to
+                .as_deref()
+                .map(snapshot::step_index::<W>)
+                .transpose()?;
+            let event = decode::<W>(record.event)?;
+            Ok((input.seq, Sent::restored::<W>(event, to)))
+        })
+        .collect()
 }
 
 /// Records `input` for `run` in `store`, once the store holds the run: a
@@ -171,21 +188,31 @@ impl<W: Workflow> Runner<W> {
         let durability = self.durability().ok_or(InputError::NotDurable)?;
         let record = InputRecord {
             to: to.map(|step| W::STEPS[step].name.to_owned()),
-            event: EventRecord::of(&AnyEvent::new(event.clone()))?,
+            event: EventRecord::of(&AnyEvent::new(event))?,
         };
-        let seq = record_input(&*durability.store, run, record.to_bytes()).await?;
-        let mut sent = Sent::new::<W, E>(event, to);
+        let store = &*durability.store;
+        let seq = record_input(store, run, record.to_bytes()).await?;
+        let not_taken_up = |source| InputError::NotTakenUp { run, seq, source };
         loop {
             match Live::here(run) {
-                Here::Live(Some(inlet)) => match inlet.send_stored(sent, seq) {
-                    Ok(()) => return Ok(seq),
+                Here::Live(Some(inlet)) => {
+                    // Every input the store holds unconsumed, this one among
+                    // them, in order: the run takes those it does not hold
+                    // yet, whoever sent them, so that none is skipped.
+                    let loaded = store.load(run).await?.ok_or_else(|| StoreError::NotFound {
+                        store: store.describe(),
+                        run,
+                    })?;
+                    let inputs = inbox_inputs::<W>(&loaded.inputs).map_err(|source| {
+                        not_taken_up(RecoverError::Incompatible { run, source })
+                    })?;
+                    if inlet.send_stored(inputs) {
+                        return Ok(seq);
+                    }
                     // It is parking or ending: once it is not live, it is
                     // taken up from the store, with this input.
-                    Err(back) => {
-                        sent = back;
-                        Live::until_changed(|| Live::is_live(run)).await;
-                    }
-                },
+                    Live::until_changed(|| Live::is_live(run)).await;
+                }
                 // Being taken up: once its inbox is open, or it is not live.
                 Here::Live(None) => {
                     Live::until_changed(|| matches!(Live::here(run), Here::Live(None))).await;
@@ -197,7 +224,7 @@ impl<W: Workflow> Runner<W> {
                         return Ok(seq);
                     }
                     Err(RecoverError::Live { .. }) => {}
-                    Err(source) => return Err(InputError::NotTakenUp { run, seq, source }),
+                    Err(source) => return Err(not_taken_up(source)),
                 },
             }
         }

@@ -548,8 +548,6 @@ impl<W: Workflow> Runner<W> {
     ) -> WorkflowHandler<W> {
         let (publisher, subscription, inlet) = stream::channel(self.stream_bound, self.inbox_limit);
         let journal = self.durability.as_ref().map(|durability| {
-            // Input sent through the store finds the run here.
-            durable::Live::connect(run_id, inlet.clone());
             publisher.tap();
             let journal = Journal::new(durability.clone());
             if let Some(written) = journaling.as_deref().and_then(Journaling::written) {
@@ -561,6 +559,11 @@ impl<W: Workflow> Runner<W> {
         // rather than both its parts and the context, and holds it once.
         let ctx = Context::new(run_id, publisher, self.reports.clone(), state, journal);
         prepare(&ctx);
+        // Input sent through the store finds the run here, once its inbox
+        // holds what the store held for it.
+        if self.durability.is_some() {
+            durable::Live::connect(run_id, inlet.clone());
+        }
         let workflow = self.workflow.clone();
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
         // Made before the task, so that a run cancelled before its task

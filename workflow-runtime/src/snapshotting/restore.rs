@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::answers::Answers;
 use crate::context::Context;
+use crate::inbox::Sent;
 use crate::run::fan::{Branch, Fans};
 use crate::workflow::Workflow;
 use workflow_model::__private::EventInfo;
@@ -73,9 +74,12 @@ impl RestoredContext {
         for (to, event, kept) in self.inbox {
             incoming.restore::<W>(to, event, kept);
         }
-        for (seq, to, event) in self.later_inputs {
-            incoming.restore_input::<W>(to, event, seq);
-        }
+        let later = self
+            .later_inputs
+            .into_iter()
+            .map(|(seq, to, event)| (seq, Sent::restored::<W>(event, to)))
+            .collect();
+        incoming.send_stored(later);
         incoming.flag_incoming();
     }
 
@@ -220,7 +224,7 @@ fn event_info<W: Workflow>(name: &str) -> Result<&'static EventInfo, ResumeError
 }
 
 /// The event `record` holds, as the type of its name.
-fn decode<W: Workflow>(record: EventRecord) -> Result<AnyEvent, ResumeError> {
+pub(crate) fn decode<W: Workflow>(record: EventRecord) -> Result<AnyEvent, ResumeError> {
     let info = event_info::<W>(&record.name)?;
     (info.decode)(record.value).map_err(|error| ResumeError::Decode {
         what: format!("event `{}`", record.name),
