@@ -241,6 +241,31 @@ pub enum SendError {
         /// The run's inbox limit.
         limit: usize,
     },
+    /// An event sent by its name (as JSON from outside the program) that
+    /// is not one of the workflow's input events: no step could take it.
+    #[error(
+        "the workflow has no input event named `{event}`; {}",
+        match inputs.is_empty() {
+            true => "it takes no input from its caller".to_owned(),
+            false => format!("its input events are: {}", inputs.join(", ")),
+        }
+    )]
+    NotAnInput {
+        /// The name sent.
+        event: String,
+        /// The names of the workflow's input events, which its steps wait
+        /// for or accept.
+        inputs: Vec<&'static str>,
+    },
+    /// An event sent by its name as JSON that does not decode as the
+    /// workflow's event of that name.
+    #[error("the JSON sent as `{event}` is not one: {reason}")]
+    Malformed {
+        /// The event type named.
+        event: &'static str,
+        /// What serde said is wrong with it.
+        reason: String,
+    },
 }
 
 /// [`WorkflowHandler::stream_events`](https://docs.rs/typed-workflows/latest/typed_workflows/struct.WorkflowHandler.html#method.stream_events)

@@ -1,5 +1,5 @@
 //! What a run's caller asks of the run itself, beside the events it sends:
-//! a snapshot, or a snapshot and the end of the run. The run answers
+//! a snapshot, a snapshot and the end of the run, or its cancellation. The run answers
 //! between two polls of its steps, where it has everything in hand.
 //!
 //! Requests wait in the run's inbox, under the lock of its stream, where
@@ -17,4 +17,9 @@ pub(crate) enum Request {
     Snapshot(oneshot::Sender<Result<RunSnapshot, SnapshotError>>),
     /// Write the run down and end it.
     Suspend(oneshot::Sender<Result<RunSnapshot, SnapshotError>>),
+    /// End the run as cancelled, as
+    /// [`WorkflowHandler::cancel`](crate::WorkflowHandler::cancel) does,
+    /// for a caller that holds no handler of it: a durable run reached
+    /// through its store.
+    Cancel,
 }

@@ -16,6 +16,7 @@ use crate::check::same_event;
 use crate::context::step_index;
 use crate::control::Request;
 use crate::inbox::Sent;
+use crate::named::decode_input;
 use crate::route::takes_singly;
 use crate::run::invocation_panic_message;
 use crate::stream::{EventStream, Inlet, Subscription};
@@ -191,6 +192,56 @@ impl<W: Workflow> WorkflowHandler<W> {
             .send(Sent::new::<W, E>(event, Some(index)), E::NAME)
     }
 
+    /// Sends the input event named `name`, given as JSON, into the run,
+    /// as [`send_event`](Self::send_event) sends a typed one: for a caller
+    /// that knows the event only at run time, such as a server handing on
+    /// what a client posted. `step` sends it to that step alone, as
+    /// [`send_event_to`](Self::send_event_to) does.
+    ///
+    /// ```
+    /// use typed_workflows::prelude::*;
+    /// use typed_workflows::{HumanResponseEvent, InputRequiredEvent, SendError};
+    ///
+    /// struct Ask;
+    ///
+    /// #[workflow_impl]
+    /// impl Ask {
+    ///     #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
+    ///     async fn ask(&self, ctx: &Context<Self>, _ev: StartEvent) -> Result<StopEvent<String>> {
+    ///         let answer = ctx.wait_for_event::<HumanResponseEvent>().await?;
+    ///         Ok(StopEvent::new(answer.response))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<()> {
+    /// let handler = Ask.runner().run(StartEvent::new());
+    /// let refused = handler.send_json("Answer", serde_json::json!({}), None).unwrap_err();
+    /// assert!(matches!(refused, SendError::NotAnInput { .. }));
+    /// handler.send_json("HumanResponseEvent", serde_json::json!({"response": "Ada"}), None)?;
+    /// assert_eq!(handler.await?, "Ada");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::NotAnInput`] if no step of the workflow takes or waits
+    /// for an input event of that name; [`SendError::Malformed`] if the
+    /// JSON is not such an event; otherwise as
+    /// [`send_event_to`](Self::send_event_to) with a step, or
+    /// [`send_event`](Self::send_event) without.
+    pub fn send_json(
+        &self,
+        name: &str,
+        value: serde_json::Value,
+        step: Option<&str>,
+    ) -> Result<(), SendError> {
+        let input = decode_input::<W>(name, value, step)?;
+        self.inlet
+            .send(Sent::restored::<W>(input.event, input.to), input.name)
+    }
+
     /// How many events the caller sent that no step has taken yet, plus
     /// the waits for input under way, between the run's looks at its
     /// inbox; 0 once the run has ended. For tests of the inbox.
@@ -267,6 +318,14 @@ impl<W: Workflow> WorkflowHandler<W> {
         self.task.abort();
     }
 
+    /// Asks the run to end as cancelled between two polls, through its
+    /// inbox, so that it ends as it would have ended on its own: a durable
+    /// run records its end.
+    pub(crate) fn ask_to_cancel(&self) {
+        // A run that has ended has nothing to cancel.
+        let _ended = self.inlet.ask(Request::Cancel);
+    }
+
     /// Whether the run has ended, in any way.
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
@@ -316,15 +375,25 @@ impl<W: Workflow> fmt::Debug for WorkflowHandler<W> {
 
 /// Fails unless the step at `index` takes or waits for an `E`.
 pub(crate) fn check_taken<W: Workflow, E: InputEvent>(index: usize) -> Result<(), SendError> {
+    check_takes::<W>(index, &E::INFO)
+}
+
+/// Fails unless the step at `index` takes or waits for an `event`.
+pub(crate) fn check_takes<W: Workflow>(index: usize, event: &EventInfo) -> Result<(), SendError> {
     let info = &W::STEPS[index];
-    if takes_singly(info, &E::INFO) || waits_for(info, &E::INFO) {
+    if takes_or_waits_for(info, event) {
         Ok(())
     } else {
         Err(SendError::NotTaken {
             step: info.name,
-            event: E::NAME,
+            event: event.name,
         })
     }
+}
+
+/// Whether `step` takes an `event` one at a time or waits for one.
+pub(crate) fn takes_or_waits_for(step: &StepInfo, event: &EventInfo) -> bool {
+    takes_singly(step, event) || waits_for(step, event)
 }
 
 /// Whether `step` declares `#[step(waits_for(...))]` of `event`.

@@ -18,6 +18,7 @@ mod forward;
 mod handler;
 mod inbox;
 mod input;
+mod named;
 mod recover;
 mod route;
 mod run;

@@ -194,6 +194,27 @@ pub fn event_named<W: Blueprint>(name: &str) -> Option<&'static EventInfo> {
         .find(|event| event.name == name)
 }
 
+/// The events the runtime itself publishes on a run's stream, whatever the
+/// workflow: its observer events, a dropped-events marker, and the events
+/// that say why a run ended without its stop event.
+pub const LIBRARY_EVENTS: [EventInfo; 8] = [
+    <crate::observe::StepStarted as crate::Event>::INFO,
+    <crate::observe::StepFinished as crate::Event>::INFO,
+    <crate::observe::StepFailed as crate::Event>::INFO,
+    <crate::observe::RunIdle as crate::Event>::INFO,
+    <crate::EventsDropped as crate::Event>::INFO,
+    <crate::WorkflowFailedEvent as crate::Event>::INFO,
+    <crate::WorkflowTimedOutEvent as crate::Event>::INFO,
+    <crate::WorkflowCancelledEvent as crate::Event>::INFO,
+];
+
+/// The event type named `name` that a run of `W` may publish on its
+/// stream: one of `W`'s ([`event_named`]) or of the runtime's own
+/// ([`LIBRARY_EVENTS`]).
+pub fn stream_event_named<W: Blueprint>(name: &str) -> Option<&'static EventInfo> {
+    event_named::<W>(name).or_else(|| LIBRARY_EVENTS.iter().find(|event| event.name == name))
+}
+
 /// Fields as `name: Type, ...`.
 fn shown<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     fields

@@ -22,7 +22,7 @@ use crate::{AnyEvent, RunId};
 
 pub use compat::ResumeError;
 #[doc(hidden)]
-pub use compat::{check, event_named, step_index};
+pub use compat::{LIBRARY_EVENTS, check, event_named, step_index, stream_event_named};
 pub use fingerprint::fingerprint;
 
 /// The version of the snapshot format this crate writes and reads.

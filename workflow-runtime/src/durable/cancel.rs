@@ -1,16 +1,67 @@
-//! The end of a durable run that its caller cancelled: written by a task of
-//! its own, since the run's task is gone by then.
+//! Cancelling a durable run: through its store, wherever it is
+//! ([`Runner::cancel_stored`]), and the end of one whose handler cancelled
+//! it, written by a task of its own since the run's task is gone by then.
 
 use std::sync::Arc;
 
-use workflow_model::WorkflowError;
+use workflow_model::{RunId, WorkflowError};
 use workflow_store::{Batch, RunStatus, Store, StoreError};
 
 use super::Journal;
 use super::commit::{store_sequence, stream_record};
 use super::journal::Written;
+use super::live::{Here, Live};
 use super::outcome::Outcome;
+use super::recover::RecoverError;
+use crate::control::Request;
+use crate::run::Runner;
 use crate::stream::Publisher;
+use crate::workflow::Workflow;
+
+impl<W: Workflow> Runner<W> {
+    /// Cancels the durable run `run` wherever it is, for a caller that
+    /// holds no handler of it: in this process, as
+    /// [`WorkflowHandler::cancel`](crate::WorkflowHandler::cancel) would;
+    /// parked, or left by a crash, by taking it up here and ending it. Its
+    /// stream then ends with a
+    /// [`WorkflowCancelledEvent`](crate::WorkflowCancelledEvent), and its
+    /// store records that it was cancelled
+    /// ([`stored_outcome`](Self::stored_outcome)). Returns `false` if the
+    /// run had already ended, in any way.
+    ///
+    /// # Errors
+    ///
+    /// See [`RecoverError`]: the store fails or has no such run, another
+    /// worker holds its lease, or it no longer fits this build of the
+    /// workflow.
+    pub async fn cancel_stored(&self, run: RunId) -> Result<bool, RecoverError> {
+        loop {
+            match Live::here(run) {
+                // Ended between two polls, with its end recorded as a
+                // cancellation, unless it is parking or ending: then it is
+                // taken up from the store once it is not live.
+                Here::Live(Some(inlet)) => match inlet.ask(Request::Cancel) {
+                    Ok(()) => return Ok(true),
+                    Err(_) => Live::until_changed(|| Live::is_live(run)).await,
+                },
+                Here::Live(None) => {
+                    Live::until_changed(|| matches!(Live::here(run), Here::Live(None))).await;
+                }
+                Here::Absent => match self.attach(run).await {
+                    Ok(handler) => {
+                        handler.ask_to_cancel();
+                        // Its end is in the store once the handler yields.
+                        let _cancelled = handler.await;
+                        return Ok(true);
+                    }
+                    Err(RecoverError::Ended { .. }) => return Ok(false),
+                    Err(RecoverError::Live { .. }) => {}
+                    Err(error) => return Err(error),
+                },
+            }
+        }
+    }
+}
 
 impl Journal {
     /// Writes, in a task of its own, that the run was cancelled, with the

@@ -15,6 +15,7 @@ use super::recover::RecoverError;
 use crate::context::step_index;
 use crate::handler::check_taken;
 use crate::inbox::Sent;
+use crate::named::decode_input;
 use crate::run::Runner;
 use crate::snapshotting::restore::{RestoredContext, decode};
 use crate::workflow::Workflow;
@@ -148,7 +149,7 @@ impl<W: Workflow> Runner<W> {
         E: InputEvent,
         E::Itself: TakenBy<W>,
     {
-        self.send_stored::<E>(run, None, event).await
+        self.send_stored(run, None, AnyEvent::new(event)).await
     }
 
     /// Sends `event` to the step named `step` alone of the durable run
@@ -172,23 +173,41 @@ impl<W: Workflow> Runner<W> {
     {
         let index = step_index::<W>(step, E::NAME)?;
         check_taken::<W, E>(index)?;
-        self.send_stored::<E>(run, Some(index), event).await
+        self.send_stored(run, Some(index), AnyEvent::new(event))
+            .await
     }
 
-    async fn send_stored<E>(
+    /// Sends the input event named `name`, given as JSON, to the durable
+    /// run `run` (to the step named `step` alone, if one is given), as
+    /// [`send_input`](Self::send_input) sends a typed one, and as
+    /// [`WorkflowHandler::send_json`](crate::WorkflowHandler::send_json)
+    /// decodes and checks it.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_input`](Self::send_input), and in [`InputError::Send`]
+    /// the errors of `send_json`'s checks.
+    pub async fn send_input_json(
+        &self,
+        run: RunId,
+        name: &str,
+        value: serde_json::Value,
+        step: Option<&str>,
+    ) -> Result<u64, InputError> {
+        let input = decode_input::<W>(name, value, step)?;
+        self.send_stored(run, input.to, input.event).await
+    }
+
+    async fn send_stored(
         &self,
         run: RunId,
         to: Option<usize>,
-        event: E,
-    ) -> Result<u64, InputError>
-    where
-        E: InputEvent,
-        E::Itself: TakenBy<W>,
-    {
+        event: AnyEvent,
+    ) -> Result<u64, InputError> {
         let durability = self.durability().ok_or(InputError::NotDurable)?;
         let record = InputRecord {
             to: to.map(|step| W::STEPS[step].name.to_owned()),
-            event: EventRecord::of(&AnyEvent::new(event))?,
+            event: EventRecord::of(&event)?,
         };
         let store = &*durability.store;
         let seq = record_input(store, run, record.to_bytes()).await?;

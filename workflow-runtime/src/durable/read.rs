@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
-use workflow_model::snapshot::{EventRecord, event_named};
+use workflow_model::snapshot::{EventRecord, stream_event_named};
 use workflow_model::{AnyEvent, RunId, WorkflowError};
-use workflow_store::{Change, Notice, RunStatus, Store};
+use workflow_store::{Change, Notice, RunMeta, RunStatus, Store};
 
 use super::commit::store_failed;
 use super::live::Live;
@@ -107,17 +107,54 @@ impl<W: Workflow> Runner<W> {
                 until_created(&**store, &mut notices, run).await?;
                 continue;
             };
-            if let RunStatus::Finished { outcome } = &loaded.meta.status {
-                let outcome: Outcome = serde_json::from_slice(outcome)
-                    .map_err(|error| undecodable(run, "its outcome", &error.to_string()))?;
-                return Ok(match outcome {
-                    Outcome::Stopped(stop) => StoredOutcome::Stopped(decode::<W>(run, stop)?),
-                    Outcome::Cancelled => StoredOutcome::Cancelled,
-                    Outcome::Failed(message) => StoredOutcome::Failed(message),
-                });
+            if let Some(outcome) = Self::outcome_of(&loaded.meta) {
+                return outcome;
             }
             until_notice(&mut notices, run, Change::Status).await;
         }
+    }
+
+    /// Waits until the durable run `run`, started by this process, is in
+    /// the store: a run is created there before its first step runs, by
+    /// its own task, so a caller that hands its id to another reader of
+    /// the store (a client of a server) waits for it first.
+    ///
+    /// # Errors
+    ///
+    /// [`WorkflowError::Store`] if the runner is not durable, the store
+    /// fails, or the run is neither in the store nor starting here.
+    pub async fn until_stored(&self, run: RunId) -> Result<(), WorkflowError> {
+        let durability = self.durability().ok_or_else(not_durable)?;
+        let store = &durability.store;
+        let mut notices = store.notices();
+        while store.load(run).await.map_err(store_failed)?.is_none() {
+            until_created(&**store, &mut notices, run).await?;
+        }
+        Ok(())
+    }
+
+    /// How the run `meta` describes ended, if it has: for a caller that
+    /// lists runs from the store ([`Store::list`]) and shows their ends.
+    ///
+    /// # Errors
+    ///
+    /// [`WorkflowError::Store`] if the outcome does not decode as one of
+    /// this workflow's.
+    pub fn outcome_of(meta: &RunMeta) -> Option<Result<StoredOutcome, WorkflowError>> {
+        let RunStatus::Finished { outcome } = &meta.status else {
+            return None;
+        };
+        let run = meta.id;
+        let decoded = serde_json::from_slice::<Outcome>(outcome)
+            .map_err(|error| undecodable(run, "its outcome", &error.to_string()))
+            .and_then(|outcome| {
+                Ok(match outcome {
+                    Outcome::Stopped(stop) => StoredOutcome::Stopped(decode::<W>(run, stop)?),
+                    Outcome::Cancelled => StoredOutcome::Cancelled,
+                    Outcome::Failed(message) => StoredOutcome::Failed(message),
+                })
+            });
+        Some(decoded)
     }
 }
 
@@ -221,9 +258,9 @@ async fn until_notice(notices: &mut broadcast::Receiver<Notice>, run: RunId, wha
     let _ = tokio::time::timeout(POLL_EVERY, noticed).await;
 }
 
-/// `record` as the workflow's event of its name.
+/// `record` as the workflow's event of its name, or the runtime's.
 fn decode<W: Workflow>(run: RunId, record: EventRecord) -> Result<AnyEvent, WorkflowError> {
-    let info = event_named::<W>(&record.name).ok_or_else(|| {
+    let info = stream_event_named::<W>(&record.name).ok_or_else(|| {
         undecodable(
             run,
             &format!("event `{}`", record.name),

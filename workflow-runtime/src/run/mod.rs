@@ -671,8 +671,10 @@ fn drive<W: Workflow>(
                     // can for now.
                     let channel = ctx.channel();
                     channel.register_for_requests(cx.waker());
-                    if channel.asked() && answer(&mut machine, &deadline) {
-                        return Poll::Ready(Err(WorkflowError::Suspended));
+                    if channel.asked()
+                        && let Some(end) = answer(&mut machine, &deadline)
+                    {
+                        return Poll::Ready(Err(end));
                     }
                     if const { uses_input(W::STEPS) } {
                         // What the caller sends wakes the run from here on.
@@ -749,21 +751,25 @@ impl<W: Workflow> Ended<W> {
 }
 
 /// Answers the caller's requests (see [`Request`]); says whether one asked
-/// for the run to end.
+/// for the run to end, and how.
 #[cold]
-fn answer<W: Workflow>(machine: &mut Machine<'_, W>, deadline: &Deadline) -> bool {
-    let mut suspended = false;
+fn answer<W: Workflow>(machine: &mut Machine<'_, W>, deadline: &Deadline) -> Option<WorkflowError> {
+    let mut end = None;
     for request in machine.take_requests() {
         let (reply, ends) = match request {
             Request::Snapshot(reply) => (reply, false),
             Request::Suspend(reply) => (reply, true),
+            Request::Cancel => {
+                end = Some(WorkflowError::Cancelled);
+                continue;
+            }
         };
         let snapshot = machine.capture(deadline.left());
         // A run that could not be written down goes on.
         let ends = ends && snapshot.is_ok();
-        if reply.send(snapshot).is_ok() {
-            suspended |= ends;
+        if reply.send(snapshot).is_ok() && ends && end.is_none() {
+            end = Some(WorkflowError::Suspended);
         }
     }
-    suspended
+    end
 }
