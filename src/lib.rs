@@ -641,6 +641,12 @@ pub use workflow_drawing as graph;
 #[doc(inline)]
 pub use workflow_store as store;
 
+/// The HTTP server of workflows (the `server` feature): LlamaIndex's
+/// workflow server protocol, live event streams and a debugger page.
+#[cfg(feature = "server")]
+#[doc(inline)]
+pub use workflow_server as server;
+
 /// [`anyhow`], the error type of steps, re-exported so that a program
 /// needs no dependency of its own on it: `Result` in the prelude is its
 /// `Result`, and `typed_workflows::anyhow::bail!` its macro.

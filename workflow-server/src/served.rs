@@ -1,0 +1,373 @@
+//! One workflow as the server serves it, whatever its type: how a run of
+//! it starts from JSON, how its events become frames, and what its durable
+//! runs say from the store. [`Served`] is the object-safe face the routes
+//! see; [`Entry`] implements it for each workflow type.
+
+use std::any::TypeId;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+use workflow_model::{AnyEvent, Event, RunId, RunSnapshot, StartEvent, WorkflowError};
+use workflow_runtime::durable::StoredOutcome;
+use workflow_runtime::{Runner, State, Workflow, WorkflowHandler};
+use workflow_store::RunMeta;
+
+use crate::describe::{Description, OBSERVER_EVENTS};
+use crate::error::ApiError;
+use crate::log::Frame;
+use crate::tracked::{CONTROL_QUEUE, Control, Table, Tracked};
+use crate::wire::{Envelope, RunRequest, SentEvent, Status};
+
+/// A boxed future, as an object-safe trait returns one.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// How many stored events a reader takes into one chunk of its response.
+const STORED_BATCH: usize = 256;
+
+/// A workflow the server serves, its type erased.
+pub(crate) trait Served: Send + Sync + 'static {
+    /// The name it is served under.
+    fn name(&self) -> &Arc<str>;
+    /// The workflow type's name, by which its store knows its runs.
+    fn type_name(&self) -> &'static str;
+    /// What it is.
+    fn description(&self) -> &Description;
+
+    /// Starts a run kept in memory, in `table`, from `request`: under the
+    /// handler id the request chose, if it chose one, going on from the
+    /// state of `continues`, the finished run of that id, if there is one.
+    fn start_tracked(
+        &self,
+        request: RunRequest,
+        continues: Option<&Tracked>,
+        table: &Arc<Table>,
+    ) -> Result<Arc<Tracked>, ApiError>;
+
+    /// Starts a durable run from `request`, and returns its id once it is
+    /// in the store.
+    fn start_stored(&self, request: RunRequest) -> BoxFuture<'_, Result<RunId, ApiError>>;
+    /// Sends `sent` to the durable run `run` through the store.
+    fn send_stored(&self, run: RunId, sent: SentEvent) -> BoxFuture<'_, Result<(), ApiError>>;
+    /// The durable run `run`'s events after the one numbered `after` (in
+    /// the run's numbering, from 0; `None` for all), in batches.
+    fn stored_frames(&self, run: RunId, after: Option<u64>) -> BoxStream<'static, Vec<Frame>>;
+    /// Waits for the durable run `run` to end.
+    fn stored_end(&self, run: RunId) -> BoxFuture<'_, Result<(), ApiError>>;
+    /// How the durable run `meta` describes stands: its status, its stop
+    /// event's envelope and its error.
+    fn stored_status(&self, meta: &RunMeta) -> (Status, Option<Value>, Option<String>);
+    /// Cancels the durable run `run`; `false` if it had ended.
+    fn cancel_stored(&self, run: RunId) -> BoxFuture<'_, Result<bool, ApiError>>;
+    /// Goes on with the durable runs a crash or a restart left running;
+    /// how many.
+    fn recover(&self) -> BoxFuture<'_, Result<usize, ApiError>>;
+}
+
+/// A workflow of type `W`, served under a name.
+pub(crate) struct Entry<W: Workflow> {
+    name: Arc<str>,
+    runner: Runner<W>,
+    description: Arc<Description>,
+}
+
+impl<W: Workflow> Entry<W> {
+    pub(crate) fn new(name: &str, runner: Runner<W>) -> Self {
+        Self {
+            name: name.into(),
+            runner,
+            description: Arc::new(Description::of::<W>()),
+        }
+    }
+
+    /// The handler of a new run of `request`: resumed from the snapshot
+    /// its context holds, or started from its start event with `state`.
+    fn launch(
+        &self,
+        request: RunRequest,
+        state: State<W::State>,
+    ) -> Result<WorkflowHandler<W>, ApiError> {
+        match request.context {
+            Some(context) => {
+                let snapshot: RunSnapshot = serde_json::from_value(context).map_err(|error| {
+                    ApiError::bad_request(format!(
+                        "`context` is not a run snapshot (as `GET /handlers/{{id}}/snapshot` gives one): {error}"
+                    ))
+                })?;
+                self.runner.resume(snapshot).map_err(|error| {
+                    ApiError::unprocessable(format!(
+                        "the snapshot in `context` cannot go on as a run of `{}`: {error}",
+                        self.name
+                    ))
+                })
+            }
+            None => {
+                let start = decode_start::<W>(request.start)?;
+                Ok(self.runner.run_with_state(start, state))
+            }
+        }
+    }
+}
+
+impl<W: Workflow> Served for Entry<W> {
+    fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    fn type_name(&self) -> &'static str {
+        <W as workflow_model::Blueprint>::NAME
+    }
+
+    fn description(&self) -> &Description {
+        &self.description
+    }
+
+    fn start_tracked(
+        &self,
+        request: RunRequest,
+        continues: Option<&Tracked>,
+        table: &Arc<Table>,
+    ) -> Result<Arc<Tracked>, ApiError> {
+        let state = match continues {
+            Some(finished) => finished
+                .state
+                .downcast_ref::<State<W::State>>()
+                .ok_or_else(|| {
+                    ApiError::unprocessable(format!(
+                        "handler {} is a run of `{}`, not of `{}`: it cannot go on as one",
+                        finished.handler_id, finished.workflow, self.name
+                    ))
+                })?
+                .clone(),
+            None => State::default(),
+        };
+        let chosen = request.handler_id.clone();
+        let handler = self.launch(request, state.clone())?;
+        let (control, requests) = mpsc::channel(CONTROL_QUEUE);
+        let handler_id = chosen.unwrap_or_else(|| handler.run_id().to_string());
+        let tracked = Arc::new(Tracked::new(
+            handler_id.into(),
+            handler.run_id(),
+            self.name.clone(),
+            control,
+            Box::new(state),
+        ));
+        table.insert(tracked.clone());
+        tokio::spawn(drive(
+            handler,
+            tracked.clone(),
+            requests,
+            self.description.clone(),
+            table.clone(),
+        ));
+        Ok(tracked)
+    }
+
+    fn start_stored(&self, request: RunRequest) -> BoxFuture<'_, Result<RunId, ApiError>> {
+        Box::pin(async move {
+            let handler = self.launch(request, State::default())?;
+            let run = handler.run_id();
+            // Let go: the run goes on, and parks while it waits for input.
+            drop(handler);
+            self.runner
+                .until_stored(run)
+                .await
+                .map_err(|error| ApiError::internal(error.with_causes()))?;
+            Ok(run)
+        })
+    }
+
+    fn send_stored(&self, run: RunId, sent: SentEvent) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move {
+            self.runner
+                .send_input_json(run, &sent.name, sent.value, sent.step.as_deref())
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn stored_frames(&self, run: RunId, after: Option<u64>) -> BoxStream<'static, Vec<Frame>> {
+        let description = self.description.clone();
+        // The store numbers a run's events from 1.
+        let after = after.map_or(0, |seq| seq + 1);
+        self.runner
+            .stored_events(run, after)
+            .scan((), move |(), read| {
+                std::future::ready(match read {
+                    Ok(stored) => Some(frame(&stored.event, stored.seq - 1, &description)),
+                    Err(error) => {
+                        tracing::warn!(run = %run, error = %error.with_causes(), "a stored stream ended early");
+                        None
+                    }
+                })
+            })
+            .ready_chunks(STORED_BATCH)
+            .boxed()
+    }
+
+    fn stored_end(&self, run: RunId) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move {
+            self.runner
+                .stored_outcome(run)
+                .await
+                .map(drop)
+                .map_err(|error| ApiError::internal(error.with_causes()))
+        })
+    }
+
+    fn stored_status(&self, meta: &RunMeta) -> (Status, Option<Value>, Option<String>) {
+        match Runner::<W>::outcome_of(meta) {
+            None => (Status::Running, None, None),
+            Some(Ok(StoredOutcome::Stopped(stop))) => (
+                Status::Completed,
+                Some(envelope_value(&stop, &self.description)),
+                None,
+            ),
+            Some(Ok(StoredOutcome::Cancelled)) => (Status::Cancelled, None, None),
+            Some(Ok(StoredOutcome::Failed(error))) => (Status::Failed, None, Some(error)),
+            Some(Ok(_)) => (
+                Status::Failed,
+                None,
+                Some("the run ended in a way this server does not know".into()),
+            ),
+            Some(Err(error)) => (Status::Failed, None, Some(error.with_causes())),
+        }
+    }
+
+    fn cancel_stored(&self, run: RunId) -> BoxFuture<'_, Result<bool, ApiError>> {
+        Box::pin(async move { Ok(self.runner.cancel_stored(run).await?) })
+    }
+
+    fn recover(&self) -> BoxFuture<'_, Result<usize, ApiError>> {
+        Box::pin(async move {
+            let recovered = self.runner.recover().await?;
+            for (run, why) in &recovered.left {
+                tracing::warn!(workflow = %self.name, run = %run, error = %why, "a stored run was left as it is");
+            }
+            // Let go: each goes on, and parks while it waits for input.
+            Ok(recovered.resumed.len())
+        })
+    }
+}
+
+/// The start event of `W` made of the values a request gave: the built-in
+/// [`StartEvent`] takes them as they are, a typed start event as its
+/// fields.
+fn decode_start<W: Workflow>(values: Map<String, Value>) -> Result<W::Start, ApiError> {
+    let json = match TypeId::of::<W::Start>() == TypeId::of::<StartEvent>() {
+        true => json!({ "values": values }),
+        false => Value::Object(values),
+    };
+    serde_json::from_value(json).map_err(|error| {
+        ApiError::bad_request(format!(
+            "Invalid start_event payload: it is not a `{}`: {error}",
+            <W::Start as Event>::NAME
+        ))
+    })
+}
+
+/// Drives a run kept in memory: puts its events in its log as they come,
+/// answers what requests ask of it, and notes how it ended.
+async fn drive<W: Workflow>(
+    mut handler: WorkflowHandler<W>,
+    tracked: Arc<Tracked>,
+    mut requests: mpsc::Receiver<Control>,
+    description: Arc<Description>,
+    table: Arc<Table>,
+) {
+    let mut events = match handler.stream_events() {
+        Ok(events) => events,
+        Err(taken) => unreachable!("a new handler's stream is there to take: {taken}"),
+    };
+    let mut last: Option<AnyEvent> = None;
+    let mut batch = Vec::new();
+    loop {
+        tokio::select! {
+            biased;
+            Some(request) = requests.recv() => answer(&handler, request).await,
+            next = events.next() => {
+                let Some(event) = next else { break };
+                let mut event = Some(event);
+                // Every event ready now, into the log at once.
+                while let Some(ready) = event.take() {
+                    let seq = events.last_sequence().unwrap_or_default();
+                    batch.push(frame(&ready, seq, &description));
+                    last = Some(ready);
+                    event = events.next().now_or_never().flatten();
+                }
+                tracked.log.extend(batch.drain(..));
+                tracked.touch();
+            }
+        }
+    }
+    // What is asked from now on finds the run ended.
+    requests.close();
+    while let Ok(request) = requests.try_recv() {
+        answer(&handler, request).await;
+    }
+    let (status, result, error) = match handler.await {
+        Ok(_) => (
+            Status::Completed,
+            last.as_ref().map(|stop| envelope_value(stop, &description)),
+            None,
+        ),
+        Err(WorkflowError::Cancelled) => (Status::Cancelled, None, None),
+        Err(error) => (Status::Failed, None, Some(error.with_causes())),
+    };
+    tracked.finish(status, result, error);
+    table.finished(&tracked);
+}
+
+/// Does what `request` asks of the run `handler` drives.
+async fn answer<W: Workflow>(handler: &WorkflowHandler<W>, request: Control) {
+    match request {
+        Control::Send(sent, reply) => {
+            let sent = handler.send_json(&sent.name, sent.value, sent.step.as_deref());
+            let _gone = reply.send(sent);
+        }
+        Control::Cancel => handler.cancel(),
+        Control::Snapshot(reply) => {
+            let _gone = reply.send(handler.snapshot().await);
+        }
+    }
+}
+
+/// `event`, numbered `seq`, as its readers get it.
+fn frame(event: &AnyEvent, seq: u64, description: &Description) -> Frame {
+    let internal = OBSERVER_EVENTS.contains(&event.name());
+    let json = Envelope::of(event, description.qualified_name(event.name()), internal)
+        .and_then(|envelope| serde_json::to_vec(&envelope))
+        .unwrap_or_else(|error| unserializable(event, &error));
+    Frame {
+        seq,
+        internal,
+        json: Bytes::from(json),
+    }
+}
+
+/// The envelope of `event` as a JSON value, for a handler record.
+fn envelope_value(event: &AnyEvent, description: &Description) -> Value {
+    Envelope::of(event, description.qualified_name(event.name()), false)
+        .and_then(serde_json::to_value)
+        .unwrap_or_else(|error| {
+            serde_json::from_slice(&unserializable(event, &error)).unwrap_or(Value::Null)
+        })
+}
+
+/// The envelope of an event that does not serialize: its name, and why,
+/// so that a reader sees that it was there.
+fn unserializable(event: &AnyEvent, error: &serde_json::Error) -> Vec<u8> {
+    tracing::warn!(event = event.name(), %error, "an event of a served run does not serialize");
+    let envelope = json!({
+        "value": { "_error": format!("`{}` does not serialize: {error}", event.name()) },
+        "qualified_name": null,
+        "type": event.name(),
+        "types": null,
+    });
+    envelope.to_string().into_bytes()
+}
