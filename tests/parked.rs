@@ -262,3 +262,88 @@ async fn inputs_sent_at_once_to_a_parked_run_each_reach_it_once() {
     assert!(result == "x y" || result == "y x", "{result}");
     assert!(store.load(run).await.unwrap().unwrap().inputs.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_by_name_and_json_reaches_a_parked_run_and_is_checked_first() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let run = parked_at_the_question(&runner, &*store).await;
+    let refused = runner
+        .send_input_json(run, "Verdict", serde_json::json!({}), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "the workflow has no input event named `Verdict`; its input events are: HumanResponseEvent"
+    );
+    let malformed = runner
+        .send_input_json(
+            run,
+            "HumanResponseEvent",
+            serde_json::json!({"answer": 1}),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        malformed.to_string().starts_with(
+            "the JSON sent as `HumanResponseEvent` is not one: missing field `response`"
+        ),
+        "{malformed}"
+    );
+    assert!(store.load(run).await.unwrap().unwrap().inputs.is_empty());
+    let answer = serde_json::json!({"response": "yes"});
+    runner
+        .send_input_json(run, "HumanResponseEvent", answer, None)
+        .await
+        .unwrap();
+    assert_eq!(stored_result(&runner, run).await, "a poem: yes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_run_is_cancelled_through_the_store_and_its_stream_says_so() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let run = parked_at_the_question(&runner, &*store).await;
+    assert!(runner.cancel_stored(run).await.unwrap());
+    assert!(matches!(
+        runner.stored_outcome(run).await.unwrap(),
+        StoredOutcome::Cancelled
+    ));
+    let events: Vec<_> = runner.stored_events(run, 0).collect().await;
+    let last = events.last().unwrap().as_ref().unwrap();
+    assert!(last.event.is::<typed_workflows::WorkflowCancelledEvent>());
+    // Once ended, there is nothing to cancel.
+    assert!(!runner.cancel_stored(run).await.unwrap());
+    let meta = store.load(run).await.unwrap().unwrap().meta;
+    assert!(matches!(
+        Runner::<Review>::outcome_of(&meta),
+        Some(Ok(StoredOutcome::Cancelled))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_run_let_go_is_cancelled_through_the_store() {
+    let store = Arc::new(MemoryStore::new());
+    // With observer events, whose records the stored stream reads back.
+    let runner = Review::default()
+        .runner()
+        .expose_internal(true)
+        .durable(store.clone());
+    let handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    runner.until_stored(run).await.unwrap();
+    drop(handler);
+    assert!(runner.cancel_stored(run).await.unwrap());
+    assert!(matches!(
+        runner.stored_outcome(run).await.unwrap(),
+        StoredOutcome::Cancelled
+    ));
+    let names: Vec<&str> = runner
+        .stored_events(run, 0)
+        .map(|read| read.unwrap().event.name())
+        .collect()
+        .await;
+    assert!(names.contains(&"StepStarted"), "{names:?}");
+    assert_eq!(names.last(), Some(&"WorkflowCancelledEvent"));
+}

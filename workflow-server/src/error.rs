@@ -133,7 +133,11 @@ mod tests {
     fn a_send_that_fails_gets_the_status_of_why() {
         let ended: ApiError = SendError::RunEnded { event: "A" }.into();
         assert_eq!(ended.status(), StatusCode::CONFLICT);
-        let full: ApiError = SendError::InboxFull { event: "A", limit: 1 }.into();
+        let full: ApiError = SendError::InboxFull {
+            event: "A",
+            limit: 1,
+        }
+        .into();
         assert_eq!(full.status(), StatusCode::TOO_MANY_REQUESTS);
         let not_input: ApiError = SendError::NotAnInput {
             event: "Nope".into(),

@@ -115,14 +115,6 @@ fn start_tracked(
     table: &Arc<crate::tracked::Table>,
 ) -> Result<Arc<Tracked>, ApiError> {
     let continues = request.handler_id.as_deref().and_then(|id| table.get(id));
-    if let Some(previous) = &continues
-        && !previous.status().is_done()
-    {
-        return Err(ApiError::finished(format!(
-            "Handler '{}' is already running",
-            previous.handler_id
-        )));
-    }
     served.start_tracked(request, continues.as_deref(), table)
 }
 

@@ -85,33 +85,37 @@ impl<W: Workflow> Entry<W> {
         }
     }
 
-    /// The handler of a new run of `request`: resumed from the snapshot
-    /// its context holds, or started from its start event with `state`.
+    /// The handler of a new run: resumed from `snapshot`, or started from
+    /// the values of `start` with `state`.
     fn launch(
         &self,
-        request: RunRequest,
+        start: Map<String, Value>,
+        snapshot: Option<RunSnapshot>,
         state: State<W::State>,
     ) -> Result<WorkflowHandler<W>, ApiError> {
-        match request.context {
-            Some(context) => {
-                let snapshot: RunSnapshot = serde_json::from_value(context).map_err(|error| {
-                    ApiError::bad_request(format!(
-                        "`context` is not a run snapshot (as `GET /handlers/{{id}}/snapshot` gives one): {error}"
-                    ))
-                })?;
-                self.runner.resume(snapshot).map_err(|error| {
-                    ApiError::unprocessable(format!(
-                        "the snapshot in `context` cannot go on as a run of `{}`: {error}",
-                        self.name
-                    ))
-                })
-            }
-            None => {
-                let start = decode_start::<W>(request.start)?;
-                Ok(self.runner.run_with_state(start, state))
-            }
+        match snapshot {
+            Some(snapshot) => self.runner.resume(snapshot).map_err(|error| {
+                ApiError::unprocessable(format!(
+                    "the snapshot in `context` cannot go on as a run of `{}`: {error}",
+                    self.name
+                ))
+            }),
+            None => Ok(self.runner.run_with_state(decode_start::<W>(start)?, state)),
         }
     }
+}
+
+/// The run snapshot a run request's `context` holds, if it holds one.
+fn snapshot_in(context: Option<Value>) -> Result<Option<RunSnapshot>, ApiError> {
+    context
+        .map(|context| {
+            serde_json::from_value(context).map_err(|error| {
+                ApiError::bad_request(format!(
+                    "`context` is not a run snapshot (as `GET /handlers/{{id}}/snapshot` gives one): {error}"
+                ))
+            })
+        })
+        .transpose()
 }
 
 impl<W: Workflow> Served for Entry<W> {
@@ -146,8 +150,22 @@ impl<W: Workflow> Served for Entry<W> {
                 .clone(),
             None => State::default(),
         };
-        let chosen = request.handler_id.clone();
-        let handler = self.launch(request, state.clone())?;
+        let snapshot = snapshot_in(request.context)?;
+        // A resumed run keeps its id, which a run of it here may still hold.
+        let chosen = request.handler_id.or_else(|| {
+            snapshot
+                .as_ref()
+                .map(|snapshot| snapshot.run_id.to_string())
+        });
+        if let Some(live) = chosen.as_deref().and_then(|id| table.get(id))
+            && !live.status().is_done()
+        {
+            return Err(ApiError::finished(format!(
+                "Handler '{}' is already running: cancel it or let it end first",
+                live.handler_id
+            )));
+        }
+        let handler = self.launch(request.start, snapshot, state.clone())?;
         let (control, requests) = mpsc::channel(CONTROL_QUEUE);
         let handler_id = chosen.unwrap_or_else(|| handler.run_id().to_string());
         let tracked = Arc::new(Tracked::new(
@@ -170,7 +188,8 @@ impl<W: Workflow> Served for Entry<W> {
 
     fn start_stored(&self, request: RunRequest) -> BoxFuture<'_, Result<RunId, ApiError>> {
         Box::pin(async move {
-            let handler = self.launch(request, State::default())?;
+            let snapshot = snapshot_in(request.context)?;
+            let handler = self.launch(request.start, snapshot, State::default())?;
             let run = handler.run_id();
             // Let go: the run goes on, and parks while it waits for input.
             drop(handler);
