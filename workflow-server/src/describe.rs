@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use workflow_drawing::{EdgeKind, Graph};
 use workflow_model::__private::{EventInfo, EventKind};
 use workflow_model::observe::{RunIdle, StepFailed, StepFinished, StepStarted};
-use workflow_model::snapshot::LIBRARY_EVENTS;
+use workflow_model::snapshot::{LIBRARY_EVENTS, fingerprint};
 use workflow_model::{Blueprint, Event};
 
 use crate::schema::event_schema;
@@ -25,6 +25,9 @@ pub(crate) struct Description {
     /// `GET /workflows/{name}/graph`: the drawing, and the ids its nodes
     /// have in it.
     pub(crate) drawing: Value,
+    /// `GET /workflows/{name}`: what the protocol does not say of it: its
+    /// type, fingerprint, steps and input events.
+    pub(crate) about: Value,
     /// Each event's qualified name (its Rust path), by its name.
     qualified: HashMap<&'static str, &'static str>,
 }
@@ -58,6 +61,7 @@ impl Description {
             events: json!({ "events": events.iter().map(|info| event_schema(info)).collect::<Vec<_>>() }),
             representation: representation::<W>(&events),
             drawing: drawing::<W>(),
+            about: about::<W>(&events),
             qualified,
         }
     }
@@ -178,6 +182,34 @@ fn edge_label(kind: EdgeKind) -> Option<&'static str> {
         EdgeKind::Waits => Some("waits"),
         EdgeKind::Fails => Some("fails"),
     }
+}
+
+/// What a workflow is beyond the protocol: its type's name, the
+/// fingerprint its snapshots carry, its steps, and the input events it
+/// takes from its caller.
+fn about<W: Blueprint>(events: &[&'static EventInfo]) -> Value {
+    let steps: Vec<Value> = W::STEPS
+        .iter()
+        .map(|step| {
+            json!({
+                "name": step.name,
+                "accepts": step.accepts.iter().map(|event| event.name).collect::<Vec<_>>(),
+                "waits_for": step.waits_for.iter().map(|event| event.name).collect::<Vec<_>>(),
+                "num_workers": step.num_workers,
+            })
+        })
+        .collect();
+    let inputs: Vec<&str> = events
+        .iter()
+        .filter(|info| info.kind == EventKind::Input)
+        .map(|info| info.name)
+        .collect();
+    json!({
+        "workflow": W::NAME,
+        "fingerprint": fingerprint::<W>(),
+        "steps": steps,
+        "input_events": inputs,
+    })
 }
 
 /// The drawing of `W` as SVG, with the id each step and event has in it

@@ -42,6 +42,7 @@
 //! |---|---|
 //! | `GET /health` | `{"status": "healthy"}` |
 //! | `GET /workflows` | the names served |
+//! | `GET /workflows/{name}` | its type, the fingerprint its snapshots carry, its steps and input events, and whether its runs are durable |
 //! | `POST /workflows/{name}/run` | runs to the end: the handler record, with the stop event as `result` |
 //! | `POST /workflows/{name}/run-nowait` | starts a run: its handler record |
 //! | `GET /workflows/{name}/schema`, `/events` | JSON Schemas of the start and stop events, and of every event |

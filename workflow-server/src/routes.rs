@@ -32,6 +32,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/health", get(health))
         .route("/openapi.json", get(crate::openapi::document))
         .route("/workflows", get(workflows))
+        .route("/workflows/{name}", get(about))
         .route("/workflows/{name}/run", post(run))
         .route("/workflows/{name}/run-nowait", post(run_nowait))
         .route("/workflows/{name}/schema", get(schema))
@@ -66,6 +67,14 @@ async fn event_schemas(State(app): Shared, Path(name): Path<String>) -> Answer {
 
 async fn representation(State(app): Shared, Path(name): Path<String>) -> Answer {
     Ok(Json(&app.workflow(&name)?.description().representation).into_response())
+}
+
+async fn about(State(app): Shared, Path(name): Path<String>) -> Answer {
+    let served = app.workflow(&name)?;
+    let mut about = served.description().about.clone();
+    about["name"] = Value::from(&**served.name());
+    about["durable"] = Value::from(matches!(app.runs, Runs::Stored(_)));
+    Ok(Json(about).into_response())
 }
 
 async fn drawing(State(app): Shared, Path(name): Path<String>) -> Answer {

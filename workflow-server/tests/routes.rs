@@ -650,6 +650,14 @@ async fn the_graph_and_schemas_come_from_the_step_table() {
             .unwrap()
             .contains(r#"data-node="s0""#)
     );
+    let about = call(&router, Method::GET, "/workflows/hitl", "")
+        .await
+        .json();
+    assert_eq!(about["fingerprint"].as_str().map(str::len), Some(16));
+    assert_eq!(
+        (about["input_events"].clone(), about["durable"].clone()),
+        (json!(["HumanResponseEvent"]), json!(false))
+    );
     let document = call(&router, Method::GET, "/openapi.json", "").await.json();
     assert!(document["openapi"].is_string());
 }
