@@ -188,6 +188,11 @@ impl<W: Workflow> Served for Entry<W> {
 
     fn start_stored(&self, request: RunRequest) -> BoxFuture<'_, Result<RunId, ApiError>> {
         Box::pin(async move {
+            if let Some(id) = &request.handler_id {
+                return Err(ApiError::bad_request(format!(
+                    "`handler_id` {id}: over a store, a handler's id is its run's, chosen by the server; leave it out"
+                )));
+            }
             let snapshot = snapshot_in(request.context)?;
             let handler = self.launch(request.start, snapshot, State::default())?;
             let run = handler.run_id();
