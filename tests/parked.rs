@@ -347,3 +347,24 @@ async fn a_live_run_let_go_is_cancelled_through_the_store() {
     assert!(names.contains(&"StepStarted"), "{names:?}");
     assert_eq!(names.last(), Some(&"WorkflowCancelledEvent"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_another_process_records_reaches_a_run_live_here() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let mut handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    let question = handler.stream_events().unwrap().next().await.unwrap();
+    assert!(question.is::<InputRequiredEvent>());
+    // As another process's runner writes it: straight into the store, with
+    // nothing sent to this one but the store's notice.
+    let record = serde_json::json!({
+        "to": null,
+        "event": {"name": "HumanResponseEvent", "value": {"response": "yes"}},
+    });
+    store
+        .send_input(run, serde_json::to_vec(&record).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(handler.await.unwrap(), "a poem: yes");
+}

@@ -59,7 +59,9 @@ pub(crate) fn add_later_inputs<W: Workflow>(
 
 /// The store's unconsumed `inputs`, in order, as the run's inbox takes
 /// them.
-fn inbox_inputs<W: Workflow>(inputs: &[Record]) -> Result<Vec<(u64, Sent)>, ResumeError> {
+pub(crate) fn inbox_inputs<W: Workflow>(
+    inputs: &[Record],
+) -> Result<Vec<(u64, Sent)>, ResumeError> {
     inputs
         .iter()
         .map(|input| {
@@ -135,7 +137,10 @@ impl<W: Workflow> Runner<W> {
     /// parked (written out while it only waited for input) or left by a
     /// crash is taken up in this process, as
     /// [`attach`](Self::attach) does, with the input in its inbox. A run
-    /// that another worker holds takes it when it next loads.
+    /// that another process holds takes it there as soon as that process
+    /// hears of it from the store (a [`Notice`](workflow_store::Notice)
+    /// of input, which a store shared by processes carries between them),
+    /// or else when it next loads.
     ///
     /// The inbox limit of the runner does not apply: the store already
     /// holds the input.

@@ -47,6 +47,7 @@ mod live;
 mod outcome;
 mod read;
 mod recover;
+mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,14 +78,24 @@ pub(crate) struct Durability {
     pub(crate) owner: Owner,
     /// The workflow's name and fingerprint, as the store files its runs.
     pub(crate) key: WorkflowKey,
+    /// Set once the task that hands live runs the input other processes
+    /// record is started (see [`watch_inputs`](Self::watch_inputs)).
+    watching: std::sync::OnceLock<()>,
 }
 
 impl Durability {
     pub(crate) fn new<W: Workflow>(store: Arc<dyn Store>, worker: String) -> Self {
+        let key = WorkflowKey::new(W::NAME, fingerprint::<W>());
+        Self::with_owner(store, Owner::new(worker, DEFAULT_LEASE), key)
+    }
+
+    /// Runs of the workflow `key` in `store`, as `owner`.
+    pub(crate) fn with_owner(store: Arc<dyn Store>, owner: Owner, key: WorkflowKey) -> Self {
         Self {
             store,
-            owner: Owner::new(worker, DEFAULT_LEASE),
-            key: WorkflowKey::new(W::NAME, fingerprint::<W>()),
+            owner,
+            key,
+            watching: std::sync::OnceLock::new(),
         }
     }
 }

@@ -259,11 +259,11 @@ impl<W: Workflow> Runner<W> {
             .durability
             .as_deref()
             .expect("`worker` names the worker of a durable runner: call `durable` first");
-        self.durability = Some(Arc::new(Durability {
-            owner: Owner::new(name, durability.owner.lease_for),
-            store: durability.store.clone(),
-            key: durability.key.clone(),
-        }));
+        self.durability = Some(Arc::new(Durability::with_owner(
+            durability.store.clone(),
+            Owner::new(name, durability.owner.lease_for),
+            durability.key.clone(),
+        )));
         self
     }
 
@@ -561,8 +561,9 @@ impl<W: Workflow> Runner<W> {
         prepare(&ctx);
         // Input sent through the store finds the run here, once its inbox
         // holds what the store held for it.
-        if self.durability.is_some() {
+        if let Some(durability) = &self.durability {
             durable::Live::connect(run_id, inlet.clone());
+            durability.watch_inputs::<W>();
         }
         let workflow = self.workflow.clone();
         let span = tracing::info_span!("workflow", workflow = W::NAME, run = %run_id);
