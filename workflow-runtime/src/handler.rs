@@ -318,14 +318,6 @@ impl<W: Workflow> WorkflowHandler<W> {
         self.task.abort();
     }
 
-    /// Asks the run to end as cancelled between two polls, through its
-    /// inbox, so that it ends as it would have ended on its own: a durable
-    /// run records its end.
-    pub(crate) fn ask_to_cancel(&self) {
-        // A run that has ended has nothing to cancel.
-        let _ended = self.inlet.ask(Request::Cancel);
-    }
-
     /// Whether the run has ended, in any way.
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()

@@ -276,6 +276,19 @@ impl Inbox {
         (id, receiver, look.then(|| self.run.take()).flatten())
     }
 
+    /// The events of type `E` the caller sent that the step at index
+    /// `step` could take, kept or not looked at yet: copies, for a wait
+    /// about to begin to look at outside the lock.
+    pub(crate) fn held_for<E: Event>(&self, step: usize) -> Vec<AnyEvent> {
+        self.unclaimed
+            .iter()
+            .chain(&self.arrived)
+            .filter(|sent| sent.event_type == TypeId::of::<E>())
+            .filter(|sent| sent.to.is_none_or(|to| to == step))
+            .map(|sent| sent.event.clone())
+            .collect()
+    }
+
     /// Ends the wait `id`, which is no longer awaited.
     pub(crate) fn stop_waiting(&mut self, id: u64) {
         if let Some(index) = self.waiters.iter().position(|waiter| waiter.id == id) {

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::oneshot;
-use workflow_model::{Event, InputEvent, WaitTimedOut};
+use workflow_model::{AnyEvent, Event, InputEvent, WaitTimedOut};
 
 use crate::answers::Answers;
 use crate::context::{Context, StepContext, WrittenBy};
@@ -217,8 +217,14 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
                 (timeout, _) => timeout,
             };
             let key = answers.map_or(0, Answers::key);
+            // An answer already sent (a durable run taken up with the input
+            // that woke it, say) is taken without asking again.
+            let answered = publish.is_some() && {
+                let held = ctx.channel().inbox().held_for::<E>(STEP);
+                held.iter().filter_map(AnyEvent::downcast_ref).any(&wants)
+            };
             let mut wait = Waiting::begin::<E>(ctx, (STEP, key), timeout.is_some(), wants);
-            if let Some(publish) = publish {
+            if let Some(publish) = publish.filter(|_| !answered) {
                 publish(ctx);
             }
             let reply = match timeout {

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use workflow_model::__private::terminal_event;
 use workflow_model::{RunId, WorkflowError};
-use workflow_store::{Batch, RunStatus, Store, StoreError};
+use workflow_store::{Batch, Owner, RunStatus, Store, StoreError};
 
 use super::Journal;
 use super::commit::{store_sequence, stream_record};
@@ -22,7 +23,8 @@ impl<W: Workflow> Runner<W> {
     /// Cancels the durable run `run` wherever it is, for a caller that
     /// holds no handler of it: in this process, as
     /// [`WorkflowHandler::cancel`](crate::WorkflowHandler::cancel) would;
-    /// parked, or left by a crash, by taking it up here and ending it. Its
+    /// parked, or left by a crash, by writing its end to the store, with
+    /// none of its steps run again. Its
     /// stream then ends with a
     /// [`WorkflowCancelledEvent`](crate::WorkflowCancelledEvent), and its
     /// store records that it was cancelled
@@ -35,6 +37,7 @@ impl<W: Workflow> Runner<W> {
     /// worker holds its lease, or it no longer fits this build of the
     /// workflow.
     pub async fn cancel_stored(&self, run: RunId) -> Result<bool, RecoverError> {
+        let durability = self.durability().ok_or(RecoverError::NotDurable)?;
         loop {
             match Live::here(run) {
                 // Ended between two polls, with its end recorded as a
@@ -47,20 +50,44 @@ impl<W: Workflow> Runner<W> {
                 Here::Live(None) => {
                     Live::until_changed(|| matches!(Live::here(run), Here::Live(None))).await;
                 }
-                Here::Absent => match self.attach(run).await {
-                    Ok(handler) => {
-                        handler.ask_to_cancel();
-                        // Its end is in the store once the handler yields.
-                        let _cancelled = handler.await;
-                        return Ok(true);
-                    }
-                    Err(RecoverError::Ended { .. }) => return Ok(false),
-                    Err(RecoverError::Live { .. }) => {}
-                    Err(error) => return Err(error),
-                },
+                Here::Absent => {
+                    // Taken here while its end is written, so that nothing
+                    // takes it up meanwhile; live, it is asked instead.
+                    let Some(_live) = Live::mark(run) else {
+                        continue;
+                    };
+                    return cancel_in_store(&*durability.store, &durability.owner, run).await;
+                }
             }
         }
     }
+}
+
+/// Ends the run `run`, parked or left by a crash, as cancelled in `store`,
+/// without taking it up: none of its steps runs again. `false` if it had
+/// ended.
+async fn cancel_in_store(
+    store: &dyn Store,
+    owner: &Owner,
+    run: RunId,
+) -> Result<bool, RecoverError> {
+    let claimed = match store.claim(run, owner).await {
+        Ok(claimed) => claimed,
+        Err(StoreError::Finished { .. }) => return Ok(false),
+        Err(error) => return Err(error.into()),
+    };
+    let cancelled = terminal_event(&WorkflowError::Cancelled);
+    let record = stream_record(&cancelled).map_err(|error| RecoverError::Unreadable {
+        run,
+        message: error.to_string(),
+    })?;
+    let batch = Batch::new(claimed.run.journal_next)
+        .stream(claimed.run.stream_next, record)
+        .status(RunStatus::Finished {
+            outcome: Outcome::Cancelled.to_bytes(),
+        });
+    store.commit(&claimed.lease, batch).await?;
+    Ok(true)
 }
 
 impl Journal {

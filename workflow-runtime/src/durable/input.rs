@@ -93,6 +93,12 @@ async fn record_input(store: &dyn Store, run: RunId, input: Vec<u8>) -> Result<u
     }
 }
 
+/// Whether the run `run` has taken its input numbered `seq`.
+async fn consumed(store: &dyn Store, run: RunId, seq: u64) -> Result<bool, StoreError> {
+    let loaded = store.load(run).await?;
+    Ok(loaded.is_some_and(|loaded| loaded.inputs.iter().all(|input| input.seq != seq)))
+}
+
 /// Why [`Runner::send_input`] failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -248,6 +254,10 @@ impl<W: Workflow> Runner<W> {
                         return Ok(seq);
                     }
                     Err(RecoverError::Live { .. }) => {}
+                    // Ended since: with this input, if it took it.
+                    Err(RecoverError::Ended { .. }) if consumed(store, run, seq).await? => {
+                        return Ok(seq);
+                    }
                     Err(source) => return Err(not_taken_up(source)),
                 },
             }
