@@ -112,6 +112,32 @@ impl From<RecoverError> for ApiError {
     }
 }
 
+/// How much of an error's own text [`as_detail`] keeps.
+const DETAIL_LIMIT: usize = 16 * 1024;
+
+/// Gives an error that the framework answered itself (a body over the
+/// limit, a path that is not UTF-8, a route that does not exist) the
+/// `{"detail": "..."}` form of the others.
+pub(crate) async fn as_detail(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), DETAIL_LIMIT)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body).trim().to_owned();
+    let detail = match text.is_empty() {
+        true => status.canonical_reason().unwrap_or("error").to_owned(),
+        false => text,
+    };
+    ApiError::new(status, detail).into_response()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "detail": self.detail });

@@ -45,12 +45,14 @@ impl Params {
     /// `Last-Event-ID` header), which comes first: a browser's
     /// `EventSource` sends it when it reconnects to the same address.
     pub(crate) fn after(&self, last_event_id: Option<&str>) -> Result<After, ApiError> {
-        if let Some(id) = last_event_id.map(str::trim).filter(|id| !id.is_empty()) {
-            return parse_after(id, "the Last-Event-ID header");
-        }
-        match self.text("after_sequence") {
-            None => Ok(After::Now),
-            Some(text) => parse_after(text, "`after_sequence`"),
+        // Checked even when the header overrides it: a bad request is bad.
+        let asked = match self.text("after_sequence") {
+            None => After::Now,
+            Some(text) => parse_after(text, "`after_sequence`")?,
+        };
+        match last_event_id.map(str::trim).filter(|id| !id.is_empty()) {
+            Some(id) => parse_after(id, "the Last-Event-ID header"),
+            None => Ok(asked),
         }
     }
 }
@@ -88,6 +90,8 @@ mod tests {
         assert_eq!(from_start.after(Some("7")).unwrap(), After::Seq(7));
         let wrong = params(&[("after_sequence", "-2")]).after(None).unwrap_err();
         assert!(wrong.detail().contains("not `-2`"));
+        let wrong_beside_the_header = params(&[("after_sequence", "soon")]).after(Some("3"));
+        assert!(wrong_beside_the_header.is_err());
         assert!(params(&[("sse", "maybe")]).flag("sse", true).is_err());
         assert!(!params(&[("sse", "false")]).flag("sse", true).unwrap());
     }

@@ -207,7 +207,7 @@ impl Server {
                 crate::auth::require_token,
             ));
         }
-        Ok(router)
+        Ok(router.layer(axum::middleware::map_response(crate::error::as_detail)))
     }
 
     /// Listens on `addr` (`"127.0.0.1:8000"`; port 0 for one the system

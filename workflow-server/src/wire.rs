@@ -272,10 +272,37 @@ fn open_undeclared(
     Ok(fields)
 }
 
-/// `body` parsed as JSON, or a 400 saying where it is not.
+/// `body` parsed as JSON, or a 400 saying where it is not. A number with
+/// no fraction is read as an integer (`1.0` as `1`), as JSON Schema counts
+/// it, so that it fills an integer field.
 pub(crate) fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|error| ApiError::bad_request(format!("the request body is not JSON: {error}")))
+    let mut value = serde_json::from_slice(body)
+        .map_err(|error| ApiError::bad_request(format!("the request body is not JSON: {error}")))?;
+    whole_numbers_as_integers(&mut value);
+    Ok(value)
+}
+
+/// Turns every number of `value` with no fraction into an integer, where
+/// one holds it.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            let whole = number
+                .as_f64()
+                .filter(|_| number.is_f64())
+                .filter(|float| float.fract() == 0.0);
+            let integer = whole.and_then(|float| match float < 0.0 {
+                true => (float >= i64::MIN as f64).then(|| (float as i64).into()),
+                false => (float < u64::MAX as f64).then(|| (float as u64).into()),
+            });
+            if let Some(integer) = integer {
+                *number = integer;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
 }
 
 /// `value` as an object, or a 400 saying that `what` must be one.
@@ -339,6 +366,16 @@ mod tests {
         assert!(no_event.detail().contains("no `event`"));
         let no_type = SentEvent::parse(br#"{"event": {"value": {}}}"#).unwrap_err();
         assert!(no_type.detail().contains("no `type`"));
+    }
+
+    #[test]
+    fn whole_numbers_read_as_integers_and_fractions_stay() {
+        let value = parse_json(br#"{"a": 1.0, "b": [-2.0, 2.5], "c": 1e3}"#).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"a": 1, "b": [-2, 2.5], "c": 1000})
+        );
+        assert!(value["a"].is_u64() && value["b"][0].is_i64());
     }
 
     #[test]

@@ -591,11 +591,21 @@ async fn a_body_over_the_limit_gets_413() {
         r#"{{"start_event": {{"x": 1, "pad": "{}"}}}}"#,
         "a".repeat(100)
     );
+    let refused = call(&router, Method::POST, "/workflows/two_step/run", &big).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.detail().contains("length limit exceeded"),
+        "{}",
+        refused.detail()
+    );
+    // What the framework answers itself comes as `{"detail"}` too.
+    let not_utf8 = call(&router, Method::GET, "/handlers/%FF", "").await;
+    assert_eq!(not_utf8.status, StatusCode::BAD_REQUEST);
+    assert!(not_utf8.detail().contains("UTF-8"), "{}", not_utf8.detail());
+    let no_route = call(&router, Method::GET, "/nowhere", "").await;
     assert_eq!(
-        call(&router, Method::POST, "/workflows/two_step/run", &big)
-            .await
-            .status,
-        StatusCode::PAYLOAD_TOO_LARGE
+        (no_route.status, no_route.detail().as_str()),
+        (StatusCode::NOT_FOUND, "Not Found")
     );
 }
 
