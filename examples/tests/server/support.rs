@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long the server may take to say where it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -166,4 +166,52 @@ pub fn run_python(python: &Path, script: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
+}
+
+/// Runs `command` with its output collected, killing it if it has not
+/// ended by `deadline`: its output, or `None` once killed.
+pub fn run_with_deadline(
+    command: &mut Command,
+    deadline: Duration,
+) -> Option<std::process::Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    // Read on threads of their own, so that a full pipe never stalls it.
+    let readers = [
+        read_to_end(child.stdout.take().expect("its output is piped")),
+        read_to_end(child.stderr.take().expect("its errors are piped")),
+    ];
+    let until = Instant::now() + deadline;
+    // A watchdog, not a wait for an outcome: the command's end is what is
+    // awaited, checked every 50 ms.
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the command is waited for") {
+            break Some(status);
+        }
+        if Instant::now() >= until {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let [stdout, stderr] = readers.map(|reader| reader.join().unwrap_or_default());
+    status.map(|status| std::process::Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// A thread that reads `from` to its end.
+fn read_to_end(mut from: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = from.read_to_end(&mut bytes);
+        bytes
+    })
 }
