@@ -143,8 +143,9 @@ impl<W: Workflow> Runner<W> {
     /// parked (written out while it only waited for input) or left by a
     /// crash is taken up in this process, as
     /// [`attach`](Self::attach) does, with the input in its inbox. A run
-    /// that another process holds takes it there as soon as that process
-    /// hears of it from the store (a [`Notice`](workflow_store::Notice)
+    /// that another process holds (the call returns once the input is
+    /// recorded) takes it there as soon as that process hears of it from
+    /// the store (a [`Notice`](workflow_store::Notice)
     /// of input, which a store shared by processes carries between them),
     /// or else when it next loads.
     ///
@@ -258,6 +259,9 @@ impl<W: Workflow> Runner<W> {
                     Err(RecoverError::Ended { .. }) if consumed(store, run, seq).await? => {
                         return Ok(seq);
                     }
+                    // Another process holds it: it takes the input on the
+                    // store's notice of it, or when it next loads.
+                    Err(RecoverError::Store(StoreError::LeaseHeld { .. })) => return Ok(seq),
                     Err(source) => return Err(not_taken_up(source)),
                 },
             }
