@@ -83,13 +83,15 @@ const LLAMA_INDEX_NAMES: [(&str, &str); 4] = [
 ];
 
 /// The qualified name of the event `info` describes: LlamaIndex's for
-/// the events both have, its Rust path otherwise.
+/// the events both have, its Rust path otherwise (its key, without what
+/// the key adds to tell apart types of one path).
 fn qualified_name(info: &EventInfo) -> &'static str {
     let built_in = info.key.strip_prefix("typed_workflows::") == Some(info.name);
+    let path = info.key.split_once('@').map_or(info.key, |(path, _)| path);
     LLAMA_INDEX_NAMES
         .iter()
         .find(|(name, _)| built_in && *name == info.name)
-        .map_or(info.key, |(_, python)| python)
+        .map_or(path, |(_, python)| python)
 }
 
 /// Every event type `W`'s steps name, each once, in the order they name

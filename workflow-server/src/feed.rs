@@ -69,21 +69,16 @@ pub(crate) fn respond(
 
 /// One chunk of the body for `batch`.
 fn encode(batch: &[Frame], shape: Shape) -> Vec<u8> {
-    let mut out = Vec::with_capacity(batch.iter().map(|frame| frame.json.len() + 24).sum());
-    for frame in batch {
-        if frame.internal && !shape.include_internal {
-            continue;
-        }
-        if shape.sse {
-            out.extend_from_slice(b"id: ");
-            out.extend_from_slice(frame.seq.to_string().as_bytes());
-            out.extend_from_slice(b"\ndata: ");
-            out.extend_from_slice(&frame.json);
-            out.extend_from_slice(b"\n\n");
-        } else {
-            out.extend_from_slice(&frame.json);
-            out.push(b'\n');
-        }
+    let wanted = batch
+        .iter()
+        .filter(|frame| shape.include_internal || !frame.internal)
+        .map(|frame| match shape.sse {
+            true => &frame.sse,
+            false => &frame.line,
+        });
+    let mut out = Vec::with_capacity(batch.iter().map(|frame| frame.sse.len()).sum());
+    for bytes in wanted {
+        out.extend_from_slice(bytes);
     }
     out
 }
@@ -93,11 +88,7 @@ mod tests {
     use super::*;
 
     fn frame(seq: u64, internal: bool, json: &'static str) -> Frame {
-        Frame {
-            seq,
-            internal,
-            json: Bytes::from_static(json.as_bytes()),
-        }
+        Frame::new(seq, internal, json.as_bytes())
     }
 
     #[test]

@@ -6,15 +6,37 @@ use std::sync::{Mutex, PoisonError};
 use axum::body::Bytes;
 use tokio::sync::watch;
 
-/// One event of a run's stream, as its readers get it.
+/// One event of a run's stream, as its readers get it: encoded once, as
+/// a server-sent event and as a line of NDJSON, for every reader.
 #[derive(Debug, Clone)]
 pub(crate) struct Frame {
-    /// Its sequence number in the run, from 0; internal events count.
-    pub(crate) seq: u64,
     /// Whether it is one of the run's own observer events.
     pub(crate) internal: bool,
-    /// Its envelope, as JSON.
-    pub(crate) json: Bytes,
+    /// `id: <seq>\ndata: <envelope>\n\n`.
+    pub(crate) sse: Bytes,
+    /// `<envelope>\n`: a slice of the same bytes.
+    pub(crate) line: Bytes,
+    /// Its sequence number in the run, from 0; internal events count.
+    pub(crate) seq: u64,
+}
+
+impl Frame {
+    /// The frame of the event numbered `seq` whose envelope is `json`.
+    pub(crate) fn new(seq: u64, internal: bool, json: &[u8]) -> Self {
+        let head = format!("id: {seq}\ndata: ");
+        let mut bytes = Vec::with_capacity(head.len() + json.len() + 2);
+        bytes.extend_from_slice(head.as_bytes());
+        bytes.extend_from_slice(json);
+        bytes.extend_from_slice(b"\n\n");
+        let sse = Bytes::from(bytes);
+        let line = sse.slice(head.len()..sse.len() - 1);
+        Self {
+            internal,
+            sse,
+            line,
+            seq,
+        }
+    }
 }
 
 /// A run's events so far, and whether more may come.

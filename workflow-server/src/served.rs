@@ -8,7 +8,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 use serde_json::{Map, Value, json};
@@ -367,11 +366,7 @@ fn frame(event: &AnyEvent, seq: u64, description: &Description) -> Frame {
     let json = Envelope::of(event, description.qualified_name(event.name()), internal)
         .and_then(|envelope| serde_json::to_vec(&envelope))
         .unwrap_or_else(|error| unserializable(event, &error));
-    Frame {
-        seq,
-        internal,
-        json: Bytes::from(json),
-    }
+    Frame::new(seq, internal, &json)
 }
 
 /// The envelope of `event` as a JSON value, for a handler record.
