@@ -1,10 +1,17 @@
 //! The events of a run this server keeps in memory, each encoded once as
-//! its envelope's JSON, for every reader of its stream.
+//! its envelope's JSON, for every reader of its stream, when the first
+//! reader that wants it reads it: a run no one streams encodes nothing
+//! but its result.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Bytes;
+use serde_json::json;
 use tokio::sync::watch;
+use workflow_model::AnyEvent;
+
+use crate::describe::{Description, OBSERVER_EVENTS};
+use crate::wire::Envelope;
 
 /// One event of a run's stream, as its readers get it: encoded once, as
 /// a server-sent event and as a line of NDJSON, for every reader.
@@ -21,6 +28,16 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
+    /// The frame of `event`, numbered `seq`, of a workflow `description`
+    /// describes.
+    pub(crate) fn of(event: &AnyEvent, seq: u64, description: &Description) -> Self {
+        let internal = OBSERVER_EVENTS.contains(&event.name());
+        let json = Envelope::of(event, description.qualified_name(event.name()), internal)
+            .and_then(|envelope| serde_json::to_vec(&envelope))
+            .unwrap_or_else(|error| unserializable(event, &error));
+        Self::new(seq, internal, &json)
+    }
+
     /// The frame of the event numbered `seq` whose envelope is `json`.
     pub(crate) fn new(seq: u64, internal: bool, json: &[u8]) -> Self {
         let head = format!("id: {seq}\ndata: ");
@@ -39,11 +56,47 @@ impl Frame {
     }
 }
 
+/// The envelope of an event that does not serialize: its name, and why,
+/// so that a reader sees that it was there.
+pub(crate) fn unserializable(event: &AnyEvent, error: &serde_json::Error) -> Vec<u8> {
+    tracing::warn!(event = event.name(), %error, "an event of a served run does not serialize");
+    let envelope = json!({
+        "value": { "_error": format!("`{}` does not serialize: {error}", event.name()) },
+        "qualified_name": null,
+        "type": event.name(),
+        "types": null,
+    });
+    envelope.to_string().into_bytes()
+}
+
+/// An event of a log: as the run published it, until a reader wants it.
+enum Entry {
+    Published { seq: u64, event: AnyEvent },
+    Encoded(Frame),
+}
+
+impl Entry {
+    fn seq(&self) -> u64 {
+        match self {
+            Self::Published { seq, .. } => *seq,
+            Self::Encoded(frame) => frame.seq,
+        }
+    }
+
+    fn is_internal(&self) -> bool {
+        match self {
+            Self::Published { event, .. } => OBSERVER_EVENTS.contains(&event.name()),
+            Self::Encoded(frame) => frame.internal,
+        }
+    }
+}
+
 /// A run's events so far, and whether more may come.
-#[derive(Debug)]
 pub(crate) struct Log {
-    frames: Mutex<Vec<Frame>>,
-    /// How many frames there are, and whether the run has ended; readers
+    entries: Mutex<Vec<Entry>>,
+    /// How the events are named in their envelopes.
+    description: Arc<Description>,
+    /// How many events there are, and whether the run has ended; readers
     /// wait on it.
     progress: watch::Sender<Progress>,
 }
@@ -55,46 +108,74 @@ pub(crate) struct Progress {
     pub(crate) ended: bool,
 }
 
-impl Default for Log {
-    fn default() -> Self {
+impl Log {
+    /// An empty log of a run of the workflow `description` describes.
+    pub(crate) fn new(description: Arc<Description>) -> Self {
         Self {
-            frames: Mutex::new(Vec::new()),
+            entries: Mutex::new(Vec::new()),
+            description,
             progress: watch::Sender::new(Progress::default()),
         }
     }
-}
 
-impl Log {
-    /// Adds `frames`, in order, and wakes the readers once.
-    pub(crate) fn extend(&self, frames: impl IntoIterator<Item = Frame>) {
+    /// Adds `events`, each with its sequence number, in order, and wakes
+    /// the readers once.
+    pub(crate) fn extend(&self, events: impl IntoIterator<Item = (u64, AnyEvent)>) {
         let count = {
-            let mut held = self.lock();
-            held.extend(frames);
-            held.len()
+            let mut entries = self.lock();
+            entries.extend(
+                events
+                    .into_iter()
+                    .map(|(seq, event)| Entry::Published { seq, event }),
+            );
+            entries.len()
         };
         self.progress
             .send_modify(|progress| progress.frames = count);
     }
 
-    /// Marks the log complete: no frame comes after the ones it holds.
+    /// Marks the log complete: no event comes after the ones it holds.
     pub(crate) fn end(&self) {
         self.progress.send_modify(|progress| progress.ended = true);
     }
 
-    /// The frames from index `from` on.
-    pub(crate) fn from(&self, from: usize) -> Vec<Frame> {
-        self.lock()
-            .get(from..)
-            .map(<[Frame]>::to_vec)
-            .unwrap_or_default()
+    /// The frames from index `from` on, the run's own observer events
+    /// among them only if `internal`, and the index after the last read.
+    pub(crate) fn read(&self, from: usize, internal: bool) -> (Vec<Frame>, usize) {
+        let mut entries = self.lock();
+        let end = entries.len().max(from);
+        let mut frames = Vec::new();
+        for entry in entries.get_mut(from..).into_iter().flatten() {
+            if entry.is_internal() && !internal {
+                continue;
+            }
+            if let Entry::Published { seq, event } = entry {
+                *entry = Entry::Encoded(Frame::of(event, *seq, &self.description));
+            }
+            if let Entry::Encoded(frame) = entry {
+                frames.push(frame.clone());
+            }
+        }
+        (frames, end)
     }
 
-    /// The index of the first frame numbered after `seq`.
+    /// The envelope of the last event, as a JSON value: a run's stop
+    /// event, for its record.
+    pub(crate) fn last_envelope(&self) -> Option<serde_json::Value> {
+        let entries = self.lock();
+        let json = match entries.last()? {
+            Entry::Published { seq, event } => Frame::of(event, *seq, &self.description).line,
+            Entry::Encoded(frame) => frame.line.clone(),
+        };
+        serde_json::from_slice(&json).ok()
+    }
+
+    /// The index of the first event numbered after `seq`.
     pub(crate) fn index_after(&self, seq: u64) -> usize {
-        self.lock().partition_point(|frame| frame.seq <= seq)
+        self.lock().partition_point(|entry| entry.seq() <= seq)
     }
 
-    /// How many frames there are now.
+    /// How many events there are now.
     pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }
@@ -104,7 +185,7 @@ impl Log {
         self.progress.subscribe()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Frame>> {
-        self.frames.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -88,8 +88,9 @@ async fn run(State(app): Shared, Path(name): Path<String>, body: Bytes) -> Answe
     let request = RunRequest::parse(&body)?;
     let record = match &app.runs {
         Runs::Memory(table) => {
-            let tracked = start_tracked(&served, request, table)?;
-            tracked.ended().await;
+            let (tracked, driver) = start_tracked(&served, request, table)?;
+            // Driven here, waiting for its end with no task between.
+            driver.await;
             tracked.record()
         }
         Runs::Stored(store) => {
@@ -107,7 +108,11 @@ async fn run_nowait(State(app): Shared, Path(name): Path<String>, body: Bytes) -
     let served = app.workflow(&name)?.clone();
     let request = RunRequest::parse(&body)?;
     let record = match &app.runs {
-        Runs::Memory(table) => start_tracked(&served, request, table)?.record(),
+        Runs::Memory(table) => {
+            let (tracked, driver) = start_tracked(&served, request, table)?;
+            driver.spawn();
+            tracked.record()
+        }
         Runs::Stored(store) => {
             let run = served.start_stored(request).await?;
             stored_record(&app, store, run).await?
@@ -122,7 +127,7 @@ fn start_tracked(
     served: &Arc<dyn Served>,
     request: RunRequest,
     table: &Arc<crate::tracked::Table>,
-) -> Result<Arc<Tracked>, ApiError> {
+) -> Result<(Arc<Tracked>, crate::tracked::Driver), ApiError> {
     let continues = request.handler_id.as_deref().and_then(|id| table.get(id));
     served.start_tracked(request, continues.as_deref(), table)
 }
@@ -392,7 +397,10 @@ async fn events(
             if tracked.status().is_done() && from >= tracked.log.len() {
                 return Ok(no_content());
             }
-            Ok(feed::respond(log_frames(tracked, from), shape))
+            Ok(feed::respond(
+                log_frames(tracked, from, shape.include_internal),
+                shape,
+            ))
         }
         Found::Stored(loaded, served) => {
             // The store numbers events from 1, the protocol from 0.
@@ -427,22 +435,23 @@ fn no_content() -> Response {
         .into_response()
 }
 
-/// The frames of `tracked`'s log from index `from`, in batches, waiting
-/// for more until the run ends.
+/// The frames of `tracked`'s log from index `from` (its observer events
+/// only if `internal`), in batches, waiting for more until the run ends.
 fn log_frames(
     tracked: Arc<Tracked>,
     from: usize,
+    internal: bool,
 ) -> impl futures_util::Stream<Item = Vec<crate::log::Frame>> + Send + 'static {
     let progress = tracked.log.watch();
     futures_util::stream::unfold(
         (tracked, from, progress),
-        |(tracked, from, mut progress)| async move {
+        move |(tracked, mut from, mut progress)| async move {
             loop {
                 let seen = *progress.borrow_and_update();
-                let frames = tracked.log.from(from);
+                let (frames, next) = tracked.log.read(from, internal);
+                from = next;
                 if !frames.is_empty() {
-                    let next = from + frames.len();
-                    return Some((frames, (tracked, next, progress)));
+                    return Some((frames, (tracked, from, progress)));
                 }
                 if seen.ended || progress.changed().await.is_err() {
                     return None;

@@ -17,10 +17,10 @@ use workflow_runtime::durable::StoredOutcome;
 use workflow_runtime::{Runner, State, Workflow, WorkflowHandler};
 use workflow_store::RunMeta;
 
-use crate::describe::{Description, OBSERVER_EVENTS};
+use crate::describe::Description;
 use crate::error::ApiError;
-use crate::log::Frame;
-use crate::tracked::{CONTROL_QUEUE, Control, Table, Tracked};
+use crate::log::{Frame, unserializable};
+use crate::tracked::{CONTROL_QUEUE, Control, Driver, Table, Tracked};
 use crate::wire::{Envelope, RunRequest, SentEvent, Status};
 
 /// A boxed future, as an object-safe trait returns one.
@@ -41,12 +41,13 @@ pub(crate) trait Served: Send + Sync + 'static {
     /// Starts a run kept in memory, in `table`, from `request`: under the
     /// handler id the request chose, if it chose one, going on from the
     /// state of `continues`, the finished run of that id, if there is one.
+    /// The run goes on as its [`Driver`] is polled, or spawned.
     fn start_tracked(
         &self,
         request: RunRequest,
         continues: Option<&Tracked>,
         table: &Arc<Table>,
-    ) -> Result<Arc<Tracked>, ApiError>;
+    ) -> Result<(Arc<Tracked>, Driver), ApiError>;
 
     /// Starts a durable run from `request`, and returns its id once it is
     /// in the store.
@@ -135,7 +136,7 @@ impl<W: Workflow> Served for Entry<W> {
         request: RunRequest,
         continues: Option<&Tracked>,
         table: &Arc<Table>,
-    ) -> Result<Arc<Tracked>, ApiError> {
+    ) -> Result<(Arc<Tracked>, Driver), ApiError> {
         let state = match continues {
             Some(finished) => finished
                 .state
@@ -173,16 +174,11 @@ impl<W: Workflow> Served for Entry<W> {
             self.name.clone(),
             control,
             Box::new(state),
+            self.description.clone(),
         ));
         table.insert(tracked.clone());
-        tokio::spawn(drive(
-            handler,
-            tracked.clone(),
-            requests,
-            self.description.clone(),
-            table.clone(),
-        ));
-        Ok(tracked)
+        let driver = Driver::new(drive(handler, tracked.clone(), requests, table.clone()));
+        Ok((tracked, driver))
     }
 
     fn start_stored(&self, request: RunRequest) -> BoxFuture<'_, Result<RunId, ApiError>> {
@@ -222,7 +218,7 @@ impl<W: Workflow> Served for Entry<W> {
             .stored_events(run, after)
             .scan((), move |(), read| {
                 std::future::ready(match read {
-                    Ok(stored) => Some(frame(&stored.event, stored.seq - 1, &description)),
+                    Ok(stored) => Some(Frame::of(&stored.event, stored.seq - 1, &description)),
                     Err(error) => {
                         tracing::warn!(run = %run, error = %error.with_causes(), "a stored stream ended early");
                         None
@@ -300,14 +296,12 @@ async fn drive<W: Workflow>(
     mut handler: WorkflowHandler<W>,
     tracked: Arc<Tracked>,
     mut requests: mpsc::Receiver<Control>,
-    description: Arc<Description>,
     table: Arc<Table>,
 ) {
     let mut events = match handler.stream_events() {
         Ok(events) => events,
         Err(taken) => unreachable!("a new handler's stream is there to take: {taken}"),
     };
-    let mut last: Option<AnyEvent> = None;
     let mut batch = Vec::new();
     loop {
         tokio::select! {
@@ -318,9 +312,7 @@ async fn drive<W: Workflow>(
                 let mut event = Some(event);
                 // Every event ready now, into the log at once.
                 while let Some(ready) = event.take() {
-                    let seq = events.last_sequence().unwrap_or_default();
-                    batch.push(frame(&ready, seq, &description));
-                    last = Some(ready);
+                    batch.push((events.last_sequence().unwrap_or_default(), ready));
                     event = events.next().now_or_never().flatten();
                 }
                 tracked.log.extend(batch.drain(..));
@@ -334,11 +326,8 @@ async fn drive<W: Workflow>(
         answer(&handler, request).await;
     }
     let (status, result, error) = match handler.await {
-        Ok(_) => (
-            Status::Completed,
-            last.as_ref().map(|stop| envelope_value(stop, &description)),
-            None,
-        ),
+        // The stop event is the stream's last.
+        Ok(_) => (Status::Completed, tracked.log.last_envelope(), None),
         Err(WorkflowError::Cancelled) => (Status::Cancelled, None, None),
         Err(error) => (Status::Failed, None, Some(error.with_causes())),
     };
@@ -360,15 +349,6 @@ async fn answer<W: Workflow>(handler: &WorkflowHandler<W>, request: Control) {
     }
 }
 
-/// `event`, numbered `seq`, as its readers get it.
-fn frame(event: &AnyEvent, seq: u64, description: &Description) -> Frame {
-    let internal = OBSERVER_EVENTS.contains(&event.name());
-    let json = Envelope::of(event, description.qualified_name(event.name()), internal)
-        .and_then(|envelope| serde_json::to_vec(&envelope))
-        .unwrap_or_else(|error| unserializable(event, &error));
-    Frame::new(seq, internal, &json)
-}
-
 /// The envelope of `event` as a JSON value, for a handler record.
 fn envelope_value(event: &AnyEvent, description: &Description) -> Value {
     Envelope::of(event, description.qualified_name(event.name()), false)
@@ -376,17 +356,4 @@ fn envelope_value(event: &AnyEvent, description: &Description) -> Value {
         .unwrap_or_else(|error| {
             serde_json::from_slice(&unserializable(event, &error)).unwrap_or(Value::Null)
         })
-}
-
-/// The envelope of an event that does not serialize: its name, and why,
-/// so that a reader sees that it was there.
-fn unserializable(event: &AnyEvent, error: &serde_json::Error) -> Vec<u8> {
-    tracing::warn!(event = event.name(), %error, "an event of a served run does not serialize");
-    let envelope = json!({
-        "value": { "_error": format!("`{}` does not serialize: {error}", event.name()) },
-        "qualified_name": null,
-        "type": event.name(),
-        "types": null,
-    });
-    envelope.to_string().into_bytes()
 }

@@ -4,13 +4,17 @@
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use workflow_model::{RunId, RunSnapshot, SendError, SnapshotError};
 
+use crate::describe::Description;
 use crate::log::Log;
 use crate::wire::{HandlerRecord, SentEvent, Status, timestamp};
 
@@ -62,6 +66,7 @@ impl Tracked {
         workflow: Arc<str>,
         control: mpsc::Sender<Control>,
         state: Box<dyn Any + Send + Sync>,
+        description: Arc<Description>,
     ) -> Self {
         let now = SystemTime::now();
         Self {
@@ -69,7 +74,7 @@ impl Tracked {
             id,
             workflow,
             started_at: now,
-            log: Log::default(),
+            log: Log::new(description),
             ended: Mutex::new(Ending {
                 status: Status::Running,
                 updated_at: now,
@@ -204,5 +209,49 @@ impl Table {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Runs> {
         self.runs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What drives a run kept in memory until it ends (see
+/// [`Served::start_tracked`](crate::served::Served::start_tracked)): the
+/// request that started it may drive it itself, to wait for its end with
+/// no task between; dropped before then (its client went away), it goes
+/// on in a task of its own, as a run that was not waited for does.
+pub(crate) struct Driver(Option<Pin<Box<dyn Future<Output = ()> + Send>>>);
+
+impl Driver {
+    pub(crate) fn new(drive: impl Future<Output = ()> + Send + 'static) -> Self {
+        Self(Some(Box::pin(drive)))
+    }
+
+    /// Goes on in a task of its own.
+    pub(crate) fn spawn(mut self) {
+        if let Some(drive) = self.0.take() {
+            tokio::spawn(drive);
+        }
+    }
+}
+
+impl Future for Driver {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(drive) = self.0.as_mut() else {
+            return Poll::Ready(());
+        };
+        let polled = drive.as_mut().poll(cx);
+        if polled.is_ready() {
+            self.0 = None;
+        }
+        polled
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // A runtime shutting down ends its runs anyway.
+        if let (Some(drive), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(drive);
+        }
     }
 }

@@ -741,3 +741,38 @@ async fn durable_runs_park_and_are_answered_and_cancelled_through_the_store() {
     .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_run_whose_client_went_away_goes_on_to_its_end() {
+    let router = router(server()).await;
+    // The client of a waiting run gives up: its request's future is dropped.
+    let waited = tokio::time::timeout(
+        Duration::from_millis(50),
+        call(&router, Method::POST, "/workflows/hitl/run", "{}"),
+    )
+    .await;
+    assert!(waited.is_err(), "the run waits for its answer");
+    let listed = call(&router, Method::GET, "/handlers?workflow_name=hitl", "")
+        .await
+        .json();
+    let id = listed["handlers"][0]["handler_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(listed["handlers"][0]["status"], "running");
+    let sent = call(
+        &router,
+        Method::POST,
+        &format!("/events/{id}"),
+        r#"{"event": {"type": "HumanResponseEvent", "value": {"response": "Ada"}}}"#,
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.detail());
+    let (_, mut stream) =
+        open_stream(&router, &format!("/events/{id}?after_sequence=-1"), &[]).await;
+    read_until(&mut stream, "StopEvent").await;
+    let record = call(&router, Method::GET, &format!("/handlers/{id}"), "")
+        .await
+        .json();
+    assert_eq!(record["status"], "completed");
+}
