@@ -1,13 +1,21 @@
-//! Notices across processes: every write that changes a run NOTIFYs the
-//! schema's channel in its transaction (so the notification goes out when,
-//! and only if, it commits), and each store LISTENs there on a connection
-//! of its own, turning what other stores wrote into [`Notice`]s. A store's
-//! own writes it announces itself, at once; it skips their notifications.
+//! Notices across processes: each store LISTENs on its schema's channel on
+//! a connection of its own, turning what other stores wrote into
+//! [`Notice`]s, and NOTIFYs there, on the same connection, after each of
+//! its own writes commits. A store's own writes it announces itself, at
+//! once; it skips their notifications.
+//!
+//! NOTIFY is not sent in the writing transaction: PostgreSQL serialises
+//! the commits of notifying transactions under one lock, held across the
+//! commit's WAL flush, so commits that notify cannot share a flush. Here
+//! the notifications of the writes that committed meanwhile go out
+//! together in a transaction of their own with `synchronous_commit` off
+//! (a hint lost in a crash of the server is a hint lost), one at a time
+//! and in the order of the writes.
 
 use std::future::poll_fn;
 use std::time::Duration;
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 use workflow_model::RunId;
@@ -114,9 +122,22 @@ impl Ears {
     }
 }
 
+/// The statement that notifies `channel` of `payloads` (which need no
+/// quoting: ids, letters and the checked channel name).
+fn notify_sql(channel: &str, payloads: &[String]) -> String {
+    let mut sql = String::from("BEGIN; SET LOCAL synchronous_commit TO off;");
+    for payload in payloads {
+        sql.push_str(&format!(" SELECT pg_notify('{channel}', '{payload}');"));
+    }
+    sql.push_str(" COMMIT;");
+    sql
+}
+
 /// The listening connection of a store, kept up until the store is
-/// dropped.
+/// dropped, which also sends the store's notifications.
 pub(super) struct Listener {
+    outgoing: mpsc::UnboundedSender<Vec<String>>,
+    instance: String,
     _task: Task,
 }
 
@@ -139,22 +160,47 @@ impl Listener {
             notices,
         };
         let first = ears.listen().await?;
+        let (outgoing, mut queued) = mpsc::unbounded_channel::<Vec<String>>();
+        let instance = ears.instance.clone();
         let task = tokio::spawn(async move {
-            let (mut _client, mut reader) = first;
+            let (mut client, mut reader) = first;
             loop {
-                // The reader ends when the connection does.
-                let _ = (&mut reader.0).await;
-                let mut wait = Duration::from_millis(100);
-                (_client, reader) = loop {
-                    tokio::time::sleep(wait).await;
-                    match ears.listen().await {
-                        Ok(listening) => break listening,
-                        Err(_) => wait = (wait * 2).min(Duration::from_secs(5)),
+                tokio::select! {
+                    // The reader ends when the connection does.
+                    _ = &mut reader.0 => {
+                        let mut wait = Duration::from_millis(100);
+                        (client, reader) = loop {
+                            tokio::time::sleep(wait).await;
+                            match ears.listen().await {
+                                Ok(listening) => break listening,
+                                Err(_) => wait = (wait * 2).min(Duration::from_secs(5)),
+                            }
+                        };
                     }
-                };
+                    Some(mut payloads) = queued.recv() => {
+                        while let Ok(more) = queued.try_recv() {
+                            payloads.extend(more);
+                        }
+                        // A failure is the connection's: the reader ends,
+                        // and these hints are lost.
+                        let _ = client.batch_execute(&notify_sql(&ears.channel, &payloads)).await;
+                    }
+                }
             }
         });
-        Ok(Self { _task: Task(task) })
+        Ok(Self {
+            outgoing,
+            instance,
+            _task: Task(task),
+        })
+    }
+
+    /// Tells the other stores of `notices`, which committed.
+    pub fn notify(&self, notices: &[Notice]) {
+        if !notices.is_empty() {
+            // An error only means the task ended, with the store.
+            let _ = self.outgoing.send(payloads(&self.instance, notices));
+        }
     }
 }
 

@@ -96,7 +96,7 @@ impl Default for PostgresOptions {
 /// write. [`claim_ready`](Store::claim_ready) locks ready runs with
 /// `FOR UPDATE SKIP LOCKED`, so workers claiming at once take different
 /// runs without waiting on each other. Each write that changes a run sends
-/// a notification (`NOTIFY`) when it commits; every store listens, so
+/// a notification (`NOTIFY`) once it committed; every store listens, so
 /// [`notices`](Store::notices) hint at other processes' changes too.
 ///
 /// The schema is created and migrated on connect, in one transaction under
@@ -126,13 +126,9 @@ pub struct PostgresStore {
     pool: Pool,
     sql: Sql,
     clock: Arc<dyn Clock>,
-    /// The channel this store's schema notifies on.
-    channel: String,
-    /// This store's name in its notifications, so that its listener skips
-    /// what it announced itself.
-    instance: String,
     notices: broadcast::Sender<Notice>,
-    _listener: Listener,
+    /// Hears other stores' notifications, and sends this one's.
+    listener: Listener,
 }
 
 impl PostgresStore {
@@ -199,9 +195,11 @@ impl PostgresStore {
             .map_err(|fault| fault.at(&store, "migrate the schema"))?;
         drop(client);
         let channel = format!("workflow_store_{}", options.schema);
-        let instance = RunId::next().to_string();
         let notices = broadcast::channel(notice::CAPACITY).0;
-        let listener = Listener::start(config, channel.clone(), instance.clone(), notices.clone())
+        // This store's name in its notifications, so that its listener
+        // skips what it announced itself.
+        let instance = RunId::next().to_string();
+        let listener = Listener::start(config, channel, instance, notices.clone())
             .await
             .map_err(|error| Fault::from(error).at(&store, "listen for notices"))?;
         Ok(Self {
@@ -209,10 +207,8 @@ impl PostgresStore {
             store,
             pool,
             clock: options.clock,
-            channel,
-            instance,
             notices,
-            _listener: listener,
+            listener,
         })
     }
 

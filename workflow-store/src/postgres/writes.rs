@@ -12,7 +12,6 @@ use workflow_model::RunId;
 
 use super::PostgresStore;
 use super::fault::Fault;
-use super::listen;
 use super::rows::{self, HeadRow, int, micros};
 use crate::batch::{Batch, Committed, TimerChange};
 use crate::error::StoreError;
@@ -67,21 +66,6 @@ impl PostgresStore {
         rows::loaded(&row)
     }
 
-    /// Tells the other stores of `notices` when `transaction` commits.
-    async fn notify(&self, transaction: &Transaction<'_>, notices: &[Notice]) -> Result<(), Fault> {
-        if notices.is_empty() {
-            return Ok(());
-        }
-        let payloads = listen::payloads(&self.instance, notices);
-        let statement = transaction
-            .prepare_cached("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
-            .await?;
-        transaction
-            .execute(&statement, &[&self.channel, &payloads])
-            .await?;
-        Ok(())
-    }
-
     /// Records a new run, leased to `owner`.
     pub(super) async fn create_run(&self, new: NewRun, owner: &Owner) -> Written<Claimed> {
         let now = self.clock.now();
@@ -100,8 +84,8 @@ impl PostgresStore {
             }));
         }
         let notices = head.notices([Change::Created]);
-        self.notify(&transaction, &notices).await?;
         transaction.commit().await?;
+        self.listener.notify(&notices);
         let run = Loaded {
             meta: head.meta(),
             start: new.start,
@@ -124,8 +108,8 @@ impl PostgresStore {
         self.update_head(&transaction, &head).await?;
         let run = self.load_in(&transaction, id).await?;
         let notices = head.notices([Change::Status]);
-        self.notify(&transaction, &notices).await?;
         transaction.commit().await?;
+        self.listener.notify(&notices);
         Ok((Claimed { run, lease }, notices))
     }
 
@@ -169,8 +153,8 @@ impl PostgresStore {
             claimed.push(Claimed { run, lease });
             notices.extend(head.notices([Change::Status]));
         }
-        self.notify(&transaction, &notices).await?;
         transaction.commit().await?;
+        self.listener.notify(&notices);
         Ok((claimed, notices))
     }
 
@@ -186,8 +170,8 @@ impl PostgresStore {
         self.write_batch(&transaction, lease.run, &batch).await?;
         let (committed, notices) = head.apply(&batch, now);
         self.update_head(&transaction, &head).await?;
-        self.notify(&transaction, &notices).await?;
         transaction.commit().await?;
+        self.listener.notify(&notices);
         Ok((committed, notices))
     }
 
@@ -280,8 +264,8 @@ impl PostgresStore {
             .await?;
         self.update_head(&transaction, &head).await?;
         let notices = head.notices([Change::Input]);
-        self.notify(&transaction, &notices).await?;
         transaction.commit().await?;
+        self.listener.notify(&notices);
         Ok((seq, notices))
     }
 
