@@ -636,7 +636,9 @@ pub use workflow_drawing as graph;
 
 /// Where durable runs are recorded (see [`durable`]): the [`Store`](store::Store)
 /// interface, [`MemoryStore`](store::MemoryStore), and with the `sqlite`
-/// feature (on by default) `SqliteStore`, the embedded store in one file.
+/// feature (on by default) `SqliteStore`, the embedded store in one file;
+/// with the `postgres` feature `PostgresStore`, a database many processes
+/// share.
 /// The `workflow-store` crate.
 #[doc(inline)]
 pub use workflow_store as store;

@@ -9,7 +9,9 @@
 //! store.
 //!
 //! Backends: [`MemoryStore`] (the reference), and, with the default
-//! `sqlite` feature, `SqliteStore`, an embedded file with group commit.
+//! `sqlite` feature, `SqliteStore`, an embedded file with group commit;
+//! with the `postgres` feature, `PostgresStore`, a PostgreSQL database
+//! that worker processes share.
 //! With the `conformance` feature, `conformance_tests!` runs the cases
 //! every backend must pass, and `faults::Faulty` fails chosen operations of
 //! a store, for tests of how callers handle a failing store.
@@ -25,6 +27,8 @@ mod head;
 mod lease;
 mod memory;
 mod notice;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod run;
 mod shared;
 #[cfg(feature = "sqlite")]
@@ -37,6 +41,8 @@ pub use error::{Log, StoreError};
 pub use lease::{Lease, Owner};
 pub use memory::MemoryStore;
 pub use notice::{Change, Notice};
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use run::{
     Claimed, Loaded, NewRun, Record, RunFilter, RunMeta, RunStatus, Snapshot, StatusKind,
     StreamRecord, Timer, WorkflowKey,
