@@ -20,7 +20,13 @@ use crate::served::{Entry, Served};
 use crate::tracked::Table;
 
 /// Makes a served workflow once the server knows whether it has a store.
-type Registration = Box<dyn FnOnce(Option<&Arc<dyn Store>>) -> Arc<dyn Served> + Send>;
+type Registration = Box<dyn FnOnce(Option<&Durable>) -> Arc<dyn Served> + Send>;
+
+/// Where a server with a store keeps its runs, and as which worker.
+struct Durable {
+    store: Arc<dyn Store>,
+    worker: Option<String>,
+}
 
 /// An HTTP server of workflows, speaking LlamaIndex's workflow server
 /// protocol, so that its Python client (`llama-agents-client`) works
@@ -54,7 +60,7 @@ type Registration = Box<dyn FnOnce(Option<&Arc<dyn Store>>) -> Arc<dyn Served> +
 /// up the runs it left when it starts again.
 pub struct Server {
     registrations: Vec<(String, Registration)>,
-    store: Option<Arc<dyn Store>>,
+    store: Option<Durable>,
     token: Option<Arc<str>>,
     body_limit: usize,
     keep_finished: usize,
@@ -105,7 +111,13 @@ impl Server {
         let register: Registration = Box::new(move |store| {
             let runner = runner.expose_internal(true);
             let runner = match store {
-                Some(store) => runner.durable(store.clone()),
+                Some(Durable { store, worker }) => {
+                    let runner = runner.durable(store.clone());
+                    match worker {
+                        Some(worker) => runner.worker(worker.clone()),
+                        None => runner,
+                    }
+                }
                 None => runner,
             };
             Arc::new(Entry::new(&served_name, runner))
@@ -118,7 +130,29 @@ impl Server {
     /// their pending input survive the server; a server started again on
     /// the same store goes on with the runs it left.
     pub fn store(mut self, store: impl Store) -> Self {
-        self.store = Some(Arc::new(store));
+        self.store = Some(Durable {
+            store: Arc::new(store),
+            worker: None,
+        });
+        self
+    }
+
+    /// Names the worker this server's runs are leased to in its store: by
+    /// default, the machine's host name (see
+    /// [`Runner::worker`]). Servers that share a store (a Postgres
+    /// database) each need a name of their own, or they take each other's
+    /// runs as their own; a server started again under its name takes up
+    /// its runs at once.
+    ///
+    /// # Panics
+    ///
+    /// If the server has no [`store`](Self::store) yet.
+    pub fn worker(mut self, name: impl Into<String>) -> Self {
+        let durable = self
+            .store
+            .as_mut()
+            .expect("`worker` names the worker of a server with a store: call `store` first");
+        durable.worker = Some(name.into());
         self
     }
 
@@ -178,7 +212,7 @@ impl Server {
             workflows.insert(served.name().clone(), served);
         }
         let runs = match self.store {
-            Some(store) => {
+            Some(Durable { store, .. }) => {
                 for served in workflows.values() {
                     let taken_up = served
                         .recover()

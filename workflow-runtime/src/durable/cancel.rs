@@ -3,10 +3,13 @@
 //! it, written by a task of its own since the run's task is gone by then.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::broadcast;
 
 use workflow_model::__private::terminal_event;
 use workflow_model::{RunId, WorkflowError};
-use workflow_store::{Batch, Owner, RunStatus, Store, StoreError};
+use workflow_store::{Batch, Change, Notice, Owner, RunStatus, Store, StoreError};
 
 use super::Journal;
 use super::commit::{store_sequence, stream_record};
@@ -29,15 +32,18 @@ impl<W: Workflow> Runner<W> {
     /// [`WorkflowCancelledEvent`](crate::WorkflowCancelledEvent), and its
     /// store records that it was cancelled
     /// ([`stored_outcome`](Self::stored_outcome)). Returns `false` if the
-    /// run had already ended, in any way.
+    /// run had already ended, in any way. A run another process holds is
+    /// cancelled once it parks or its lease lapses, if that comes within
+    /// 10 s.
     ///
     /// # Errors
     ///
     /// See [`RecoverError`]: the store fails or has no such run, another
-    /// worker holds its lease, or it no longer fits this build of the
-    /// workflow.
+    /// worker holds its lease for longer, or it no longer fits this build
+    /// of the workflow.
     pub async fn cancel_stored(&self, run: RunId) -> Result<bool, RecoverError> {
         let durability = self.durability().ok_or(RecoverError::NotDurable)?;
+        let give_up = Instant::now() + HELD_WAIT;
         loop {
             match Live::here(run) {
                 // Ended between two polls, with its end recorded as a
@@ -53,11 +59,45 @@ impl<W: Workflow> Runner<W> {
                 Here::Absent => {
                     // Taken here while its end is written, so that nothing
                     // takes it up meanwhile; live, it is asked instead.
-                    let Some(_live) = Live::mark(run) else {
+                    let Some(live) = Live::mark(run) else {
                         continue;
                     };
-                    return cancel_in_store(&*durability.store, &durability.owner, run).await;
+                    let store = &*durability.store;
+                    match cancel_in_store(store, &durability.owner, run).await {
+                        // Another process runs it: once it parks or ends
+                        // (its status changes), the store takes the end.
+                        Err(RecoverError::Store(StoreError::LeaseHeld { .. }))
+                            if Instant::now() < give_up =>
+                        {
+                            drop(live);
+                            let mut notices = store.notices();
+                            let _ =
+                                tokio::time::timeout(HELD_POLL, until_status(&mut notices, run))
+                                    .await;
+                        }
+                        ended => return ended,
+                    }
                 }
+            }
+        }
+    }
+}
+
+/// How long [`Runner::cancel_stored`] waits for another process to let go
+/// of a run.
+const HELD_WAIT: Duration = Duration::from_secs(10);
+
+/// How often it looks again meanwhile, without a notice: notices are hints.
+const HELD_POLL: Duration = Duration::from_millis(250);
+
+/// Waits for a notice that `run`'s status changed.
+async fn until_status(notices: &mut broadcast::Receiver<Notice>, run: RunId) {
+    loop {
+        match notices.recv().await {
+            Ok(notice) if notice.run == run && notice.what == Change::Status => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_) | broadcast::error::RecvError::Closed) => {
+                return;
             }
         }
     }
