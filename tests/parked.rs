@@ -297,22 +297,28 @@ async fn input_by_name_and_json_reaches_a_parked_run_and_is_checked_first() {
     assert_eq!(stored_result(&runner, run).await, "a poem: yes");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_parked_run_is_cancelled_through_the_store_and_its_stream_says_so() {
-    let store = Arc::new(MemoryStore::new());
-    let runner = Review::default().runner().durable(store.clone());
-    let run = parked_at_the_question(&runner, &*store).await;
+/// Cancels `run` through the store, checks that the store says so, and
+/// gives the names of the events its stored stream holds.
+async fn cancelled_through_the_store(runner: &Runner<Review>, run: RunId) -> Vec<&'static str> {
     assert!(runner.cancel_stored(run).await.unwrap());
     assert!(matches!(
         runner.stored_outcome(run).await.unwrap(),
         StoredOutcome::Cancelled
     ));
-    // Ended in the store: its waiting step did not run again to ask again.
-    let names: Vec<&str> = runner
+    runner
         .stored_events(run, 0)
         .map(|read| read.unwrap().event.name())
         .collect()
-        .await;
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_run_is_cancelled_through_the_store_and_its_stream_says_so() {
+    let store = Arc::new(MemoryStore::new());
+    let runner = Review::default().runner().durable(store.clone());
+    let run = parked_at_the_question(&runner, &*store).await;
+    let names = cancelled_through_the_store(&runner, run).await;
+    // Ended in the store: its waiting step did not run again to ask again.
     assert_eq!(names, ["InputRequiredEvent", "WorkflowCancelledEvent"]);
     assert_eq!(runner.workflow().asks.load(Ordering::SeqCst), 1);
     // Once ended, there is nothing to cancel.
@@ -336,16 +342,7 @@ async fn a_live_run_let_go_is_cancelled_through_the_store() {
     let run = handler.run_id();
     runner.until_stored(run).await.unwrap();
     drop(handler);
-    assert!(runner.cancel_stored(run).await.unwrap());
-    assert!(matches!(
-        runner.stored_outcome(run).await.unwrap(),
-        StoredOutcome::Cancelled
-    ));
-    let names: Vec<&str> = runner
-        .stored_events(run, 0)
-        .map(|read| read.unwrap().event.name())
-        .collect()
-        .await;
+    let names = cancelled_through_the_store(&runner, run).await;
     assert!(names.contains(&"StepStarted"), "{names:?}");
     assert_eq!(names.last(), Some(&"WorkflowCancelledEvent"));
 }

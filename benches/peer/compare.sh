@@ -15,20 +15,9 @@ results="$root/target/peer/llama_index.json"
 echo "compare.sh: LlamaIndex Workflows (Python, in target/peer/venv) against workflows,"
 echo "            on the same five workloads at the same sizes."
 
-skip() {
-    echo "compare.sh: $1; skipped (the Python peer is optional)."
-    exit 0
-}
-
-command -v python3 >/dev/null || skip "python3 is not installed"
-python3 -c 'import venv' 2>/dev/null || skip "python3 has no venv module (e.g. apt-get install python3-venv)"
-python3 -c 'import ensurepip' 2>/dev/null || skip "python3 cannot install pip in a venv (no ensurepip; e.g. apt-get install python3-venv)"
-
-if [[ ! -x "$venv/bin/python" ]]; then
-    echo "creating $venv"
-    python3 -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$peer/requirements.txt"
+# shellcheck source=benches/peer/venv.sh
+source "$peer/venv.sh"
+peer_venv compare.sh "$venv" "$peer/requirements.txt"
 
 "$venv/bin/python" "$peer/llama_index.py" --json "$results" "$@"
 

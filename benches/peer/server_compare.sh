@@ -16,20 +16,9 @@ venv="$root/target/peer/server-venv"
 echo "server_compare.sh: LlamaIndex's workflow server (Python, in target/peer/server-venv)"
 echo "                   against ours and a hand-written server, on the same loads."
 
-skip() {
-    echo "server_compare.sh: $1; skipped (the Python peer is optional)."
-    exit 0
-}
-
-command -v python3 >/dev/null || skip "python3 is not installed"
-python3 -c 'import venv' 2>/dev/null || skip "python3 has no venv module (e.g. apt-get install python3-venv)"
-python3 -c 'import ensurepip' 2>/dev/null || skip "python3 cannot install pip in a venv (no ensurepip; e.g. apt-get install python3-venv)"
-
-if [[ ! -x "$venv/bin/python" ]]; then
-    echo "creating $venv"
-    python3 -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$peer/requirements-server.txt"
+# shellcheck source=benches/peer/venv.sh
+source "$peer/venv.sh"
+peer_venv server_compare.sh "$venv" "$peer/requirements-server.txt"
 
 # Built first, so that the peer does not wait on the compiler.
 cd "$root"

@@ -18,52 +18,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
-use workflow_model::RunId;
-use workflow_store::{Batch, NewRun, Owner, SqliteStore, Store, WorkflowKey};
+use workflow_store::SqliteStore;
+
+#[path = "shared/committers.rs"]
+mod committers;
+
+use committers::commit_for;
 
 /// How many slices each rate is measured in.
 const SLICES: u32 = 3;
 
-/// Commits through the store with `committers` at once for `window`, and
-/// the time they took.
+/// Commits through a store in a fresh file at `path` with `committers` at
+/// once for `window`, and the time they took.
 async fn store_slice(path: &Path, committers: usize, window: Duration) -> (u64, Duration) {
     let store = Arc::new(SqliteStore::open(path).expect("open the store"));
-    let owner = Owner::new("bench", Duration::from_secs(3_600));
-    let mut leases = Vec::new();
-    for _ in 0..committers {
-        let run = NewRun {
-            id: RunId::next(),
-            workflow: WorkflowKey::new("bench", "0000000000000000"),
-            start: vec![0; 32],
-        };
-        leases.push(store.create(run, &owner).await.expect("create").lease);
-    }
-    let began = Instant::now();
-    let tasks: Vec<_> = leases
-        .into_iter()
-        .map(|lease| {
-            let store = Arc::clone(&store);
-            tokio::spawn(async move {
-                let mut next = 1;
-                while began.elapsed() < window {
-                    let batch = Batch::new(next)
-                        .journal(vec![1; 64])
-                        .stream(next, vec![2; 64]);
-                    next = store
-                        .commit(&lease, batch)
-                        .await
-                        .expect("commit")
-                        .journal_next;
-                }
-                next - 1
-            })
-        })
-        .collect();
-    let mut commits = 0;
-    for task in tasks {
-        commits += task.await.expect("a committer");
-    }
-    (commits, began.elapsed())
+    commit_for(store, committers, window).await
 }
 
 /// Single-row transactions, each synced alone, for `window`, and the time

@@ -13,55 +13,14 @@
 //! each rate as a ratio of it too.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use workflow_model::RunId;
-use workflow_store::{Batch, NewRun, Owner, PostgresOptions, PostgresStore, Store, WorkflowKey};
+use workflow_store::{PostgresOptions, PostgresStore};
 
-/// Commits through `store` with `committers` at once for `window`: how
-/// many, and the time they took.
-async fn measure(
-    store: &Arc<PostgresStore>,
-    committers: usize,
-    window: Duration,
-) -> (u64, Duration) {
-    let owner = Owner::new("bench", Duration::from_secs(3_600));
-    let mut leases = Vec::new();
-    for _ in 0..committers {
-        let run = NewRun {
-            id: RunId::next(),
-            workflow: WorkflowKey::new("bench", "0000000000000000"),
-            start: vec![0; 32],
-        };
-        leases.push(store.create(run, &owner).await.expect("create").lease);
-    }
-    let began = Instant::now();
-    let tasks: Vec<_> = leases
-        .into_iter()
-        .map(|lease| {
-            let store = Arc::clone(store);
-            tokio::spawn(async move {
-                let mut next = 1;
-                while began.elapsed() < window {
-                    let batch = Batch::new(next)
-                        .journal(vec![1; 64])
-                        .stream(next, vec![2; 64]);
-                    next = store
-                        .commit(&lease, batch)
-                        .await
-                        .expect("commit")
-                        .journal_next;
-                }
-                next - 1
-            })
-        })
-        .collect();
-    let mut commits = 0;
-    for task in tasks {
-        commits += task.await.expect("a committer");
-    }
-    (commits, began.elapsed())
-}
+#[path = "shared/committers.rs"]
+mod committers;
+
+use committers::commit_for;
 
 #[tokio::main]
 async fn main() {
@@ -82,7 +41,7 @@ async fn main() {
     );
     let window = Duration::from_secs_f64(seconds);
     for committers in [1, 16, 64] {
-        let (commits, took) = measure(&store, committers, window).await;
+        let (commits, took) = commit_for(store.clone(), committers, window).await;
         let rate = commits as f64 / took.as_secs_f64();
         match pgbench {
             Some(tps) => println!(
