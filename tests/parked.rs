@@ -13,25 +13,11 @@ use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
 #[path = "support/review.rs"]
 mod review;
 
-use review::Review;
+use review::{Review, parked_at_the_question, until_status};
 
 fn yes() -> HumanResponseEvent {
     HumanResponseEvent {
         response: "yes".into(),
-    }
-}
-
-/// Waits until the store says that `run`'s status is `status`.
-async fn until_status(store: &dyn Store, run: RunId, status: StatusKind) {
-    let mut notices = store.notices();
-    loop {
-        let loaded = store.load(run).await.unwrap().unwrap();
-        if loaded.meta.status.kind() == status {
-            return;
-        }
-        // A hint that something changed; the loop reads the store again.
-        let notice = notices.recv().await.unwrap();
-        assert!(notice.run != run || notice.what != Change::Created);
     }
 }
 
@@ -41,18 +27,6 @@ async fn stored_result(runner: &Runner<Review>, run: RunId) -> String {
         StoredOutcome::Stopped(stop) => stop.downcast::<StopEvent<String>>().unwrap().result,
         other => panic!("the run did not stop: {other:?}"),
     }
-}
-
-/// Starts a run, waits for its question, and lets go of its handler; it
-/// parks. Returns its id.
-async fn parked_at_the_question(runner: &Runner<Review>, store: &dyn Store) -> RunId {
-    let mut handler = runner.run(StartEvent::new());
-    let run = handler.run_id();
-    let question = handler.stream_events().unwrap().next().await.unwrap();
-    assert!(question.is::<InputRequiredEvent>());
-    drop(handler);
-    until_status(store, run, StatusKind::Parked).await;
-    run
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

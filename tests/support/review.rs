@@ -1,7 +1,12 @@
 //! A workflow the tests of durable runs share: it drafts with an effect
-//! and asks a question, counting what ran.
+//! and asks a question, counting what ran; and how a test parks a run of it.
+
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use typed_workflows::RunId;
+use typed_workflows::store::{Change, StatusKind, Store};
 
 use typed_workflows::prelude::*;
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
@@ -48,4 +53,30 @@ impl Review {
             drafted.text, answer.response
         )))
     }
+}
+
+/// Waits until the store says that `run`'s status is `status`.
+pub async fn until_status(store: &dyn Store, run: RunId, status: StatusKind) {
+    let mut notices = store.notices();
+    loop {
+        let loaded = store.load(run).await.unwrap().unwrap();
+        if loaded.meta.status.kind() == status {
+            return;
+        }
+        // A hint that something changed; the loop reads the store again.
+        let notice = notices.recv().await.unwrap();
+        assert!(notice.run != run || notice.what != Change::Created);
+    }
+}
+
+/// Starts a run, waits for its question, and lets go of its handler; it
+/// parks. Returns its id.
+pub async fn parked_at_the_question(runner: &Runner<Review>, store: &dyn Store) -> RunId {
+    let mut handler = runner.run(StartEvent::new());
+    let run = handler.run_id();
+    let question = handler.stream_events().unwrap().next().await.unwrap();
+    assert!(question.is::<InputRequiredEvent>());
+    drop(handler);
+    until_status(store, run, StatusKind::Parked).await;
+    run
 }

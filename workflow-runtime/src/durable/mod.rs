@@ -48,6 +48,7 @@ mod outcome;
 mod read;
 mod recover;
 mod watch;
+mod work;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +65,7 @@ pub(crate) use journal::Journal;
 pub(crate) use live::Live;
 pub use read::{StoredEvent, StoredOutcome};
 pub use recover::{RecoverError, Recovered};
+pub use work::Worked;
 
 /// How long a lease of a run lasts unless renewed: a run renews it while
 /// it goes on, and another worker may take the run over once it lapses.

@@ -111,28 +111,35 @@ impl<W: Workflow> Runner<W> {
         }
         // The parked ones that input or a due timer wakes, a batch at a
         // time: their leases were given up when they parked.
+        while self.take_up_ready(&mut recovered).await? > 0 {}
+        Ok(recovered)
+    }
+
+    /// Claims a batch of the store's ready runs of this workflow and goes
+    /// on with each, adding it to `recovered`; how many were claimed.
+    pub(crate) async fn take_up_ready(
+        &self,
+        recovered: &mut Recovered<W>,
+    ) -> Result<usize, RecoverError> {
+        let durability = self.durability().ok_or(RecoverError::NotDurable)?;
         let workflows = [durability.key.clone()];
-        loop {
-            let claimed = durability
-                .store
-                .claim_ready(&durability.owner, &workflows, CLAIM_BATCH)
-                .await?;
-            if claimed.is_empty() {
-                break;
-            }
-            for claimed in claimed {
-                let run = claimed.lease.run;
-                let taken = Live::mark_once_ended(run, ENDING_GRACE)
-                    .await
-                    .ok_or(RecoverError::Live { run })
-                    .and_then(|live| self.take_up(claimed, live));
-                match taken {
-                    Ok(handler) => recovered.resumed.push(handler),
-                    Err(error) => recovered.left.push((run, error)),
-                }
+        let claimed = durability
+            .store
+            .claim_ready(&durability.owner, &workflows, CLAIM_BATCH)
+            .await?;
+        let count = claimed.len();
+        for claimed in claimed {
+            let run = claimed.lease.run;
+            let taken = Live::mark_once_ended(run, ENDING_GRACE)
+                .await
+                .ok_or(RecoverError::Live { run })
+                .and_then(|live| self.take_up(claimed, live));
+            match taken {
+                Ok(handler) => recovered.resumed.push(handler),
+                Err(error) => recovered.left.push((run, error)),
             }
         }
-        Ok(recovered)
+        Ok(count)
     }
 
     /// Goes on with the run `run` of the runner's store, as
@@ -186,7 +193,7 @@ impl<W: Workflow> Runner<W> {
 }
 
 /// How many parked runs [`Runner::recover`] claims from its store at once.
-const CLAIM_BATCH: usize = 64;
+pub(crate) const CLAIM_BATCH: usize = 64;
 
 /// How long [`Runner::recover`] waits for a run it claimed to stop being
 /// live here: a run that has just parked ends its task after its record

@@ -30,19 +30,26 @@ impl Deadline {
         }
     }
 
-    /// Whether the deadline has passed; if not, arranges for `cx` to be woken
-    /// when it does. Call it each time the run is about to wait.
     /// The time left before the deadline; `None` without one.
     pub(crate) fn left(&self) -> Option<Duration> {
         self.at
             .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
+    /// Whether the deadline has passed; if not, arranges for `cx` to be woken
+    /// when it does. Call it each time the run is about to wait.
+    ///
+    /// A deadline already past (a run taken up after it) is seen at once,
+    /// from the clock: tokio's timer would only fire on its next tick, and
+    /// the run would wait, or park, meanwhile.
     pub(crate) fn poll_passed(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> bool {
         let this = self.get_mut();
         let Some(at) = this.at else {
             return false;
         };
+        if this.timer.is_none() && Instant::now() >= at {
+            return true;
+        }
         this.timer
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)))
             .as_mut()

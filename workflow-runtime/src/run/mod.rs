@@ -677,6 +677,14 @@ fn drive<W: Workflow>(
                     {
                         return Poll::Ready(Err(end));
                     }
+                    // Before it may park: a run taken up past its deadline
+                    // times out rather than parking again.
+                    if deadline.as_mut().poll_passed(cx) {
+                        return Poll::Ready(Err(WorkflowError::TimedOut {
+                            after: timeout.unwrap_or_default(),
+                            active_steps: machine.active_steps(),
+                        }));
+                    }
                     if const { uses_input(W::STEPS) } {
                         // What the caller sends wakes the run from here on.
                         if machine.receive_incoming(cx) {
@@ -688,12 +696,6 @@ fn drive<W: Workflow>(
                                 return Poll::Ready(Err(WorkflowError::Suspended));
                             }
                         }
-                    }
-                    if deadline.as_mut().poll_passed(cx) {
-                        return Poll::Ready(Err(WorkflowError::TimedOut {
-                            after: timeout.unwrap_or_default(),
-                            active_steps: machine.active_steps(),
-                        }));
                     }
                     progress
                 })
