@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use typed_workflows::durable::StoredOutcome;
 use typed_workflows::prelude::*;
-use typed_workflows::store::{Change, MemoryStore, StatusKind, Store};
+use typed_workflows::store::{MemoryStore, StatusKind, Store};
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
 
 #[path = "support/review.rs"]
