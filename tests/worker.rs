@@ -107,6 +107,7 @@ fn a_worker_takes_up_a_run_whose_worker_died_once_its_lease_lapses() {
             .runner()
             .durable(store.clone())
             .worker("dead")
+            .lease(Duration::from_secs(5))
             .run(StartEvent::new());
         let question = handler.stream_events().unwrap().next().await.unwrap();
         assert!(question.is::<InputRequiredEvent>());
@@ -124,7 +125,8 @@ fn a_worker_takes_up_a_run_whose_worker_died_once_its_lease_lapses() {
         // Its lease is live yet: the run waits for it to lapse.
         let loaded = store.load(run).await.unwrap().unwrap();
         assert_eq!(loaded.meta.status.kind(), StatusKind::Running);
-        clock.advance(Duration::from_secs(120));
+        // Past its 5 s lease (not the default 60 s).
+        clock.advance(Duration::from_secs(6));
         let mut stream = std::pin::pin!(runner.stored_events(run, 1));
         let asked_again = stream.next().await.unwrap().unwrap();
         assert!(asked_again.event.is::<InputRequiredEvent>());

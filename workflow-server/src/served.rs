@@ -67,6 +67,9 @@ pub(crate) trait Served: Send + Sync + 'static {
     /// Goes on with the durable runs a crash or a restart left running;
     /// how many.
     fn recover(&self) -> BoxFuture<'_, Result<usize, ApiError>>;
+    /// Works as one of the workers of the store until the process ends
+    /// (see [`Runner::work`]).
+    fn work(&self) -> BoxFuture<'static, ()>;
 }
 
 /// A workflow of type `W`, served under a name.
@@ -270,6 +273,17 @@ impl<W: Workflow> Served for Entry<W> {
             }
             // Let go: each goes on, and parks while it waits for input.
             Ok(recovered.resumed.len())
+        })
+    }
+
+    fn work(&self) -> BoxFuture<'static, ()> {
+        let runner = self.runner.clone();
+        let name = self.name.clone();
+        Box::pin(async move {
+            let forever = std::future::pending::<()>();
+            if let Err(error) = runner.work(forever, std::time::Duration::ZERO).await {
+                tracing::error!(workflow = %name, %error, "a worker of the store stopped");
+            }
         })
     }
 }

@@ -26,6 +26,7 @@ type Registration = Box<dyn FnOnce(Option<&Durable>) -> Arc<dyn Served> + Send>;
 struct Durable {
     store: Arc<dyn Store>,
     worker: Option<String>,
+    lease: Option<Duration>,
 }
 
 /// An HTTP server of workflows, speaking LlamaIndex's workflow server
@@ -57,7 +58,11 @@ struct Durable {
 /// latest [`keep_finished`](Self::keep_finished) finished ones. With one
 /// ([`store`](Self::store)), every run is durable: runs, their streams
 /// and their pending input survive a restart of the server, which takes
-/// up the runs it left when it starts again.
+/// up the runs it left when it starts again; and the server is one of
+/// the store's workers ([`Runner::work`]), for as long as its process
+/// lives: it takes up the runs that input or a due timer wakes, and
+/// those of a server on the same store that died, once their leases
+/// lapse.
 pub struct Server {
     registrations: Vec<(String, Registration)>,
     store: Option<Durable>,
@@ -111,10 +116,17 @@ impl Server {
         let register: Registration = Box::new(move |store| {
             let runner = runner.expose_internal(true);
             let runner = match store {
-                Some(Durable { store, worker }) => {
-                    let runner = runner.durable(store.clone());
-                    match worker {
-                        Some(worker) => runner.worker(worker.clone()),
+                Some(Durable {
+                    store,
+                    worker,
+                    lease,
+                }) => {
+                    let mut runner = runner.durable(store.clone());
+                    if let Some(worker) = worker {
+                        runner = runner.worker(worker.clone());
+                    }
+                    match lease {
+                        Some(lasting) => runner.lease(*lasting),
                         None => runner,
                     }
                 }
@@ -133,6 +145,7 @@ impl Server {
         self.store = Some(Durable {
             store: Arc::new(store),
             worker: None,
+            lease: None,
         });
         self
     }
@@ -153,6 +166,22 @@ impl Server {
             .as_mut()
             .expect("`worker` names the worker of a server with a store: call `store` first");
         durable.worker = Some(name.into());
+        self
+    }
+
+    /// How long this server's leases of runs last (see
+    /// [`Runner::lease`]): 60 s unless told otherwise. Once a lease lapses,
+    /// another server on the same store takes the run up.
+    ///
+    /// # Panics
+    ///
+    /// If the server has no [`store`](Self::store) yet.
+    pub fn lease(mut self, lasting: Duration) -> Self {
+        let durable = self
+            .store
+            .as_mut()
+            .expect("`lease` sets the leases of a server with a store: call `store` first");
+        durable.lease = Some(lasting);
         self
     }
 
@@ -224,6 +253,10 @@ impl Server {
                     if taken_up > 0 {
                         tracing::info!(workflow = %served.name(), runs = taken_up, "took up stored runs");
                     }
+                    // From now on, one of the store's workers: it takes up the
+                    // runs that input or a due timer wakes, and those whose
+                    // server died.
+                    tokio::spawn(served.work());
                 }
                 Runs::Stored(store)
             }

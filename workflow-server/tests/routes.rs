@@ -776,3 +776,26 @@ async fn a_run_whose_client_went_away_goes_on_to_its_end() {
         .json();
     assert_eq!(record["status"], "completed");
 }
+
+#[tokio::test]
+async fn a_server_with_a_store_works_its_runs_a_parked_runs_timeout_ends_it() {
+    let runner = Hitl.runner().timeout(Duration::from_millis(200));
+    let server = Server::new()
+        .runner("hitl", runner)
+        .store(MemoryStore::new());
+    let router = router(server).await;
+    let id = start(&router, "hitl", "{}").await;
+    // It parks at its question; only the server's worker, which takes up
+    // the runs whose timers fall due, can end it.
+    let (_, mut stream) =
+        open_stream(&router, &format!("/events/{id}?after_sequence=-1"), &[]).await;
+    read_until(&mut stream, "WorkflowTimedOutEvent").await;
+    let record = call(&router, Method::GET, &format!("/handlers/{id}"), "")
+        .await
+        .json();
+    assert_eq!(record["status"], "failed");
+    assert!(
+        record["error"].as_str().unwrap().contains("timed out"),
+        "{record}"
+    );
+}

@@ -267,6 +267,30 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
+    /// How long a durable runner's leases last unless renewed: a run
+    /// renews its lease when it commits with less than half of it left,
+    /// and once it lapses (its worker died, or paused for longer) another
+    /// worker may take the run up, and this one can no longer write to it.
+    /// 60 s by default ([`DEFAULT_LEASE`](crate::durable::DEFAULT_LEASE));
+    /// shorter hands a dead worker's runs on sooner, and takes runs from a
+    /// worker that is only slow sooner too.
+    ///
+    /// # Panics
+    ///
+    /// If the runner is not [`durable`](Self::durable).
+    pub fn lease(mut self, lasting: Duration) -> Self {
+        let durability = self
+            .durability
+            .as_deref()
+            .expect("`lease` sets the leases of a durable runner: call `durable` first");
+        self.durability = Some(Arc::new(Durability::with_owner(
+            durability.store.clone(),
+            Owner::new(durability.owner.id.clone(), lasting),
+            durability.key.clone(),
+        )));
+        self
+    }
+
     /// Where the runner records its runs, if it is durable.
     pub(crate) fn durability(&self) -> Option<&Durability> {
         self.durability.as_deref()
