@@ -10,7 +10,7 @@ use crate::batch::{Batch, Committed};
 use crate::error::{Log, StoreError};
 use crate::lease::{Lease, Owner};
 use crate::notice::{Change, Notice};
-use crate::run::{NewRun, RunMeta, RunStatus, WorkflowKey};
+use crate::run::{Loaded, NewRun, RunMeta, RunStatus, WorkflowKey};
 
 /// A lease as the run's row holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +65,21 @@ impl RunHead {
             created_at: self.created_at,
             updated_at: self.updated_at,
             epoch: self.epoch,
+        }
+    }
+
+    /// The run this head is of, as just created with `start`: nothing
+    /// recorded yet.
+    pub(crate) fn created(&self, start: Vec<u8>) -> Loaded {
+        Loaded {
+            meta: self.meta(),
+            start,
+            snapshot: None,
+            journal: Vec::new(),
+            inputs: Vec::new(),
+            timers: Vec::new(),
+            journal_next: self.journal_next,
+            stream_next: self.stream_next,
         }
     }
 

@@ -86,16 +86,7 @@ impl PostgresStore {
         let notices = head.notices([Change::Created]);
         transaction.commit().await?;
         self.listener.notify(&notices);
-        let run = Loaded {
-            meta: head.meta(),
-            start: new.start,
-            snapshot: None,
-            journal: Vec::new(),
-            inputs: Vec::new(),
-            timers: Vec::new(),
-            journal_next: head.journal_next,
-            stream_next: head.stream_next,
-        };
+        let run = head.created(new.start);
         Ok((Claimed { run, lease }, notices))
     }
 

@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::head::RunHead;
 use crate::lease::{Lease, Owner};
 use crate::notice::{Change, Notice};
-use crate::run::{Claimed, Loaded, NewRun, WorkflowKey};
+use crate::run::{Claimed, NewRun, WorkflowKey};
 
 /// What a write returns: its answer, and the notices to send once the
 /// group commits.
@@ -54,16 +54,7 @@ pub(super) fn create(conn: &Connection, env: &Env, new: NewRun, owner: &Owner) -
     let mut head = RunHead::new(&new, env.now);
     let lease = head.take_lease(env.store, owner, env.now)?;
     runs::insert_run(conn, &head, &new.start).map_err(at)?;
-    let run = Loaded {
-        meta: head.meta(),
-        start: new.start,
-        snapshot: None,
-        journal: Vec::new(),
-        inputs: Vec::new(),
-        timers: Vec::new(),
-        journal_next: head.journal_next,
-        stream_next: head.stream_next,
-    };
+    let run = head.created(new.start);
     Ok((Claimed { run, lease }, head.notices([Change::Created])))
 }
 
