@@ -10,7 +10,7 @@ use crate::batch::{Batch, Committed};
 use crate::error::{Log, StoreError};
 use crate::lease::{Lease, Owner};
 use crate::notice::{Change, Notice};
-use crate::run::{Loaded, NewRun, RunMeta, RunStatus, WorkflowKey};
+use crate::run::{NewRun, RunMeta, RunStatus, WorkflowKey};
 
 /// A lease as the run's row holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,9 +69,11 @@ impl RunHead {
     }
 
     /// The run this head is of, as just created with `start`: nothing
-    /// recorded yet.
-    pub(crate) fn created(&self, start: Vec<u8>) -> Loaded {
-        Loaded {
+    /// recorded yet. (The stores on a database make their runs' records
+    /// from their heads.)
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn created(&self, start: Vec<u8>) -> crate::run::Loaded {
+        crate::run::Loaded {
             meta: self.meta(),
             start,
             snapshot: None,
