@@ -44,6 +44,13 @@ pub(crate) struct Position<E> {
     pub(crate) earlier: Option<E>,
 }
 
+impl<E> Position<E> {
+    /// Where the wait stands among the attempt's waits: 0 for the first.
+    pub(crate) fn nth(&self) -> usize {
+        self.nth
+    }
+}
+
 impl Answers {
     /// The record a snapshot held of an invocation in flight: on `attempt`,
     /// with `received`, the answers to its waits by their order, and

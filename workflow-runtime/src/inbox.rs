@@ -71,6 +71,9 @@ pub(crate) struct Inbox {
     /// The store's sequence number of the last input of a durable run that
     /// came in through the store ([`Runner::send_input`](crate::Runner::send_input)).
     inputs_through: u64,
+    /// The events handed to waits whose steps have not taken them yet: a
+    /// snapshot taken meanwhile holds them as those waits' answers.
+    handed: Vec<Handed>,
     /// The run's task, woken when there is something for it to look at.
     run: Option<Waker>,
     /// What the caller asked of the run, oldest first (see
@@ -101,6 +104,8 @@ struct Waiter {
     step: usize,
     /// Tells the waits of one invocation apart from those of others.
     invocation: usize,
+    /// The wait's place among the invocation's waits.
+    nth: usize,
     /// Whether the run has not looked at it yet: kept events may suit it.
     fresh: bool,
     /// Whether the wait has a timeout, counted in this process: a durable
@@ -108,6 +113,16 @@ struct Waiter {
     timed: bool,
     wants: Box<dyn Fn(&AnyEvent) -> bool + Send>,
     reply: oneshot::Sender<Reply>,
+}
+
+/// An event handed to a wait that its step has not taken yet.
+struct Handed {
+    /// The wait's id.
+    id: u64,
+    /// Its invocation, and its place among the invocation's waits.
+    invocation: usize,
+    nth: usize,
+    event: AnyEvent,
 }
 
 /// What a wait gets: its event, or the message of its filter's panic.
@@ -128,6 +143,7 @@ pub(crate) struct Looked {
     /// How many events steps took.
     taken: usize,
     route: Vec<Sent>,
+    handed: Vec<Handed>,
 }
 
 impl Sent {
@@ -175,6 +191,7 @@ impl Inbox {
             looking: false,
             next_id: 0,
             inputs_through: 0,
+            handed: Vec::new(),
             run: None,
             requests: Vec::new(),
         }
@@ -255,7 +272,7 @@ impl Inbox {
     pub(crate) fn wait_for<E: Event>(
         &mut self,
         step: usize,
-        invocation: usize,
+        (invocation, nth): (usize, usize),
         timed: bool,
         wants: impl Fn(&E) -> bool + Send + 'static,
     ) -> (u64, oneshot::Receiver<Reply>, Option<Waker>) {
@@ -267,6 +284,7 @@ impl Inbox {
             event_type: TypeId::of::<E>(),
             step,
             invocation,
+            nth,
             fresh: true,
             timed,
             wants: Box::new(move |event| event.downcast_ref::<E>().is_some_and(&wants)),
@@ -289,11 +307,22 @@ impl Inbox {
             .collect()
     }
 
-    /// Ends the wait `id`, which is no longer awaited.
+    /// Ends the wait `id`, which is no longer awaited, whether its step
+    /// took what it was handed or not.
     pub(crate) fn stop_waiting(&mut self, id: u64) {
         if let Some(index) = self.waiters.iter().position(|waiter| waiter.id == id) {
             self.waiters.remove(index);
         }
+        self.handed.retain(|handed| handed.id != id);
+    }
+
+    /// The events handed to waits whose steps have not taken them yet: for
+    /// each, the wait's invocation and place among its waits, and a copy.
+    pub(crate) fn handed(&self) -> Vec<(usize, usize, AnyEvent)> {
+        self.handed
+            .iter()
+            .map(|handed| (handed.invocation, handed.nth, handed.event.clone()))
+            .collect()
     }
 
     /// Takes out what the run has to look at, if anything: the events that
@@ -326,7 +355,9 @@ impl Inbox {
             kept,
             taken,
             route,
+            mut handed,
         } = looked;
+        self.handed.append(&mut handed);
         // Waits that began meanwhile come after, still fresh.
         waiters.append(&mut self.waiters);
         waiters.retain(|waiter| !waiter.reply.is_closed());
@@ -380,10 +411,12 @@ impl Look {
             kept: Vec::new(),
             taken: 0,
             route: Vec::new(),
+            handed: Vec::new(),
         };
         let kept = kept.into_iter().map(|sent| (sent, true));
         for (sent, was_kept) in kept.chain(arrived.into_iter().map(|sent| (sent, false))) {
-            let Some(sent) = hand_to_waiters(&mut waiters, sent, was_kept) else {
+            let Some(sent) = hand_to_waiters(&mut waiters, sent, was_kept, &mut looked.handed)
+            else {
                 looked.taken += 1;
                 continue;
             };
@@ -408,7 +441,12 @@ impl Look {
 
 /// Gives `sent` to every wait it suits (only to new ones if it was kept);
 /// gives it back if none took it.
-fn hand_to_waiters(waiters: &mut [Option<Waiter>], sent: Sent, was_kept: bool) -> Option<Sent> {
+fn hand_to_waiters(
+    waiters: &mut [Option<Waiter>],
+    sent: Sent,
+    was_kept: bool,
+    handed: &mut Vec<Handed>,
+) -> Option<Sent> {
     let mut takers = Vec::new();
     for (index, slot) in waiters.iter_mut().enumerate() {
         let Some(waiter) = slot else { continue };
@@ -440,7 +478,11 @@ fn hand_to_waiters(waiters: &mut [Option<Waiter>], sent: Sent, was_kept: bool) -
     let mut answered = false;
     for &index in others {
         if let Some(waiter) = waiters[index].take() {
-            answered |= waiter.reply.send(Ok(sent.event.clone())).is_ok();
+            let record = Handed::to(&waiter, sent.event.clone());
+            if waiter.reply.send(Ok(sent.event.clone())).is_ok() {
+                answered = true;
+                handed.push(record);
+            }
         }
     }
     let Sent {
@@ -450,8 +492,12 @@ fn hand_to_waiters(waiters: &mut [Option<Waiter>], sent: Sent, was_kept: bool) -
         route,
     } = sent;
     let waiter = waiters[last].take().expect("a taker is still waiting");
+    let record = Handed::to(&waiter, event.clone());
     match waiter.reply.send(Ok(event)) {
-        Ok(()) => None,
+        Ok(()) => {
+            handed.push(record);
+            None
+        }
         // Every taker stopped waiting just now.
         Err(Ok(event)) if !answered => Some(Sent {
             event,
@@ -460,6 +506,18 @@ fn hand_to_waiters(waiters: &mut [Option<Waiter>], sent: Sent, was_kept: bool) -
             route,
         }),
         Err(_) => None,
+    }
+}
+
+impl Handed {
+    /// `event`, as handed to `waiter`.
+    fn to(waiter: &Waiter, event: AnyEvent) -> Self {
+        Self {
+            id: waiter.id,
+            invocation: waiter.invocation,
+            nth: waiter.nth,
+            event,
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::oneshot;
 use workflow_model::{AnyEvent, Event, InputEvent, WaitTimedOut};
 
-use crate::answers::Answers;
+use crate::answers::{Answers, Position};
 use crate::context::{Context, StepContext, WrittenBy};
 use crate::effect::made_once;
 use crate::inbox::Reply;
@@ -217,13 +217,14 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
                 (timeout, _) => timeout,
             };
             let key = answers.map_or(0, Answers::key);
+            let nth = position.as_ref().map_or(0, Position::nth);
             // An answer already sent (a durable run taken up with the input
             // that woke it, say) is taken without asking again.
             let answered = publish.is_some() && {
                 let held = ctx.channel().inbox().held_for::<E>(STEP);
                 held.iter().filter_map(AnyEvent::downcast_ref).any(&wants)
             };
-            let mut wait = Waiting::begin::<E>(ctx, (STEP, key), timeout.is_some(), wants);
+            let mut wait = Waiting::begin::<E>(ctx, (STEP, key, nth), timeout.is_some(), wants);
             if let Some(publish) = publish.filter(|_| !answered) {
                 publish(ctx);
             }
@@ -262,27 +263,27 @@ impl<'run, W: Workflow, const STEP: usize, E: InputEvent> IntoFuture
 }
 
 /// A wait under way in the run's inbox; ending it any way, answered or not,
-/// takes it out of the inbox.
+/// takes it out of the inbox, with the record that it was handed an event
+/// its step had not taken yet. (Dropped once the step has kept its answer.)
 struct Waiting<'run, W: Workflow> {
     ctx: &'run Context<W>,
     id: u64,
     reply: oneshot::Receiver<Reply>,
-    /// Whether the run answered it, and so took it out already.
-    answered: bool,
 }
 
 impl<'run, W: Workflow> Waiting<'run, W> {
     /// Begins a wait of the step at index `step`, in the invocation `key`,
-    /// for an `E` that `wants` accepts; `timed` if it has a timeout.
+    /// its `nth` wait, for an `E` that `wants` accepts; `timed` if it has a
+    /// timeout.
     fn begin<E: Event>(
         ctx: &'run Context<W>,
-        (step, key): (usize, usize),
+        (step, key, nth): (usize, usize, usize),
         timed: bool,
         wants: impl Fn(&E) -> bool + Send + 'static,
     ) -> Self {
         let (id, reply, run) = {
             let mut inbox = ctx.channel().inbox();
-            let begun = inbox.wait_for(step, key, timed, wants);
+            let begun = inbox.wait_for(step, (key, nth), timed, wants);
             if begun.2.is_some() {
                 inbox.flag_incoming();
             }
@@ -291,37 +292,26 @@ impl<'run, W: Workflow> Waiting<'run, W> {
         if let Some(run) = run {
             run.wake();
         }
-        Self {
-            ctx,
-            id,
-            reply,
-            answered: false,
-        }
+        Self { ctx, id, reply }
     }
 
     /// What the run hands this wait.
     async fn reply(&mut self) -> Reply {
-        let reply = (&mut self.reply)
+        (&mut self.reply)
             .await
-            .expect("the inbox outlives the steps that wait on it");
-        self.answered = true;
-        reply
+            .expect("the inbox outlives the steps that wait on it")
     }
 
     /// Ends the wait, with what the run handed it just before, if anything.
     fn late(&mut self) -> Option<Reply> {
         self.reply.close();
-        let late = self.reply.try_recv().ok();
-        self.answered = late.is_some();
-        late
+        self.reply.try_recv().ok()
     }
 }
 
 impl<W: Workflow> Drop for Waiting<'_, W> {
     fn drop(&mut self) {
-        if !self.answered {
-            self.ctx.channel().inbox().stop_waiting(self.id);
-        }
+        self.ctx.channel().inbox().stop_waiting(self.id);
     }
 }
 

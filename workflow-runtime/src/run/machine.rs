@@ -444,7 +444,20 @@ impl<'a, W: Workflow> Machine<'a, W> {
         timeout_left: Option<Duration>,
     ) -> Result<RunSnapshot, SnapshotError> {
         self.route_sent();
-        let mut capture = Capture::<W>::new(self.steps.ctx.run_id());
+        let ctx = self.steps.ctx;
+        // Read under one lock: the inputs counted are those the snapshot
+        // holds, in its inbox or as the answers of its waits, those handed
+        // over but not taken yet among them.
+        let (unclaimed, inputs_through, handed) = {
+            let inbox = ctx.channel().inbox();
+            let unclaimed: Vec<_> = inbox
+                .unclaimed()
+                .into_iter()
+                .map(|(to, event, kept)| (to, event.clone(), kept))
+                .collect();
+            (unclaimed, inbox.inputs_through(), inbox.handed())
+        };
+        let mut capture = Capture::<W>::new(ctx.run_id(), handed);
         // How many invocations each fan-out group has in its branches.
         let mut in_group: HashMap<u32, usize> = HashMap::new();
         let mut count = |branch: Branch| {
@@ -514,23 +527,11 @@ impl<'a, W: Workflow> Machine<'a, W> {
                 });
             }
         }
-        let ctx = self.steps.ctx;
         for (step, events) in ctx.collector().snapshot() {
             let events = capture.events(&events)?;
             let step = W::STEPS[step].name.to_owned();
             capture.snapshot.collected.push(Collected { step, events });
         }
-        // Read under one lock: the inputs counted are those the snapshot
-        // holds.
-        let (unclaimed, inputs_through) = {
-            let inbox = ctx.channel().inbox();
-            let unclaimed: Vec<_> = inbox
-                .unclaimed()
-                .into_iter()
-                .map(|(to, event, kept)| (to, event.clone(), kept))
-                .collect();
-            (unclaimed, inbox.inputs_through())
-        };
         capture.snapshot.inputs_through = inputs_through;
         for (to, event, kept) in unclaimed {
             let event = capture.event(&event)?;

@@ -17,13 +17,19 @@ use workflow_model::{AnyEvent, RunId};
 /// A snapshot of a run of `W` being written.
 pub(crate) struct Capture<W: Workflow> {
     pub(crate) snapshot: RunSnapshot,
+    /// The events handed to waits whose steps have not taken them yet, by
+    /// the wait's invocation and place among its waits.
+    handed: Vec<(usize, usize, AnyEvent)>,
     workflow: PhantomData<fn() -> W>,
 }
 
 impl<W: Workflow> Capture<W> {
-    /// A snapshot of the run `run_id`, being written.
-    pub(crate) fn new(run_id: RunId) -> Self {
+    /// A snapshot of the run `run_id`, being written, whose waits were
+    /// `handed` events their steps have not taken yet (see
+    /// [`Inbox::handed`](crate::inbox::Inbox::handed)).
+    pub(crate) fn new(run_id: RunId, handed: Vec<(usize, usize, AnyEvent)>) -> Self {
         Self {
+            handed,
             snapshot: RunSnapshot {
                 version: SNAPSHOT_VERSION,
                 workflow: W::NAME.to_owned(),
@@ -91,7 +97,16 @@ impl<W: Workflow> Capture<W> {
         answers: Option<&Answers>,
     ) -> Result<InFlight, SnapshotError> {
         let invocation = self.invocation(pending, branch)?;
-        let received = answers.map(Answers::received).unwrap_or_default();
+        let mut received = answers.map(Answers::received).unwrap_or_default();
+        // An answer handed over that the step has not taken yet is the
+        // invocation's as much as one it took.
+        let key = answers.map(Answers::key);
+        for (_, nth, event) in self.handed.iter().filter(|(of, ..)| Some(*of) == key) {
+            if received.len() <= *nth {
+                received.resize_with(nth + 1, || None);
+            }
+            received[*nth].get_or_insert_with(|| event.clone());
+        }
         let recorded = received
             .iter()
             .map(|answer| answer.as_ref().map(|event| self.event(event)).transpose())
