@@ -52,6 +52,9 @@ use postgres::Postgres;
 /// The errands the workers share.
 const RUNS: u64 = 1_000;
 
+/// How many errands are submitted at once.
+const SUBMIT_BATCH: usize = 50;
+
 /// How many workers share them.
 const WORKERS: u64 = 3;
 
@@ -68,9 +71,39 @@ const KILL_DEADLINE: Duration = Duration::from_secs(100);
 /// How long the lease test waits for each thing it waits for.
 const LEASE_DEADLINE: Duration = Duration::from_secs(30);
 
-/// How long the test process's leases last (it takes up a parked run it
-/// answers, as `Runner::send_input` does).
-const LEASE: Duration = Duration::from_secs(2);
+/// How long the leases of the kill test last, in the workers and in the
+/// test process (which takes up a parked run it answers, as
+/// `Runner::send_input` does): long enough that a live worker renews
+/// them in time however busy the machine, as only killed workers should
+/// lose runs; a run whose worker was killed and started again under a new
+/// name waits for its lease to lapse.
+const KILL_LEASE: Duration = Duration::from_secs(8);
+
+/// How long the leases of the lease test last: its worker is paused on
+/// purpose.
+const PAUSE_LEASE: Duration = Duration::from_secs(2);
+
+/// A file of the target's folder for tests, kept if the test fails (its
+/// path is printed then), removed if it passes.
+struct Kept(std::path::PathBuf);
+
+impl Kept {
+    fn new(name: &str) -> Self {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_file(&path);
+        Self(path)
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the log of side effects is kept at {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
 
 /// A line a worker printed, and the slot of the worker.
 struct Said {
@@ -86,12 +119,11 @@ struct Worker {
 }
 
 impl Worker {
-    /// Starts `pg-kill-worker URL kill_test LOG NAME MODE ARGS...` in `slot`;
-    /// each line it prints goes to `said`.
+    /// Starts `pg-kill-worker URL kill_test LOG NAME LEASE_MS MODE ARGS...`
+    /// in `slot`; each line it prints goes to `said`.
     fn start(
-        postgres: &Postgres,
-        log: &Path,
-        name: &str,
+        (postgres, log): (&Postgres, &Path),
+        (name, lease): (&str, Duration),
         mode: &[&str],
         slot: u64,
         said: &mpsc::UnboundedSender<Said>,
@@ -101,6 +133,7 @@ impl Worker {
             .arg(SCHEMA)
             .arg(log)
             .arg(name)
+            .arg(lease.as_millis().to_string())
             .args(mode)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -224,17 +257,24 @@ async fn answer(runner: Arc<Runner<Errand>>, run: RunId) {
     }
 }
 
-/// How many runs of `store` have not ended, if the store answers.
-async fn unfinished(store: &PostgresStore) -> Option<usize> {
-    let mut count = 0;
+/// The runs of `store` that have not ended, the parked ones apart, if the
+/// store answers: `(running, parked)`.
+async fn unfinished(store: &PostgresStore) -> Option<(Vec<RunId>, Vec<RunId>)> {
+    let mut lists = Vec::new();
     for status in [StatusKind::Running, StatusKind::Parked] {
-        count += store
-            .list(&RunFilter::new().status(status))
-            .await
-            .ok()?
-            .len();
+        let runs = store.list(&RunFilter::new().status(status)).await.ok()?;
+        lists.push(runs.into_iter().map(|run| run.id).collect());
     }
-    Some(count)
+    let parked = lists.pop()?;
+    Some((lists.pop()?, parked))
+}
+
+/// Whether the errand numbered `number` is answered as soon as its worker
+/// begins to ask (the worker holds the run, and takes the answer from the
+/// store's notice), rather than once the run has parked at its question
+/// (the test process takes it up, as `Runner::send_input` does).
+fn answered_early(number: u64) -> bool {
+    number % 2 == 0
 }
 
 /// The unfinished runs of `store`, told for a failure: their heads and
@@ -302,10 +342,9 @@ struct Kills {
     /// Side effects seen, and the count at which the next kill falls.
     effects: u64,
     next_kill: u64,
-    /// The runs by errand number, as they are submitted.
+    /// The runs by errand number, and their numbers.
     ids: HashMap<u64, RunId>,
-    /// The errands asked their question whose id is not known yet.
-    unknown: HashSet<u64>,
+    numbers: HashMap<RunId, u64>,
     /// The errands answered.
     answered: HashSet<u64>,
     answers: Vec<tokio::task::JoinHandle<()>>,
@@ -318,12 +357,9 @@ impl Kills {
         1 + self.seeded.below(2 * RUNS * EFFECTS_PER_RUN / (kills + 2))
     }
 
-    /// Answers errand `number` once its id is known, once.
+    /// Answers errand `number`, once.
     fn answer(&mut self, runner: &Arc<Runner<Errand>>, number: u64) {
-        let Some(run) = self.ids.get(&number).copied() else {
-            self.unknown.insert(number);
-            return;
-        };
+        let run = self.ids[&number];
         if self.answered.insert(number) {
             self.answers.push(tokio::spawn(answer(runner.clone(), run)));
         }
@@ -340,46 +376,53 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
     let seed = seed("PG_KILL_SEED");
     let replay = format!("replay with PG_KILL_SEED={seed} PG_KILL_KILLS={kills}");
     println!("{replay}");
-    let files = tempfile::tempdir().unwrap();
-    let log = files.path().join("effects.log");
+    let log = Kept::new(&format!("pg_kill-{seed}.log"));
+    let log = &log.0;
     let store = connect(&postgres).await;
-    let tester = Log::open(&log, "tester".into(), false).unwrap();
+    let tester = Log::open(log, "tester".into(), false).unwrap();
     let runner = Arc::new(
         Errand { log: tester }
             .runner()
             .without_timeout()
             .durable(store.clone())
             .worker("tester")
-            .lease(LEASE),
+            .lease(KILL_LEASE),
     );
     let (said, mut heard) = mpsc::unbounded_channel();
     let name = |slot: u64, generation: u64| format!("w{slot}-{generation}");
     let mut workers: Vec<Worker> = (0..WORKERS)
-        .map(|slot| Worker::start(&postgres, &log, &name(slot, 0), &["errands"], slot, &said))
+        .map(|slot| Worker::start((&postgres, log), (&name(slot, 0), KILL_LEASE), &["errands"], slot, &said))
         .collect();
     let mut names: Vec<String> = (0..WORKERS).map(|slot| name(slot, 0)).collect();
-    // Until `Runner::submit`: a process that starts the errands and exits
-    // with them in flight.
-    let submitter = Worker::start(
-        &postgres,
-        &log,
-        "submitter",
-        &["submit", &RUNS.to_string()],
-        WORKERS,
-        &said,
-    );
-
     let mut state = Kills {
         seeded: Seeded(seed),
         left: kills,
         effects: 0,
         next_kill: 0,
         ids: HashMap::new(),
-        unknown: HashSet::new(),
+        numbers: HashMap::new(),
         answered: HashSet::new(),
         answers: Vec::new(),
     };
     state.next_kill = state.gap(kills);
+    let began = Instant::now();
+    // A batch at a time, each errand on a task of its own.
+    for first in (0..RUNS).step_by(SUBMIT_BATCH) {
+        let batch: Vec<_> = (first..RUNS.min(first + SUBMIT_BATCH as u64))
+            .map(|number| {
+                let runner = runner.clone();
+                let start = StartEvent::new().with("run", number);
+                tokio::spawn(async move { (number, runner.submit(start).await) })
+            })
+            .collect();
+        for submitted in batch {
+            let (number, run) = submitted.await.unwrap();
+            let run = run.expect("the errand is submitted");
+            state.ids.insert(number, run);
+            state.numbers.insert(run, number);
+        }
+    }
+    println!("{RUNS} errands submitted in {:?}", began.elapsed());
     let mut reader = Reader::default();
     let mut restarted = false;
     let mut generation = 0;
@@ -389,23 +432,17 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
         tokio::select! {
             next = heard.recv() => {
                 let Said { slot, line } = next.expect("the test holds a sender");
-                if let Some(["R", number, run]) = Some(line.split(' ').collect::<Vec<_>>().as_slice()) {
-                    let number: u64 = number.parse().unwrap();
-                    state.ids.insert(number, run.parse().unwrap());
-                    if state.unknown.remove(&number) {
-                        state.answer(&runner, number);
-                    }
-                    continue;
-                }
                 let Some(words) = effect(&line) else {
                     panic!("worker {slot} printed `{line}`; {replay}");
                 };
                 if let ["E", number, "ask"] = &words[1..] {
-                    state.answer(&runner, number.parse().unwrap());
+                    let number = number.parse().unwrap();
+                    if answered_early(number) {
+                        state.answer(&runner, number);
+                    }
                 }
                 state.effects += 1;
-                let all_in = state.ids.len() as u64 == RUNS;
-                if !restarted && all_in && state.effects >= RUNS * EFFECTS_PER_RUN / 2 {
+                if !restarted && state.effects >= RUNS * EFFECTS_PER_RUN / 2 {
                     restarted = true;
                     tokio::task::block_in_place(|| postgres.restart_now())
                         .unwrap_or_else(|error| panic!("the server restarts: {error}; {replay}"));
@@ -424,27 +461,34 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
                     }
                     let name = &names[victim as usize];
                     workers[victim as usize] =
-                        Worker::start(&postgres, &log, name, &["errands"], victim, &said);
+                        Worker::start((&postgres, log), (name, KILL_LEASE), &["errands"], victim, &said);
                     state.next_kill = state.effects + state.gap(kills);
                 }
             }
             _ = look.tick() => {
-                if state.ids.len() as u64 == RUNS && unfinished(&store).await == Some(0) {
+                let Some((running, parked)) = unfinished(&store).await else {
+                    continue;
+                };
+                if running.is_empty() && parked.is_empty() {
                     break;
+                }
+                for run in parked {
+                    let number = state.numbers[&run];
+                    if !answered_early(number) {
+                        state.answer(&runner, number);
+                    }
                 }
             }
             () = tokio::time::sleep_until(until) => {
                 panic!(
-                    "not every errand ended within {KILL_DEADLINE:?}: {} of {RUNS} submitted, {} side effects, {} kills; unfinished:\n{}\n{replay}",
-                    state.ids.len(),
+                    "not every errand ended within {KILL_DEADLINE:?}: {} side effects, {} kills; unfinished:\n{}\n{replay}",
                     state.effects,
                     kills - state.left,
-                    unfinished_told(&postgres, &store, &state.ids, &log).await,
+                    unfinished_told(&postgres, &store, &state.ids, log).await,
                 );
             }
         }
     }
-    drop(submitter);
     for answer in std::mem::take(&mut state.answers) {
         answer.await.unwrap();
     }
@@ -453,7 +497,8 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
     }
     let effects = state.effects;
     println!(
-        "{} kills, the server restarted {}, {effects} side effects; {replay}",
+        "every errand ended after {:?}: {} kills, the server restarted {}, {effects} side effects; {replay}",
+        began.elapsed(),
         kills - state.left,
         if restarted { "once" } else { "never" },
     );
@@ -463,7 +508,7 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
     assert_eq!(runs.len() as u64, RUNS, "{replay}");
     let expected: Vec<u64> = (0..RUNS).map(result_of).collect();
     assert_eq!(results(&runs, &replay), expected, "{replay}");
-    check_log(&log, RUNS, &replay);
+    check_log(log, RUNS, &replay);
     reader.check(&*store, &runs, &replay).await;
     for run in &runs {
         let events: Vec<u64> = runner
@@ -490,7 +535,7 @@ async fn a_paused_worker_whose_run_was_taken_over_cannot_write_to_it() {
     let store = connect(&postgres).await;
     let (said, mut heard) = mpsc::unbounded_channel();
     let gate_arg = gate.to_str().unwrap();
-    let a = Worker::start(&postgres, &log, "a", &["hold", gate_arg], 0, &said);
+    let a = Worker::start((&postgres, &log), ("a", PAUSE_LEASE), &["hold", gate_arg], 0, &said);
     let began = |slot| move |said: &Said| said.slot == slot && said.line.ends_with(" E 0 hold");
     // A's run is in the store, and its step has begun, in either order.
     let (mut run, mut begun) = (None, false);
@@ -507,7 +552,7 @@ async fn a_paused_worker_whose_run_was_taken_over_cannot_write_to_it() {
     let run = run.unwrap();
     a.signal("STOP");
 
-    let mut b = Worker::start(&postgres, &log, "b", &["holds"], 1, &said);
+    let mut b = Worker::start((&postgres, &log), ("b", PAUSE_LEASE), &["holds"], 1, &said);
     // B began the step again: it took the run over once A's lease lapsed.
     next_line(&mut heard, "step begun again by B", |said| {
         began(1)(said).then_some(())

@@ -68,6 +68,8 @@ pub fn results(runs: &[RunMeta], replay: &str) -> Vec<u64> {
 #[derive(Default, Debug)]
 struct Steps {
     places: HashMap<String, Vec<usize>>,
+    /// Its lines of the log, each with its place.
+    lines: Vec<String>,
 }
 
 impl Steps {
@@ -97,6 +99,7 @@ fn read_log(path: &Path) -> HashMap<u64, Steps> {
         };
         let errand = errands.entry(run.parse().unwrap()).or_default();
         errand.places.entry(what).or_default().push(place);
+        errand.lines.push(format!("{place}: {line}"));
     }
     errands
 }
@@ -124,12 +127,14 @@ pub fn check_log(path: &Path, count: u64, replay: &str) {
         for (before, after) in order {
             assert!(
                 errand.last(before) < errand.first(after),
-                "run {run}: `{before}` ran after `{after}` began: {errand:?}; {replay}"
+                "run {run}: `{before}` ran after `{after}` began:\n{}\n{replay}",
+                errand.lines.join("\n")
             );
         }
         assert!(
             errand.last("O") < errand.first("A"),
-            "run {run}: the recorded effect ran again: {errand:?}; {replay}"
+            "run {run}: the recorded effect ran again:\n{}\n{replay}",
+            errand.lines.join("\n")
         );
     }
 }

@@ -2,21 +2,19 @@
 //! the processes that share a [`PostgresStore`], which the tests kill,
 //! pause and start again.
 //!
-//! `pg-kill-worker URL SCHEMA LOG NAME MODE [ARG]`, leases of 2 s taken as
-//! worker `NAME`, side effects appended to `LOG` (and printed) tagged
-//! `NAME/PID`:
+//! `pg-kill-worker URL SCHEMA LOG NAME LEASE_MS MODE [ARG]`, leases of
+//! `LEASE_MS` milliseconds taken as worker `NAME`, side effects appended to
+//! `LOG` (and printed) tagged `NAME/PID`:
 //!
 //! - `errands`: works on the errands of the store (`tests/kill/errand.rs`)
 //!   until its standard input closes, then hands back what it holds.
-//! - `submit COUNT`: stands in for `Runner::submit` until it lands: starts
-//!   errands `0..COUNT`, prints `R NUMBER ID` once each is in the store,
-//!   and exits with them in flight, as a killed process would.
 //! - `hold GATE`: starts one run of [`Hold`] here, prints `started ID`
 //!   once it is in the store, and `outcome: ...` once it ends.
 //! - `holds`: works on the runs of [`Hold`] of the store, as `errands`.
 //!
-//! A store error that stops [`Runner::work`] (the server restarted, say)
-//! is printed to standard error, and the worker works on after a pause.
+//! [`Runner::work`] works on through store errors (the server restarted,
+//! say); should it return one, the worker prints it to standard error and
+//! works on after a pause.
 
 #[path = "../kill/errand.rs"]
 mod errand;
@@ -31,9 +29,6 @@ use typed_workflows::prelude::*;
 use typed_workflows::store::PostgresStore;
 
 use errand::{Errand, Log};
-
-/// How long a worker's leases last unless renewed.
-const LEASE: Duration = Duration::from_secs(2);
 
 /// How long a worker told to stop waits for its runs to park or end.
 const GRACE: Duration = Duration::from_secs(1);
@@ -92,13 +87,18 @@ async fn connect(url: &str, schema: &str) -> Result<PostgresStore> {
     }
 }
 
-/// `runner` with no run timeout, on `store`, as worker `name`.
-fn leased<W: Workflow>(runner: Runner<W>, store: Arc<PostgresStore>, name: &str) -> Runner<W> {
+/// `runner` with no run timeout, on `store`, as worker `name`, with
+/// leases lasting `lease`.
+fn leased<W: Workflow>(
+    runner: Runner<W>,
+    store: Arc<PostgresStore>,
+    (name, lease): (&str, Duration),
+) -> Runner<W> {
     runner
         .without_timeout()
         .durable(store)
         .worker(name)
-        .lease(LEASE)
+        .lease(lease)
 }
 
 /// Makes `runner` one of the store's workers until `stop` turns true,
@@ -142,9 +142,10 @@ async fn main() -> Result<()> {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [url, schema, log, name, mode, rest @ ..] = args.as_slice() else {
-        anyhow::bail!("usage: pg-kill-worker URL SCHEMA LOG NAME MODE [ARG]");
+    let [url, schema, log, name, lease, mode, rest @ ..] = args.as_slice() else {
+        anyhow::bail!("usage: pg-kill-worker URL SCHEMA LOG NAME LEASE_MS MODE [ARG]");
     };
+    let worker = (name.as_str(), Duration::from_millis(lease.parse()?));
     let store = Arc::new(connect(url, schema).await?);
     let log = Log::open(
         Path::new(log),
@@ -153,24 +154,15 @@ async fn main() -> Result<()> {
     )?;
     match (mode.as_str(), rest) {
         ("errands", []) => {
-            let runner = leased(Errand { log }.runner(), store, name);
+            let runner = leased(Errand { log }.runner(), store, worker);
             work(runner, name, stop_on_end_of_input()).await;
-        }
-        ("submit", [count]) => {
-            let runner = leased(Errand { log }.runner(), store, name);
-            for number in 0..count.parse::<u64>()? {
-                let handler = runner.run(StartEvent::new().with("run", number));
-                runner.until_stored(handler.run_id()).await?;
-                println!("R {number} {}", handler.run_id());
-            }
-            std::process::exit(0);
         }
         ("hold", [gate]) => {
             let hold = Hold {
                 name: name.clone(),
                 log,
             };
-            let runner = leased(hold.runner(), store, name);
+            let runner = leased(hold.runner(), store, worker);
             let handler = runner.run(StartEvent::new().with("gate", gate));
             runner.until_stored(handler.run_id()).await?;
             println!("started {}", handler.run_id());
@@ -192,7 +184,7 @@ async fn main() -> Result<()> {
                 name: name.clone(),
                 log,
             };
-            let runner = leased(hold.runner(), store, name);
+            let runner = leased(hold.runner(), store, worker);
             work(runner, name, stop_on_end_of_input()).await;
         }
         _ => anyhow::bail!("no mode `{mode}` with {rest:?}"),
