@@ -277,12 +277,13 @@ fn answered_early(number: u64) -> bool {
     number % 2 == 0
 }
 
-/// The unfinished runs of `store`, told for a failure: their heads and
-/// the lines of the log of their errands (numbered as `ids` says).
+/// The unfinished runs of `store`, told for a failure: their heads, whether
+/// the test answered them, and the lines of the log of their errands
+/// (numbered as `ids` says).
 async fn unfinished_told(
     postgres: &Postgres,
     store: &PostgresStore,
-    ids: &HashMap<u64, RunId>,
+    (ids, answered): (&HashMap<u64, RunId>, &HashSet<u64>),
     log: &Path,
 ) -> String {
     let numbers: HashMap<RunId, u64> = ids.iter().map(|(number, run)| (*run, *number)).collect();
@@ -298,7 +299,14 @@ async fn unfinished_told(
                 "select status, epoch, lease_owner, lease_expires, input_next, consumed_through, journal_next, stream_next from {SCHEMA}.runs where id = '{}'",
                 run.id
             ));
-            told.push_str(&format!("run {} ({:?}): {heads}", run.id, run.status));
+            let number = numbers.get(&run.id);
+            let answered = number.is_some_and(|number| answered.contains(number));
+            told.push_str(&format!(
+                "run {} of errand {number:?} ({:?}{}): status|epoch|lease_owner|lease_expires|input_next|consumed_through|journal_next|stream_next = {heads}",
+                run.id,
+                run.status,
+                if answered { ", answered: its answer is lost if it is parked" } else { "" },
+            ));
             if std::env::var_os("PG_KILL_DUMP").is_some() {
                 if let Ok(Some(loaded)) = store.load(run.id).await {
                     let snapshot = loaded
@@ -314,7 +322,7 @@ async fn unfinished_told(
                     ));
                 }
             }
-            if let Some(number) = numbers.get(&run.id) {
+            if let Some(number) = number {
                 for line in effects
                     .lines()
                     .filter(|line| line.split(' ').nth(2) == Some(&number.to_string()))
@@ -391,7 +399,15 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
     let (said, mut heard) = mpsc::unbounded_channel();
     let name = |slot: u64, generation: u64| format!("w{slot}-{generation}");
     let mut workers: Vec<Worker> = (0..WORKERS)
-        .map(|slot| Worker::start((&postgres, log), (&name(slot, 0), KILL_LEASE), &["errands"], slot, &said))
+        .map(|slot| {
+            Worker::start(
+                (&postgres, log),
+                (&name(slot, 0), KILL_LEASE),
+                &["errands"],
+                slot,
+                &said,
+            )
+        })
         .collect();
     let mut names: Vec<String> = (0..WORKERS).map(|slot| name(slot, 0)).collect();
     let mut state = Kills {
@@ -423,7 +439,7 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
         }
     }
     println!("{RUNS} errands submitted in {:?}", began.elapsed());
-    let mut reader = Reader::default();
+    let mut midway = None;
     let mut restarted = false;
     let mut generation = 0;
     let until = tokio::time::Instant::now() + KILL_DEADLINE;
@@ -447,7 +463,14 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
                     tokio::task::block_in_place(|| postgres.restart_now())
                         .unwrap_or_else(|error| panic!("the server restarts: {error}; {replay}"));
                     println!("restarted the server after {} side effects", state.effects);
-                    reader.read_on(&*store).await;
+                    // The streams so far, read on a task of its own while
+                    // the errands go on.
+                    let store = store.clone();
+                    midway = Some(tokio::spawn(async move {
+                        let mut reader = Reader::default();
+                        reader.read_on(&*store).await;
+                        reader
+                    }));
                 }
                 if state.left > 0 && state.effects >= state.next_kill {
                     state.left -= 1;
@@ -484,7 +507,7 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
                     "not every errand ended within {KILL_DEADLINE:?}: {} side effects, {} kills; unfinished:\n{}\n{replay}",
                     state.effects,
                     kills - state.left,
-                    unfinished_told(&postgres, &store, &state.ids, log).await,
+                    unfinished_told(&postgres, &store, (&state.ids, &state.answered), log).await,
                 );
             }
         }
@@ -502,6 +525,10 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
         kills - state.left,
         if restarted { "once" } else { "never" },
     );
+    let mut reader = match midway {
+        Some(midway) => midway.await.unwrap(),
+        None => Reader::default(),
+    };
     reader.read_on(&*store).await;
 
     let runs = store.list(&RunFilter::new()).await.unwrap();
@@ -509,7 +536,10 @@ async fn workers_killed_again_and_again_with_a_server_restart_leave_every_run_to
     let expected: Vec<u64> = (0..RUNS).map(result_of).collect();
     assert_eq!(results(&runs, &replay), expected, "{replay}");
     check_log(log, RUNS, &replay);
-    reader.check(&*store, &runs, &replay).await;
+    // An errand answered once parked was asked: its question is in the
+    // store with the record that parked it.
+    let asked = |run| !answered_early(state.numbers[&run]);
+    reader.check(&*store, &runs, asked, &replay).await;
     for run in &runs {
         let events: Vec<u64> = runner
             .stored_events(run.id, 0)
@@ -535,7 +565,13 @@ async fn a_paused_worker_whose_run_was_taken_over_cannot_write_to_it() {
     let store = connect(&postgres).await;
     let (said, mut heard) = mpsc::unbounded_channel();
     let gate_arg = gate.to_str().unwrap();
-    let a = Worker::start((&postgres, &log), ("a", PAUSE_LEASE), &["hold", gate_arg], 0, &said);
+    let a = Worker::start(
+        (&postgres, &log),
+        ("a", PAUSE_LEASE),
+        &["hold", gate_arg],
+        0,
+        &said,
+    );
     let began = |slot| move |said: &Said| said.slot == slot && said.line.ends_with(" E 0 hold");
     // A's run is in the store, and its step has begun, in either order.
     let (mut run, mut begun) = (None, false);

@@ -160,8 +160,16 @@ impl Reader {
 
     /// Checks the stream of each run of `runs`: read in pieces, it has no
     /// gap and no repeat, and is the whole stream the store holds; it holds
-    /// each step's events, and ends with the run's one stop event.
-    pub async fn check(&self, store: &dyn Store, runs: &[RunMeta], replay: &str) {
+    /// each step's events (the question too, if the run was `asked`: a run
+    /// whose answer was in before its question is not asked), and ends with
+    /// the run's one stop event.
+    pub async fn check(
+        &self,
+        store: &dyn Store,
+        runs: &[RunMeta],
+        asked: impl Fn(RunId) -> bool,
+        replay: &str,
+    ) {
         for run in runs {
             let read = &self.read[&run.id];
             let sequences: Vec<u64> = read.iter().map(|(sequence, _)| *sequence).collect();
@@ -190,13 +198,9 @@ impl Reader {
             assert!(whole.last().unwrap().contains("\"StopEvent\""), "{replay}");
             let stops = whole.iter().filter(|event| event.contains("\"StopEvent\""));
             assert_eq!(stops.count(), 1, "stop events of {}; {replay}", run.id);
-            for step in [
-                "\"plan\"",
-                "\"work0\"",
-                "\"work1\"",
-                "\"work2\"",
-                "InputRequiredEvent",
-            ] {
+            let question = asked(run.id).then_some("InputRequiredEvent");
+            let steps = ["\"plan\"", "\"work0\"", "\"work1\"", "\"work2\""];
+            for step in steps.into_iter().chain(question) {
                 assert!(
                     whole.iter().any(|event| event.contains(step)),
                     "no {step} in the stream of {}; {replay}",
