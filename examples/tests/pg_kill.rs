@@ -274,7 +274,7 @@ async fn unfinished(store: &PostgresStore) -> Option<(Vec<RunId>, Vec<RunId>)> {
 /// store's notice), rather than once the run has parked at its question
 /// (the test process takes it up, as `Runner::send_input` does).
 fn answered_early(number: u64) -> bool {
-    number % 2 == 0
+    number.is_multiple_of(2)
 }
 
 /// The unfinished runs of `store`, told for a failure: their heads, whether
@@ -307,20 +307,18 @@ async fn unfinished_told(
                 run.status,
                 if answered { ", answered: its answer is lost if it is parked" } else { "" },
             ));
-            if std::env::var_os("PG_KILL_DUMP").is_some() {
-                if let Ok(Some(loaded)) = store.load(run.id).await {
-                    let snapshot = loaded
-                        .snapshot
-                        .map(|snapshot| String::from_utf8_lossy(&snapshot.bytes).into_owned());
-                    told.push_str(&format!(
-                        "  snapshot: {snapshot:?}\n  inputs: {:?}\n",
-                        loaded
-                            .inputs
-                            .iter()
-                            .map(|input| String::from_utf8_lossy(&input.bytes).into_owned())
-                            .collect::<Vec<_>>()
-                    ));
-                }
+            if let Ok(Some(loaded)) = store.load(run.id).await {
+                let snapshot = loaded
+                    .snapshot
+                    .map(|snapshot| String::from_utf8_lossy(&snapshot.bytes).into_owned());
+                told.push_str(&format!(
+                    "  snapshot: {snapshot:?}\n  inputs: {:?}\n",
+                    loaded
+                        .inputs
+                        .iter()
+                        .map(|input| String::from_utf8_lossy(&input.bytes).into_owned())
+                        .collect::<Vec<_>>()
+                ));
             }
             if let Some(number) = number {
                 for line in effects
