@@ -1,87 +1,27 @@
-//! An answer counted as consumed must be in the snapshot that counts it.
+//! An answer a durable run took must survive its process.
 //!
-//! A durable run's commits record the snapshots of the run; one that
-//! counts the store's input `n` as taken (`inputs_through >= n`, and the
-//! store drops the input) must hold the event somewhere (the inbox, or the
-//! answers of the wait it was handed to): else a crash or a lost lease
-//! right after that commit loses the answer, and the run, taken up again,
-//! waits for it for ever (the PostgreSQL kill test, `pg_kill.rs`, ends with
-//! such runs parked). The run hands the event to the wait, and the wait
-//! records it among its answers only once the step is polled again: a
-//! snapshot taken in between holds it nowhere.
+//! A person answers a run's question through the store
+//! (`Runner::send_input`); the run hands the answer to the waiting step,
+//! and its next commit counts the input as taken (the store drops it). If
+//! the process dies after that commit and before the step's end is
+//! recorded, the run, taken up again, must still have the answer. Here a
+//! commit fails instead of the process dying (`Faulty`, the n-th commit
+//! for each n in turn), which stops the run at its last record as a crash
+//! would; the run is then taken up again in a fresh runner and must end
+//! with the answer rather than wait for it for ever. (The PostgreSQL kill
+//! test, `pg_kill.rs`, ends with runs parked that way.)
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
+use typed_workflows::durable::StoredOutcome;
 use typed_workflows::prelude::*;
-use typed_workflows::store::{
-    Batch, BoxFuture, Claimed, Committed, Lease, Loaded, MemoryStore, NewRun, Notice, Owner,
-    Record, RunFilter, RunMeta, Store, StoreError, WorkflowKey,
-};
-use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
+use typed_workflows::store::{MemoryStore, Store};
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent};
+use workflow_store::faults::{Fault, Faulty};
 
-/// A memory store that keeps every snapshot committed to it.
-#[derive(Default)]
-struct Recording {
-    store: MemoryStore,
-    snapshots: Mutex<Vec<serde_json::Value>>,
-}
-
-impl Store for Recording {
-    fn describe(&self) -> String {
-        self.store.describe()
-    }
-    fn create(&self, run: NewRun, owner: &Owner) -> BoxFuture<'_, Result<Claimed, StoreError>> {
-        self.store.create(run, owner)
-    }
-    fn claim(&self, run: RunId, owner: &Owner) -> BoxFuture<'_, Result<Claimed, StoreError>> {
-        self.store.claim(run, owner)
-    }
-    fn claim_ready<'a>(
-        &'a self,
-        owner: &'a Owner,
-        workflows: &'a [WorkflowKey],
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<Claimed>, StoreError>> {
-        self.store.claim_ready(owner, workflows, limit)
-    }
-    fn commit<'a>(
-        &'a self,
-        lease: &'a Lease,
-        batch: Batch,
-    ) -> BoxFuture<'a, Result<Committed, StoreError>> {
-        if let Some(snapshot) = &batch.snapshot {
-            let snapshot = serde_json::from_slice(snapshot).expect("a snapshot is JSON");
-            self.snapshots.lock().unwrap().push(snapshot);
-        }
-        self.store.commit(lease, batch)
-    }
-    fn renew<'a>(&'a self, lease: &'a Lease) -> BoxFuture<'a, Result<Lease, StoreError>> {
-        self.store.renew(lease)
-    }
-    fn load(&self, run: RunId) -> BoxFuture<'_, Result<Option<Loaded>, StoreError>> {
-        self.store.load(run)
-    }
-    fn read_stream(
-        &self,
-        run: RunId,
-        after: u64,
-        limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<Record>, StoreError>> {
-        self.store.read_stream(run, after, limit)
-    }
-    fn send_input(&self, run: RunId, input: Vec<u8>) -> BoxFuture<'_, Result<u64, StoreError>> {
-        self.store.send_input(run, input)
-    }
-    fn list<'a>(
-        &'a self,
-        filter: &'a RunFilter,
-    ) -> BoxFuture<'a, Result<Vec<RunMeta>, StoreError>> {
-        self.store.list(filter)
-    }
-    fn notices(&self) -> tokio::sync::broadcast::Receiver<Notice> {
-        self.store.notices()
-    }
-}
+/// How long a run taken up again has to end.
+const END_WITHIN: Duration = Duration::from_secs(5);
 
 struct Ask;
 
@@ -98,10 +38,11 @@ impl Ask {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_snapshot_that_counts_an_answer_as_taken_holds_it() {
-    let store = Arc::new(Recording::default());
-    let runner = Ask.runner().without_timeout().durable(store.clone());
-    for _ in 0..20 {
+async fn a_run_stopped_after_it_took_its_answer_ends_with_it_when_taken_up_again() {
+    for failing in 1..=6 {
+        let store = Arc::new(Faulty::new(MemoryStore::new()));
+        store.fail(Fault::CommitBefore(failing));
+        let runner = Ask.runner().without_timeout().durable(store.clone());
         let mut handler = runner.run(StartEvent::new());
         let run = handler.run_id();
         let mut events = handler.stream_events().unwrap();
@@ -113,22 +54,27 @@ async fn a_snapshot_that_counts_an_answer_as_taken_holds_it() {
                 runner.send_input(run, answer).await.unwrap();
             }
         }
-        assert_eq!(handler.await.unwrap(), "yes");
-    }
-    for snapshot in store.snapshots.lock().unwrap().iter() {
-        if snapshot["inputs_through"].as_u64() >= Some(1) {
-            let held = snapshot["inbox"]
-                .as_array()
-                .is_some_and(|inbox| !inbox.is_empty())
-                || snapshot["in_flight"].as_array().is_some_and(|in_flight| {
-                    in_flight.iter().any(|invocation| {
-                        invocation["answers"]
-                            .as_array()
-                            .is_some_and(|answers| answers.iter().any(|answer| !answer.is_null()))
-                    })
-                })
-                || snapshot["in_flight"].as_array().is_some_and(Vec::is_empty);
-            assert!(held, "the answer is counted but held nowhere: {snapshot}");
+        if handler.await.is_ok() {
+            continue;
+        }
+        // Stopped by the failed commit, at its last record: taken up again.
+        let again = Ask.runner().without_timeout().durable(store.clone());
+        let recovered = again.recover().await.unwrap();
+        drop(recovered);
+        let outcome = tokio::time::timeout(END_WITHIN, again.stored_outcome(run)).await;
+        let loaded = store.inner().load(run).await.unwrap().unwrap();
+        let snapshot = loaded
+            .snapshot
+            .map(|snapshot| String::from_utf8_lossy(&snapshot.bytes).into_owned());
+        match outcome {
+            Ok(Ok(StoredOutcome::Stopped(stop))) => {
+                assert_eq!(stop.downcast::<StopEvent<String>>().unwrap().result, "yes")
+            }
+            other => panic!(
+                "commit {failing} failed; the run taken up again did not end with its answer: {other:?}; status {:?}, inputs left {}, snapshot {snapshot:?}",
+                loaded.meta.status,
+                loaded.inputs.len(),
+            ),
         }
     }
 }
