@@ -7,8 +7,12 @@
 //!   and starts it again, now under the same name (it takes its runs up
 //!   at once), now under a new one (the others take them up once their
 //!   leases lapse); the server is stopped at once and started again in
-//!   the middle. The test answers each errand's question through the
-//!   store. Then it checks what `tests/crash.rs` checks: every errand
+//!   the middle. The test submits the errands (`Runner::submit`) and
+//!   answers each one's question through the store (`Runner::send_input`):
+//!   the even ones as soon as a worker begins to ask (the worker takes the
+//!   answer from the store's notice), the odd ones once the run has parked
+//!   at the question (the test process takes the run up, as `send_input`
+//!   does). Then it checks what `tests/crash.rs` checks: every errand
 //!   ended once with the right result and none is left unfinished; no
 //!   step whose end was recorded ran again; no effect recorded with
 //!   `ctx.once` ran again; each stream, read in pieces across the kills,
@@ -20,8 +24,10 @@
 //!   was lost.
 //!
 //! `PG_KILL_KILLS` sets how many kills (20 by default), `PG_KILL_SEED` the
-//! seed (random by default, printed with any failure). Without PostgreSQL's
-//! server programs each test says it was skipped; under CI it fails.
+//! seed (random by default, printed with any failure, which also shows each
+//! unfinished run's record and keeps the log of side effects under the
+//! target's `tmp` folder). Without PostgreSQL's server programs each test
+//! says it was skipped; under CI it fails.
 
 #[path = "kill/checks.rs"]
 mod checks;
