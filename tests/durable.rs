@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use typed_workflows::durable::RecoverError;
 use typed_workflows::prelude::*;
@@ -281,52 +282,98 @@ async fn attach_says_why_a_run_cannot_be_taken_up() {
     );
 }
 
-/// Runs `Review` on `store`, which fails its first commit as `fault`
-/// says, then goes on with a runner on the same store once it works:
-/// how many times the effect ran, and the error the first run ended with.
-async fn through_a_failed_commit(fault: Fault) -> (u32, String) {
-    let store = Arc::new(Faulty::new(MemoryStore::new()));
-    store.fail(fault);
-    let runner = Review::default().runner().durable(store.clone());
-    let handler = runner.run(StartEvent::new());
-    let id = handler.run_id();
-    let error = handler.await.unwrap_err();
-    assert!(matches!(error, WorkflowError::Store { .. }), "{error}");
-    let error = anyhow::Error::from(error);
+/// How long the leases of the runs through a failing store last: a write
+/// is tried again for half of it.
+const SHORT_LEASE: Duration = Duration::from_millis(400);
 
-    let mut handler = runner.attach(id).await.unwrap();
-    handler.stream_events().unwrap().next().await.unwrap();
-    handler
-        .send_event(HumanResponseEvent {
-            response: "yes".into(),
-        })
-        .unwrap();
-    assert_eq!(handler.await.unwrap(), "a poem: yes");
-    (
-        runner.workflow().effects.load(Ordering::SeqCst),
-        format!("{error:#}"),
-    )
+/// Runs `Review` on a store that fails its commits as `faults` say, and
+/// answers its question; then, if the run stopped, goes on with it with a
+/// runner on the same store. How many times the effect ran, and the error
+/// the run stopped with, if it did.
+async fn through_failed_commits(faults: &[Fault]) -> (u32, Option<String>) {
+    let store = Arc::new(Faulty::new(MemoryStore::new()));
+    for fault in faults {
+        store.fail(*fault);
+    }
+    let runner = Review::default()
+        .runner()
+        .durable(store.clone())
+        .lease(SHORT_LEASE);
+    let mut handler = runner.run(StartEvent::new());
+    let id = handler.run_id();
+    let mut stopped = None;
+    let asked = handler.stream_events().unwrap().next().await.unwrap();
+    if asked.is::<InputRequiredEvent>() {
+        handler
+            .send_event(HumanResponseEvent {
+                response: "yes".into(),
+            })
+            .unwrap();
+    }
+    match handler.await {
+        Ok(result) => assert_eq!(result, "a poem: yes"),
+        Err(error) => {
+            assert!(matches!(error, WorkflowError::Store { .. }), "{error}");
+            stopped = Some(format!("{:#}", anyhow::Error::from(error)));
+            let mut handler = runner.attach(id).await.unwrap();
+            handler.stream_events().unwrap().next().await.unwrap();
+            handler
+                .send_event(HumanResponseEvent {
+                    response: "yes".into(),
+                })
+                .unwrap();
+            assert_eq!(handler.await.unwrap(), "a poem: yes");
+        }
+    }
+    let loaded = store.load(id).await.unwrap().unwrap();
+    assert_eq!(loaded.meta.status.kind(), StatusKind::Finished);
+    (runner.workflow().effects.load(Ordering::SeqCst), stopped)
 }
 
-#[tokio::test]
-async fn a_commit_that_fails_stops_the_run_naming_the_store_and_the_record_and_a_recovery_goes_on_from_the_last_one()
+#[tokio::test(start_paused = true)]
+async fn a_commit_that_fails_for_a_moment_is_tried_again_and_the_run_goes_on() {
+    // Whichever of the run's commits fails, its end among them: one that
+    // never reached the store is written by the second try; one that
+    // landed though the store said it failed is found there by the second
+    // try, and the run goes on with the effect not run again.
+    for nth in 1..=8 {
+        for fault in [Fault::CommitBefore(nth), Fault::CommitAfter(nth)] {
+            assert_eq!(
+                through_failed_commits(&[fault]).await,
+                (1, None),
+                "{fault:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_commit_that_keeps_failing_stops_the_run_naming_the_store_and_the_record_and_a_recovery_goes_on_from_the_last_one()
  {
-    // The effect's record never reached the store: the effect runs again.
-    let (effects, error) = through_a_failed_commit(Fault::CommitBefore(1)).await;
+    // Tried at 0, 50 and 150 ms; a fourth, after 200 ms more, would be
+    // past half the lease. The effect's record never reached the store:
+    // the effect runs again.
+    let faults = [1, 2, 3].map(Fault::CommitBefore);
+    let (effects, error) = through_failed_commits(&faults).await;
     assert_eq!(effects, 2);
+    let error = error.expect("the run stopped");
     assert!(
         error.starts_with("the run stopped: its store failed: faulty:memory: commit to run "),
         "{error}"
     );
     assert!(
-        error.contains("at journal record 1 failed: injected fault CommitBefore(1)"),
+        error.contains("at journal record 1 failed: injected fault CommitBefore(3)"),
         "{error}"
     );
 
-    // It landed though the store said it failed: the effect is not run
-    // again.
-    let (effects, _) = through_a_failed_commit(Fault::CommitAfter(1)).await;
-    assert_eq!(effects, 1);
+    // The last try landed though the store said it failed: the effect is
+    // not run again.
+    let faults = [
+        Fault::CommitBefore(1),
+        Fault::CommitBefore(2),
+        Fault::CommitAfter(3),
+    ];
+    assert_eq!(through_failed_commits(&faults).await.0, 1);
 }
 
 #[test]

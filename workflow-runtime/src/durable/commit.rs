@@ -16,6 +16,7 @@ use workflow_store::{Batch, Committed, Lease, NewRun, RunStatus, Store, StoreErr
 use super::journal::Written;
 use super::live::Live;
 use super::outcome::Outcome;
+use super::retry;
 use super::{Durability, Journal, RUN_TIMEOUT};
 use crate::context::Context;
 use crate::run::Ended;
@@ -416,7 +417,7 @@ async fn create(
         workflow: durability.key.clone(),
         start: snapshot.expect("a run's first commit writes its snapshot"),
     };
-    let claimed = durability.store.create(new, &durability.owner).await?;
+    let claimed = retry::create(&*durability.store, new, &durability.owner).await?;
     let (journal_next, stream_next) = (claimed.run.journal_next, claimed.run.stream_next);
     let rest = Batch {
         stream,
@@ -431,7 +432,8 @@ async fn create(
         };
         return Ok((committed, claimed.lease));
     }
-    let committed = durability.store.commit(&claimed.lease, rest).await?;
+    let expected = (journal_next, stream_next);
+    let committed = retry::commit(&*durability.store, &claimed.lease, expected, rest).await?;
     Ok((committed, claimed.lease))
 }
 
@@ -450,7 +452,7 @@ async fn commit(
     } else {
         lease
     };
-    let committed = store.commit(&lease, batch).await?;
+    let committed = retry::commit(store, &lease, expected, batch).await?;
     Ok((committed, lease))
 }
 
@@ -458,7 +460,7 @@ async fn commit(
 /// wrote to the run since (`expected`, the next sequence numbers the run
 /// expects).
 async fn kept(store: &dyn Store, lease: Lease, expected: (u64, u64)) -> Result<Lease, StoreError> {
-    match store.renew(&lease).await {
+    match retry::renew(store, &lease).await {
         Ok(renewed) => Ok(renewed),
         Err(StoreError::LeaseLost { .. }) => take_again(store, &lease, expected).await,
         Err(error) => Err(error),

@@ -56,6 +56,7 @@ mod live;
 mod outcome;
 mod read;
 mod recover;
+mod retry;
 mod submit;
 mod watch;
 mod work;
