@@ -4,11 +4,12 @@
 //! (`Runner::send_input`); the run hands the answer to the waiting step,
 //! and its next commit counts the input as taken (the store drops it). If
 //! the process dies after that commit and before the step's end is
-//! recorded, the run, taken up again, must still have the answer. Here a
-//! commit fails instead of the process dying (`Faulty`, the n-th commit
-//! for each n in turn), which stops the run at its last record as a crash
-//! would; the run is then taken up again in a fresh runner and must end
-//! with the answer rather than wait for it for ever. (The PostgreSQL kill
+//! recorded, the run, taken up again, must still have the answer. Here
+//! the commits fail instead of the process dying (`Faulty`, from the n-th
+//! commit on, for each n in turn, for longer than a run tries a write
+//! again), which stops the run at its last record as a crash would; the
+//! run is then taken up again in a fresh runner and must end with the
+//! answer rather than wait for it for ever. (The PostgreSQL kill
 //! test, `pg_kill.rs`, ends with runs parked that way.)
 
 use std::sync::Arc;
@@ -22,6 +23,12 @@ use workflow_store::faults::{Fault, Faulty};
 
 /// How long a run taken up again has to end.
 const END_WITHIN: Duration = Duration::from_secs(5);
+
+/// The runs' leases: a run tries a failed write again for half of one.
+const LEASE: Duration = Duration::from_millis(200);
+
+/// How many commits in a row fail: more than a run tries in half a lease.
+const FAILING: u64 = 10;
 
 struct Ask;
 
@@ -40,9 +47,16 @@ impl Ask {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_stopped_after_it_took_its_answer_ends_with_it_when_taken_up_again() {
     for failing in 1..=6 {
-        let store = Arc::new(Faulty::new(MemoryStore::new()));
-        store.fail(Fault::CommitBefore(failing));
-        let runner = Ask.runner().without_timeout().durable(store.clone());
+        let memory = Arc::new(MemoryStore::new());
+        let store = Arc::new(Faulty::new(memory.clone()));
+        for commit in failing..failing + FAILING {
+            store.fail(Fault::CommitBefore(commit));
+        }
+        let runner = Ask
+            .runner()
+            .without_timeout()
+            .durable(store.clone())
+            .lease(LEASE);
         let mut handler = runner.run(StartEvent::new());
         let run = handler.run_id();
         let mut events = handler.stream_events().unwrap();
@@ -57,12 +71,14 @@ async fn a_run_stopped_after_it_took_its_answer_ends_with_it_when_taken_up_again
         if handler.await.is_ok() {
             continue;
         }
-        // Stopped by the failed commit, at its last record: taken up again.
-        let again = Ask.runner().without_timeout().durable(store.clone());
+        // Stopped by the failed commits, at its last record: taken up again,
+        // on the store without its faults.
+        let again = Ask.runner().without_timeout().durable(memory.clone());
         let recovered = again.recover().await.unwrap();
+        let left = format!("{:?}", recovered.left);
         drop(recovered);
         let outcome = tokio::time::timeout(END_WITHIN, again.stored_outcome(run)).await;
-        let loaded = store.inner().load(run).await.unwrap().unwrap();
+        let loaded = memory.load(run).await.unwrap().unwrap();
         let snapshot = loaded
             .snapshot
             .map(|snapshot| String::from_utf8_lossy(&snapshot.bytes).into_owned());
@@ -71,7 +87,7 @@ async fn a_run_stopped_after_it_took_its_answer_ends_with_it_when_taken_up_again
                 assert_eq!(stop.downcast::<StopEvent<String>>().unwrap().result, "yes")
             }
             other => panic!(
-                "commit {failing} failed; the run taken up again did not end with its answer: {other:?}; status {:?}, inputs left {}, snapshot {snapshot:?}",
+                "commits from {failing} on failed; the run taken up again did not end with its answer: {other:?}; left by recover: {left}; status {:?}, inputs left {}, snapshot {snapshot:?}",
                 loaded.meta.status,
                 loaded.inputs.len(),
             ),
