@@ -10,161 +10,21 @@
 //! effect is a line appended to `LOG`, tagged with `GENERATION`, and
 //! printed, so that the test can kill it after a chosen number of them.
 
+#[path = "../kill/errand.rs"]
+mod errand;
+
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::path::Path;
+use std::sync::Arc;
 
 use typed_workflows::anyhow;
 use typed_workflows::durable::{InputError, StoredOutcome};
 use typed_workflows::prelude::*;
 use typed_workflows::snapshot::RunSnapshot;
 use typed_workflows::store::{RunFilter, SqliteStore, StatusKind, Store, StoreError};
-use typed_workflows::{
-    HumanResponseEvent, InputRequiredEvent, RetryPolicy, RunId, Runner, WorkflowHandler,
-};
+use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId, Runner, WorkflowHandler};
 
-/// The side effects of one worker process, in the order they happened.
-struct Log {
-    file: Mutex<File>,
-    generation: u64,
-}
-
-impl Log {
-    /// Appends `what` to the log, and prints it: the test counts the lines.
-    fn note(&self, what: &str) {
-        let line = format!("{} {what}\n", self.generation);
-        let mut file = self.file.lock().unwrap();
-        file.write_all(line.as_bytes()).unwrap();
-        print!("{line}");
-        std::io::stdout().flush().unwrap();
-    }
-}
-
-#[event]
-struct Planned {
-    run: u64,
-}
-
-#[event]
-struct Part {
-    run: u64,
-    part: u64,
-}
-
-#[event]
-struct PartDone {
-    run: u64,
-    value: u64,
-}
-
-#[event]
-struct Gathered {
-    run: u64,
-    total: u64,
-}
-
-#[event]
-struct Approved {
-    run: u64,
-    total: u64,
-}
-
-/// What a step writes to the stream as it goes.
-#[event]
-struct Progress {
-    run: u64,
-    step: String,
-}
-
-/// One errand: a plan (with a paid call recorded once), a fan-out to
-/// workers, a retried check, and a question for a person.
-struct Errand {
-    log: Log,
-}
-
-const ONCE_MORE: RetryPolicy = RetryPolicy::fixed(Duration::ZERO).max_attempts(3);
-
-#[workflow_impl]
-impl Errand {
-    #[step(writes(Progress))]
-    async fn plan(&self, ctx: &Context<Self>, start: StartEvent) -> Result<Planned> {
-        let run: u64 = start.get("run")?;
-        self.log.note(&format!("E {run} plan"));
-        let plan: u64 = ctx
-            .once(async {
-                self.log.note(&format!("O {run}"));
-                Ok::<_, std::io::Error>(run)
-            })
-            .await?;
-        self.log.note(&format!("A {run}"));
-        ctx.write_event_to_stream(Progress {
-            run,
-            step: "plan".into(),
-        });
-        Ok(Planned { run: plan })
-    }
-
-    #[step]
-    async fn split(&self, planned: Planned) -> Vec<Part> {
-        self.log.note(&format!("E {} split", planned.run));
-        (0..3)
-            .map(|part| Part {
-                run: planned.run,
-                part,
-            })
-            .collect()
-    }
-
-    #[step(num_workers = 2, writes(Progress))]
-    async fn work(&self, ctx: &Context<Self>, part: Part) -> PartDone {
-        self.log.note(&format!("E {} work{}", part.run, part.part));
-        tokio::task::yield_now().await;
-        ctx.write_event_to_stream(Progress {
-            run: part.run,
-            step: format!("work{}", part.part),
-        });
-        PartDone {
-            run: part.run,
-            value: part.run * 10 + part.part,
-        }
-    }
-
-    #[step]
-    async fn gather(&self, done: Vec<PartDone>) -> Gathered {
-        let run = done[0].run;
-        self.log.note(&format!("E {run} gather"));
-        Gathered {
-            run,
-            total: done.iter().map(|part| part.value).sum(),
-        }
-    }
-
-    #[step(retry = ONCE_MORE)]
-    async fn check(&self, ctx: &Context<Self>, gathered: Gathered) -> Result<Approved> {
-        self.log.note(&format!("E {} check", gathered.run));
-        anyhow::ensure!(ctx.attempt() > 1, "the first check fails");
-        Ok(Approved {
-            run: gathered.run,
-            total: gathered.total,
-        })
-    }
-
-    #[step(waits_for(HumanResponseEvent), writes(InputRequiredEvent))]
-    async fn ask(&self, ctx: &Context<Self>, approved: Approved) -> Result<StopEvent<u64>> {
-        self.log.note(&format!("E {} ask", approved.run));
-        let answer = ctx
-            .wait_for_event::<HumanResponseEvent>()
-            .publishing(InputRequiredEvent {
-                prefix: format!("run {}?", approved.run),
-            })
-            .await?;
-        Ok(StopEvent::new(
-            approved.total + answer.response.parse::<u64>()?,
-        ))
-    }
-}
+use errand::{ANSWER, Errand, Log};
 
 /// Answers the run's question, and waits for its end.
 async fn see_through(mut handler: WorkflowHandler<Errand>) -> Result<u64> {
@@ -172,7 +32,7 @@ async fn see_through(mut handler: WorkflowHandler<Errand>) -> Result<u64> {
     while let Some(event) = events.next().await {
         if event.is::<InputRequiredEvent>() {
             handler.send_event(HumanResponseEvent {
-                response: "7".into(),
+                response: ANSWER.into(),
             })?;
         }
     }
@@ -188,7 +48,7 @@ async fn answer_through_store(runner: Arc<Runner<Errand>>, run: RunId) -> Result
     while let Some(event) = events.next().await {
         if event?.event.is::<InputRequiredEvent>() {
             let answer = HumanResponseEvent {
-                response: "7".into(),
+                response: ANSWER.into(),
             };
             match runner.send_input(run, answer).await {
                 // An earlier worker's answer may have ended it already.
@@ -235,10 +95,8 @@ async fn main() -> Result<()> {
         anyhow::bail!("usage: crash-worker STORE LOG RUNS GENERATION");
     };
     let store = Arc::new(SqliteStore::open(store)?);
-    let log = Log {
-        file: Mutex::new(OpenOptions::new().create(true).append(true).open(log)?),
-        generation: generation.parse()?,
-    };
+    let generation: u64 = generation.parse()?;
+    let log = Log::open(Path::new(log), generation.to_string(), true)?;
     let runner = Arc::new(
         Errand { log }
             .runner()

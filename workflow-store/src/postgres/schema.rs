@@ -61,8 +61,14 @@ const NAME_MAX: usize = 48;
 
 /// Fails unless `name` is a schema name the store accepts: lowercase ASCII
 /// letters, digits and `_`, not starting with a digit, at most 48 bytes.
-/// (So it needs no quoting rules beyond the double quotes it gets.)
+/// (So it needs no quoting rules beyond the double quotes it gets.) Names
+/// starting with `pg_` are PostgreSQL's own, which it refuses to create.
 pub(super) fn check_name(name: &str) -> Result<(), String> {
+    if name.starts_with("pg_") {
+        return Err(format!(
+            "the schema name {name:?} starts with `pg_`, which PostgreSQL keeps for its own schemas: choose another"
+        ));
+    }
     let mut chars = name.chars();
     let first_ok = chars
         .next()
@@ -272,5 +278,18 @@ impl Sql {
             ),
             clear_timer: format!("DELETE FROM {s}.timers WHERE run = $1 AND id = $2"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn names_of_postgresql_s_own_schemas_are_refused_before_connecting() {
+        assert!(check_name("kill_test").is_ok());
+        let refused = check_name("pg_kill").unwrap_err();
+        assert!(refused.contains("`pg_`"), "{refused}");
+        assert!(check_name("pgkill").is_ok());
     }
 }
