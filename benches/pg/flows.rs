@@ -9,8 +9,8 @@ use tokio::sync::broadcast;
 use typed_workflows::RunId;
 use typed_workflows::prelude::*;
 use typed_workflows::store::{
-    Batch, BoxFuture, Claimed, Committed, Lease, Loaded, NewRun, Notice, Owner, Record,
-    RunFilter, RunMeta, Store, StoreError, WorkflowKey,
+    Batch, BoxFuture, Claimed, Committed, Lease, Loaded, NewRun, Notice, Owner, Record, RunFilter,
+    RunMeta, Store, StoreError, WorkflowKey,
 };
 
 /// The steps of [`ThreeSteps`].

@@ -341,9 +341,8 @@ fn start_worker(url: &str, schema: &str, name: &str) -> Result<Worker> {
 async fn measure_workers(url: &str, processes: usize, runs: u64) -> Result<(f64, Vec<String>)> {
     let schema = schema_name(&format!("workers{processes}"));
     drop_schema(url, &schema).await?;
-    let store = Arc::new(
-        PostgresStore::connect_with(url, PostgresOptions::new().schema(&schema)).await?,
-    );
+    let store =
+        Arc::new(PostgresStore::connect_with(url, PostgresOptions::new().schema(&schema)).await?);
     put_runs(&store, runs).await?;
     // A lease that lapsed at once lapsed: the runs are ready.
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -447,7 +446,10 @@ async fn latency(options: &Options) -> Result<()> {
     // program does too.
     assert_eq!(runner.run(Ask { number: 1 }).await?, 1 + STEPS);
     let commits = counts.commit.load(std::sync::atomic::Ordering::Relaxed) as usize;
-    println!("latency: a durable {STEPS}-step run asks the store for {}", counts.per_run(1));
+    println!(
+        "latency: a durable {STEPS}-step run asks the store for {}",
+        counts.per_run(1)
+    );
     let hand = hand::Hand::new(url, &schema_name("latency_hand")).await?;
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..options.reps {
