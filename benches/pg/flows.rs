@@ -92,11 +92,26 @@ pub struct Counts {
     pub claim: AtomicU64,
     pub renew: AtomicU64,
     pub reads: AtomicU64,
+    /// The time spent in creates and commits, in nanoseconds.
+    pub create_nanos: Arc<AtomicU64>,
+    pub commit_nanos: Arc<AtomicU64>,
     /// The first run created, as given.
     pub first: Mutex<Option<NewRun>>,
 }
 
 impl Counts {
+    /// The mean time of a create and of a commit, in ms.
+    pub fn times(&self) -> String {
+        let mean = |nanos: &AtomicU64, n: &AtomicU64| {
+            nanos.load(Ordering::Relaxed) as f64 / n.load(Ordering::Relaxed).max(1) as f64 / 1e6
+        };
+        format!(
+            "create {:.2} ms, commit {:.2} ms",
+            mean(&self.create_nanos, &self.create),
+            mean(&self.commit_nanos, &self.commit)
+        )
+    }
+
     /// `create c, commit n, ...` per run, over `runs` runs.
     pub fn per_run(&self, runs: u64) -> String {
         let per = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / runs as f64;
@@ -117,6 +132,19 @@ pub struct Counting<S> {
     pub counts: Arc<Counts>,
 }
 
+/// `future`, its time added to `nanos`.
+fn timed<'a, T: Send + 'a>(
+    nanos: Arc<AtomicU64>,
+    future: BoxFuture<'a, T>,
+) -> BoxFuture<'a, T> {
+    Box::pin(async move {
+        let began = std::time::Instant::now();
+        let value = future.await;
+        nanos.fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        value
+    })
+}
+
 fn add(n: &AtomicU64) {
     n.fetch_add(1, Ordering::Relaxed);
 }
@@ -133,7 +161,7 @@ impl<S: Store> Store for Counting<S> {
             .lock()
             .unwrap()
             .get_or_insert_with(|| run.clone());
-        self.inner.create(run, owner)
+        timed(self.counts.create_nanos.clone(), self.inner.create(run, owner))
     }
 
     fn claim(&self, run: RunId, owner: &Owner) -> BoxFuture<'_, Result<Claimed, StoreError>> {
@@ -157,7 +185,7 @@ impl<S: Store> Store for Counting<S> {
         batch: Batch,
     ) -> BoxFuture<'a, Result<Committed, StoreError>> {
         add(&self.counts.commit);
-        self.inner.commit(lease, batch)
+        timed(self.counts.commit_nanos.clone(), self.inner.commit(lease, batch))
     }
 
     fn renew<'a>(&'a self, lease: &'a Lease) -> BoxFuture<'a, Result<Lease, StoreError>> {
