@@ -2,7 +2,7 @@
 //! (`Runner::work`): it takes up the runs that input recorded elsewhere
 //! wakes, those whose timeout fell due while parked, and those whose
 //! worker died once its lease lapses; and it hands back what it holds when
-//! it stops.
+//! it stops. A store that fails for a while does not stop it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -12,6 +12,7 @@ use typed_workflows::durable::{StoredOutcome, Worked};
 use typed_workflows::prelude::*;
 use typed_workflows::store::{ManualClock, MemoryStore, StatusKind, Store};
 use typed_workflows::{HumanResponseEvent, InputRequiredEvent, RunId};
+use workflow_store::faults::{Fault, Faulty};
 
 #[path = "support/process.rs"]
 mod process;
@@ -155,4 +156,67 @@ fn a_worker_takes_up_a_run_whose_worker_died_once_its_lease_lapses() {
         assert!(worker.await.unwrap().taken_up >= 1);
         until_status(&*store, run, StatusKind::Finished).await;
     });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_goes_on_through_a_store_that_fails_for_a_while() {
+    let store = Arc::new(Faulty::new(MemoryStore::new()));
+    // Its first three looks fail, as against a database restarting.
+    for nth in 1..=3 {
+        store.fail(Fault::ClaimReady(nth));
+    }
+    let starter = Review::default().runner().durable(store.clone());
+    let run = parked_at_the_question(&starter, &*store).await;
+    let runner = Review::default()
+        .runner()
+        .durable(store.clone())
+        .worker("w");
+    let (stop, mut worker) = working(runner.clone());
+    answer_elsewhere(&*store, run).await;
+    tokio::select! {
+        result = stopped_with(&runner, run) => assert_eq!(result, "a poem: yes"),
+        stopped = &mut worker => panic!("the worker stopped at the store's failure: {stopped:?}"),
+    }
+    stop.send(()).unwrap();
+    assert_eq!(worker.await.unwrap().taken_up, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submitted_runs_wait_in_the_store_for_a_worker_and_run_once() {
+    let store = Arc::new(MemoryStore::new());
+    let client = Review::default().runner().durable(store.clone());
+    let mut runs = Vec::new();
+    for _ in 0..20 {
+        runs.push(client.submit(StartEvent::new()).await.unwrap());
+    }
+    // Recorded, not run: no worker yet, and the client is none.
+    assert_eq!(client.workflow().drafts.load(Ordering::SeqCst), 0);
+    for run in &runs {
+        let loaded = store.load(*run).await.unwrap().unwrap();
+        assert_eq!(loaded.meta.status.kind(), StatusKind::Running);
+    }
+
+    let runner = Review::default()
+        .runner()
+        .durable(store.clone())
+        .worker("w");
+    let (stop, worker) = working(runner.clone());
+    for run in &runs {
+        until_status(&*store, *run, StatusKind::Parked).await;
+        answer_elsewhere(&*store, *run).await;
+    }
+    for run in &runs {
+        assert_eq!(stopped_with(&runner, *run).await, "a poem: yes");
+    }
+    let review = runner.workflow();
+    assert_eq!(
+        (
+            review.drafts.load(Ordering::SeqCst),
+            review.effects.load(Ordering::SeqCst)
+        ),
+        (20, 20),
+        "each run drafted once"
+    );
+    stop.send(()).unwrap();
+    worker.await.unwrap();
 }

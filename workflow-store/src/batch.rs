@@ -64,6 +64,10 @@ pub struct Batch {
     /// A new status: [`Parked`](RunStatus::Parked) and
     /// [`Finished`](RunStatus::Finished) release the lease.
     pub status: Option<RunStatus>,
+    /// Whether the commit lets go of the lease, leaving the run's status
+    /// as it is: a running run is then ready for any worker at once,
+    /// rather than once the lease lapses.
+    pub release: bool,
 }
 
 impl Batch {
@@ -78,6 +82,7 @@ impl Batch {
             timers: Vec::new(),
             consumed_through: None,
             status: None,
+            release: false,
         }
     }
 
@@ -121,6 +126,13 @@ impl Batch {
     /// Changes the run's status.
     pub fn status(mut self, status: RunStatus) -> Self {
         self.status = Some(status);
+        self
+    }
+
+    /// Lets go of the lease once the batch is applied: a worker that stops
+    /// hands the run back this way, for another to take up at once.
+    pub fn release(mut self) -> Self {
+        self.release = true;
         self
     }
 

@@ -43,6 +43,8 @@ pub enum Fault {
     Load(u64),
     /// The nth stream read fails.
     ReadStream(u64),
+    /// The nth [`claim_ready`](Store::claim_ready) fails.
+    ClaimReady(u64),
 }
 
 /// The error a planned [`Fault`] gives, as the source of a
@@ -65,6 +67,7 @@ struct Plan {
     commits: u64,
     loads: u64,
     reads: u64,
+    claims: u64,
 }
 
 impl Plan {
@@ -139,7 +142,15 @@ impl<S: Store> Store for Faulty<S> {
         workflows: &'a [WorkflowKey],
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<Claimed>, StoreError>> {
-        self.inner.claim_ready(owner, workflows, limit)
+        match self.plan().strike(
+            |plan| &mut plan.claims,
+            |fault, nth| fault == Fault::ClaimReady(nth),
+        ) {
+            Some(fault) => Box::pin(std::future::ready(Err(
+                self.injected(format!("claim ready runs for {}", owner.id), fault)
+            ))),
+            None => self.inner.claim_ready(owner, workflows, limit),
+        }
     }
 
     fn commit<'a>(

@@ -256,6 +256,9 @@ impl RunHead {
             }
             self.status = status.clone();
         }
+        if batch.release && self.lease.take().is_some() {
+            changes.push(Change::Released);
+        }
         self.updated_at = now;
         let committed = Committed {
             journal_next: self.journal_next,

@@ -16,6 +16,9 @@ pub enum Change {
     Status,
     /// Its timers changed.
     Timer,
+    /// Its lease was let go while it still runs: any worker may take it
+    /// up now.
+    Released,
 }
 
 /// A hint that run `run` changed in the way `what` says.

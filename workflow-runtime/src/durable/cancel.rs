@@ -90,11 +90,17 @@ const HELD_WAIT: Duration = Duration::from_secs(10);
 /// How often it looks again meanwhile, without a notice: notices are hints.
 const HELD_POLL: Duration = Duration::from_millis(250);
 
-/// Waits for a notice that `run`'s status changed.
+/// Waits for a notice that `run`'s status changed, or that its lease was
+/// let go.
 async fn until_status(notices: &mut broadcast::Receiver<Notice>, run: RunId) {
     loop {
         match notices.recv().await {
-            Ok(notice) if notice.run == run && notice.what == Change::Status => return,
+            Ok(notice)
+                if notice.run == run
+                    && matches!(notice.what, Change::Status | Change::Released) =>
+            {
+                return;
+            }
             Ok(_) => {}
             Err(broadcast::error::RecvError::Lagged(_) | broadcast::error::RecvError::Closed) => {
                 return;

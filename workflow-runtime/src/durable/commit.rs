@@ -6,6 +6,8 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, SystemTime};
 
+use tokio::time::Sleep;
+
 use anyhow::anyhow;
 use workflow_model::snapshot::{EventRecord, RunSnapshot, SnapshotError};
 use workflow_model::{__private::terminal_event, AnyEvent, RunId, WorkflowError};
@@ -24,9 +26,15 @@ use crate::workflow::Workflow;
 /// with (renewed on the way if it was running out).
 type Writing = Pin<Box<dyn Future<Output = Result<(Committed, Lease), StoreError>> + Send>>;
 
-/// The end of a run as its store keeps it: its status, and the record of
-/// its stream's last event, if it published one.
-type End = (RunStatus, Option<Vec<u8>>);
+/// What the end of a run writes to its store.
+enum End {
+    /// Its new status, and the record of its stream's last event, if it
+    /// published one.
+    Status(RunStatus, Option<Vec<u8>>),
+    /// Nothing but that it lets go of its lease, for another worker to go
+    /// on from its last record: a suspended run's end.
+    HandBack,
+}
 
 /// The writing side of a durable run's journal.
 pub(crate) struct Journaling {
@@ -51,6 +59,13 @@ pub(crate) struct Journaling {
     timeout_due: Option<SystemTime>,
     /// Whether the run is parking: its end writes it as parked.
     parking: bool,
+    /// Whether the run is only recorded here, for any worker to run: it
+    /// is suspended as soon as its first record is in the store.
+    handing_off: bool,
+    /// The timer that wakes the run to renew its lease when half of it
+    /// has gone with no commit renewing it on the way; `None` until the
+    /// run has polled for it with a lease.
+    keeper: Option<Pin<Box<Sleep>>>,
     /// Marks the run live in this process while it lasts.
     _live: Live,
 }
@@ -65,6 +80,16 @@ impl Journaling {
             timeout_due: timeout.map(|timeout| SystemTime::now() + timeout),
             ..Self::with(None, run, (1, 1), live)
         })
+    }
+
+    /// As [`new_run`](Self::new_run), for a run that is only recorded here
+    /// and handed to the store's workers (see [`Runner::submit`]).
+    ///
+    /// [`Runner::submit`]: crate::Runner::submit
+    pub(crate) fn handed_off(run: RunId, timeout: Option<Duration>) -> Box<Self> {
+        let mut journaling = Self::new_run(run, timeout);
+        journaling.handing_off = true;
+        journaling
     }
 
     /// Writes for the run `lease` holds, whose store expects the journal
@@ -95,6 +120,8 @@ impl Journaling {
             consumed: 0,
             timeout_due: None,
             parking: false,
+            handing_off: false,
+            keeper: None,
             _live: live,
         }
     }
@@ -133,7 +160,8 @@ impl Journaling {
     }
 
     /// Polls the commit in flight, if any: ready once none is, with the
-    /// store's error if it failed.
+    /// store's error if it failed, and [`WorkflowError::Suspended`] for a
+    /// run handed off to the store's workers once its first record is in.
     pub(crate) fn poll_written(
         &mut self,
         cx: &mut TaskContext<'_>,
@@ -148,12 +176,64 @@ impl Journaling {
         let (committed, lease) = written.map_err(store_failed)?;
         self.journal_next = committed.journal_next;
         self.stream_next = committed.stream_next;
+        let renewed = self
+            .lease
+            .as_ref()
+            .is_some_and(|held| held.expires_at != lease.expires_at);
+        if renewed && let Some(keeper) = &mut self.keeper {
+            keeper.as_mut().reset(half_of(&lease));
+        }
         self.lease = Some(lease);
         if let Some(written) = self.written() {
             journal.note_written(written);
         }
         journal.wrote_through(asked);
+        if self.handing_off {
+            return Poll::Ready(Err(WorkflowError::Suspended));
+        }
         Poll::Ready(Ok(()))
+    }
+
+    /// Whether the run's lease is due to be renewed with no commit: half of
+    /// it has gone since it was taken or last renewed, and no commit is in
+    /// flight. Until then the run's task is woken when it is. So a run
+    /// keeps its lease through a step that takes longer than the lease
+    /// without a record, and while it waits with its handler held.
+    pub(crate) fn poll_lease_due(&mut self, cx: &mut TaskContext<'_>) -> bool {
+        let Some(lease) = &self.lease else {
+            return false;
+        };
+        if self.writing.is_some() {
+            return false;
+        }
+        let keeper = self
+            .keeper
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(half_of(lease))));
+        keeper.as_mut().poll(cx).is_ready()
+    }
+
+    /// Begins renewing the run's lease, as a write of no records: a lease
+    /// that lapsed is taken again if no other worker wrote since (see
+    /// [`commit`]). No write may be in flight.
+    pub(crate) fn renew(&mut self, journal: &Journal) {
+        debug_assert!(self.writing.is_none(), "one write at a time");
+        let lease = self.lease.clone().expect("a run renews a lease it has");
+        if let Some(keeper) = &mut self.keeper {
+            // Armed again now, so that a store whose clock stands still (a
+            // test's) is not asked again at once.
+            keeper.as_mut().reset(half_of(&lease));
+        }
+        let store = journal.durability.store.clone();
+        let committed = Committed {
+            journal_next: self.journal_next,
+            stream_next: self.stream_next,
+        };
+        let expected = (self.journal_next, self.stream_next);
+        let writing: Writing = Box::pin(async move {
+            let lease = kept(&*store, lease, expected).await?;
+            Ok((committed, lease))
+        });
+        self.writing = Some((writing, self.covered));
     }
 
     /// Begins a commit of `snapshot`, if given, with the events published
@@ -170,10 +250,10 @@ impl Journaling {
     /// Writes the end of the run, once the commit in flight is written:
     /// the events published since the last commit, the event that ends its
     /// stream, and its outcome; then publishes them (see [`Ended::publish`]).
-    /// A run stopped by its store writes nothing more, and nor does a
-    /// suspended one: both go on from their last record. A run whose end
-    /// cannot be written ends with the store's error instead, and the event
-    /// that says so.
+    /// A run stopped by its store writes nothing more; a suspended one
+    /// only lets go of its lease. Both go on from their last record. A run
+    /// whose end cannot be written ends with the store's error instead, and
+    /// the event that says so.
     ///
     /// The future is boxed: every run's task holds what the run awaits,
     /// and a run that is not durable awaits none of this.
@@ -183,6 +263,7 @@ impl Journaling {
         ended: Ended<W>,
     ) -> Pin<Box<dyn Future<Output = Result<crate::Output<W>, WorkflowError>> + Send + 'a>> {
         Box::pin(async move {
+            self.handing_off = false;
             let journal = ctx.journal().expect("a journaled run has a journal");
             // Made before the run waits for its store, which must not hold
             // a borrow of the last event across: an event is not `Sync`.
@@ -216,7 +297,8 @@ impl Journaling {
 
     /// What the end of a run that `ended` with `last` adds to its store:
     /// its status, and `last` as a stream record; parked for a run that
-    /// is `parking`; nothing for a run stopped by its store, or suspended.
+    /// is `parking`; its lease let go for one suspended; nothing for a run
+    /// stopped by its store.
     fn end_record(
         parking: bool,
         ended: Result<(), &WorkflowError>,
@@ -224,9 +306,10 @@ impl Journaling {
     ) -> Result<Option<End>, WorkflowError> {
         let outcome = match (ended, last) {
             (Err(WorkflowError::Suspended), _) if parking => {
-                return Ok(Some((RunStatus::Parked, None)));
+                return Ok(Some(End::Status(RunStatus::Parked, None)));
             }
-            (Err(WorkflowError::Store { .. } | WorkflowError::Suspended), _) => return Ok(None),
+            (Err(WorkflowError::Suspended), _) => return Ok(Some(End::HandBack)),
+            (Err(WorkflowError::Store { .. }), _) => return Ok(None),
             (Ok(()), Some(stop)) => Outcome::of(Ok(stop)),
             (Err(error), _) => Outcome::of(Err(error)),
             (Ok(()), None) => unreachable!("a run that stops publishes its stop event"),
@@ -235,7 +318,10 @@ impl Journaling {
         let status = RunStatus::Finished {
             outcome: outcome.to_bytes(),
         };
-        Ok(Some((status, last.map(stream_record).transpose()?)))
+        Ok(Some(End::Status(
+            status,
+            last.map(stream_record).transpose()?,
+        )))
     }
 
     fn write_with(
@@ -261,11 +347,15 @@ impl Journaling {
             self.timeout_due = None;
         }
         let (first, events) = stream.take_tapped();
-        let (status, last) = end.unzip();
-        let records = events
-            .iter()
-            .map(stream_record)
-            .chain(last.flatten().map(Ok));
+        let (status, last) = match end {
+            Some(End::Status(status, last)) => (Some(status), last),
+            Some(End::HandBack) => {
+                batch = batch.release();
+                (None, None)
+            }
+            None => (None, None),
+        };
+        let records = events.iter().map(stream_record).chain(last.map(Ok));
         for (sequence, record) in (first..).zip(records) {
             batch = batch.stream(store_sequence(sequence), record?);
         }
@@ -318,6 +408,7 @@ async fn create(
         snapshot,
         stream,
         status,
+        release,
         ..
     } = batch;
     let new = NewRun {
@@ -330,6 +421,7 @@ async fn create(
     let rest = Batch {
         stream,
         status,
+        release,
         ..Batch::new(journal_next)
     };
     if rest == Batch::new(journal_next) {
@@ -354,16 +446,29 @@ async fn commit(
     batch: Batch,
 ) -> Result<(Committed, Lease), StoreError> {
     let lease = if runs_out_soon(&lease) {
-        match store.renew(&lease).await {
-            Ok(renewed) => renewed,
-            Err(StoreError::LeaseLost { .. }) => take_again(store, &lease, expected).await?,
-            Err(error) => return Err(error),
-        }
+        kept(store, lease, expected).await?
     } else {
         lease
     };
     let committed = store.commit(&lease, batch).await?;
     Ok((committed, lease))
+}
+
+/// `lease` renewed; if it lapsed, taken again, provided no other worker
+/// wrote to the run since (`expected`, the next sequence numbers the run
+/// expects).
+async fn kept(store: &dyn Store, lease: Lease, expected: (u64, u64)) -> Result<Lease, StoreError> {
+    match store.renew(&lease).await {
+        Ok(renewed) => Ok(renewed),
+        Err(StoreError::LeaseLost { .. }) => take_again(store, &lease, expected).await,
+        Err(error) => Err(error),
+    }
+}
+
+/// When, by the runtime's clock, half of `lease` will have gone, for a
+/// lease just taken or renewed.
+fn half_of(lease: &Lease) -> tokio::time::Instant {
+    tokio::time::Instant::now() + lease.owner.lease_for / 2
 }
 
 /// Whether less than half of `lease` is left, by this machine's clock.

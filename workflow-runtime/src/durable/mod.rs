@@ -37,7 +37,16 @@
 //! up once this one has ended. [`cancel`](crate::WorkflowHandler::cancel)
 //! ends it, and the store records that. A run whose store fails stops with
 //! [`WorkflowError::Store`](crate::WorkflowError::Store) and stays at its
-//! last record, as does a suspended one.
+//! last record, as does a suspended one, which lets go of its lease.
+//!
+//! Many processes may share one store (a database, with the store crate's
+//! `PostgresStore`): [`Runner::submit`](crate::Runner::submit)
+//! records a run for any of them to run, and each that calls
+//! [`Runner::work`](crate::Runner::work) takes up the ready runs of its
+//! workflow and build. A run is written under a lease that its worker
+//! renews while the run is live; a worker that dies, or is cut off or
+//! paused past its lease, loses its runs to the others, and a lease
+//! fenced by epoch keeps it from writing to them again.
 
 mod cancel;
 mod commit;
@@ -47,6 +56,7 @@ mod live;
 mod outcome;
 mod read;
 mod recover;
+mod submit;
 mod watch;
 mod work;
 

@@ -21,6 +21,12 @@ use crate::workflow::Workflow;
 /// processes may not carry their notices.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 
+/// How long a worker waits before it looks again after its store failed,
+/// at first and at most: the wait doubles while the store keeps failing
+/// (a database restarting, say).
+const RETRY_FIRST: Duration = Duration::from_millis(100);
+const RETRY_MOST: Duration = Duration::from_secs(5);
+
 /// What a worker did, once [`Runner::work`] returns.
 #[derive(Debug, Default)]
 #[non_exhaustive]
@@ -46,12 +52,17 @@ impl<W: Workflow> Runner<W> {
     /// process's, on a store that carries them) and every second.
     ///
     /// On `shutdown`, it waits up to `grace` for the runs it took up to
-    /// park or end, then suspends those still going, at their last record.
+    /// park or end, then suspends those still going, at their last record,
+    /// letting go of their leases: another worker takes each up at once.
+    ///
+    /// A store that fails (a database restarting, a network cut) does not
+    /// stop the worker: it logs the error (a `tracing` warning) and looks
+    /// again after a wait that doubles, from 0.1 s up to 5 s, while the
+    /// store keeps failing.
     ///
     /// # Errors
     ///
-    /// [`RecoverError::NotDurable`] for a runner without a store, and the
-    /// store's error if it cannot claim runs.
+    /// [`RecoverError::NotDurable`] for a runner without a store.
     pub async fn work(
         &self,
         shutdown: impl Future<Output = ()>,
@@ -62,18 +73,36 @@ impl<W: Workflow> Runner<W> {
         let mut shutdown = pin!(shutdown);
         let mut worked = Worked::default();
         let mut held: Vec<RunId> = Vec::new();
+        let mut retry = RETRY_FIRST;
         loop {
             let mut recovered = Recovered {
                 resumed: Vec::new(),
                 left: Vec::new(),
             };
-            while self.take_up_ready(&mut recovered).await? == CLAIM_BATCH {}
+            let looked = loop {
+                match self.take_up_ready(&mut recovered).await {
+                    Ok(CLAIM_BATCH) => {}
+                    Ok(_) => break Ok(()),
+                    Err(RecoverError::Store(error)) => break Err(error),
+                    Err(error) => return Err(error),
+                }
+            };
             worked.taken_up += recovered.resumed.len();
             worked.left.extend(recovered.left);
             held.retain(|run| Live::is_live(*run));
             // Let go: each goes on, and parks when it only waits.
             held.extend(recovered.resumed.iter().map(|handler| handler.run_id()));
             drop(recovered.resumed);
+            if let Err(error) = looked {
+                tracing::warn!(%error, retry_in = ?retry, "a worker could not claim ready runs");
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(retry) => {}
+                }
+                retry = (retry * 2).min(RETRY_MOST);
+                continue;
+            }
+            retry = RETRY_FIRST;
             tokio::select! {
                 () = &mut shutdown => break,
                 () = readiness(&mut notices) => {}
@@ -91,7 +120,14 @@ impl<W: Workflow> Runner<W> {
 async fn readiness(notices: &mut broadcast::Receiver<Notice>) {
     loop {
         match notices.recv().await {
-            Ok(notice) if matches!(notice.what, Change::Input | Change::Status) => break,
+            Ok(notice)
+                if matches!(
+                    notice.what,
+                    Change::Input | Change::Status | Change::Released
+                ) =>
+            {
+                break;
+            }
             Ok(_) => {}
             Err(broadcast::error::RecvError::Lagged(_)) => break,
             Err(broadcast::error::RecvError::Closed) => std::future::pending().await,

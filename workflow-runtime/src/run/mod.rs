@@ -267,10 +267,13 @@ impl<W: Workflow> Runner<W> {
         self
     }
 
-    /// How long a durable runner's leases last unless renewed: a run
-    /// renews its lease when it commits with less than half of it left,
-    /// and once it lapses (its worker died, or paused for longer) another
-    /// worker may take the run up, and this one can no longer write to it.
+    /// How long a durable runner's leases last unless renewed: a live run
+    /// renews its lease each time half of it has gone, with its next
+    /// commit or, when it writes none meanwhile (a long step, a wait with
+    /// its handler held), on its own. Once a lease lapses (its worker died,
+    /// lost the store, or paused for longer) another worker may take the
+    /// run up, and this one can no longer write to it: its run stops at
+    /// its next write with [`WorkflowError::Store`], naming the lost lease.
     /// 60 s by default ([`DEFAULT_LEASE`](crate::durable::DEFAULT_LEASE));
     /// shorter hands a dead worker's runs on sooner, and takes runs from a
     /// worker that is only slow sooner too.
@@ -549,6 +552,20 @@ impl<W: Workflow> Runner<W> {
             Beginning::Start(start),
             (run_id, self.new_journaling(run_id, self.timeout)),
             state,
+            self.timeout,
+            |_| {},
+        )
+    }
+
+    /// Starts a new run with `start` that only writes its first record, for
+    /// any worker of the runner's store to take up: it is suspended once
+    /// that record is in the store. The runner is durable.
+    pub(crate) fn spawn_handed_off(&self, start: W::Start) -> WorkflowHandler<W> {
+        let run_id = RunId::next();
+        self.spawn_with(
+            Beginning::Start(start),
+            (run_id, Some(Journaling::handed_off(run_id, self.timeout))),
+            RunState::default(),
             self.timeout,
             |_| {},
         )

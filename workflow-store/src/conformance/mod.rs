@@ -137,6 +137,7 @@ macro_rules! conformance_tests {
             stream_appends_and_reads
             lease_fences_old_owner
             renew_extends
+            release_hands_back
             claim_ready_picks_ready_runs
             claim_ready_is_exclusive
             input_wakes_and_is_consumed

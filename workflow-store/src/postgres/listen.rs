@@ -30,6 +30,7 @@ fn code(change: Change) -> char {
         Change::Input => 'i',
         Change::Status => 'u',
         Change::Timer => 't',
+        Change::Released => 'r',
     }
 }
 
@@ -41,6 +42,7 @@ fn change(letter: char) -> Option<Change> {
         'i' => Change::Input,
         'u' => Change::Status,
         't' => Change::Timer,
+        'r' => Change::Released,
         _ => return None,
     })
 }

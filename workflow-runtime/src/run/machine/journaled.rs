@@ -30,7 +30,14 @@ impl<W: Workflow> Machine<'_, W> {
         }
         let snapshot_due = journaling.snapshot_due(journal);
         if !snapshot_due && !ctx.channel().has_tapped() {
-            return Ok(true);
+            if !journaling.poll_lease_due(cx) {
+                return Ok(true);
+            }
+            journaling.renew(journal);
+            return match journaling.poll_written(cx, journal) {
+                Poll::Pending => Ok(false),
+                Poll::Ready(written) => written.map(|()| true),
+            };
         }
         let snapshot = if snapshot_due {
             Some(

@@ -5,6 +5,8 @@ use std::time::Duration;
 use crate::batch::Batch;
 use crate::conformance::{Env, LEASE};
 use crate::error::StoreError;
+use crate::notice::Change;
+use crate::run::RunStatus;
 
 use super::{created, failure};
 
@@ -75,6 +77,53 @@ pub async fn renew_extends(env: Env) {
     env.clock.advance(Duration::from_secs(11));
     assert!(matches!(
         failure(env.store.renew(&renewed).await),
+        StoreError::LeaseLost { .. }
+    ));
+}
+
+/// A commit that releases its lease lands its records and leaves the run
+/// running, unleased: another worker claims it at once, by id or as a
+/// ready run, a notice says so, and the released lease cannot write.
+pub async fn release_hands_back(env: Env) {
+    let claimed = created(&env, "a").await;
+    let id = claimed.lease.run;
+    let mut notices = env.store.notices();
+    let handed_back = Batch::new(1).journal(b"last of a".to_vec()).release();
+    env.store
+        .commit(&claimed.lease, handed_back)
+        .await
+        .expect("commit and release");
+    let loaded = env.store.load(id).await.expect("load").expect("run");
+    assert_eq!(loaded.meta.status, RunStatus::Running);
+    assert_eq!(loaded.journal.len(), 1);
+    loop {
+        let notice = notices.recv().await.expect("a notice of the release");
+        if notice.run == id && notice.what == Change::Released {
+            break;
+        }
+    }
+
+    let key = [loaded.meta.workflow.clone()];
+    let taken = env
+        .store
+        .claim_ready(&env.owner("b"), &key, 10)
+        .await
+        .expect("claim ready");
+    assert_eq!(
+        taken
+            .iter()
+            .map(|claimed| claimed.lease.run)
+            .collect::<Vec<_>>(),
+        [id],
+        "a released run is ready with no wait for its lease to lapse"
+    );
+    assert_eq!(taken[0].lease.epoch, 2);
+    assert!(matches!(
+        failure(env.store.commit(&claimed.lease, Batch::new(2)).await),
+        StoreError::LeaseLost { epoch: 1, .. }
+    ));
+    assert!(matches!(
+        failure(env.store.renew(&claimed.lease).await),
         StoreError::LeaseLost { .. }
     ));
 }

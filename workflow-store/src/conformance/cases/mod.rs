@@ -5,7 +5,7 @@ mod ready;
 mod records;
 mod runs;
 
-pub use leases::{lease_fences_old_owner, renew_extends};
+pub use leases::{lease_fences_old_owner, release_hands_back, renew_extends};
 pub use ready::{
     claim_ready_is_exclusive, claim_ready_picks_ready_runs, input_wakes_and_is_consumed,
     timers_set_clear_and_wake,
