@@ -2,7 +2,6 @@
 //! what a run asks of the store beneath it.
 
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::broadcast;
@@ -95,8 +94,6 @@ pub struct Counts {
     /// The time spent in creates and commits, in nanoseconds.
     pub create_nanos: Arc<AtomicU64>,
     pub commit_nanos: Arc<AtomicU64>,
-    /// The first run created, as given.
-    pub first: Mutex<Option<NewRun>>,
 }
 
 impl Counts {
@@ -133,10 +130,7 @@ pub struct Counting<S> {
 }
 
 /// `future`, its time added to `nanos`.
-fn timed<'a, T: Send + 'a>(
-    nanos: Arc<AtomicU64>,
-    future: BoxFuture<'a, T>,
-) -> BoxFuture<'a, T> {
+fn timed<'a, T: Send + 'a>(nanos: Arc<AtomicU64>, future: BoxFuture<'a, T>) -> BoxFuture<'a, T> {
     Box::pin(async move {
         let began = std::time::Instant::now();
         let value = future.await;
@@ -156,12 +150,10 @@ impl<S: Store> Store for Counting<S> {
 
     fn create(&self, run: NewRun, owner: &Owner) -> BoxFuture<'_, Result<Claimed, StoreError>> {
         add(&self.counts.create);
-        self.counts
-            .first
-            .lock()
-            .unwrap()
-            .get_or_insert_with(|| run.clone());
-        timed(self.counts.create_nanos.clone(), self.inner.create(run, owner))
+        timed(
+            self.counts.create_nanos.clone(),
+            self.inner.create(run, owner),
+        )
     }
 
     fn claim(&self, run: RunId, owner: &Owner) -> BoxFuture<'_, Result<Claimed, StoreError>> {
@@ -185,7 +177,10 @@ impl<S: Store> Store for Counting<S> {
         batch: Batch,
     ) -> BoxFuture<'a, Result<Committed, StoreError>> {
         add(&self.counts.commit);
-        timed(self.counts.commit_nanos.clone(), self.inner.commit(lease, batch))
+        timed(
+            self.counts.commit_nanos.clone(),
+            self.inner.commit(lease, batch),
+        )
     }
 
     fn renew<'a>(&'a self, lease: &'a Lease) -> BoxFuture<'a, Result<Lease, StoreError>> {

@@ -4,7 +4,7 @@
 //! - *workers*: the step completions per second of 1, 2 and 4 worker
 //!   processes (this binary again, with `--worker`, each in
 //!   [`Runner::work`](typed_workflows::Runner::work)) finishing runs of a
-//!   three-step workflow put in a fresh schema before they start, against
+//!   three-step workflow submitted to a fresh schema before they start, against
 //!   the TPS of `pgbench -N -c16` (its simple update: three updates and an
 //!   insert, each commit synced) on the same server;
 //! - *latency*: a durable three-step run at a time, p50 and p99, against
@@ -35,11 +35,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
-use typed_workflows::RunId;
 use typed_workflows::prelude::*;
-use typed_workflows::store::{
-    MemoryStore, NewRun, Owner, PostgresOptions, PostgresStore, Store, WorkflowKey,
-};
+use typed_workflows::store::{PostgresOptions, PostgresStore};
 
 use flows::{Ask, Counting, Counts, Greet, STEPS, ThreeSteps, TwoSteps};
 
@@ -260,6 +257,9 @@ async fn worker(url: &str, schema: &str, name: &str) -> Result<()> {
     went.recv().await.context("no `go`")?;
     let shutdown = async move { while went.recv().await.is_some() {} };
     let worked = runner.work(shutdown, Duration::from_secs(5)).await?;
+    for (run, error) in &worked.left {
+        println!("left {run}: {error}");
+    }
     let taken = worked.taken_up.max(1) as u64;
     println!(
         "taken {} left {} per run: {}",
@@ -270,50 +270,20 @@ async fn worker(url: &str, schema: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The first record of a new run of [`ThreeSteps`] (its snapshot), and
-/// the workflow's key, as a durable runner writes them: taken from one
-/// run in memory.
-async fn template() -> Result<NewRun> {
-    let counts = Arc::new(Counts::default());
-    let store = Counting {
-        inner: MemoryStore::new(),
-        counts: counts.clone(),
-    };
-    ThreeSteps
-        .runner()
-        .durable(store)
-        .run(Ask { number: 0 })
-        .await?;
-    let first = counts.first.lock().unwrap().take();
-    first.context("the run was created")
-}
-
-/// `count` runs of [`ThreeSteps`], ready for any worker: created under a
-/// lease that lapses at once.
+/// `count` runs of [`ThreeSteps`], submitted for any worker to take up
+/// ([`Runner::submit`](typed_workflows::Runner::submit)), 16 at a time.
 async fn put_runs(store: &Arc<PostgresStore>, count: u64) -> Result<()> {
-    let template = template().await?;
-    let snapshot: serde_json::Value = serde_json::from_slice(&template.start)?;
-    let owner = Owner::new("driver", Duration::ZERO);
-    let key: WorkflowKey = template.workflow.clone();
-    let creates = futures_util::StreamExt::map(futures_util::stream::iter(0..count), |_| {
-        let (store, owner, key, mut snapshot) =
-            (store.clone(), owner.clone(), key.clone(), snapshot.clone());
-        async move {
-            let id = RunId::next();
-            snapshot["run_id"] = serde_json::to_value(id)?;
-            let run = NewRun {
-                id,
-                workflow: key,
-                start: serde_json::to_vec(&snapshot)?,
-            };
-            store.create(run, &owner).await?;
-            anyhow::Ok(())
-        }
+    let runner = Arc::new(ThreeSteps.runner().durable(store.clone()).worker("driver"));
+    let submits = futures_util::StreamExt::map(futures_util::stream::iter(0..count), |number| {
+        let runner = runner.clone();
+        async move { runner.submit(Ask { number }).await }
     });
     let results: Vec<_> =
-        futures_util::StreamExt::collect(futures_util::StreamExt::buffer_unordered(creates, 16))
+        futures_util::StreamExt::collect(futures_util::StreamExt::buffer_unordered(submits, 16))
             .await;
-    results.into_iter().collect::<Result<Vec<()>>>()?;
+    for result in results {
+        result?;
+    }
     Ok(())
 }
 
@@ -344,8 +314,6 @@ async fn measure_workers(url: &str, processes: usize, runs: u64) -> Result<(f64,
     let store =
         Arc::new(PostgresStore::connect_with(url, PostgresOptions::new().schema(&schema)).await?);
     put_runs(&store, runs).await?;
-    // A lease that lapsed at once lapsed: the runs are ready.
-    tokio::time::sleep(Duration::from_millis(5)).await;
     let mut workers = (0..processes)
         .map(|n| start_worker(url, &schema, &format!("worker-{n}")))
         .collect::<Result<Vec<_>>>()?;
@@ -366,8 +334,24 @@ async fn measure_workers(url: &str, processes: usize, runs: u64) -> Result<(f64,
         if done as u64 >= runs {
             break;
         }
-        if began.elapsed() > Duration::from_secs(600) {
-            bail!("{done} of {runs} runs finished in 10 minutes");
+        if began.elapsed() > Duration::from_secs(120) {
+            let stuck = counter
+                .query(
+                    &format!(
+                        "SELECT status, coalesce(lease_owner, '-'), journal_next, count(*)
+                         FROM \"{schema}\".runs WHERE status <> 2 GROUP BY 1, 2, 3"
+                    ),
+                    &[],
+                )
+                .await?;
+            for row in stuck {
+                let (status, owner, next, count): (i16, String, i64, i64) =
+                    (row.get(0), row.get(1), row.get(2), row.get(3));
+                eprintln!(
+                    "  unfinished: {count} runs in status {status}, leased to {owner}, journal_next {next}"
+                );
+            }
+            bail!("{done} of {runs} runs finished in 2 minutes (schema {schema} kept)");
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -466,7 +450,10 @@ async fn latency(options: &Options) -> Result<()> {
         }
     }
     hand.drop().await?;
-    println!("latency: ours' store calls took {} on average", counts.times());
+    println!(
+        "latency: ours' store calls took {} on average",
+        counts.times()
+    );
     drop(runner);
     drop_schema(url, &schema).await?;
     ours.sort();
