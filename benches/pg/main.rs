@@ -351,6 +351,20 @@ async fn measure_workers(url: &str, processes: usize, runs: u64) -> Result<(f64,
                     "  unfinished: {count} runs in status {status}, leased to {owner}, journal_next {next}"
                 );
             }
+            // Whether the store's connections wait on the server (a lock, a
+            // transaction left open) or the workers on themselves.
+            let sessions = counter
+                .query(
+                    "SELECT coalesce(state, '-'), coalesce(wait_event_type || ':' || wait_event, '-'), count(*)
+                     FROM pg_stat_activity WHERE application_name = 'workflow-store' GROUP BY 1, 2",
+                    &[],
+                )
+                .await?;
+            for row in sessions {
+                let (state, wait, count): (String, String, i64) =
+                    (row.get(0), row.get(1), row.get(2));
+                eprintln!("  sessions of the store: {count} {state}, waiting on {wait}");
+            }
             bail!("{done} of {runs} runs finished in 2 minutes (schema {schema} kept)");
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
