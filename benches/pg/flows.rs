@@ -185,7 +185,14 @@ impl<S: Store> Store for Counting<S> {
 
     fn renew<'a>(&'a self, lease: &'a Lease) -> BoxFuture<'a, Result<Lease, StoreError>> {
         add(&self.counts.renew);
-        self.inner.renew(lease)
+        let renew = self.inner.renew(lease);
+        Box::pin(async move {
+            let renewed = renew.await;
+            if let Err(error) = &renewed {
+                eprintln!("a renewal failed: {error}");
+            }
+            renewed
+        })
     }
 
     fn load(&self, run: RunId) -> BoxFuture<'_, Result<Option<Loaded>, StoreError>> {
