@@ -3,7 +3,6 @@
 
 mod fault;
 mod listen;
-mod pipeline;
 mod rows;
 mod schema;
 mod writes;
