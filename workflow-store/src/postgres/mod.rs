@@ -3,6 +3,7 @@
 
 mod fault;
 mod listen;
+mod pipeline;
 mod rows;
 mod schema;
 mod writes;
