@@ -234,6 +234,12 @@ impl Pgbench {
 /// connected, works from `go` on stdin until stdin closes, then says how
 /// many runs it took up and what it asked of the store.
 async fn worker(url: &str, schema: &str, name: &str) -> Result<()> {
+    // What the runtime warns of (a store that failed, a write tried
+    // again) goes to this worker's stderr, which the bench passes on.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_writer(std::io::stderr)
+        .init();
     let store = PostgresStore::connect_with(url, PostgresOptions::new().schema(schema)).await?;
     let counts = Arc::new(Counts::default());
     let store = Counting {

@@ -154,23 +154,24 @@ impl RunHead {
         })
     }
 
-    /// Fails unless `lease` is the run's live lease.
+    /// Fails unless `lease` is the run's live lease. A lease another claim
+    /// fenced off is told so even once the run has finished: its holder
+    /// learns that it lost the run, not that the run ended.
     fn check_lease(&self, store: &str, lease: &Lease, now: SystemTime) -> Result<(), StoreError> {
-        self.unfinished(store, "commit")?;
-        let current = self.epoch == lease.epoch
-            && self
-                .live_lease(now)
-                .is_some_and(|held| held.owner.id == lease.owner.id);
-        if current {
-            Ok(())
-        } else {
-            Err(StoreError::LeaseLost {
-                store: store.to_owned(),
-                run: self.id,
-                owner: lease.owner.id.clone(),
-                epoch: lease.epoch,
-            })
+        let lost = || StoreError::LeaseLost {
+            store: store.to_owned(),
+            run: self.id,
+            owner: lease.owner.id.clone(),
+            epoch: lease.epoch,
+        };
+        if self.epoch != lease.epoch {
+            return Err(lost());
         }
+        self.unfinished(store, "commit")?;
+        let current = self
+            .live_lease(now)
+            .is_some_and(|held| held.owner.id == lease.owner.id);
+        if current { Ok(()) } else { Err(lost()) }
     }
 
     /// Extends the live `lease` by its owner's duration from `now`.

@@ -54,6 +54,25 @@ pub async fn lease_fences_old_owner(env: Env) {
         ),
         "an expired lease cannot write, even unclaimed"
     );
+
+    // Once the new owner has ended the run, the first is still told that
+    // it lost the run, not that the run ended.
+    let third = env
+        .store
+        .claim(id, &env.owner("c"))
+        .await
+        .expect("claim after expiry");
+    let end = RunStatus::Finished {
+        outcome: b"done".to_vec(),
+    };
+    env.store
+        .commit(&third.lease, Batch::new(2).status(end))
+        .await
+        .expect("the owner ends the run");
+    assert!(matches!(
+        failure(env.store.commit(&first.lease, Batch::new(2)).await),
+        StoreError::LeaseLost { epoch: 1, .. }
+    ));
 }
 
 /// Renewing a live lease extends it from now; a lost lease cannot be renewed.
