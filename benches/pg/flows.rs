@@ -12,47 +12,10 @@ use typed_workflows::store::{
     RunMeta, Store, StoreError, WorkflowKey,
 };
 
-/// The steps of [`ThreeSteps`].
-pub const STEPS: u64 = 3;
+#[path = "../shared/three_steps.rs"]
+mod three_steps;
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-#[event(start)]
-pub struct Ask {
-    pub number: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-pub struct Second {
-    number: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-pub struct Third {
-    number: u64,
-}
-
-/// Three steps in a line, each adding one: the run of the worker and
-/// latency benchmarks.
-pub struct ThreeSteps;
-
-workflow! {
-    impl ThreeSteps {
-        #[step]
-        async fn first(&self, ask: Ask) -> Second {
-            Second { number: ask.number + 1 }
-        }
-
-        #[step]
-        async fn second(&self, second: Second) -> Third {
-            Third { number: second.number + 1 }
-        }
-
-        #[step]
-        async fn third(&self, third: Third) -> StopEvent<u64> {
-            StopEvent::new(third.number + 1)
-        }
-    }
-}
+pub use three_steps::{Ask, STEPS, ThreeSteps};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Event)]
 #[event(start)]

@@ -52,47 +52,10 @@ impl Drop for TempDb {
     }
 }
 
-/// The steps of [`ThreeSteps`], each invocation one round of the run,
-/// so one commit.
-pub const STEPS: u64 = 3;
+#[path = "../shared/three_steps.rs"]
+mod three_steps;
 
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-#[event(start)]
-struct Ask {
-    number: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct Second {
-    number: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Event)]
-struct Third {
-    number: u64,
-}
-
-/// Three steps in a line, each adding one.
-struct ThreeSteps;
-
-workflow! {
-    impl ThreeSteps {
-        #[step]
-        async fn first(&self, ask: Ask) -> Second {
-            Second { number: ask.number + 1 }
-        }
-
-        #[step]
-        async fn second(&self, second: Second) -> Third {
-            Third { number: second.number + 1 }
-        }
-
-        #[step]
-        async fn third(&self, third: Third) -> StopEvent<u64> {
-            StopEvent::new(third.number + 1)
-        }
-    }
-}
+pub use three_steps::{Ask, STEPS, ThreeSteps};
 
 /// `count` durable runs of the three-step workflow, all started before
 /// any is awaited.
