@@ -8,9 +8,9 @@
 //!
 //! - `errands`: works on the errands of the store (`tests/kill/errand.rs`)
 //!   until its standard input closes, then hands back what it holds.
-//! - `hold GATE`: starts one run of [`Hold`] here, prints `started ID`
+//! - `hold GATE`: starts one run of `Hold` here, prints `started ID`
 //!   once it is in the store, and `outcome: ...` once it ends.
-//! - `holds`: works on the runs of [`Hold`] of the store, as `errands`.
+//! - `holds`: works on the runs of `Hold` of the store, as `errands`.
 //!
 //! [`Runner::work`] works on through store errors (the server restarted,
 //! say); should it return one, the worker prints it to standard error and
