@@ -25,6 +25,17 @@ pub struct Review {
     pub asks: AtomicU32,
 }
 
+impl Review {
+    /// How many times the draft step, its effect and the question ran.
+    pub fn ran(&self) -> (u32, u32, u32) {
+        (
+            self.drafts.load(Ordering::SeqCst),
+            self.effects.load(Ordering::SeqCst),
+            self.asks.load(Ordering::SeqCst),
+        )
+    }
+}
+
 #[workflow_impl]
 impl Review {
     #[step]
